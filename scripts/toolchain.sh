@@ -67,7 +67,7 @@ build_kubernetes() {
 
 build_kwok() {
   wrapper kwok
-  go get "sigs.k8s.io/kwok@v$KWOK_VERSION"
+  go get "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
   go build -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION" -o "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
 }
 
@@ -75,7 +75,7 @@ build_helm() {
   local minor
   minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
   wrapper helm
-  go get "helm.sh/helm/v3@v$HELM_VERSION"
+  go get "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
   # Without these, charts see Kubernetes v1.20 in .Capabilities.KubeVersion.
   go build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
     -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor" \

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+
+import { errorMessage, MooringError } from '../core/errors.js';
+import { registerDevClusterCommands } from './commands/dev-cluster.js';
+
+const program = new Command()
+  .name('mooring')
+  .description('GitOps continuous delivery for Kubernetes: Git holds the desired state, Mooring keeps clusters equal to it.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDevClusterCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
+    if (error instanceof MooringError && error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
+    process.exitCode = 2;
+  }
+}
