@@ -118,7 +118,9 @@ main() {
     if built "$p"; then log "[$i/${#parts[@]}] $p: cached"; continue; fi
     log "[$i/${#parts[@]}] $p: building...$([[ $p == kubernetes ]] && echo " (the slow one: many minutes on 2 cores)")"
     start=$SECONDS
-    if ! ( "build_$p" ) >"$dir/work/$p.log" 2>&1; then
+    # Run in the background and wait: inside an `if` condition bash would ignore set -e in the build.
+    ( set -e; "build_$p" ) >"$dir/work/$p.log" 2>&1 &
+    if ! wait $!; then
       log "[$i/${#parts[@]}] $p: FAILED after $((SECONDS - start))s; last lines of $dir/work/$p.log:"
       tail -n 30 "$dir/work/$p.log" >&2
       exit 1

@@ -75,7 +75,12 @@ async function main(): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const started = Date.now();
-    const state = await clusterUp({ name, progress: (line) => { console.error(`[cluster] ${line}`); } });
+    const state = await clusterUp({
+      name,
+      progress: (line) => {
+        console.error(`[cluster] ${line}`);
+      },
+    });
     console.error(`[cluster] "${name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     env.MOORING_TEST_KUBECONFIG = state.kubeconfig;
   }

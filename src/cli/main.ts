@@ -6,7 +6,9 @@ import { registerDevClusterCommands } from './commands/dev-cluster.js';
 
 const program = new Command()
   .name('mooring')
-  .description('GitOps continuous delivery for Kubernetes: Git holds the desired state, Mooring keeps clusters equal to it.')
+  .description(
+    'GitOps continuous delivery for Kubernetes: Git holds the desired state, Mooring keeps clusters equal to it.',
+  )
   .showHelpAfterError()
   .exitOverride();
 
@@ -19,7 +21,8 @@ try {
     process.exitCode = error.exitCode;
   } else {
     process.stderr.write(`error: ${errorMessage(error)}\n`);
-    if (error instanceof MooringError && error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
+    if (error instanceof MooringError && error.hint !== undefined)
+      process.stderr.write(`hint: ${error.hint}\n`);
     process.exitCode = 2;
   }
 }

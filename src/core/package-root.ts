@@ -10,12 +10,16 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'mooring') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'mooring'
+    ) {
       cached = dir;
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the mooring package root above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('cannot find the mooring package root above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

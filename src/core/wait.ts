@@ -25,7 +25,10 @@ export async function pollUntil<T>(
     const value = await check(note);
     if (value !== undefined) return value;
     if (Date.now() >= deadline) {
-      throw new MooringError('TIMEOUT', `timed out after ${options.timeoutMs} ms waiting for ${options.what}: ${lastReason}`);
+      throw new MooringError(
+        'TIMEOUT',
+        `timed out after ${options.timeoutMs} ms waiting for ${options.what}: ${lastReason}`,
+      );
     }
     await sleep(interval);
   }

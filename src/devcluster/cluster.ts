@@ -123,12 +123,18 @@ async function startControlPlane(
   let step = Date.now();
   await createClusterPki(layout);
   const pki = pkiPaths(layout);
-  const [caData, clientCertData, clientKeyData] = await Promise.all(
+  const [caData, clientCertData, clientKeyData] = (await Promise.all(
     [pki.caCert, pki.adminCert, pki.adminKey].map((p) => readFile(p, 'utf8')),
-  ) as [string, string, string];
+  )) as [string, string, string];
   await writeFile(
     layout.kubeconfig,
-    renderKubeconfig({ clusterName: layout.name, server: state.server, caData, clientCertData, clientKeyData }),
+    renderKubeconfig({
+      clusterName: layout.name,
+      server: state.server,
+      caData,
+      clientCertData,
+      clientKeyData,
+    }),
     { mode: 0o600 },
   );
   progress(`certificates and kubeconfig written (${Date.now() - step} ms)`);
@@ -138,7 +144,8 @@ async function startControlPlane(
     'kube-apiserver': async () => ok(await probe(`${state.server}/readyz`, tls)),
     'kube-controller-manager': async () =>
       ok(await probe(`https://127.0.0.1:${state.ports.controllerManager}/healthz`, { insecure: true })),
-    'kube-scheduler': async () => ok(await probe(`https://127.0.0.1:${state.ports.scheduler}/healthz`, { insecure: true })),
+    'kube-scheduler': async () =>
+      ok(await probe(`https://127.0.0.1:${state.ports.scheduler}/healthz`, { insecure: true })),
     kwok: async () => ok(await probe(`http://127.0.0.1:${state.ports.kwok}/healthz`)),
   };
   const start = async (component: ComponentName): Promise<void> => {
@@ -149,7 +156,11 @@ async function startControlPlane(
     await waitUntilReady(component, proc, ready[component], timeoutMs);
   };
   // etcd, then the API server; the rest only need the API server and start together.
-  for (const group of [['etcd'], ['kube-apiserver'], ['kube-controller-manager', 'kube-scheduler', 'kwok']] as const) {
+  for (const group of [
+    ['etcd'],
+    ['kube-apiserver'],
+    ['kube-controller-manager', 'kube-scheduler', 'kwok'],
+  ] as const) {
     step = Date.now();
     await Promise.all(group.map(start));
     progress(`${group.join(', ')} ready (${Date.now() - step} ms)`);
@@ -169,9 +180,13 @@ async function waitUntilReady(
   await pollUntil(
     async (note) => {
       if (!isRunning(proc)) {
-        throw new MooringError('PROCESS_FAILED', `${component} exited during start-up. Last lines of ${proc.logFile}:\n${await tailLog(proc.logFile)}`, {
-          hint: 'a port clash or a stale data directory are the usual causes; `mooring dev cluster down` and retry',
-        });
+        throw new MooringError(
+          'PROCESS_FAILED',
+          `${component} exited during start-up. Last lines of ${proc.logFile}:\n${await tailLog(proc.logFile)}`,
+          {
+            hint: 'a port clash or a stale data directory are the usual causes; `mooring dev cluster down` and retry',
+          },
+        );
       }
       if (await isReady()) return true;
       note(`${component} is running but not ready yet`);

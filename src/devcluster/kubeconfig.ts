@@ -15,11 +15,16 @@ export function renderKubeconfig(input: KubeconfigInput): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: context, cluster: { server: input.server, 'certificate-authority-data': b64(input.caData) } }],
+    clusters: [
+      { name: context, cluster: { server: input.server, 'certificate-authority-data': b64(input.caData) } },
+    ],
     users: [
       {
         name: `${context}-admin`,
-        user: { 'client-certificate-data': b64(input.clientCertData), 'client-key-data': b64(input.clientKeyData) },
+        user: {
+          'client-certificate-data': b64(input.clientCertData),
+          'client-key-data': b64(input.clientKeyData),
+        },
       },
     ],
     contexts: [{ name: context, context: { cluster: context, user: `${context}-admin` } }],

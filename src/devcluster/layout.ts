@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { MooringError } from '../core/errors.js';
 
 /** Components of a local control plane, in start order. */
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export const COMPONENTS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Loopback ports of one cluster. */
@@ -61,7 +67,9 @@ export function clusterLayout(name: string, home = mooringHome()): ClusterLayout
 }
 
 /** Paths of the certificates and keys under layout.pki. */
-export function pkiPaths(layout: ClusterLayout): Record<
+export function pkiPaths(
+  layout: ClusterLayout,
+): Record<
   'caCert' | 'caKey' | 'serverCert' | 'serverKey' | 'adminCert' | 'adminKey' | 'saKey' | 'saPub',
   string
 > {

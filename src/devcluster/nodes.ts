@@ -31,7 +31,11 @@ export function nodeIsReady(node: V1Node): boolean {
 }
 
 /** Creates `count` fake nodes (skipping any that exist) and waits until all are Ready. */
-export async function createFakeNodes(kubeconfigPath: string, count: number, timeoutMs: number): Promise<string[]> {
+export async function createFakeNodes(
+  kubeconfigPath: string,
+  count: number,
+  timeoutMs: number,
+): Promise<string[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
@@ -42,7 +46,9 @@ export async function createFakeNodes(kubeconfigPath: string, count: number, tim
   }
   await pollUntil(
     async (note) => {
-      const ready = (await core.listNode()).items.filter((n) => names.includes(n.metadata?.name ?? '') && nodeIsReady(n));
+      const ready = (await core.listNode()).items.filter(
+        (n) => names.includes(n.metadata?.name ?? '') && nodeIsReady(n),
+      );
       note(`${ready.length}/${count} fake nodes Ready`);
       return ready.length === count ? true : undefined;
     },
@@ -52,7 +58,9 @@ export async function createFakeNodes(kubeconfigPath: string, count: number, tim
 }
 
 /** Number of Ready nodes, or undefined if the API server did not answer. */
-export async function countReadyNodes(kubeconfigPath: string): Promise<{ ready: number; total: number } | undefined> {
+export async function countReadyNodes(
+  kubeconfigPath: string,
+): Promise<{ ready: number; total: number } | undefined> {
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);

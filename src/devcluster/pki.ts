@@ -47,8 +47,21 @@ async function signedCert(
   await writeFile(ext, extensions);
   await openssl(['req', ...EC_KEY, '-keyout', base.key, '-out', csr, '-subj', subject]);
   await openssl([
-    'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial',
-    '-out', base.cert, '-days', '365', '-extfile', ext,
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    base.cert,
+    '-days',
+    '365',
+    '-extfile',
+    ext,
   ]);
 }
 
@@ -59,7 +72,19 @@ async function signedCert(
 export async function createClusterPki(layout: ClusterLayout): Promise<void> {
   const p = pkiPaths(layout);
   await mkdir(layout.pki, { recursive: true, mode: 0o700 });
-  await openssl(['req', '-x509', ...EC_KEY, '-keyout', p.caKey, '-out', p.caCert, '-days', '3650', '-subj', `/CN=mooring-dev-${layout.name}-ca`]);
+  await openssl([
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    p.caKey,
+    '-out',
+    p.caCert,
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=mooring-dev-${layout.name}-ca`,
+  ]);
   const ca = { cert: p.caCert, key: p.caKey };
   await signedCert(
     { cert: p.serverCert, key: p.serverKey },
@@ -77,9 +102,17 @@ export async function createClusterPki(layout: ClusterLayout): Promise<void> {
     { cert: p.adminCert, key: p.adminKey },
     ca,
     '/O=system:masters/CN=mooring-admin',
-    ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth', ''].join('\n'),
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=clientAuth',
+      '',
+    ].join('\n'),
   );
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', p.saKey]);
   await openssl(['ec', '-in', p.saKey, '-pubout', '-out', p.saPub]);
-  await writeFile(join(layout.pki, 'README'), 'Test-only certificates of a local Mooring dev cluster. Never reuse them.\n');
+  await writeFile(
+    join(layout.pki, 'README'),
+    'Test-only certificates of a local Mooring dev cluster. Never reuse them.\n',
+  );
 }

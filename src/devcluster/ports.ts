@@ -39,7 +39,12 @@ export async function allocateClusterPorts(): Promise<ClusterPorts> {
   const ports = new Set<number>();
   while (ports.size < 6) ports.add(await freePort());
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = [...ports] as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   return { etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok };
 }

@@ -18,7 +18,13 @@ export interface ProbeResult {
 export function probe(url: string, tls: ProbeTls = {}, timeoutMs = 2_000): Promise<ProbeResult | undefined> {
   return new Promise((resolve) => {
     const options = url.startsWith('https:')
-      ? { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.insecure !== true, timeout: timeoutMs }
+      ? {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          rejectUnauthorized: tls.insecure !== true,
+          timeout: timeoutMs,
+        }
       : { timeout: timeoutMs };
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(url, options, (res) => {

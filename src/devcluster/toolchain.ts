@@ -42,7 +42,8 @@ export function parseVersions(text: string): ToolchainVersions {
   }
   const get = (key: string): string => {
     const value = values.get(key);
-    if (value === undefined) throw new MooringError('INVALID_ARGUMENT', `toolchain/versions.env has no ${key}`);
+    if (value === undefined)
+      throw new MooringError('INVALID_ARGUMENT', `toolchain/versions.env has no ${key}`);
     return value;
   };
   return {
@@ -96,9 +97,13 @@ export async function ensureToolchain(progress: ProgressReporter): Promise<Toolc
   await runToolchainScript(progress);
   const after = findToolchain();
   if ('toolchain' in after) return after.toolchain;
-  throw new MooringError('TOOLCHAIN_BUILD_FAILED', `toolchain build finished but ${after.missing.join(', ')} is missing`, {
-    hint: 'run `npm run toolchain` and read its output',
-  });
+  throw new MooringError(
+    'TOOLCHAIN_BUILD_FAILED',
+    `toolchain build finished but ${after.missing.join(', ')} is missing`,
+    {
+      hint: 'run `npm run toolchain` and read its output',
+    },
+  );
 }
 
 function runToolchainScript(progress: ProgressReporter): Promise<void> {
@@ -118,9 +123,13 @@ function runToolchainScript(progress: ProgressReporter): Promise<void> {
       }
       const codeName = code === 2 ? 'PREREQUISITE_MISSING' : 'TOOLCHAIN_BUILD_FAILED';
       reject(
-        new MooringError(codeName, `toolchain build failed (exit ${String(code)}): ${lines.slice(-5).join(' | ')}`, {
-          hint: 'run `npm run toolchain` to see the full output',
-        }),
+        new MooringError(
+          codeName,
+          `toolchain build failed (exit ${String(code)}): ${lines.slice(-5).join(' | ')}`,
+          {
+            hint: 'run `npm run toolchain` to see the full output',
+          },
+        ),
       );
     });
   });

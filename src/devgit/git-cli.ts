@@ -24,10 +24,17 @@ export function isolatedGitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
 /** Runs git with an argument array (never a shell) in `cwd`; returns trimmed stdout. */
 export async function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await run('git', args, { cwd, env: isolatedGitEnv(env), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('git', args, {
+      cwd,
+      env: isolatedGitEnv(env),
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout.trim();
   } catch (error) {
     const stderr = ((error as { stderr?: string }).stderr ?? '').trim();
-    throw new MooringError('PROCESS_FAILED', `git ${args[0] ?? ''} failed in ${cwd}: ${stderr}`, { cause: error });
+    throw new MooringError('PROCESS_FAILED', `git ${args[0] ?? ''} failed in ${cwd}: ${stderr}`, {
+      cause: error,
+    });
   }
 }

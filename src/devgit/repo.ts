@@ -41,7 +41,8 @@ export class WorkingRepo {
 
   private confined(path: string): string {
     const full = resolve(this.dir, path);
-    if (!full.startsWith(this.dir + sep)) throw new MooringError('INVALID_ARGUMENT', `path escapes the repository: ${path}`);
+    if (!full.startsWith(this.dir + sep))
+      throw new MooringError('INVALID_ARGUMENT', `path escapes the repository: ${path}`);
     return full;
   }
 
@@ -58,7 +59,13 @@ export class WorkingRepo {
   /** Stages everything and commits; returns the new commit's sha. */
   async commit(message: string, options: { allowEmpty?: boolean } = {}): Promise<string> {
     await git(this.dir, ['add', '--all']);
-    await git(this.dir, ['commit', '--quiet', '--message', message, ...(options.allowEmpty === true ? ['--allow-empty'] : [])]);
+    await git(this.dir, [
+      'commit',
+      '--quiet',
+      '--message',
+      message,
+      ...(options.allowEmpty === true ? ['--allow-empty'] : []),
+    ]);
     return this.head();
   }
 
@@ -82,13 +89,20 @@ export class WorkingRepo {
 
   /** Pushes refs (branches by default, and all tags) to origin. */
   async push(...refs: string[]): Promise<void> {
-    await git(this.dir, ['push', '--quiet', '--force', 'origin', ...(refs.length > 0 ? refs.map(refName) : ['--all'])]);
+    await git(this.dir, [
+      'push',
+      '--quiet',
+      '--force',
+      'origin',
+      ...(refs.length > 0 ? refs.map(refName) : ['--all']),
+    ]);
     await git(this.dir, ['push', '--quiet', '--force', 'origin', '--tags']);
   }
 }
 
 /** Refuses a ref that git would read as an option. */
 function refName(ref: string): string {
-  if (ref.startsWith('-') || ref.length === 0) throw new MooringError('INVALID_ARGUMENT', `invalid ref name "${ref}"`);
+  if (ref.startsWith('-') || ref.length === 0)
+    throw new MooringError('INVALID_ARGUMENT', `invalid ref name "${ref}"`);
   return ref;
 }

@@ -38,7 +38,11 @@ export function testCluster(): TestCluster {
 
 /** Creates a namespace unique to this test, deleted when the test ends. */
 export async function testNamespace(t: TestContext): Promise<string> {
-  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+  const slug = t.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40);
   const name = `t-${slug}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-');
   const { core } = testCluster();
   await core.createNamespace({ body: { metadata: { name, labels: { 'mooring.dev/test': 'true' } } } });

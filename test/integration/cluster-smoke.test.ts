@@ -8,7 +8,12 @@ import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { pollUntil, sleep } from '../../src/core/wait.js';
 import { testCluster, testNamespace } from '../helpers/kube.js';
 
-function deployment(namespace: string, name: string, replicas: number, podLabels: Record<string, string> = {}): V1Deployment {
+function deployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  podLabels: Record<string, string> = {},
+): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -116,20 +121,37 @@ describe('the local control plane is real', () => {
     await pollUntil(
       async () => {
         const crd = await ext.readCustomResourceDefinition({ name: crdName });
-        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+          ? true
+          : undefined;
       },
       { timeoutMs: 30_000, what: `CRD ${crdName} to be Established` },
     );
     const ns = await testNamespace(t);
     const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } };
-    await custom.createNamespacedCustomObject({ group, version: 'v1', namespace: ns, plural: 'widgets', body });
-    const stored = (await custom.getNamespacedCustomObject({ group, version: 'v1', namespace: ns, plural: 'widgets', name: 'w1' })) as {
+    await custom.createNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns,
+      plural: 'widgets',
+      body,
+    });
+    const stored = (await custom.getNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns,
+      plural: 'widgets',
+      name: 'w1',
+    })) as {
       spec: { size: number };
     };
     assert.equal(stored.spec.size, 3);
     await assert.rejects(
       custom.createNamespacedCustomObject({
-        group, version: 'v1', namespace: ns, plural: 'widgets',
+        group,
+        version: 'v1',
+        namespace: ns,
+        plural: 'widgets',
         body: { ...body, metadata: { name: 'w2' }, spec: { size: 'three' } },
       }),
       'the API server validates against the CRD schema',
@@ -142,11 +164,19 @@ describe('the local control plane is real', () => {
     const apply = (manager: string, data: Record<string, string>) =>
       objects.patch(
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: ns }, data },
-        undefined, undefined, manager, undefined, PatchStrategy.ServerSideApply,
+        undefined,
+        undefined,
+        manager,
+        undefined,
+        PatchStrategy.ServerSideApply,
       );
     await apply('team-a', { a: '1' });
     await apply('team-b', { b: '2' });
-    const live = await objects.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: ns } });
+    const live = await objects.read({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared', namespace: ns },
+    });
     const managers = (live.metadata?.managedFields ?? []).filter((m) => m.operation === 'Apply');
     const owned = (name: string): string =>
       JSON.stringify(managers.find((m) => m.manager === name)?.fieldsV1 ?? {});

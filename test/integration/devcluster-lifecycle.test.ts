@@ -15,7 +15,10 @@ import { packageRoot } from '../../src/core/package-root.js';
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
-async function mooring(home: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+async function mooring(
+  home: string,
+  args: string[],
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
       env: { ...process.env, MOORING_HOME: home },
@@ -45,7 +48,13 @@ describe('mooring dev cluster', () => {
 
     const found = findToolchain();
     assert.ok('toolchain' in found);
-    const nodes = await run(found.toolchain.kubectl, ['--kubeconfig', state.kubeconfig, 'get', 'nodes', '--no-headers']);
+    const nodes = await run(found.toolchain.kubectl, [
+      '--kubeconfig',
+      state.kubeconfig,
+      'get',
+      'nodes',
+      '--no-headers',
+    ]);
     const lines = nodes.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
     for (const line of lines) assert.match(line, /^kwok-node-\d+\s+Ready\s/);
@@ -65,12 +74,13 @@ describe('mooring dev cluster', () => {
     assert.equal(status.state, 'degraded');
     const dead = status.components.find((c) => c.component === 'kube-scheduler');
     assert.equal(dead?.running, false);
-    assert.ok((dead?.logTail ?? '').length > 0, 'a dead component is reported with the tail of its log');
+    assert.ok((dead.logTail ?? '').length > 0, 'a dead component is reported with the tail of its log');
 
     const down = await mooring(home, ['dev', 'cluster', 'down', '--name', name]);
     assert.equal(down.code, 0, down.stderr);
-    for (const proc of Object.values(state.processes)) assert.equal(isRunning(proc), false, `${proc.binary} still runs`);
-    for (const [which, port] of Object.entries(state.ports)) {
+    for (const proc of Object.values(state.processes))
+      assert.equal(isRunning(proc), false, `${proc.binary} still runs`);
+    for (const [which, port] of Object.entries(state.ports) as [string, number][]) {
       assert.equal(await portInUse(port), false, `port ${port} (${which}) still in use after down`);
     }
     const after = await mooring(home, ['dev', 'cluster', 'status', '--name', name]);

@@ -11,7 +11,10 @@ import { WorkingRepo } from '../../src/devgit/repo.js';
 async function fixture(root: string): Promise<string> {
   const dir = join(root, 'fixture');
   await mkdir(join(dir, 'apps', 'web'), { recursive: true });
-  await writeFile(join(dir, 'apps', 'web', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n');
+  await writeFile(
+    join(dir, 'apps', 'web', 'configmap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n',
+  );
   return dir;
 }
 
@@ -47,7 +50,10 @@ describe('git test helpers', () => {
     t.after(() => server.close());
     const url = new URL(`${server.baseUrl}/config.git`);
 
-    await assert.rejects(git(root, ['ls-remote', url.href]), /Authentication failed|could not read Username|401/);
+    await assert.rejects(
+      git(root, ['ls-remote', url.href]),
+      /Authentication failed|could not read Username|401/,
+    );
     const wrong = new URL(url);
     wrong.username = 'mooring';
     wrong.password = 'nope';
@@ -78,6 +84,9 @@ describe('git test helpers', () => {
     const cloneDir = join(root, 'ro-clone');
     await git(root, ['clone', '--quiet', `${server.baseUrl}/config.git`, cloneDir]);
     await git(cloneDir, ['commit', '--quiet', '--allow-empty', '-m', 'nope']);
-    await assert.rejects(git(cloneDir, ['push', '--quiet', 'origin', 'main']), /403|not allowed|unable to access/);
+    await assert.rejects(
+      git(cloneDir, ['push', '--quiet', 'origin', 'main']),
+      /403|not allowed|unable to access/,
+    );
   });
 });

@@ -12,7 +12,9 @@ export function registerDevClusterCommands(program: Command): void {
   const dev = program.command('dev').description('local development helpers');
   const cluster = dev
     .command('cluster')
-    .description('a real local Kubernetes control plane (etcd, kube-apiserver, controller manager, scheduler, KWOK fake nodes)');
+    .description(
+      'a real local Kubernetes control plane (etcd, kube-apiserver, controller manager, scheduler, KWOK fake nodes)',
+    );
 
   cluster
     .command('up')
@@ -58,7 +60,9 @@ to simulate a broken rollout.`,
     .action(async (opts: { name: string }) => {
       const { stopped } = await clusterDown(opts.name);
       process.stdout.write(
-        stopped.length === 0 ? `cluster "${opts.name}" was not running\n` : `cluster "${opts.name}" stopped (${stopped.join(', ')})\n`,
+        stopped.length === 0
+          ? `cluster "${opts.name}" was not running\n`
+          : `cluster "${opts.name}" stopped (${stopped.join(', ')})\n`,
       );
     });
 
@@ -69,17 +73,23 @@ to simulate a broken rollout.`,
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (opts: { name: string; output: string }) => {
       const status = await clusterStatus(opts.name);
-      process.stdout.write(opts.output === 'json' ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
+      process.stdout.write(
+        opts.output === 'json' ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status),
+      );
       if (status.state !== 'running') process.exitCode = 1;
     });
 }
 
 function formatStatus(status: ClusterStatus): string {
   const lines = [`cluster "${status.name}": ${status.state}`];
-  if (status.server !== undefined) lines.push(`  server:     ${status.server}`, `  kubeconfig: ${status.kubeconfig}`);
-  if (status.nodes !== undefined) lines.push(`  nodes:      ${status.nodes.ready}/${status.nodes.total} Ready`);
+  if (status.server !== undefined)
+    lines.push(`  server:     ${status.server}`, `  kubeconfig: ${status.kubeconfig}`);
+  if (status.nodes !== undefined)
+    lines.push(`  nodes:      ${status.nodes.ready}/${status.nodes.total} Ready`);
   for (const c of status.components) {
-    lines.push(`  ${c.component.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.running ? 'running' : 'DEAD'}`);
+    lines.push(
+      `  ${c.component.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.running ? 'running' : 'DEAD'}`,
+    );
     if (c.logTail !== undefined) lines.push(c.logTail.replace(/^/gm, '      | '));
   }
   if (status.state === 'stopped') lines.push(`  start it: mooring dev cluster up --name ${status.name}`);

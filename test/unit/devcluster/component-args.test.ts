@@ -4,10 +4,22 @@ import { describe, it } from 'node:test';
 import { componentArgs } from '../../../src/devcluster/component-args.js';
 import { clusterLayout, COMPONENTS, validateClusterName } from '../../../src/devcluster/layout.js';
 
-const ports = { etcdClient: 4001, etcdPeer: 4002, apiserver: 4003, controllerManager: 4004, scheduler: 4005, kwok: 4006 };
+const ports = {
+  etcdClient: 4001,
+  etcdPeer: 4002,
+  apiserver: 4003,
+  controllerManager: 4004,
+  scheduler: 4005,
+  kwok: 4006,
+};
 const layout = clusterLayout('unit', '/home/u/.mooring');
 const args = (c: (typeof COMPONENTS)[number]) => componentArgs(c, layout, ports, '/stages.yaml');
-const flag = (list: string[], name: string) => list.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const flag = (list: string[], name: string) =>
+  list
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
 
 describe('component arguments', () => {
   it('binds every component to loopback on its own port', () => {
@@ -24,7 +36,10 @@ describe('component arguments', () => {
   it('points the API server at etcd and enables RBAC', () => {
     assert.equal(flag(args('kube-apiserver'), 'etcd-servers'), 'http://127.0.0.1:4001');
     assert.equal(flag(args('kube-apiserver'), 'authorization-mode'), 'Node,RBAC');
-    assert.equal(flag(args('kube-apiserver'), 'service-account-signing-key-file'), '/home/u/.mooring/clusters/unit/pki/service-account.key');
+    assert.equal(
+      flag(args('kube-apiserver'), 'service-account-signing-key-file'),
+      '/home/u/.mooring/clusters/unit/pki/service-account.key',
+    );
   });
 
   it('keeps every file of the cluster inside its own directory', () => {

@@ -22,7 +22,10 @@ describe('kubeconfig', () => {
     };
     assert.equal(config['current-context'], 'mooring-dev');
     assert.equal(config.clusters[0]?.cluster.server, 'https://127.0.0.1:6443');
-    assert.equal(Buffer.from(config.clusters[0]?.cluster['certificate-authority-data'] ?? '', 'base64').toString(), 'CA PEM');
+    assert.equal(
+      Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
+      'CA PEM',
+    );
     assert.equal(Buffer.from(config.users[0]?.user['client-key-data'] ?? '', 'base64').toString(), 'KEY PEM');
   });
 });
