@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Mooring's local toolchain from the Go module proxy and caches it outside the repo:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, helm, kustomize.
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, helm, kustomize, jsonnet.
 # Idempotent: parts already built are skipped. Prints the bin directory on its last line.
 #
 #   scripts/toolchain.sh            build what is missing
@@ -14,10 +14,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../toolchain/versions.env"
 
 root="${MOORING_TOOLCHAIN_DIR:-$HOME/.cache/mooring/toolchain}"
-key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
+key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}_kustomize-${KUSTOMIZE_VERSION}_jsonnet-${JSONNET_VERSION}"
 dir="$root/$key"
 bin="$dir/bin"
-parts=(etcd kubernetes kwok helm kustomize)
+parts=(etcd kubernetes kwok helm kustomize jsonnet)
 
 built() {
   case "$1" in
@@ -87,6 +87,12 @@ build_kustomize() {
   go get "sigs.k8s.io/kustomize/kustomize/v5@v$KUSTOMIZE_VERSION"
   go build -ldflags "-s -w -X sigs.k8s.io/kustomize/api/provenance.version=v$KUSTOMIZE_VERSION" \
     -o "$bin/kustomize" sigs.k8s.io/kustomize/kustomize/v5
+}
+
+build_jsonnet() {
+  wrapper jsonnet
+  go get "github.com/google/go-jsonnet/cmd/jsonnet@v$JSONNET_VERSION"
+  go build -ldflags "-s -w" -o "$bin/jsonnet" github.com/google/go-jsonnet/cmd/jsonnet
 }
 
 main() {

@@ -6,24 +6,49 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** Git could not fetch, resolve or export (unreachable host, bad credentials, unknown ref). */
+  | 'SOURCE_FAILED'
+  /** A URL, ref or path that Mooring refuses on purpose (ext:: transport, option-like ref, path escape). */
+  | 'UNSAFE_INPUT'
+  /** A renderer (kustomize, helm, jsonnet) failed or exceeded its limits. */
+  | 'RENDER_FAILED'
+  /** A manifest that is not a valid object (bad YAML, missing kind, duplicate). */
+  | 'INVALID_MANIFEST'
+  /** The plan refused to go on (prune safety brake, policy). */
+  | 'PLAN_REFUSED'
+  /** The Kubernetes API answered with an error. */
+  | 'API_ERROR'
+  /** Objects did not become healthy in time. */
+  | 'HEALTH_TIMEOUT';
+
+/** The pipeline stage an error happened in, for status and messages. */
+export type Step = 'source' | 'render' | 'plan' | 'validate' | 'diff' | 'apply' | 'hook' | 'prune' | 'wait' | 'inventory';
 
 export interface MooringErrorOptions {
   /** What the user can do about it, in one sentence. */
   hint?: string | undefined;
   cause?: unknown;
+  /** Which stage failed. */
+  step?: Step | undefined;
+  /** Which object, as `Kind/namespace/name`. */
+  subject?: string | undefined;
 }
 
 /** Base class of every error Mooring raises on purpose: a code, a message, an optional hint and cause. */
 export class MooringError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly step: Step | undefined;
+  readonly subject: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: MooringErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MooringError';
     this.code = code;
     this.hint = options.hint;
+    this.step = options.step;
+    this.subject = options.subject;
   }
 }
 

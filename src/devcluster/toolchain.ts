@@ -15,6 +15,7 @@ export interface ToolchainVersions {
   kwok: string;
   helm: string;
   kustomize: string;
+  jsonnet: string;
 }
 
 /** Binaries the toolchain provides, by name. */
@@ -27,6 +28,7 @@ export const TOOLCHAIN_BINARIES = [
   'kwok',
   'helm',
   'kustomize',
+  'jsonnet',
 ] as const;
 export type ToolchainBinary = (typeof TOOLCHAIN_BINARIES)[number];
 
@@ -52,12 +54,13 @@ export function parseVersions(text: string): ToolchainVersions {
     kwok: get('KWOK_VERSION'),
     helm: get('HELM_VERSION'),
     kustomize: get('KUSTOMIZE_VERSION'),
+    jsonnet: get('JSONNET_VERSION'),
   };
 }
 
 /** The cache directory name for a set of versions; must match scripts/toolchain.sh. */
 export function toolchainKey(v: ToolchainVersions): string {
-  return `k8s-${v.kubernetes}_etcd-${v.etcd}_kwok-${v.kwok}_helm-${v.helm}_kustomize-${v.kustomize}`;
+  return `k8s-${v.kubernetes}_etcd-${v.etcd}_kwok-${v.kwok}_helm-${v.helm}_kustomize-${v.kustomize}_jsonnet-${v.jsonnet}`;
 }
 
 export function readVersions(): ToolchainVersions {

@@ -10,6 +10,7 @@ KWOK_VERSION=0.8.0
 
 HELM_VERSION=3.21.4
 KUSTOMIZE_VERSION=5.8.3
+JSONNET_VERSION=0.22.0
 `;
 
 describe('toolchain versions', () => {
@@ -20,6 +21,7 @@ describe('toolchain versions', () => {
       kwok: '0.8.0',
       helm: '3.21.4',
       kustomize: '5.8.3',
+      jsonnet: '0.22.0',
     });
   });
 
@@ -30,7 +32,7 @@ describe('toolchain versions', () => {
   it('keys the cache directory by every version, as scripts/toolchain.sh does', () => {
     assert.equal(
       toolchainKey(parseVersions(sample)),
-      'k8s-1.36.3_etcd-3.6.16_kwok-0.8.0_helm-3.21.4_kustomize-5.8.3',
+      'k8s-1.36.3_etcd-3.6.16_kwok-0.8.0_helm-3.21.4_kustomize-5.8.3_jsonnet-0.22.0',
     );
   });
 });

@@ -1,0 +1,55 @@
+/** Contracts of the Git source stage. Implementation: src/source/*. */
+
+/** Which revision to follow. `semver` is a range over tags (e.g. ">=1.2.0 <2", "~1.4", "*"). */
+export type RefSpec = { branch: string } | { tag: string } | { semver: string } | { commit: string };
+
+/** Credentials for a private repository. Never logged, never in argv, never in a URL shown to anyone. */
+export type GitCredentials =
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'ssh'; privateKey: string; knownHosts: string };
+
+export interface SourceSpec {
+  /** https://, http:// (tests), ssh:// or scp-like git@host:path, or file:// */
+  repoURL: string;
+  ref: RefSpec;
+  /** The application's folder inside the repository ('' or '.' for the root). */
+  path: string;
+  credentials?: GitCredentials;
+}
+
+export interface CommitInfo {
+  sha: string;
+  authorName: string;
+  authorEmail: string;
+  /** ISO 8601 */
+  authorDate: string;
+  /** First line of the commit message. */
+  subject: string;
+  message: string;
+}
+
+/** The result of fetching a source: a read-only export of the whole tree at one commit. */
+export interface FetchedSource {
+  /** The repo URL with any user info removed (safe to show). */
+  displayURL: string;
+  /** Human name of what was resolved, e.g. "main", "v1.4.2", or the commit itself. */
+  resolvedRef: string;
+  commit: CommitInfo;
+  /** Absolute directory holding the exported tree at `commit` (the confinement root for rendering). */
+  root: string;
+  /** The application's path, normalised, relative to root ('' for the root). */
+  path: string;
+  /** Absolute directory of the application: root joined with path. */
+  appDir: string;
+  /** Git tree hash of `path` at the commit: unchanged content => unchanged hash. */
+  pathTreeHash: string;
+  /** Git tree hash of the whole repository at the commit. */
+  rootTreeHash: string;
+}
+
+export interface FetchOptions {
+  /** Abort git after this long (default 60 s). */
+  timeoutMs?: number;
+  /** Skip the network fetch if the mirror already has what the ref needs (a commit already present). */
+  preferCache?: boolean;
+}
