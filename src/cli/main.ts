@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 
 import { errorMessage, MooringError } from '../core/errors.js';
 import { registerDevClusterCommands } from './commands/dev-cluster.js';
+import { registerSyncCommands } from './commands/sync-commands.js';
 
 const program = new Command()
   .name('mooring')
@@ -12,6 +13,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerSyncCommands(program);
 registerDevClusterCommands(program);
 
 try {

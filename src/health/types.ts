@@ -13,3 +13,15 @@ export interface HealthResult {
 export interface HealthContext {
   pods?: KubeObject[];
 }
+
+/** One object's health with the name people know it by (`Kind/namespace/name`), for aggregates and messages. */
+export interface SubjectHealth {
+  subject: string;
+  result: HealthResult;
+}
+
+/**
+ * One small step of a health cascade: returns a result when it can decide, undefined to let the next
+ * check decide. Checks are pure and read only the object and its context.
+ */
+export type HealthCheck = (obj: KubeObject, context: HealthContext) => HealthResult | undefined;

@@ -25,6 +25,13 @@ export interface ObjectOptions {
   drift: DriftMode;
   /** Skip dry-run validation when the CRD is not yet known (SkipDryRunOnMissingResource=true). */
   skipDryRunOnMissingResource: boolean;
+  /**
+   * Keep fields other managers set (kubectl-style managers included) instead of taking them over
+   * (kustomize.toolkit.fluxcd.io/ssa: Merge). Absent means false.
+   */
+  mergeWithOtherManagers?: boolean;
+  /** Keep the object in the cluster when the Application itself is deleted (Argo CD Delete=false). Absent means false. */
+  keepOnAppDelete?: boolean;
 }
 
 /** One object to apply, with everything the later stages need to know about it. */
@@ -36,7 +43,10 @@ export interface PlannedObject {
   id: string;
   phase: Phase;
   wave: number;
-  /** Present for hooks (phase !== 'Sync'). */
+  /**
+   * Present exactly for hooks: every object in a phase other than 'Sync', and objects explicitly annotated as
+   * 'Sync' hooks. Hooks are not part of the inventory. See isHook() in src/plan/order.ts.
+   */
   hookDeletePolicies?: HookDeletePolicy[];
   options: ObjectOptions;
 }
@@ -69,6 +79,15 @@ export interface PlanInput {
   previousInventory: InventoryEntry[];
   prune: boolean;
   pruneBrake: PruneBrake;
+  /** The application's drift mode, for objects without `mooring.dev/drift` (default 'enforce'). */
+  defaultDrift?: DriftMode;
+}
+
+/** Objects that are applied together: one phase and one wave, in apply order. */
+export interface WaveGroup {
+  phase: Phase;
+  wave: number;
+  objects: PlannedObject[];
 }
 
 export interface Plan {

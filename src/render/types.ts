@@ -75,9 +75,14 @@ export interface RenderInput {
 
 /** Where an object came from, for error messages: file (relative to root), document index, line. */
 export interface ObjectOrigin {
+  /** A path relative to the checkout root, or a tool's output ("helm template output"). */
   file: string;
+  /** 1-based number of the YAML document in the file (for jsonnet: of the object in the output). */
   document: number;
+  /** 1-based line of the object's start; 0 when unknown (jsonnet output). */
   line: number;
+  /** What produced it inside a tool's output: Helm's `# Source:` template, or a jsonnet output path. */
+  source?: string;
 }
 
 export interface RenderedObject {
@@ -89,4 +94,22 @@ export interface RenderResult {
   renderer: RendererKind;
   objects: RenderedObject[];
   warnings: string[];
+}
+
+/** What one renderer hands back to render(); render() adds the renderer name and checks duplicates. */
+export interface RendererOutput {
+  objects: RenderedObject[];
+  warnings: string[];
+}
+
+/** The resolved, confined inputs every renderer works from (built once by render()). */
+export interface RenderContext {
+  /** Real absolute path of the checkout root. */
+  root: string;
+  /** Real absolute path of the app folder (inside root). */
+  appDir: string;
+  /** The app folder relative to root, '/'-separated ('' for the root itself). */
+  appPath: string;
+  input: RenderInput;
+  limits: RenderLimits;
 }

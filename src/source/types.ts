@@ -53,3 +53,19 @@ export interface FetchOptions {
   /** Skip the network fetch if the mirror already has what the ref needs (a commit already present). */
   preferCache?: boolean;
 }
+
+/** The parts of the CLI's `REPO_URL[@REF][//PATH]` argument; `ref` is still to be classified. */
+export interface SourceArgument {
+  repoURL: string;
+  /** As typed, without classification; undefined => the remote's default branch. */
+  ref?: string;
+  /** Normalised ('' for the root). */
+  path: string;
+}
+
+/** Options of calls that only talk to the remote (e.g. finding its default branch). */
+export interface RemoteOptions {
+  credentials?: GitCredentials;
+  /** Abort git after this long (default 60 s). */
+  timeoutMs?: number;
+}

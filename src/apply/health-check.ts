@@ -1,0 +1,74 @@
+import type { KubeObject } from '../core/objects.js';
+import { isRecord, subjectOf } from '../core/objects.js';
+import { mapLimited } from '../core/limit.js';
+import { pollUntil } from '../core/wait.js';
+import { MooringError } from '../core/errors.js';
+import { aggregateHealth, assessHealth, describeUnhealthy } from '../health/index.js';
+import type { HealthResult } from '../health/types.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { PlannedObject } from '../plan/types.js';
+
+const WORKLOADS_WITH_PODS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+export interface SubjectHealth {
+  subject: string;
+  result: HealthResult;
+}
+
+/** The health of each object as it is now in the cluster (with its pods, for workloads). */
+export async function currentHealth(objects: ObjectsApi, planned: PlannedObject[], concurrency = 8): Promise<SubjectHealth[]> {
+  const results = await mapLimited(planned, concurrency, async (p) => {
+    const live = await objects.get(p.object.apiVersion, p.ref);
+    const pods = live !== undefined && WORKLOADS_WITH_PODS.has(p.ref.kind) ? await podsOf(objects, live) : undefined;
+    return { subject: subjectOf(p.ref), result: assessHealth(live, pods === undefined ? {} : { pods }) };
+  });
+  return results.map((r, i) =>
+    r.status === 'fulfilled'
+      ? r.value
+      : { subject: subjectOf((planned[i] as PlannedObject).ref), result: { status: 'Unknown' as const, message: String(r.reason) } },
+  );
+}
+
+async function podsOf(objects: ObjectsApi, workload: KubeObject): Promise<KubeObject[]> {
+  const selector = (workload.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector;
+  const labels = isRecord(selector?.matchLabels) ? selector.matchLabels : undefined;
+  if (labels === undefined || Object.keys(labels).length === 0) return [];
+  const labelSelector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return objects.list('v1', 'Pod', { namespace: workload.metadata.namespace ?? 'default', labelSelector });
+}
+
+/**
+ * Waits until every object is Healthy (Suspended counts as settled). Degraded objects fail fast only
+ * after `degradedGraceMs` (a rollout may pass through a bad state). On timeout the error lists what is
+ * still not ready and why.
+ */
+export async function waitHealthy(
+  objects: ObjectsApi,
+  planned: PlannedObject[],
+  options: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<HealthResult> {
+  if (planned.length === 0) return { status: 'Healthy', message: '' };
+  let last: SubjectHealth[] = [];
+  try {
+    await pollUntil(
+      async (note) => {
+        last = await currentHealth(objects, planned);
+        const settled = last.every((h) => h.result.status === 'Healthy' || h.result.status === 'Suspended');
+        note(describeUnhealthy(last));
+        return settled ? true : undefined;
+      },
+      { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 500, what: options.what },
+    );
+  } catch (error) {
+    if (error instanceof MooringError && error.code === 'TIMEOUT') {
+      throw new MooringError('HEALTH_TIMEOUT', `${options.what} did not become healthy within ${options.timeoutMs / 1000} s: ${describeUnhealthy(last)}`, {
+        step: 'wait',
+        hint: 'look at the objects named above (kubectl describe); raise --timeout if the rollout is just slow',
+      });
+    }
+    throw error;
+  }
+  return aggregateHealth(last);
+}

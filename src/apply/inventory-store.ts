@@ -1,0 +1,48 @@
+import type { KubeObject } from '../core/objects.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { InventoryEntry } from '../plan/types.js';
+
+/** Label on inventory ConfigMaps, so they can be found (and never mistaken for app objects). */
+export const INVENTORY_LABEL = 'inventory.mooring.dev/app';
+
+/** Where push mode keeps what an app owns: a ConfigMap per app in the destination namespace. */
+export interface InventoryLocation {
+  appName: string;
+  namespace: string;
+}
+
+export function inventoryConfigMapName(appName: string): string {
+  return `mooring-inventory-${appName}`.slice(0, 253);
+}
+
+/** The previous sync's inventory, or [] when the app was never applied. */
+export async function loadInventory(objects: ObjectsApi, where: InventoryLocation): Promise<InventoryEntry[]> {
+  const cm = await objects.get('v1', { group: '', kind: 'ConfigMap', namespace: where.namespace, name: inventoryConfigMapName(where.appName) });
+  const text = (cm?.data as Record<string, string> | undefined)?.['inventory.json'];
+  if (text === undefined) return [];
+  const parsed = JSON.parse(text) as { entries?: InventoryEntry[] };
+  return parsed.entries ?? [];
+}
+
+/** Records the inventory (server-side apply by Mooring's field manager). */
+export async function saveInventory(
+  objects: ObjectsApi,
+  where: InventoryLocation,
+  entries: InventoryEntry[],
+  revision: string | undefined,
+): Promise<void> {
+  const sorted = [...entries].sort((a, b) => a.id.localeCompare(b.id));
+  const cm: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: inventoryConfigMapName(where.appName),
+      namespace: where.namespace,
+      labels: { [INVENTORY_LABEL]: where.appName, 'app.kubernetes.io/managed-by': 'mooring' },
+    },
+    data: {
+      'inventory.json': JSON.stringify({ app: where.appName, revision: revision ?? '', entries: sorted }, null, 1),
+    },
+  };
+  await objects.apply(cm, { step: 'inventory' });
+}

@@ -1,0 +1,111 @@
+import { errorMessage, MooringError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import { groupOf } from '../core/objects.js';
+import { mapLimited } from '../core/limit.js';
+import { diffObject } from '../diff/object-diff.js';
+import { KubeApiError } from '../kube/errors.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import { FIELD_MANAGER } from '../kube/objects-api.js';
+import type { PlannedObject } from '../plan/types.js';
+import type { ValidatedObject } from './types.js';
+
+/** A rejected object: which one, and the server's words. */
+export interface ValidationFailure {
+  planned: PlannedObject;
+  message: string;
+  hint?: string | undefined;
+}
+
+export interface ValidationResult {
+  validated: ValidatedObject[];
+  /** Waiting for a CRD or Namespace that this sync creates; validated after that stage. */
+  deferred: PlannedObject[];
+  failures: ValidationFailure[];
+}
+
+/** Kinds (group/kind) that CRDs in this plan define. */
+export function kindsDefinedByPlan(planned: PlannedObject[]): Set<string> {
+  const kinds = new Set<string>();
+  for (const p of planned) {
+    if (p.ref.kind !== 'CustomResourceDefinition') continue;
+    const spec = p.object.spec as { group?: string; names?: { kind?: string } } | undefined;
+    if (spec?.group !== undefined && spec.names?.kind !== undefined) kinds.add(`${spec.group}/${spec.names.kind}`);
+  }
+  return kinds;
+}
+
+/** Namespaces that this plan creates (not live yet). */
+export function namespacesCreatedByPlan(planned: PlannedObject[], live: Map<string, KubeObject>): Set<string> {
+  return new Set(planned.filter((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && !live.has(p.id)).map((p) => p.ref.name));
+}
+
+/**
+ * Server-side dry-run of every object: the API server validates each one exactly as it would apply it
+ * (schemas, admission, immutable fields). Objects waiting for a CRD or Namespace from this same sync are
+ * deferred. Nothing is written.
+ */
+export async function validateObjects(
+  objects: ObjectsApi,
+  planned: PlannedObject[],
+  live: Map<string, KubeObject>,
+  context: { definedKinds: Set<string>; newNamespaces: Set<string>; concurrency: number },
+): Promise<ValidationResult> {
+  const result: ValidationResult = { validated: [], deferred: [], failures: [] };
+  const toCheck: PlannedObject[] = [];
+  for (const p of planned) {
+    const liveObj = live.get(p.id);
+    if (p.options.ignore) continue;
+    if (p.phase !== 'Sync' && liveObj !== undefined) {
+      // A hook that exists from an earlier run is deleted and created again; its dry-run would only
+      // report immutable fields.
+      result.validated.push({ planned: p, live: liveObj });
+      continue;
+    }
+    const served = objects.discovery.knows(groupOf(p.object.apiVersion), p.ref.kind);
+    if (!served && (context.definedKinds.has(`${p.ref.group}/${p.ref.kind}`) || p.options.skipDryRunOnMissingResource)) {
+      result.deferred.push(p);
+    } else if (p.ref.namespace !== '' && context.newNamespaces.has(p.ref.namespace)) {
+      result.deferred.push(p);
+    } else {
+      toCheck.push(p);
+    }
+  }
+  const checked = await mapLimited(toCheck, context.concurrency, (p) => dryRunOne(objects, p, live.get(p.id)));
+  checked.forEach((outcome, index) => {
+    const p = toCheck[index] as PlannedObject;
+    if (outcome.status === 'fulfilled') result.validated.push(outcome.value);
+    else result.failures.push(failureOf(p, outcome.reason));
+  });
+  return result;
+}
+
+async function dryRunOne(objects: ObjectsApi, planned: PlannedObject, live: KubeObject | undefined): Promise<ValidatedObject> {
+  try {
+    const dryRun = await objects.apply(planned.object, { dryRun: true, force: planned.options.force });
+    return { planned, live, dryRun, diff: diffObject(live, dryRun, FIELD_MANAGER) };
+  } catch (error) {
+    if (live !== undefined && isImmutableFieldError(error) && (planned.options.recreateOnImmutable || planned.options.replace)) {
+      return { planned, live, recreate: true, diff: { action: 'change', changes: [], drift: [] } };
+    }
+    throw error;
+  }
+}
+
+/** The API server's way of saying an object must be recreated to change. */
+export function isImmutableFieldError(error: unknown): boolean {
+  if (!(error instanceof KubeApiError) || error.httpStatus !== 422) return false;
+  return /field is immutable|are forbidden|may not be changed/.test(error.apiMessage);
+}
+
+function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
+  if (isImmutableFieldError(error)) {
+    return {
+      planned,
+      message: (error as KubeApiError).apiMessage,
+      hint: 'an immutable field changed: annotate the object with mooring.dev/recreate: on-immutable (or argocd.argoproj.io/sync-options: Replace=true) to let Mooring delete and recreate it',
+    };
+  }
+  if (error instanceof KubeApiError) return { planned, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
+  if (error instanceof MooringError) return { planned, message: error.message, hint: error.hint };
+  return { planned, message: errorMessage(error) };
+}

@@ -1,0 +1,125 @@
+import { basename } from 'node:path';
+
+import type { Command } from 'commander';
+
+import { MooringError } from '../../core/errors.js';
+import { findToolchain } from '../../devcluster/toolchain.js';
+import type { LocalSource, SyncRequest } from '../../engine/types.js';
+import type { RenderOptions, RenderTools, RendererKind } from '../../render/types.js';
+import { parseDuration } from '../duration.js';
+
+/** Options shared by render, diff and apply. */
+export interface EngineCliOptions {
+  app?: string;
+  namespace: string;
+  renderer?: string;
+  helmRelease?: string;
+  helmValues?: string[];
+  helmSet?: string[];
+  kubeconfig?: string;
+  context?: string;
+  output: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  wait?: boolean;
+  timeout: string;
+  allowMassPrune?: boolean;
+  pruneThreshold: string;
+  createNamespace?: boolean;
+  concurrency: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Adds the options every engine command takes. */
+export function addSourceOptions(command: Command): Command {
+  return command
+    .argument('<source>', 'a local folder (FOLDER[//PATH]) or a Git repository: REPO_URL[@REF][//PATH]')
+    .option('--app <name>', 'application name (tracking label, inventory); default: the folder name')
+    .option('-n, --namespace <namespace>', 'namespace for objects that have none (and Helm releases)', 'default')
+    .option('--renderer <kind>', 'directory | kustomize | helm | jsonnet (default: detected)')
+    .option('--helm-release <name>', 'Helm release name (default: the app name)')
+    .option('--helm-values <file>', 'Helm values file inside the source (repeatable)', collect)
+    .option('--helm-set <key=json>', 'inline Helm value, JSON-typed: replicas=3, image.tag="1.2" (repeatable)', collect);
+}
+
+export function addClusterOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use');
+}
+
+export function renderTools(): RenderTools {
+  const found = findToolchain();
+  if ('missing' in found) {
+    throw new MooringError('PREREQUISITE_MISSING', `the render tools are missing: ${found.missing.join(', ')}`, {
+      hint: 'run `npm run toolchain` once to build helm, kustomize and jsonnet',
+    });
+  }
+  return { helm: found.toolchain.helm, kustomize: found.toolchain.kustomize, jsonnet: found.toolchain.jsonnet };
+}
+
+export function renderOptionsFrom(opts: EngineCliOptions, appName: string): RenderOptions {
+  const kinds: RendererKind[] = ['directory', 'kustomize', 'helm', 'jsonnet'];
+  if (opts.renderer !== undefined && !kinds.includes(opts.renderer as RendererKind)) {
+    throw new MooringError('INVALID_ARGUMENT', `unknown renderer "${opts.renderer}"`, { hint: `use one of ${kinds.join(', ')}` });
+  }
+  const values: Record<string, unknown> = {};
+  for (const pair of opts.helmSet ?? []) setPath(values, pair);
+  return {
+    ...(opts.renderer === undefined ? {} : { kind: opts.renderer as RendererKind }),
+    helm: {
+      releaseName: opts.helmRelease ?? appName,
+      ...(opts.helmValues === undefined ? {} : { valueFiles: opts.helmValues }),
+      ...(Object.keys(values).length === 0 ? {} : { values }),
+    },
+  };
+}
+
+function setPath(into: Record<string, unknown>, pair: string): void {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new MooringError('INVALID_ARGUMENT', `--helm-set needs key=value, got "${pair}"`);
+  const keys = pair.slice(0, eq).split('.');
+  const raw = pair.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  let node = into;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node = (typeof next === 'object' && next !== null ? next : (node[key] = {})) as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] ?? ''] = value;
+}
+
+export function appNameFor(opts: EngineCliOptions, source: LocalSource): string {
+  if (opts.app !== undefined) return opts.app;
+  const fromPath = basename(source.path === '' ? source.root : source.path);
+  return fromPath.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'app';
+}
+
+/** `diff` is a dry run that also shows what pruning would remove; `apply --dry-run` prunes only with --prune. */
+export function syncRequestFrom(opts: EngineCliOptions, source: LocalSource, mode: 'diff' | 'apply'): SyncRequest {
+  const appName = appNameFor(opts, source);
+  const threshold = Number(opts.pruneThreshold);
+  if (!(threshold > 0 && threshold <= 1)) {
+    throw new MooringError('INVALID_ARGUMENT', `--prune-threshold must be a fraction in (0, 1], got ${opts.pruneThreshold}`);
+  }
+  return {
+    appName,
+    source,
+    renderOptions: renderOptionsFrom(opts, appName),
+    namespace: opts.namespace,
+    createNamespace: opts.createNamespace === true,
+    prune: opts.prune === true || mode === 'diff',
+    pruneThreshold: threshold,
+    allowMassPrune: opts.allowMassPrune === true,
+    dryRun: mode === 'diff' || opts.dryRun === true,
+    wait: opts.wait === true,
+    timeoutMs: parseDuration(opts.timeout),
+    concurrency: Math.max(1, Number.parseInt(opts.concurrency, 10) || 16),
+  };
+}

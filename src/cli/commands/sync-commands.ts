@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+
+import { syncApplication } from '../../engine/sync.js';
+import { connect } from '../../kube/connect.js';
+import { render } from '../../render/index.js';
+import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
+import { resolveSource } from '../resolve-source.js';
+import type { EngineCliOptions } from './engine-options.js';
+import { addClusterOptions, addSourceOptions, appNameFor, renderOptionsFrom, renderTools, syncRequestFrom } from './engine-options.js';
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** `mooring render|diff|apply SOURCE`: the sync engine without a controller (push mode, CI, laptops). */
+export function registerSyncCommands(program: Command): void {
+  addSourceOptions(program.command('render'))
+    .description('print the manifests a source renders to (no cluster needed)')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .addHelpText('after', '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n')
+    .action(async (sourceArg: string, opts: EngineCliOptions) => {
+      const source = await resolveSource(sourceArg, progress);
+      const appName = appNameFor(opts, source);
+      const result = await render({ root: source.root, path: source.path, namespace: opts.namespace, options: renderOptionsFrom(opts, appName), tools: renderTools() });
+      for (const warning of result.warnings) progress(`warning: ${warning}`);
+      const objects = result.objects.map((r) => r.object);
+      process.stdout.write(opts.output === 'json' ? JSON.stringify(objects, null, 2) + '\n' : formatYamlStream(objects));
+    });
+
+  addClusterOptions(addSourceOptions(program.command('diff')))
+    .description('show what apply would change in the cluster (read-only); exit 0 no changes, 1 changes, 2 error')
+    .option('-o, --output <format>', 'text, json or markdown (for a pull-request comment)', 'text')
+    .option('--timeout <duration>', 'time limit for waits', '5m')
+    .option('--concurrency <n>', 'parallel API requests', '16')
+    .option('--prune-threshold <fraction>', 'refuse to prune more than this fraction of the app', '0.5')
+    .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
+    .addHelpText('after', '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n')
+    .action(async (sourceArg: string, opts: EngineCliOptions) => {
+      const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+      try {
+        const source = await resolveSource(sourceArg, progress);
+        const result = await syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, 'diff'));
+        const out = opts.output === 'json' ? formatJson(result) : opts.output === 'markdown' ? formatMarkdown(result) : formatText(result, 'diff');
+        process.stdout.write(out);
+        const changes = result.outcomes.some((o) => o.action !== 'unchanged' && o.action !== 'orphaned' && o.action !== 'skipped');
+        process.exitCode = result.error !== undefined ? 2 : changes ? 1 : 0;
+      } finally {
+        objects.client.close();
+      }
+    });
+
+  addClusterOptions(addSourceOptions(program.command('apply')))
+    .description('apply a source to the cluster with server-side apply (push mode, e.g. from CI)')
+    .option('--prune', 'delete objects this app applied before and that are no longer in the source')
+    .option('--dry-run', 'validate everything on the server and report, write nothing')
+    .option('--wait', 'wait until every object is healthy')
+    .option('--timeout <duration>', 'time limit for each wait (waves, hooks, --wait)', '5m')
+    .option('--create-namespace', 'create --namespace if it does not exist')
+    .option('--prune-threshold <fraction>', 'refuse to prune more than this fraction of the app', '0.5')
+    .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
+    .option('--concurrency <n>', 'parallel API requests', '16')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mooring apply ./apps/web -n web --create-namespace --prune --wait\n  MOORING_GIT_PASSWORD=$TOKEN mooring apply https://git.example.com/org/config.git@main//apps/web --prune\n\nExit status: 0 applied, 2 failed (the report says which step, which object and why).\n',
+    )
+    .action(async (sourceArg: string, opts: EngineCliOptions) => {
+      const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+      try {
+        const source = await resolveSource(sourceArg, progress);
+        const result = await syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, 'apply'));
+        process.stdout.write(opts.output === 'json' ? formatJson(result) : formatText(result, 'apply'));
+        process.exitCode = result.error === undefined ? 0 : 2;
+      } finally {
+        objects.client.close();
+      }
+    });
+}

@@ -1,0 +1,312 @@
+import { applyObjects, intendedAction } from '../apply/apply-objects.js';
+import { waitHealthy } from '../apply/health-check.js';
+import { runHooks } from '../apply/hooks.js';
+import { loadInventory, saveInventory } from '../apply/inventory-store.js';
+import { fetchLive } from '../apply/live.js';
+import { pruneObjects } from '../apply/prune.js';
+import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
+import { kindsDefinedByPlan, namespacesCreatedByPlan, validateObjects } from '../apply/validate.js';
+import type { ValidationFailure } from '../apply/validate.js';
+import { errorMessage, MooringError } from '../core/errors.js';
+import type { ProgressReporter } from '../core/logger.js';
+import type { KubeObject } from '../core/objects.js';
+import { subjectOf } from '../core/objects.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import { groupIntoWaves } from '../plan/order.js';
+import { buildPlan } from '../plan/index.js';
+import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
+import { render } from '../render/index.js';
+import type { RenderTools } from '../render/types.js';
+import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
+
+export interface EngineDeps {
+  objects: ObjectsApi;
+  tools: RenderTools;
+  progress?: ProgressReporter;
+}
+
+/** Thrown inside a run to stop it; carries the failure to report. */
+class StopSync extends Error {
+  constructor(readonly failure: SyncFailure) {
+    super(failure.message);
+  }
+}
+
+const isStageZero = (p: PlannedObject): boolean =>
+  p.phase === 'Sync' && p.ref.group === '' && p.ref.kind === 'Namespace'
+    ? true
+    : p.phase === 'Sync' && p.ref.group === 'apiextensions.k8s.io' && p.ref.kind === 'CustomResourceDefinition';
+
+/**
+ * One sync of one application, the whole pipeline: render -> plan -> validate (dry-run everything) ->
+ * apply (Namespaces and CRDs first, hooks, waves) -> prune -> record inventory -> optionally wait healthy.
+ * Never throws for a failure of the app: the result says which step, which object and why.
+ * With `dryRun`, stops after validation and reports what would happen (the diff).
+ */
+export async function syncApplication(deps: EngineDeps, request: SyncRequest): Promise<SyncResult> {
+  const run = new SyncRun(deps, request);
+  return run.execute();
+}
+
+class SyncRun {
+  private readonly started = Date.now();
+  private readonly progress: ProgressReporter;
+  private readonly result: SyncResult;
+  private previousInventory: InventoryEntry[] = [];
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly request: SyncRequest,
+  ) {
+    this.progress = deps.progress ?? (() => undefined);
+    this.result = {
+      appName: request.appName,
+      ...(request.source.commit === undefined ? {} : { revision: request.source.commit }),
+      dryRun: request.dryRun,
+      outcomes: [],
+      validated: [],
+      inventory: [],
+      warnings: [],
+      stats: { requests: {}, writes: 0, durationMs: 0 },
+    };
+  }
+
+  async execute(): Promise<SyncResult> {
+    const objects = this.deps.objects;
+    const requestsBefore = objects.client.stats.snapshot();
+    const writesBefore = objects.client.stats.writes;
+    try {
+      await this.pipeline();
+    } catch (error) {
+      this.result.error = error instanceof StopSync ? error.failure : failureOf(error);
+    }
+    this.result.stats = {
+      requests: diffCounts(objects.client.stats.snapshot(), requestsBefore),
+      writes: objects.client.stats.writes - writesBefore,
+      durationMs: Date.now() - this.started,
+    };
+    return this.result;
+  }
+
+  private async pipeline(): Promise<void> {
+    const rendered = await this.render();
+    await this.deps.objects.discovery.load();
+    this.previousInventory = await loadInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace });
+    const plan = this.plan(rendered);
+    const live = await fetchLive(this.deps.objects, plan.objects, this.request.concurrency);
+    const validation = await this.validate(plan.objects, live);
+    if (this.request.dryRun) {
+      await this.reportDryRun(plan, validation.validated, validation.deferred);
+      return;
+    }
+    await this.ensureNamespace(plan);
+    await this.applyAll(plan, validation.validated, validation.deferred);
+  }
+
+  private async render(): Promise<KubeObject[]> {
+    const { source, renderOptions, namespace } = this.request;
+    this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
+    const rendered = await render({ root: source.root, path: source.path, namespace, options: renderOptions, tools: this.deps.tools });
+    this.result.warnings.push(...rendered.warnings);
+    this.progress(`rendered ${rendered.objects.length} objects with ${rendered.renderer}`);
+    return rendered.objects.map((r) => r.object);
+  }
+
+  private plan(objects: KubeObject[]): Plan {
+    const discovery = this.deps.objects.discovery;
+    const plan = buildPlan({
+      appName: this.request.appName,
+      objects,
+      defaultNamespace: this.request.namespace,
+      isNamespaced: (group, kind) => discovery.isNamespaced(group, kind),
+      previousInventory: this.previousInventory,
+      prune: this.request.prune,
+      pruneBrake: { maxFraction: this.request.pruneThreshold, allow: this.request.allowMassPrune },
+    });
+    this.result.warnings.push(...plan.warnings);
+    this.result.inventory = plan.inventory;
+    return plan;
+  }
+
+  private async validate(planned: PlannedObject[], live: Map<string, KubeObject>): Promise<{ validated: ValidatedObject[]; deferred: PlannedObject[] }> {
+    this.progress(`validating ${planned.length} objects with a server-side dry-run`);
+    const validation = await validateObjects(this.deps.objects, planned, live, {
+      definedKinds: kindsDefinedByPlan(planned),
+      newNamespaces: namespacesCreatedByPlan(planned, live),
+      concurrency: this.request.concurrency,
+    });
+    this.result.validated.push(...validation.validated);
+    if (validation.failures.length > 0) this.rejectAll(validation.failures);
+    return validation;
+  }
+
+  private rejectAll(failures: ValidationFailure[]): never {
+    this.result.rejected = failures.map((f) => ({
+      step: 'validate',
+      subject: subjectOf(f.planned.ref),
+      message: f.message,
+      ...(f.hint === undefined ? {} : { hint: f.hint }),
+    }));
+    const first = this.result.rejected[0] as SyncFailure;
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more rejected)` : '';
+    throw new StopSync({
+      ...first,
+      message: `${first.subject ?? ''} rejected by the API server: ${first.message}${more}; nothing was applied`,
+    });
+  }
+
+  private async reportDryRun(plan: Plan, validated: ValidatedObject[], deferred: PlannedObject[]): Promise<void> {
+    for (const v of validated) this.record(v.planned, intendedAction(v), v.diff?.drift);
+    for (const p of deferred) this.record(p, 'created', undefined, 'validated after its CRD or Namespace is created');
+    if (this.request.prune) {
+      const pruned = await pruneObjects(this.deps.objects, this.request.appName, plan.pruneSet, true);
+      this.result.outcomes.push(...pruned.outcomes);
+    }
+  }
+
+  private record(p: PlannedObject, action: ObjectOutcome['action'], drift?: ObjectOutcome['drift'], message?: string): void {
+    this.result.outcomes.push({
+      subject: subjectOf(p.ref),
+      id: p.id,
+      action,
+      phase: p.phase,
+      wave: p.wave,
+      ...(drift !== undefined && drift.length > 0 ? { drift } : {}),
+      ...(message === undefined ? {} : { message }),
+    });
+  }
+
+  /** The destination namespace must exist before anything is applied (it holds the inventory). */
+  private async ensureNamespace(plan: Plan): Promise<void> {
+    const ns = this.request.namespace;
+    const inPlan = plan.objects.some((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && p.ref.name === ns);
+    if (inPlan) return;
+    const exists = await this.deps.objects.get('v1', { group: '', kind: 'Namespace', namespace: '', name: ns });
+    if (exists !== undefined) return;
+    if (!this.request.createNamespace) {
+      throw new StopSync({
+        step: 'apply',
+        subject: `Namespace/${ns}`,
+        message: `namespace ${ns} does not exist`,
+        hint: 'create it, add it to the manifests, or pass --create-namespace',
+      });
+    }
+    await this.deps.objects.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { step: 'apply' });
+    this.progress(`created namespace ${ns}`);
+  }
+
+  private async applyAll(plan: Plan, validated: ValidatedObject[], deferred: PlannedObject[]): Promise<void> {
+    const byId = new Map(validated.map((v) => [v.planned.id, v]));
+    let failed = false;
+    try {
+      await this.applyStageZero(validated.filter((v) => isStageZero(v.planned)));
+      if (deferred.length > 0) await this.validateDeferred(deferred, byId);
+      await this.phaseHooks(plan, 'PreSync');
+      await this.applyWaves(plan, byId);
+      await this.phaseHooks(plan, 'PostSync');
+    } catch (error) {
+      failed = true;
+      await this.phaseHooks(plan, 'SyncFail').catch(() => undefined);
+      throw error;
+    } finally {
+      await this.finish(plan, failed);
+    }
+  }
+
+  private async applyStageZero(stage: ValidatedObject[]): Promise<void> {
+    if (stage.length === 0) return;
+    this.progress(`applying ${stage.length} Namespaces and CRDs first`);
+    await this.applyBatch(stage);
+    const crdsAndNamespaces = stage.map((v) => v.planned);
+    await waitHealthy(this.deps.objects, crdsAndNamespaces, { timeoutMs: this.request.timeoutMs, what: 'Namespaces and CRDs' });
+    await this.deps.objects.discovery.load();
+  }
+
+  private async validateDeferred(deferred: PlannedObject[], byId: Map<string, ValidatedObject>): Promise<void> {
+    const live = await fetchLive(this.deps.objects, deferred, this.request.concurrency);
+    const validation = await this.validate(deferred, live);
+    for (const v of validation.validated) byId.set(v.planned.id, v);
+  }
+
+  private async applyWaves(plan: Plan, byId: Map<string, ValidatedObject>): Promise<void> {
+    const waves = groupIntoWaves(plan.objects.filter((p) => p.phase === 'Sync' && !isStageZero(p)));
+    for (const [index, wave] of waves.entries()) {
+      const batch = wave.objects.map((p) => byId.get(p.id)).filter((v): v is ValidatedObject => v !== undefined);
+      this.progress(`wave ${wave.wave}: applying ${batch.length} objects`);
+      await this.applyBatch(batch);
+      const more = index < waves.length - 1 || plan.objects.some((p) => p.phase === 'PostSync');
+      if (more) {
+        await waitHealthy(this.deps.objects, wave.objects, { timeoutMs: this.request.timeoutMs, what: `wave ${wave.wave}` });
+      }
+    }
+  }
+
+  private async applyBatch(batch: ValidatedObject[]): Promise<void> {
+    const outcomes = await applyObjects(this.deps.objects, batch, this.request.concurrency);
+    this.result.outcomes.push(...outcomes);
+    const failure = outcomes.find((o) => o.action === 'failed');
+    if (failure !== undefined) {
+      throw new StopSync({ step: 'apply', subject: failure.subject, message: `${failure.subject}: ${failure.message ?? 'apply failed'}` });
+    }
+  }
+
+  private async phaseHooks(plan: Plan, phase: 'PreSync' | 'PostSync' | 'SyncFail'): Promise<void> {
+    const hooks = plan.objects.filter((p) => p.phase === phase);
+    if (hooks.length === 0) return;
+    this.progress(`running ${hooks.length} ${phase} hook(s)`);
+    const outcomes = await runHooks(this.deps.objects, hooks, this.request.timeoutMs);
+    this.result.outcomes.push(...outcomes);
+    const failure = outcomes.find((o) => o.action === 'hook-failed');
+    if (failure !== undefined && phase !== 'SyncFail') {
+      throw new StopSync({ step: 'hook', subject: failure.subject, message: `${phase} hook ${failure.subject} failed: ${failure.message ?? ''}` });
+    }
+  }
+
+  /** Prune (only after a fully successful apply), record the inventory, and wait if asked. */
+  private async finish(plan: Plan, failed: boolean): Promise<void> {
+    let survivors: InventoryEntry[] = [];
+    if (!failed && this.request.prune && plan.pruneSet.length > 0) {
+      this.progress(`pruning ${plan.pruneSet.length} objects removed from Git`);
+      const pruned = await pruneObjects(this.deps.objects, this.request.appName, plan.pruneSet, false);
+      this.result.outcomes.push(...pruned.outcomes);
+      survivors = pruned.survivors;
+    }
+    // After a failure the app may still own everything it owned before: keep those ids.
+    // Without --prune, objects removed from Git stay in the inventory so a later pruning sync removes them.
+    const kept = failed ? this.previousInventory : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
+    this.result.inventory = mergeEntries(plan.inventory, kept);
+    await saveInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace }, this.result.inventory, this.request.source.commit?.sha);
+    if (!failed && this.request.wait) {
+      this.progress('waiting until every object is healthy');
+      const syncObjects = plan.objects.filter((p) => p.phase === 'Sync');
+      this.result.health = await waitHealthy(this.deps.objects, syncObjects, { timeoutMs: this.request.timeoutMs, what: this.request.appName });
+    }
+  }
+}
+
+function mergeEntries(a: InventoryEntry[], b: InventoryEntry[]): InventoryEntry[] {
+  const byId = new Map<string, InventoryEntry>();
+  for (const e of [...b, ...a]) byId.set(e.id, e);
+  return [...byId.values()].sort((x, y) => x.id.localeCompare(y.id));
+}
+
+function diffCounts(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d > 0) out[k] = d;
+  }
+  return out;
+}
+
+function failureOf(error: unknown): SyncFailure {
+  if (error instanceof MooringError) {
+    return {
+      step: error.step ?? 'apply',
+      message: error.message,
+      ...(error.subject === undefined ? {} : { subject: error.subject }),
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+    };
+  }
+  return { step: 'apply', message: errorMessage(error) };
+}

@@ -1,0 +1,61 @@
+import type { Step } from '../core/errors.js';
+import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
+import type { HealthResult } from '../health/types.js';
+import type { InventoryEntry } from '../plan/types.js';
+import type { RenderOptions } from '../render/types.js';
+import type { CommitInfo } from '../source/types.js';
+
+/** A source already on disk: a checkout root and the app's path in it. */
+export interface LocalSource {
+  root: string;
+  path: string;
+  /** Present when the source came from Git. */
+  commit?: CommitInfo;
+  /** The repository shown to people (no credentials). */
+  displayURL?: string;
+}
+
+export interface SyncRequest {
+  appName: string;
+  source: LocalSource;
+  renderOptions: RenderOptions;
+  /** Default namespace for namespaced objects, Helm's release namespace, and where push mode keeps its inventory. */
+  namespace: string;
+  /** Create `namespace` if it does not exist. */
+  createNamespace: boolean;
+  prune: boolean;
+  /** Refuse a sync that would prune more than this fraction of the app's objects (default 0.5). */
+  pruneThreshold: number;
+  allowMassPrune: boolean;
+  /** Validate and diff only; write nothing. */
+  dryRun: boolean;
+  /** After applying, wait until every object is healthy. */
+  wait: boolean;
+  /** For each wait: between waves, for hooks, and --wait (ms). */
+  timeoutMs: number;
+  concurrency: number;
+}
+
+/** Where and why a sync stopped. */
+export interface SyncFailure {
+  step: Step;
+  message: string;
+  subject?: string;
+  hint?: string;
+}
+
+export interface SyncResult {
+  appName: string;
+  revision?: CommitInfo;
+  dryRun: boolean;
+  outcomes: ObjectOutcome[];
+  /** Validated objects with their diffs (for `diff` output). */
+  validated: ValidatedObject[];
+  inventory: InventoryEntry[];
+  warnings: string[];
+  health?: HealthResult;
+  error?: SyncFailure;
+  /** Every rejected object when validation failed (nothing was written). */
+  rejected?: SyncFailure[];
+  stats: { requests: Record<string, number>; writes: number; durationMs: number };
+}

@@ -1,0 +1,103 @@
+import { Agent, request } from 'node:https';
+import type { RequestOptions } from 'node:https';
+
+import type { KubeConfig } from '@kubernetes/client-node';
+
+import type { Step } from '../core/errors.js';
+import type { ApiStatus } from './errors.js';
+import { KubeApiError } from './errors.js';
+import type { RequestVerb } from './stats.js';
+import { RequestStats } from './stats.js';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** For accounting. */
+  verb: RequestVerb;
+  timeoutMs?: number;
+  accept?: string;
+  /** For error messages. */
+  step?: Step;
+  subject?: string;
+}
+
+/**
+ * The only door to a cluster's API: plain HTTPS with the kubeconfig's credentials, a keep-alive pool,
+ * no client-side throttling (the server's priority and fairness decides), and a count of every request.
+ */
+export class KubeClient {
+  readonly stats = new RequestStats();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly server: URL;
+
+  constructor(private readonly kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+  }
+
+  get serverURL(): string {
+    return this.server.href;
+  }
+
+  /** Sends one request; resolves with the parsed JSON body, or rejects with a KubeApiError. */
+  async request<T>(spec: RequestSpec): Promise<T> {
+    const text = await this.send(spec);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  private async send(spec: RequestSpec): Promise<string> {
+    this.stats.record(spec.verb);
+    const url = new URL(spec.path, this.server);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const options: RequestOptions = {
+      method: spec.method,
+      agent: this.agent,
+      headers: {
+        Accept: spec.accept ?? 'application/json',
+        'User-Agent': 'mooring',
+        ...(spec.body === undefined ? {} : { 'Content-Type': spec.contentType ?? 'application/json' }),
+      },
+      timeout: spec.timeoutMs ?? 30_000,
+    };
+    await this.kc.applyToHTTPSOptions(options);
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const context = { method: spec.method, path: url.pathname, step: spec.step, subject: spec.subject };
+    return new Promise((resolve, reject) => {
+      const req = request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(text);
+          else reject(new KubeApiError(status, parseStatus(text), context));
+        });
+        res.on('error', (error) => {
+          reject(new KubeApiError(0, { message: error.message }, context));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${spec.timeoutMs ?? 30_000} ms`)));
+      req.on('error', (error) => {
+        reject(new KubeApiError(0, { message: error.message }, context));
+      });
+      req.end(body);
+    });
+  }
+
+  /** Frees pooled connections so the process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function parseStatus(text: string): ApiStatus {
+  try {
+    return JSON.parse(text) as ApiStatus;
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}

@@ -1,0 +1,61 @@
+import { MooringError } from '../core/errors.js';
+import type { Step } from '../core/errors.js';
+
+/** The Status object the API server returns with an error. */
+export interface ApiStatus {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+}
+
+/** An error answer from the Kubernetes API: HTTP status, the server's reason and message. */
+export class KubeApiError extends MooringError {
+  readonly httpStatus: number;
+  readonly reason: string;
+  readonly apiMessage: string;
+
+  constructor(
+    httpStatus: number,
+    status: ApiStatus,
+    context: { method: string; path: string; step?: Step | undefined; subject?: string | undefined },
+  ) {
+    const reason = status.reason ?? (httpStatus === 0 ? 'ConnectionFailed' : `HTTP${httpStatus}`);
+    const apiMessage = status.message ?? `HTTP ${httpStatus}`;
+    const what = context.subject ?? `${context.method} ${context.path}`;
+    super('API_ERROR', `${what}: ${apiMessage} (${reason})`, {
+      step: context.step,
+      subject: context.subject,
+      hint: hintFor(httpStatus, reason),
+    });
+    this.httpStatus = httpStatus;
+    this.reason = reason;
+    this.apiMessage = apiMessage;
+  }
+
+  get isNotFound(): boolean {
+    return this.httpStatus === 404;
+  }
+
+  get isConflict(): boolean {
+    return this.httpStatus === 409;
+  }
+
+  /** Transient: worth retrying (server overloaded, timeouts, connection trouble). */
+  get isTransient(): boolean {
+    return this.httpStatus === 0 || this.httpStatus === 429 || this.httpStatus >= 500;
+  }
+}
+
+function hintFor(httpStatus: number, reason: string): string | undefined {
+  if (httpStatus === 0) return 'is the cluster reachable? check the kubeconfig server address';
+  if (httpStatus === 401) return 'the credentials in the kubeconfig were not accepted';
+  if (httpStatus === 403) return 'the identity Mooring uses lacks RBAC permission for this (see the message for the verb and resource)';
+  if (httpStatus === 404) return 'the object or its API does not exist in this cluster (is its CRD installed?)';
+  if (httpStatus === 409 && reason === 'Conflict') return 'another field manager owns these fields; set mooring.dev/force: "true" on the object to take them over';
+  if (httpStatus === 422) return 'the object is invalid: fix the manifest in Git';
+  if (httpStatus === 429) return 'the API server is throttling (priority and fairness); Mooring retries';
+  return undefined;
+}

@@ -1,0 +1,136 @@
+import { MooringError } from '../core/errors.js';
+import type { Step } from '../core/errors.js';
+import type { KubeObject, ObjectRef } from '../core/objects.js';
+import { refOf, subjectOf, versionOf } from '../core/objects.js';
+import type { KubeClient } from './client.js';
+import type { Discovery, ResourceInfo } from './discovery.js';
+import { resourcePath } from './discovery.js';
+import { KubeApiError } from './errors.js';
+
+/** Mooring's field manager name for server-side apply. */
+export const FIELD_MANAGER = 'mooring';
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Take over fields owned by other managers (default true: Git is the source of truth). */
+  force?: boolean;
+  fieldManager?: string;
+  step?: Step;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+}
+
+interface ObjectList {
+  items?: KubeObject[];
+}
+
+/** Object-level operations (get, list, server-side apply, delete) over any kind the cluster serves. */
+export class ObjectsApi {
+  constructor(
+    readonly client: KubeClient,
+    readonly discovery: Discovery,
+  ) {}
+
+  /** The resource info of an object's kind, or an error naming the object and the missing kind. */
+  async resourceOf(apiVersion: string, kind: string, subject?: string): Promise<ResourceInfo> {
+    const info = await this.discovery.lookup(apiVersion, kind);
+    if (info === undefined) {
+      throw new MooringError('API_ERROR', `${subject ?? kind}: the cluster does not serve ${kind} in ${apiVersion}`, {
+        subject,
+        hint: `install the CRD that defines ${kind}, or check apiVersion (served versions: kubectl api-resources)`,
+      });
+    }
+    return info;
+  }
+
+  async get(apiVersion: string, ref: ObjectRef): Promise<KubeObject | undefined> {
+    const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
+    try {
+      return await this.client.request<KubeObject>({
+        method: 'GET',
+        path: resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name),
+        verb: 'get',
+        subject: subjectOf(ref),
+      });
+    } catch (error) {
+      if (error instanceof KubeApiError && error.isNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** Lists objects of a kind (in a namespace, or everywhere), with apiVersion and kind set on each item. */
+  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const info = await this.resourceOf(apiVersion, kind);
+    const list = await this.client.request<ObjectList>({
+      method: 'GET',
+      path: resourcePath(info, versionOf(apiVersion), options.namespace),
+      query: { labelSelector: options.labelSelector },
+      verb: 'list',
+    });
+    return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
+  }
+
+  /** Server-side apply (optionally dry-run); returns the object as the server stored (or would store) it. */
+  async apply(obj: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> {
+    const ref = refOf(obj);
+    const info = await this.resourceOf(obj.apiVersion, obj.kind, subjectOf(ref));
+    return this.client.request<KubeObject>({
+      method: 'PATCH',
+      path: resourcePath(info, versionOf(obj.apiVersion), ref.namespace, ref.name),
+      query: {
+        fieldManager: options.fieldManager ?? FIELD_MANAGER,
+        force: String(options.force ?? true),
+        dryRun: options.dryRun === true ? 'All' : undefined,
+      },
+      body: applyBody(obj),
+      contentType: 'application/apply-patch+yaml',
+      verb: options.dryRun === true ? 'dryRun' : 'apply',
+      step: options.step ?? (options.dryRun === true ? 'validate' : 'apply'),
+      subject: subjectOf(ref),
+    });
+  }
+
+  /**
+   * Deletes an object (background propagation). With `uid`, only that incarnation is deleted (a precondition),
+   * so a re-created object of the same name is never removed by mistake. Returns false if it was already gone.
+   */
+  async delete(apiVersion: string, ref: ObjectRef, options: { uid?: string; step?: Step; propagation?: 'Background' | 'Foreground' } = {}): Promise<boolean> {
+    const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name),
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: options.propagation ?? 'Background',
+          ...(options.uid === undefined ? {} : { preconditions: { uid: options.uid } }),
+        },
+        verb: 'delete',
+        step: options.step ?? 'prune',
+        subject: subjectOf(ref),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.isNotFound) return false;
+      throw error;
+    }
+  }
+}
+
+/** What is sent for server-side apply: the manifest without server-owned metadata and status. */
+export function applyBody(obj: KubeObject): KubeObject {
+  const { status: _status, ...rest } = obj;
+  const { managedFields: _mf, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, generation: _gen, selfLink: _sl, ...metadata } =
+    obj.metadata;
+  return { ...rest, metadata } as KubeObject;
+}
+
+/** True when the apiVersion's group is served with that version (helper for callers holding a ref). */
+export function apiVersionOf(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
+}
+
