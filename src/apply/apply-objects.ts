@@ -25,7 +25,7 @@ export async function applyObjects(objects: ObjectsApi, batch: ValidatedObject[]
     const action = intendedAction(v);
     if (action === 'unchanged' || action === 'skipped') return action;
     if (action === 'recreated' && v.live !== undefined) await deleteAndWait(objects, v);
-    await objects.apply(v.planned.object, { force: v.planned.options.force, step: 'apply' });
+    await objects.apply(v.planned.object, { force: v.force ?? v.planned.options.force, step: 'apply' });
     return action;
   });
   return results.map((r, i) => {

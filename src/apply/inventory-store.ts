@@ -15,23 +15,36 @@ export function inventoryConfigMapName(appName: string): string {
   return `mooring-inventory-${appName}`.slice(0, 253);
 }
 
-/** The previous sync's inventory, or [] when the app was never applied. */
-export async function loadInventory(objects: ObjectsApi, where: InventoryLocation): Promise<InventoryEntry[]> {
-  const cm = await objects.get('v1', { group: '', kind: 'ConfigMap', namespace: where.namespace, name: inventoryConfigMapName(where.appName) });
-  const text = (cm?.data as Record<string, string> | undefined)?.['inventory.json'];
-  if (text === undefined) return [];
-  const parsed = JSON.parse(text) as { entries?: InventoryEntry[] };
-  return parsed.entries ?? [];
+/** A stored inventory: its entries and the exact text stored (to skip rewriting an unchanged one). */
+export interface StoredInventory {
+  entries: InventoryEntry[];
+  text?: string;
 }
 
-/** Records the inventory (server-side apply by Mooring's field manager). */
+/** The previous sync's inventory; no entries when the app was never applied. */
+export async function loadInventory(objects: ObjectsApi, where: InventoryLocation): Promise<StoredInventory> {
+  const cm = await objects.get('v1', { group: '', kind: 'ConfigMap', namespace: where.namespace, name: inventoryConfigMapName(where.appName) });
+  const text = (cm?.data as Record<string, string> | undefined)?.['inventory.json'];
+  if (text === undefined) return { entries: [] };
+  const parsed = JSON.parse(text) as { entries?: InventoryEntry[] };
+  return { entries: parsed.entries ?? [], text };
+}
+
+function inventoryText(appName: string, entries: InventoryEntry[], revision: string | undefined): string {
+  const sorted = [...entries].sort((a, b) => a.id.localeCompare(b.id));
+  return JSON.stringify({ app: appName, revision: revision ?? '', entries: sorted }, null, 1);
+}
+
+/** Records the inventory (server-side apply by Mooring's field manager); no request when it is unchanged. */
 export async function saveInventory(
   objects: ObjectsApi,
   where: InventoryLocation,
   entries: InventoryEntry[],
   revision: string | undefined,
+  previous: StoredInventory,
 ): Promise<void> {
-  const sorted = [...entries].sort((a, b) => a.id.localeCompare(b.id));
+  const text = inventoryText(where.appName, entries, revision);
+  if (text === previous.text) return;
   const cm: KubeObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -41,7 +54,7 @@ export async function saveInventory(
       labels: { [INVENTORY_LABEL]: where.appName, 'app.kubernetes.io/managed-by': 'mooring' },
     },
     data: {
-      'inventory.json': JSON.stringify({ app: where.appName, revision: revision ?? '', entries: sorted }, null, 1),
+      'inventory.json': text,
     },
   };
   await objects.apply(cm, { step: 'inventory' });

@@ -36,6 +36,8 @@ export interface ValidatedObject {
   diff?: ObjectDiff;
   /** Immutable fields changed and the object opts into delete-and-recreate. */
   recreate?: boolean;
+  /** Apply with force: the object asks for it, or the only conflicts are with kubectl-style (Update) managers. */
+  force?: boolean;
 }
 
 export type { DiffAction };

@@ -6,6 +6,7 @@ import { diffObject } from '../diff/object-diff.js';
 import { KubeApiError } from '../kube/errors.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
+import { isHook } from '../plan/order.js';
 import type { PlannedObject } from '../plan/types.js';
 import type { ValidatedObject } from './types.js';
 
@@ -55,7 +56,7 @@ export async function validateObjects(
   for (const p of planned) {
     const liveObj = live.get(p.id);
     if (p.options.ignore) continue;
-    if (p.phase !== 'Sync' && liveObj !== undefined) {
+    if (isHook(p) && liveObj !== undefined) {
       // A hook that exists from an earlier run is deleted and created again; its dry-run would only
       // report immutable fields.
       result.validated.push({ planned: p, live: liveObj });
@@ -80,9 +81,19 @@ export async function validateObjects(
 }
 
 async function dryRunOne(objects: ObjectsApi, planned: PlannedObject, live: KubeObject | undefined): Promise<ValidatedObject> {
+  let force = planned.options.force;
   try {
-    const dryRun = await objects.apply(planned.object, { dryRun: true, force: planned.options.force });
-    return { planned, live, dryRun, diff: diffObject(live, dryRun, FIELD_MANAGER) };
+    let dryRun: KubeObject;
+    try {
+      dryRun = await objects.apply(planned.object, { dryRun: true, force });
+    } catch (error) {
+      if (force || live === undefined || !onlyUpdateManagersConflict(error, live)) throw error;
+      // Git wins over hand edits (kubectl edit/scale/patch): take those fields back. Conflicts with
+      // another *applier* are reported instead, unless the object asks for force.
+      force = true;
+      dryRun = await objects.apply(planned.object, { dryRun: true, force });
+    }
+    return { planned, live, dryRun, force, diff: diffObject(live, dryRun, FIELD_MANAGER) };
   } catch (error) {
     if (live !== undefined && isImmutableFieldError(error) && (planned.options.recreateOnImmutable || planned.options.replace)) {
       return { planned, live, recreate: true, diff: { action: 'change', changes: [], drift: [] } };
@@ -105,7 +116,30 @@ function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
       hint: 'an immutable field changed: annotate the object with mooring.dev/recreate: on-immutable (or argocd.argoproj.io/sync-options: Replace=true) to let Mooring delete and recreate it',
     };
   }
+  const missingNamespace = error instanceof KubeApiError ? /namespaces "([^"]+)" not found/.exec(error.apiMessage) : null;
+  if (missingNamespace !== null) {
+    return {
+      planned,
+      message: `namespace ${missingNamespace[1] ?? ''} does not exist`,
+      hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
+    };
+  }
   if (error instanceof KubeApiError) return { planned, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
   if (error instanceof MooringError) return { planned, message: error.message, hint: error.hint };
   return { planned, message: errorMessage(error) };
+}
+
+/**
+ * True for an apply conflict whose conflicting managers only ever wrote with Update (kubectl edit, scale,
+ * patch, client-side apply, controllers' updates), not with server-side apply of their own.
+ */
+export function onlyUpdateManagersConflict(error: unknown, live: KubeObject): boolean {
+  if (!(error instanceof KubeApiError) || !error.isConflict) return false;
+  const names = [...error.apiMessage.matchAll(/conflict with "([^"]+)"/g)].map((m) => m[1] ?? '');
+  if (names.length === 0) return false;
+  const entries = (live.metadata.managedFields ?? []) as { manager?: string; operation?: string }[];
+  return names.every((name) => {
+    const mine = entries.filter((e) => e.manager === name);
+    return mine.length > 0 && mine.every((e) => e.operation === 'Update');
+  });
 }

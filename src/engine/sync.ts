@@ -2,6 +2,7 @@ import { applyObjects, intendedAction } from '../apply/apply-objects.js';
 import { waitHealthy } from '../apply/health-check.js';
 import { runHooks } from '../apply/hooks.js';
 import { loadInventory, saveInventory } from '../apply/inventory-store.js';
+import type { StoredInventory } from '../apply/inventory-store.js';
 import { fetchLive } from '../apply/live.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
@@ -12,7 +13,7 @@ import type { ProgressReporter } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import { subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import { groupIntoWaves } from '../plan/order.js';
+import { groupIntoWaves, isHook } from '../plan/order.js';
 import { buildPlan } from '../plan/index.js';
 import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
@@ -33,9 +34,9 @@ class StopSync extends Error {
 }
 
 const isStageZero = (p: PlannedObject): boolean =>
-  p.phase === 'Sync' && p.ref.group === '' && p.ref.kind === 'Namespace'
-    ? true
-    : p.phase === 'Sync' && p.ref.group === 'apiextensions.k8s.io' && p.ref.kind === 'CustomResourceDefinition';
+  !isHook(p) &&
+  ((p.ref.group === '' && p.ref.kind === 'Namespace') ||
+    (p.ref.group === 'apiextensions.k8s.io' && p.ref.kind === 'CustomResourceDefinition'));
 
 /**
  * One sync of one application, the whole pipeline: render -> plan -> validate (dry-run everything) ->
@@ -52,7 +53,7 @@ class SyncRun {
   private readonly started = Date.now();
   private readonly progress: ProgressReporter;
   private readonly result: SyncResult;
-  private previousInventory: InventoryEntry[] = [];
+  private stored: StoredInventory = { entries: [] };
 
   constructor(
     private readonly deps: EngineDeps,
@@ -91,15 +92,16 @@ class SyncRun {
   private async pipeline(): Promise<void> {
     const rendered = await this.render();
     await this.deps.objects.discovery.load();
-    this.previousInventory = await loadInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace });
+    this.stored = await loadInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace });
     const plan = this.plan(rendered);
     const live = await fetchLive(this.deps.objects, plan.objects, this.request.concurrency);
-    const validation = await this.validate(plan.objects, live);
+    const namespaceMissing = await this.destinationNamespaceMissing(plan);
+    const validation = await this.validate(plan.objects, live, namespaceMissing ? [this.request.namespace] : []);
     if (this.request.dryRun) {
       await this.reportDryRun(plan, validation.validated, validation.deferred);
       return;
     }
-    await this.ensureNamespace(plan);
+    if (namespaceMissing) await this.createDestinationNamespace();
     await this.applyAll(plan, validation.validated, validation.deferred);
   }
 
@@ -119,7 +121,7 @@ class SyncRun {
       objects,
       defaultNamespace: this.request.namespace,
       isNamespaced: (group, kind) => discovery.isNamespaced(group, kind),
-      previousInventory: this.previousInventory,
+      previousInventory: this.stored.entries,
       prune: this.request.prune,
       pruneBrake: { maxFraction: this.request.pruneThreshold, allow: this.request.allowMassPrune },
     });
@@ -128,11 +130,15 @@ class SyncRun {
     return plan;
   }
 
-  private async validate(planned: PlannedObject[], live: Map<string, KubeObject>): Promise<{ validated: ValidatedObject[]; deferred: PlannedObject[] }> {
+  private async validate(
+    planned: PlannedObject[],
+    live: Map<string, KubeObject>,
+    missingNamespaces: string[] = [],
+  ): Promise<{ validated: ValidatedObject[]; deferred: PlannedObject[] }> {
     this.progress(`validating ${planned.length} objects with a server-side dry-run`);
     const validation = await validateObjects(this.deps.objects, planned, live, {
       definedKinds: kindsDefinedByPlan(planned),
-      newNamespaces: namespacesCreatedByPlan(planned, live),
+      newNamespaces: new Set([...namespacesCreatedByPlan(planned, live), ...missingNamespaces]),
       concurrency: this.request.concurrency,
     });
     this.result.validated.push(...validation.validated);
@@ -176,21 +182,27 @@ class SyncRun {
     });
   }
 
-  /** The destination namespace must exist before anything is applied (it holds the inventory). */
-  private async ensureNamespace(plan: Plan): Promise<void> {
+  /**
+   * True when the destination namespace (which holds the inventory) is missing and --create-namespace
+   * asks Mooring to create it; a missing namespace without that flag stops the sync before any write.
+   */
+  private async destinationNamespaceMissing(plan: Plan): Promise<boolean> {
     const ns = this.request.namespace;
     const inPlan = plan.objects.some((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && p.ref.name === ns);
-    if (inPlan) return;
+    if (inPlan) return false;
     const exists = await this.deps.objects.get('v1', { group: '', kind: 'Namespace', namespace: '', name: ns });
-    if (exists !== undefined) return;
-    if (!this.request.createNamespace) {
-      throw new StopSync({
-        step: 'apply',
-        subject: `Namespace/${ns}`,
-        message: `namespace ${ns} does not exist`,
-        hint: 'create it, add it to the manifests, or pass --create-namespace',
-      });
-    }
+    if (exists !== undefined) return false;
+    if (this.request.createNamespace) return true;
+    throw new StopSync({
+      step: 'plan',
+      subject: `Namespace/${ns}`,
+      message: `namespace ${ns} does not exist; nothing was applied`,
+      hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
+    });
+  }
+
+  private async createDestinationNamespace(): Promise<void> {
+    const ns = this.request.namespace;
     await this.deps.objects.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { step: 'apply' });
     this.progress(`created namespace ${ns}`);
   }
@@ -203,6 +215,7 @@ class SyncRun {
       if (deferred.length > 0) await this.validateDeferred(deferred, byId);
       await this.phaseHooks(plan, 'PreSync');
       await this.applyWaves(plan, byId);
+      await this.phaseHooks(plan, 'Sync');
       await this.phaseHooks(plan, 'PostSync');
     } catch (error) {
       failed = true;
@@ -229,12 +242,12 @@ class SyncRun {
   }
 
   private async applyWaves(plan: Plan, byId: Map<string, ValidatedObject>): Promise<void> {
-    const waves = groupIntoWaves(plan.objects.filter((p) => p.phase === 'Sync' && !isStageZero(p)));
+    const waves = groupIntoWaves(plan.objects.filter((p) => !isHook(p) && !isStageZero(p)));
     for (const [index, wave] of waves.entries()) {
       const batch = wave.objects.map((p) => byId.get(p.id)).filter((v): v is ValidatedObject => v !== undefined);
       this.progress(`wave ${wave.wave}: applying ${batch.length} objects`);
       await this.applyBatch(batch);
-      const more = index < waves.length - 1 || plan.objects.some((p) => p.phase === 'PostSync');
+      const more = index < waves.length - 1 || plan.objects.some(isHook);
       if (more) {
         await waitHealthy(this.deps.objects, wave.objects, { timeoutMs: this.request.timeoutMs, what: `wave ${wave.wave}` });
       }
@@ -250,8 +263,8 @@ class SyncRun {
     }
   }
 
-  private async phaseHooks(plan: Plan, phase: 'PreSync' | 'PostSync' | 'SyncFail'): Promise<void> {
-    const hooks = plan.objects.filter((p) => p.phase === phase);
+  private async phaseHooks(plan: Plan, phase: 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail'): Promise<void> {
+    const hooks = plan.objects.filter((p) => isHook(p) && p.phase === phase);
     if (hooks.length === 0) return;
     this.progress(`running ${hooks.length} ${phase} hook(s)`);
     const outcomes = await runHooks(this.deps.objects, hooks, this.request.timeoutMs);
@@ -273,12 +286,12 @@ class SyncRun {
     }
     // After a failure the app may still own everything it owned before: keep those ids.
     // Without --prune, objects removed from Git stay in the inventory so a later pruning sync removes them.
-    const kept = failed ? this.previousInventory : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
+    const kept = failed ? this.stored.entries : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
     this.result.inventory = mergeEntries(plan.inventory, kept);
-    await saveInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace }, this.result.inventory, this.request.source.commit?.sha);
+    await saveInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace }, this.result.inventory, this.request.source.commit?.sha, this.stored);
     if (!failed && this.request.wait) {
       this.progress('waiting until every object is healthy');
-      const syncObjects = plan.objects.filter((p) => p.phase === 'Sync');
+      const syncObjects = plan.objects.filter((p) => !isHook(p));
       this.result.health = await waitHealthy(this.deps.objects, syncObjects, { timeoutMs: this.request.timeoutMs, what: this.request.appName });
     }
   }

@@ -10,7 +10,9 @@ function describeOne(item: SubjectHealth): string {
 function worstFirst(items: readonly SubjectHealth[]): SubjectHealth[] {
   return items
     .map((item, index) => ({ item, index }))
-    .sort((a, b) => severityRank(a.item.result.status) - severityRank(b.item.result.status) || a.index - b.index)
+    .sort(
+      (a, b) => severityRank(a.item.result.status) - severityRank(b.item.result.status) || a.index - b.index,
+    )
     .map(({ item }) => item);
 }
 

@@ -20,7 +20,9 @@ export function generationNotObserved(obj: KubeObject, requireObserved: boolean)
   if (generation === undefined) return undefined;
   const observed = numberAt(obj, ['status', 'observedGeneration']);
   if (observed === undefined) {
-    return requireObserved ? progressing(`waiting for the controller to observe generation ${generation}`) : undefined;
+    return requireObserved
+      ? progressing(`waiting for the controller to observe generation ${generation}`)
+      : undefined;
   }
   if (observed >= generation) return undefined;
   return progressing(`waiting for the controller to observe generation ${generation} (observed ${observed})`);

@@ -8,7 +8,9 @@ import type { HealthCheck, HealthResult } from './types.js';
 /** Conflicting names never resolve by themselves: another CRD owns the plural, kind or short name. */
 function namesRejected(obj: KubeObject): HealthResult | undefined {
   const condition = conditionOf(obj, 'NamesAccepted');
-  return condition?.status === 'False' ? degraded(`names not accepted: ${explainCondition(condition)}`) : undefined;
+  return condition?.status === 'False'
+    ? degraded(`names not accepted: ${explainCondition(condition)}`)
+    : undefined;
 }
 
 function established(obj: KubeObject): HealthResult {

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../core/objects.js';
 import { beingDeleted } from './common.js';
 import { isTrueAt, recordsAt, stringAt } from './read.js';
-import { healthy, runCascade, suspended } from './result.js';
+import { countOf, healthy, runCascade, suspended } from './result.js';
 import type { HealthCheck, HealthResult } from './types.js';
 
 function scheduleSuspended(obj: KubeObject): HealthResult | undefined {
@@ -13,7 +13,7 @@ function scheduleStatus(obj: KubeObject): HealthResult {
   const active = recordsAt(obj, ['status', 'active']).length;
   const lastScheduled = stringAt(obj, ['status', 'lastScheduleTime']);
   const parts = [
-    active > 0 ? `${active} ${active === 1 ? 'job' : 'jobs'} running` : '',
+    active > 0 ? `${countOf(active, 'job')} running` : '',
     lastScheduled === undefined ? '' : `last scheduled ${lastScheduled}`,
   ];
   return healthy(parts.filter((part) => part !== '').join(', '));

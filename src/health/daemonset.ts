@@ -2,7 +2,7 @@
 import type { KubeObject } from '../core/objects.js';
 import { beingDeleted, workloadGenerationObserved } from './common.js';
 import { numberAt, stringAt } from './read.js';
-import { healthy, runCascade } from './result.js';
+import { countOf, healthy, runCascade } from './result.js';
 import type { HealthCheck, HealthContext, HealthResult } from './types.js';
 import { podsReady, unfinishedRollout } from './workload.js';
 
@@ -30,7 +30,7 @@ function podsNotAvailable(obj: KubeObject, context: HealthContext): HealthResult
 function misscheduled(obj: KubeObject): HealthResult | undefined {
   const count = numberAt(obj, ['status', 'numberMisscheduled']) ?? 0;
   // Pods left on nodes the selector no longer matches are removed by the controller; report, do not wait.
-  return count > 0 ? healthy(`${count} pods running on nodes they should not`) : undefined;
+  return count > 0 ? healthy(`${countOf(count, 'pod')} running on nodes that no longer match`) : undefined;
 }
 
 const checks: readonly HealthCheck[] = [

@@ -2,7 +2,8 @@
 import type { KubeObject } from '../core/objects.js';
 import { beingDeleted, workloadGenerationObserved } from './common.js';
 import { conditionOf, explainCondition, isTrueAt, numberAt } from './read.js';
-import { degraded, runCascade, suspended } from './result.js';
+import { describePodIssues } from './pods.js';
+import { countOf, degraded, joinParts, runCascade, suspended } from './result.js';
 import type { HealthCheck, HealthContext, HealthResult } from './types.js';
 import { podsReady, unfinishedRollout } from './workload.js';
 
@@ -13,15 +14,16 @@ function paused(obj: KubeObject): HealthResult | undefined {
 function progressDeadlineExceeded(obj: KubeObject, context: HealthContext): HealthResult | undefined {
   const condition = conditionOf(obj, 'Progressing');
   if (condition?.status !== 'False' || condition.reason !== 'ProgressDeadlineExceeded') return undefined;
-  const summary = `rollout exceeded its progress deadline: ${condition.message}`;
-  // Say which pods hold it up; the verdict is Degraded whatever they show.
-  const detail = unfinishedRollout(summary, summary, context);
-  return degraded(detail.message);
+  // Degraded whatever the pods show; they only say what holds the rollout up.
+  const pods = describePodIssues(context.pods ?? []);
+  return degraded(joinParts(`rollout exceeded its progress deadline: ${condition.message}`, pods.text));
 }
 
 function replicaFailure(obj: KubeObject): HealthResult | undefined {
   const condition = conditionOf(obj, 'ReplicaFailure');
-  return condition?.status === 'True' ? degraded(`cannot create pods: ${explainCondition(condition)}`) : undefined;
+  return condition?.status === 'True'
+    ? degraded(`cannot create pods: ${explainCondition(condition)}`)
+    : undefined;
 }
 
 /** The same order of questions as `kubectl rollout status`. */
@@ -36,7 +38,7 @@ function rolloutIncomplete(obj: KubeObject, context: HealthContext): HealthResul
     return unfinishedRollout(message, message, context);
   }
   if (total > updated) {
-    const message = `waiting for rollout: ${total - updated} old replicas pending termination`;
+    const message = `waiting for rollout: ${countOf(total - updated, 'old replica')} pending termination`;
     return unfinishedRollout(message, message, context);
   }
   if (available < updated) {

@@ -11,7 +11,9 @@ import type { HealthCheck, HealthResult } from './types.js';
 
 /** Flux and others pause reconciliation with spec.suspend: true. */
 function suspendedBySpec(obj: KubeObject): HealthResult | undefined {
-  return isTrueAt(obj, ['spec', 'suspend']) ? suspended('reconciliation suspended (spec.suspend)') : undefined;
+  return isTrueAt(obj, ['spec', 'suspend'])
+    ? suspended('reconciliation suspended (spec.suspend)')
+    : undefined;
 }
 
 function stalled(obj: KubeObject): HealthResult | undefined {
@@ -21,7 +23,9 @@ function stalled(obj: KubeObject): HealthResult | undefined {
 
 function reconciling(obj: KubeObject): HealthResult | undefined {
   const condition = conditionOf(obj, 'Reconciling');
-  return condition?.status === 'True' ? progressing(`reconciling: ${explainCondition(condition)}`) : undefined;
+  return condition?.status === 'True'
+    ? progressing(`reconciling: ${explainCondition(condition)}`)
+    : undefined;
 }
 
 /**

@@ -28,7 +28,8 @@ const find = (obj: KubeObject, type: string): Condition | undefined =>
   hpaConditions(obj).find((condition) => condition.type === type);
 
 /** Reasons such as FailedGetScale, FailedGetResourceMetric, InvalidSelector need a change to the HPA or target. */
-const isFailureReason = (reason: string): boolean => reason.startsWith('Failed') || reason.startsWith('Invalid');
+const isFailureReason = (reason: string): boolean =>
+  reason.startsWith('Failed') || reason.startsWith('Invalid');
 
 function cannotScale(obj: KubeObject): HealthResult | undefined {
   const condition = find(obj, 'AbleToScale');
@@ -54,7 +55,9 @@ function scalingActive(obj: KubeObject): HealthResult {
   if (active === undefined) return progressing('waiting for the autoscaler to read metrics');
   if (active.status !== 'True') return progressing(`autoscaler not active yet: ${explainCondition(active)}`);
   const limited = find(obj, 'ScalingLimited');
-  return limited?.status === 'True' ? healthy(`replica count limited: ${explainCondition(limited)}`) : healthy();
+  return limited?.status === 'True'
+    ? healthy(`replica count limited: ${explainCondition(limited)}`)
+    : healthy();
 }
 
 const checks: readonly HealthCheck[] = [

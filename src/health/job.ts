@@ -25,7 +25,9 @@ function jobComplete(obj: KubeObject): HealthResult | undefined {
 }
 
 function jobSuspended(obj: KubeObject): HealthResult | undefined {
-  return isTrueAt(obj, ['spec', 'suspend']) || isTrue(obj, 'Suspended') ? suspended('job suspended (spec.suspend)') : undefined;
+  return isTrueAt(obj, ['spec', 'suspend']) || isTrue(obj, 'Suspended')
+    ? suspended('job suspended (spec.suspend)')
+    : undefined;
 }
 
 function jobRunning(obj: KubeObject, context: HealthContext): HealthResult {

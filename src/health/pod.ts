@@ -8,7 +8,9 @@ import type { HealthCheck, HealthResult } from './types.js';
 const phaseOf = (pod: KubeObject): string | undefined => stringAt(pod, ['status', 'phase']);
 
 function terminating(pod: KubeObject): HealthResult | undefined {
-  return stringAt(pod, ['metadata', 'deletionTimestamp']) === undefined ? undefined : progressing('pod is terminating');
+  return stringAt(pod, ['metadata', 'deletionTimestamp']) === undefined
+    ? undefined
+    : progressing('pod is terminating');
 }
 
 function succeeded(pod: KubeObject): HealthResult | undefined {
@@ -56,14 +58,18 @@ function pending(pod: KubeObject): HealthResult | undefined {
 function running(pod: KubeObject): HealthResult | undefined {
   if (phaseOf(pod) !== 'Running') return undefined;
   const restartPolicy = stringAt(pod, ['spec', 'restartPolicy']) ?? 'Always';
-  if (restartPolicy !== 'Always') return progressing(`pod running (restartPolicy ${restartPolicy}: waiting for it to finish)`);
+  if (restartPolicy !== 'Always')
+    return progressing(`pod running (restartPolicy ${restartPolicy}: waiting for it to finish)`);
   if (conditionOf(pod, 'Ready')?.status === 'True') return healthy();
   const unready = unreadyContainers(pod);
   return progressing(unready.length === 0 ? 'pod not ready' : `containers not ready: ${unready.join(', ')}`);
 }
 
 function unknownPhase(pod: KubeObject): HealthResult {
-  return unknown(`pod phase ${phaseOf(pod) ?? 'unset'}`);
+  const why = [stringAt(pod, ['status', 'reason']), stringAt(pod, ['status', 'message'])]
+    .filter((part) => part !== undefined)
+    .join(': ');
+  return unknown(`pod phase ${phaseOf(pod) ?? 'unset'}${why === '' ? '' : ` (${clip(why)})`}`);
 }
 
 const checks: readonly HealthCheck[] = [

@@ -4,6 +4,7 @@
  */
 import { isRecord, type KubeObject } from '../core/objects.js';
 import { clip, conditionOf, numberAt, recordsAt, stringAt } from './read.js';
+import { countOf } from './result.js';
 
 /**
  * Container waiting reasons that do not fix themselves: the image, the config or the program has to change.
@@ -146,7 +147,8 @@ export function podIssue(pod: KubeObject): PodIssue | undefined {
   if (phase === 'Succeeded') return undefined;
   if (phase === 'Failed') return failedPodIssue(pod, name);
   const failure = failingContainer(pod);
-  if (failure !== undefined) return { pod: name, reason: failure.reason, detail: failure.detail, degraded: true };
+  if (failure !== undefined)
+    return { pod: name, reason: failure.reason, detail: failure.detail, degraded: true };
   const scheduled = conditionOf(pod, 'PodScheduled');
   if (scheduled?.status === 'False') {
     const reason = scheduled.reason === '' ? 'Unschedulable' : scheduled.reason;
@@ -157,7 +159,8 @@ export function podIssue(pod: KubeObject): PodIssue | undefined {
   if (phase !== 'Running') return { pod: name, reason: phase ?? 'Pending', detail: '', degraded: false };
   if (conditionOf(pod, 'Ready')?.status === 'True') return undefined;
   const unready = unreadyContainers(pod);
-  const detail = unready.length === 0 ? '' : `containers ${unready.join(', ')}`;
+  const detail =
+    unready.length === 0 ? '' : `${unready.length === 1 ? 'container' : 'containers'} ${unready.join(', ')}`;
   return { pod: name, reason: 'not ready', detail, degraded: false };
 }
 
@@ -183,6 +186,6 @@ export function describePodIssues(
   const ordered = [...issues.filter((i) => i.degraded), ...issues.filter((i) => !i.degraded)];
   const named = ordered.slice(0, limit).map(formatIssue);
   const rest = ordered.length - named.length;
-  if (rest > 0) named.push(`${rest} more ${rest === 1 ? 'pod' : 'pods'} not ready`);
+  if (rest > 0) named.push(`${countOf(rest, 'more pod')} not ready`);
   return { degraded: ordered.some((issue) => issue.degraded), text: named.join('; ') };
 }

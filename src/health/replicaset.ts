@@ -8,7 +8,9 @@ import { podsReady, unfinishedRollout } from './workload.js';
 
 function replicaFailure(obj: KubeObject): HealthResult | undefined {
   const condition = conditionOf(obj, 'ReplicaFailure');
-  return condition?.status === 'True' ? degraded(`cannot create pods: ${explainCondition(condition)}`) : undefined;
+  return condition?.status === 'True'
+    ? degraded(`cannot create pods: ${explainCondition(condition)}`)
+    : undefined;
 }
 
 function replicasNotAvailable(obj: KubeObject, context: HealthContext): HealthResult | undefined {
@@ -23,7 +25,12 @@ function replicasNotAvailable(obj: KubeObject, context: HealthContext): HealthRe
   );
 }
 
-const checks: readonly HealthCheck[] = [beingDeleted, workloadGenerationObserved, replicaFailure, replicasNotAvailable];
+const checks: readonly HealthCheck[] = [
+  beingDeleted,
+  workloadGenerationObserved,
+  replicaFailure,
+  replicasNotAvailable,
+];
 
 export function assessReplicaSet(obj: KubeObject, context: HealthContext): HealthResult {
   return runCascade(checks, obj, context);

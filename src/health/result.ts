@@ -52,3 +52,8 @@ export function isSettled(status: HealthStatus): boolean {
 export function joinParts(...parts: (string | undefined)[]): string {
   return parts.filter((part): part is string => part !== undefined && part !== '').join('; ');
 }
+
+/** "1 pod", "3 pods". */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}

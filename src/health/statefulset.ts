@@ -13,7 +13,11 @@ function podsNotReady(obj: KubeObject, context: HealthContext): HealthResult | u
   const desired = desiredOf(obj);
   const ready = numberAt(obj, ['status', 'readyReplicas']) ?? 0;
   if (ready >= desired) return undefined;
-  return unfinishedRollout(`waiting for pods: ${ready} of ${desired} ready`, podsReady(ready, desired), context);
+  return unfinishedRollout(
+    `waiting for pods: ${ready} of ${desired} ready`,
+    podsReady(ready, desired),
+    context,
+  );
 }
 
 /** OnDelete replaces pods only when someone deletes them: once the pods are ready there is nothing to wait for. */
@@ -36,7 +40,9 @@ function partitionedRollout(obj: KubeObject, context: HealthContext): HealthResu
     const message = `waiting for partitioned rollout: ${updated} of ${toUpdate} pods updated (partition ${partition})`;
     return unfinishedRollout(message, message, context);
   }
-  return healthy(`partitioned rollout complete: ${updated} pods updated, ordinals below ${partition} kept`);
+  return healthy(
+    `partitioned rollout complete: ${updated} updated, ordinals below ${partition} kept at the old revision`,
+  );
 }
 
 function revisionsDiffer(obj: KubeObject, context: HealthContext): HealthResult | undefined {

@@ -30,13 +30,40 @@ export interface RequestSpec {
  */
 export class KubeClient {
   readonly stats = new RequestStats();
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private agent: Agent | undefined;
+  private auth: { headers: Record<string, string>; until: number } | undefined;
   private readonly server: URL;
 
   constructor(private readonly kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
+  }
+
+  /**
+   * TLS material and auth headers from the kubeconfig. client-node builds a new agent on every call, which
+   * would defeat keep-alive, so Mooring keeps one agent and refreshes only the headers (exec/OIDC tokens
+   * rotate) once a minute.
+   */
+  private async connection(): Promise<{ agent: Agent; headers: Record<string, string> }> {
+    if (this.agent === undefined || this.auth === undefined || Date.now() > this.auth.until) {
+      const scratch: RequestOptions = { headers: {} };
+      await this.kc.applyToHTTPSOptions(scratch);
+      this.agent ??= new Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        ca: scratch.ca,
+        cert: scratch.cert,
+        key: scratch.key,
+        ...(scratch.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: scratch.rejectUnauthorized }),
+        ...(scratch.servername === undefined ? {} : { servername: scratch.servername }),
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(scratch.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+      if (typeof scratch.auth === 'string') headers.Authorization = `Basic ${Buffer.from(scratch.auth).toString('base64')}`;
+      this.auth = { headers, until: Date.now() + 60_000 };
+    }
+    return { agent: this.agent, headers: this.auth.headers };
   }
 
   get serverURL(): string {
@@ -53,17 +80,18 @@ export class KubeClient {
     this.stats.record(spec.verb);
     const url = new URL(spec.path, this.server);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const { agent, headers } = await this.connection();
     const options: RequestOptions = {
       method: spec.method,
-      agent: this.agent,
+      agent,
       headers: {
+        ...headers,
         Accept: spec.accept ?? 'application/json',
         'User-Agent': 'mooring',
         ...(spec.body === undefined ? {} : { 'Content-Type': spec.contentType ?? 'application/json' }),
       },
       timeout: spec.timeoutMs ?? 30_000,
     };
-    await this.kc.applyToHTTPSOptions(options);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const context = { method: spec.method, path: url.pathname, step: spec.step, subject: spec.subject };
     return new Promise((resolve, reject) => {
@@ -90,7 +118,7 @@ export class KubeClient {
 
   /** Frees pooled connections so the process can exit. */
   close(): void {
-    this.agent.destroy();
+    this.agent?.destroy();
   }
 }
 

@@ -73,7 +73,9 @@ function parsePhaseHook(key: string, value: string, warnings: string[]): HookSpe
   const phases = items.filter(isPhase);
   const [first] = phases;
   if (first === undefined) {
-    warnings.push(`${key}: "${value}" names no supported phase (${PHASES.join(', ')}); the object is left out`);
+    warnings.push(
+      `${key}: "${value}" names no supported phase (${PHASES.join(', ')}); the object is left out`,
+    );
     return { is: 'skipped' };
   }
   if (items.length > 1) {

@@ -17,9 +17,21 @@ import { validateAppName, withTracking } from './tracking.js';
 import type { Plan, PlanInput, PlannedObject } from './types.js';
 
 export { parseObjectAnnotations } from './annotations.js';
-export { diffInventory, intersectInventory, inventoryOf, mergeInventory, sortInventory } from './inventory.js';
+export {
+  diffInventory,
+  intersectInventory,
+  inventoryOf,
+  mergeInventory,
+  sortInventory,
+} from './inventory.js';
 export { applyOrder, groupIntoWaves, isHook, kindRank, pruneOrder } from './order.js';
-export { checkPruneBrake, DEFAULT_PRUNE_BRAKE, pruneCandidates, sortForPrune, subjectOfEntry } from './prune.js';
+export {
+  checkPruneBrake,
+  DEFAULT_PRUNE_BRAKE,
+  pruneCandidates,
+  sortForPrune,
+  subjectOfEntry,
+} from './prune.js';
 export {
   isTrackedBy,
   parseTrackingId,
@@ -55,7 +67,8 @@ function planObject(
     wave: annotations.wave,
     options: annotations.options,
   };
-  if (annotations.hookDeletePolicies !== undefined) planned.hookDeletePolicies = annotations.hookDeletePolicies;
+  if (annotations.hookDeletePolicies !== undefined)
+    planned.hookDeletePolicies = annotations.hookDeletePolicies;
   return planned;
 }
 
@@ -67,11 +80,15 @@ function refuseDuplicates(planned: readonly PlannedObject[]): void {
       continue;
     }
     const subject = subjectOf(ref);
-    throw new MooringError('INVALID_MANIFEST', `${subject} appears more than once in the rendered manifests`, {
-      step: 'plan',
-      subject,
-      hint: 'each object may be defined once per application; look for the same object in two files, overlays or charts',
-    });
+    throw new MooringError(
+      'INVALID_MANIFEST',
+      `${subject} appears more than once in the rendered manifests`,
+      {
+        step: 'plan',
+        subject,
+        hint: 'each object may be defined once per application; look for the same object in two files, overlays or charts',
+      },
+    );
   }
 }
 

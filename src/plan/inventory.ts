@@ -24,13 +24,19 @@ export function inventoryOf(planned: readonly PlannedObject[]): InventoryEntry[]
 }
 
 /** Entries of `previous` whose id is not in `next`: what is no longer desired. */
-export function diffInventory(previous: readonly InventoryEntry[], next: readonly InventoryEntry[]): InventoryEntry[] {
+export function diffInventory(
+  previous: readonly InventoryEntry[],
+  next: readonly InventoryEntry[],
+): InventoryEntry[] {
   const kept = new Set(next.map((entry) => entry.id));
   return sortInventory(previous.filter((entry) => !kept.has(entry.id)));
 }
 
 /** Entries of `a` whose id is also in `b` (with `a`'s versions). */
-export function intersectInventory(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): InventoryEntry[] {
+export function intersectInventory(
+  a: readonly InventoryEntry[],
+  b: readonly InventoryEntry[],
+): InventoryEntry[] {
   const inB = new Set(b.map((entry) => entry.id));
   return sortInventory(a.filter((entry) => inB.has(entry.id)));
 }

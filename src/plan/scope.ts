@@ -10,7 +10,8 @@ import type { KubeObject, ObjectRef } from '../core/objects.js';
 export function crdScopesOf(objects: readonly KubeObject[]): Map<string, boolean> {
   const scopes = new Map<string, boolean>();
   for (const object of objects) {
-    if (object.kind !== 'CustomResourceDefinition' || groupOf(object.apiVersion) !== 'apiextensions.k8s.io') continue;
+    if (object.kind !== 'CustomResourceDefinition' || groupOf(object.apiVersion) !== 'apiextensions.k8s.io')
+      continue;
     const group = fieldAt(object, ['spec', 'group']);
     const kind = fieldAt(object, ['spec', 'names', 'kind']);
     const scope = fieldAt(object, ['spec', 'scope']);
@@ -65,11 +66,15 @@ export function scopedRefOf(object: KubeObject, lookup: ScopeLookup, defaultName
   }
   const namespace = given === '' ? defaultNamespace : given;
   if (namespace === '') {
-    throw new MooringError('INVALID_MANIFEST', `${rawSubject} has no namespace and the application names none`, {
-      step: 'plan',
-      subject: rawSubject,
-      hint: 'set metadata.namespace on the object, or a destination namespace on the application',
-    });
+    throw new MooringError(
+      'INVALID_MANIFEST',
+      `${rawSubject} has no namespace and the application names none`,
+      {
+        step: 'plan',
+        subject: rawSubject,
+        hint: 'set metadata.namespace on the object, or a destination namespace on the application',
+      },
+    );
   }
   return { ref: { group, kind, name, namespace } };
 }

@@ -63,7 +63,10 @@ const FLUX_CHOICES: readonly [string, Choices][] = [
       ignore: (o) => (o.ignore = true),
     },
   ],
-  [FLUX_FORCE, { enabled: (o) => (o.recreateOnImmutable = true), disabled: (o) => (o.recreateOnImmutable = false) }],
+  [
+    FLUX_FORCE,
+    { enabled: (o) => (o.recreateOnImmutable = true), disabled: (o) => (o.recreateOnImmutable = false) },
+  ],
   [FLUX_RECONCILE, { disabled: (o) => (o.ignore = true), enabled: () => undefined }],
 ];
 
@@ -71,7 +74,11 @@ const MOORING_CHOICES: readonly [string, Choices][] = [
   [MOORING_PRUNE, { disabled: (o) => (o.prune = false), enabled: (o) => (o.prune = true) }],
   [
     MOORING_DRIFT,
-    { enforce: (o) => (o.drift = 'enforce'), warn: (o) => (o.drift = 'warn'), ignore: (o) => (o.drift = 'ignore') },
+    {
+      enforce: (o) => (o.drift = 'enforce'),
+      warn: (o) => (o.drift = 'warn'),
+      ignore: (o) => (o.drift = 'ignore'),
+    },
   ],
   [
     MOORING_APPLY,
@@ -135,7 +142,12 @@ function applySyncOption(key: string, item: string, options: ObjectOptions, warn
   if (warning !== undefined) warnings.push(`${key}: ${item} — ${warning}`);
 }
 
-function applySyncOptions(annotations: Annotations, key: string, options: ObjectOptions, warnings: string[]): void {
+function applySyncOptions(
+  annotations: Annotations,
+  key: string,
+  options: ObjectOptions,
+  warnings: string[],
+): void {
   const value = annotations[key];
   if (value === undefined) return;
   for (const item of value.split(',')) {

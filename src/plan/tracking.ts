@@ -18,10 +18,14 @@ const LABEL_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 /** Throws INVALID_ARGUMENT unless `appName` can be a label value (and so a tracking id's first part). */
 export function validateAppName(appName: string): void {
   if (appName.length <= 63 && LABEL_VALUE.test(appName)) return;
-  throw new MooringError('INVALID_ARGUMENT', `application name "${appName}" cannot be used as a label value`, {
-    step: 'plan',
-    hint: 'use at most 63 characters: letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
-  });
+  throw new MooringError(
+    'INVALID_ARGUMENT',
+    `application name "${appName}" cannot be used as a label value`,
+    {
+      step: 'plan',
+      hint: 'use at most 63 characters: letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    },
+  );
 }
 
 /** The tracking annotation's value for an object of `appName`. */
@@ -70,6 +74,9 @@ export function isTrackedBy(liveObject: KubeObject, appName: string): boolean {
 export function withTracking(object: KubeObject, appName: string, ref: ObjectRef): KubeObject {
   const copy = structuredClone(object);
   copy.metadata.labels = { ...copy.metadata.labels, [TRACKING_LABEL]: appName };
-  copy.metadata.annotations = { ...copy.metadata.annotations, [TRACKING_ANNOTATION]: trackingIdOf(appName, ref) };
+  copy.metadata.annotations = {
+    ...copy.metadata.annotations,
+    [TRACKING_ANNOTATION]: trackingIdOf(appName, ref),
+  };
   return copy;
 }

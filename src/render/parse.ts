@@ -119,7 +119,8 @@ export function objectsFromValue(
 
 /** Helm marks each document with `# Source: chart/templates/x.yaml`; keep it for messages. */
 function sourceComment(doc: Document.Parsed): string | undefined {
-  const match = /^\s*Source:\s*(\S.*)$/m.exec(doc.commentBefore ?? '');
+  const comments = `${doc.commentBefore ?? ''}\n${doc.contents?.commentBefore ?? ''}`;
+  const match = /^\s*Source:\s*(\S.*)$/m.exec(comments);
   return match?.[1]?.trim();
 }
 

@@ -40,13 +40,20 @@ export interface ToolOutput {
   warnings: string[];
 }
 
-/** The last `count` non-empty lines of a tool's stderr, for messages. */
-export function tailLines(text: string, count = 20): string {
+/**
+ * At most `count` non-empty lines of a tool's stderr, for messages: the first few (jsonnet puts its error
+ * there, before a stack trace) and the last ones (helm and kustomize end with theirs).
+ */
+export function stderrExcerpt(text: string, count = 20): string {
   const lines = text
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '');
-  return lines.slice(-count).join('\n');
+  if (lines.length <= count) return lines.join('\n');
+  const head = Math.min(5, count - 1);
+  const tail = count - head;
+  const omitted = lines.length - head - tail;
+  return [...lines.slice(0, head), `... (${omitted} lines left out)`, ...lines.slice(-tail)].join('\n');
 }
 
 function seconds(ms: number): string {
@@ -95,7 +102,7 @@ function failure(run: ToolRun, error: ExecFileException, stderr: string): Moorin
     });
   }
   const exit = typeof error.code === 'number' ? `exit ${error.code}` : String(error.code ?? error.signal);
-  const details = tailLines(stderr) || error.message;
+  const details = stderrExcerpt(stderr) || error.message;
   return new MooringError('RENDER_FAILED', `${run.title} failed (${exit}):\n${details}`, {
     step: 'render',
     subject,
@@ -125,7 +132,7 @@ export async function runTool(run: ToolRun): Promise<ToolOutput> {
           reject(failure(run, error, stderr));
           return;
         }
-        const warnings = tailLines(stderr)
+        const warnings = stderrExcerpt(stderr)
           .split('\n')
           .filter((line) => line !== '');
         resolve({ stdout, warnings });

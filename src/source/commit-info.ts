@@ -10,7 +10,8 @@ const COMMIT_FORMAT = '%H%x00%an%x00%ae%x00%aI%x00%s%x00%B';
 
 /** Parses the output of `git log -1 --format=COMMIT_FORMAT`. Pure. */
 export function parseCommitInfo(output: string): CommitInfo {
-  const [sha = '', authorName = '', authorEmail = '', authorDate = '', subject = '', ...body] = output.split('\0');
+  const [sha = '', authorName = '', authorEmail = '', authorDate = '', subject = '', ...body] =
+    output.split('\0');
   return {
     sha,
     authorName,

@@ -36,7 +36,8 @@ export async function withCredentials<T>(
   const dir = await mkdtemp(join(tmpdir(), 'mooring-git-auth-'));
   try {
     await chmod(dir, 0o700);
-    const env = credentials.kind === 'basic' ? await basicAuth(dir, credentials) : await sshAuth(dir, credentials);
+    const env =
+      credentials.kind === 'basic' ? await basicAuth(dir, credentials) : await sshAuth(dir, credentials);
     return await work({ env, secrets });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -46,6 +46,8 @@ export function gitEnv(
     // Without an askpass of ours, git must fail rather than ask anything.
     GIT_ASKPASS: '/bin/false',
     SSH_ASKPASS: '/bin/false',
+    // Without a key of ours, ssh may use the user's keys and config but must never prompt.
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
     // Fail a connection that stalls below 1 KB/s for 30 s instead of hanging until the timeout.
     GIT_HTTP_LOW_SPEED_LIMIT: '1000',
     GIT_HTTP_LOW_SPEED_TIME: '30',

@@ -113,7 +113,12 @@ async function resolveCommit(
   return { commit, resolvedRef: resolved.resolvedRef };
 }
 
-async function fetchOrFail(mirrorDir: string, repoURL: string, auth: GitAuth, timeoutMs: number): Promise<void> {
+async function fetchOrFail(
+  mirrorDir: string,
+  repoURL: string,
+  auth: GitAuth,
+  timeoutMs: number,
+): Promise<void> {
   try {
     await fetchMirror(mirrorDir, repoURL, auth, timeoutMs);
   } catch (error) {
@@ -131,5 +136,7 @@ async function findCommitOrFetchIt(
 ): Promise<string | undefined> {
   const found = await findCommit(mirrorDir, commit);
   if (found !== undefined || commit.length < 40) return found;
-  return (await fetchCommit(mirrorDir, repoURL, commit, auth, timeoutMs)) ? findCommit(mirrorDir, commit) : undefined;
+  return (await fetchCommit(mirrorDir, repoURL, commit, auth, timeoutMs))
+    ? findCommit(mirrorDir, commit)
+    : undefined;
 }

@@ -101,7 +101,12 @@ export async function ensureMirror(mirrorDir: string): Promise<void> {
 }
 
 /** Fetches all branches and tags of `url` into the mirror (creating it), pruning deleted ones. */
-export async function fetchMirror(mirrorDir: string, url: string, auth: GitAuth, timeoutMs: number): Promise<void> {
+export async function fetchMirror(
+  mirrorDir: string,
+  url: string,
+  auth: GitAuth,
+  timeoutMs: number,
+): Promise<void> {
   await withMirrorLock(mirrorDir, async () => {
     await ensureMirror(mirrorDir);
     await runGit(
@@ -156,9 +161,12 @@ export async function listMirrorRefs(mirrorDir: string): Promise<MirrorRef[]> {
 export async function findCommit(mirrorDir: string, commitish: string): Promise<string | undefined> {
   if (!(await exists(join(mirrorDir, 'HEAD')))) return undefined;
   try {
-    const sha = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${commitish}^{commit}`], {
-      cwd: mirrorDir,
-    });
+    const sha = await runGit(
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${commitish}^{commit}`],
+      {
+        cwd: mirrorDir,
+      },
+    );
     return sha.trim();
   } catch {
     return undefined;

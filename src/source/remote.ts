@@ -52,7 +52,9 @@ export async function defaultBranch(repoURL: string, options: RemoteOptions = {}
 export async function sourceSpecFromArgument(arg: string, options: RemoteOptions = {}): Promise<SourceSpec> {
   const parsed = parseSourceArgument(arg);
   const ref =
-    parsed.ref === undefined ? { branch: await defaultBranch(parsed.repoURL, options) } : classifyRef(parsed.ref);
+    parsed.ref === undefined
+      ? { branch: await defaultBranch(parsed.repoURL, options) }
+      : classifyRef(parsed.ref);
   return {
     repoURL: parsed.repoURL,
     ref,

@@ -25,12 +25,14 @@ const FETCH_FAILURES: readonly FailureKind[] = [
     hint: 'check knownHosts in the secretRef (ssh-keyscan the host and verify the fingerprint)',
   },
   {
-    pattern: /Could not resolve host|Could not resolve hostname|Name or service not known|Temporary failure in name resolution/i,
+    pattern:
+      /Could not resolve host|Could not resolve hostname|Name or service not known|Temporary failure in name resolution/i,
     what: 'the host name does not resolve',
     hint: 'check the host name in the repository URL and the DNS of the machine running Mooring',
   },
   {
-    pattern: /Connection refused|Failed to connect|Couldn't connect|Connection timed out|Network is unreachable|No route to host|Connection reset/i,
+    pattern:
+      /Connection refused|Failed to connect|Couldn't connect|Connection timed out|Network is unreachable|No route to host|Connection reset/i,
     what: 'the server cannot be reached',
     hint: 'check the host and port in the repository URL, and that the Git server is up and reachable from here',
   },
@@ -40,7 +42,8 @@ const FETCH_FAILURES: readonly FailureKind[] = [
     hint: 'check the server certificate, or give Mooring the CA bundle (SSL_CERT_FILE)',
   },
   {
-    pattern: /not found|does not appear to be a git repository|HTTP 404|returned error: 404|No such file or directory/i,
+    pattern:
+      /not found|does not appear to be a git repository|HTTP 404|returned error: 404|No such file or directory/i,
     what: 'the repository does not exist (or is not visible with these credentials)',
     hint: 'check the repository URL, and the credentials if the repository is private',
   },
@@ -56,16 +59,17 @@ const FETCH_FAILURES: readonly FailureKind[] = [
  * GitCommandError, so the whole chain is free of secrets.
  */
 export function fetchFailure(error: unknown, url: string, timeoutMs: number): MooringError {
-  if (!(error instanceof GitCommandError)) return sourceFailed(`cannot fetch ${url}`, 'see the cause', error, url);
+  if (!(error instanceof GitCommandError))
+    return sourceFailed(`cannot fetch ${url}`, 'see the cause', error, url);
   if (error.timedOut)
     return sourceFailed(
-      `fetching ${url} timed out after ${Math.round(timeoutMs / 1000)} s`,
+      `fetching ${url} timed out after ${timeoutMs / 1000} s`,
       'check that the server is reachable and responsive, or raise the timeout for large repositories',
       error,
       url,
     );
   const kind = FETCH_FAILURES.find((candidate) => candidate.pattern.test(error.stderr));
-  const detail = lastLine(error.stderr);
+  const detail = detailOf(error.stderr, kind?.pattern);
   return kind === undefined
     ? sourceFailed(`cannot fetch ${url}: ${detail}`, 'check the repository URL and credentials', error, url)
     : sourceFailed(`cannot fetch ${url}: ${kind.what} (${detail})`, kind.hint, error, url);
@@ -76,7 +80,13 @@ export function sourceFailed(message: string, hint: string, cause: unknown, url:
   return new MooringError('SOURCE_FAILED', message, { step: 'source', subject: url, hint, cause });
 }
 
-function lastLine(text: string): string {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  return (lines.at(-1) ?? 'no message from git').replace(/^(fatal|error): /, '');
+/** The line of git's stderr that says what went wrong: the one that matched, else the first fatal one. */
+function detailOf(stderr: string, pattern: RegExp | undefined): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  const line =
+    (pattern === undefined ? undefined : lines.find((l) => pattern.test(l))) ??
+    lines.find((l) => l.startsWith('fatal: ')) ??
+    lines.at(-1) ??
+    'no message from git';
+  return line.replace(/^(fatal|error): /, '').trim();
 }

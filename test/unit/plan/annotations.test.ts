@@ -20,7 +20,11 @@ describe('sync waves', () => {
     const hook = parseObjectAnnotations({ 'helm.sh/hook': 'pre-install', 'helm.sh/hook-weight': '-5' });
     assert.equal(hook.wave, -5);
     assert.equal(parseObjectAnnotations({ 'helm.sh/hook-weight': '4' }).wave, 0);
-    const both = { 'helm.sh/hook': 'post-install', 'helm.sh/hook-weight': '4', 'argocd.argoproj.io/sync-wave': '2' };
+    const both = {
+      'helm.sh/hook': 'post-install',
+      'helm.sh/hook-weight': '4',
+      'argocd.argoproj.io/sync-wave': '2',
+    };
     assert.equal(parseObjectAnnotations(both).wave, 2);
   });
 
@@ -28,7 +32,9 @@ describe('sync waves', () => {
     for (const bad of ['1.5', 'abc', '', '99999999999999999999']) {
       const parsed = parseObjectAnnotations({ 'argocd.argoproj.io/sync-wave': bad });
       assert.equal(parsed.wave, 0, bad);
-      assert.deepEqual(parsed.warnings, [`argocd.argoproj.io/sync-wave: "${bad}" is not an integer; using wave 0`]);
+      assert.deepEqual(parsed.warnings, [
+        `argocd.argoproj.io/sync-wave: "${bad}" is not an integer; using wave 0`,
+      ]);
     }
   });
 });
@@ -38,7 +44,10 @@ describe('hooks', () => {
     const argo = parseObjectAnnotations({ 'argocd.argoproj.io/hook': 'PostSync' });
     assert.equal(argo.phase, 'PostSync');
     assert.deepEqual(argo.hookDeletePolicies, ['BeforeHookCreation']);
-    const both = parseObjectAnnotations({ 'mooring.dev/hook': 'SyncFail', 'argocd.argoproj.io/hook': 'PreSync' });
+    const both = parseObjectAnnotations({
+      'mooring.dev/hook': 'SyncFail',
+      'argocd.argoproj.io/hook': 'PreSync',
+    });
     assert.equal(both.phase, 'SyncFail');
     assert.deepEqual(both.warnings, []);
   });
@@ -53,7 +62,9 @@ describe('hooks', () => {
     assert.equal(parseObjectAnnotations({}).hookDeletePolicies, undefined);
     const parsed = parseObjectAnnotations({ 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' });
     assert.equal(parsed.hookDeletePolicies, undefined);
-    assert.deepEqual(parsed.warnings, ['argocd.argoproj.io/hook-delete-policy: ignored, the object is not a hook']);
+    assert.deepEqual(parsed.warnings, [
+      'argocd.argoproj.io/hook-delete-policy: ignored, the object is not a hook',
+    ]);
   });
 
   it('picks the first supported phase of a list and warns', () => {
@@ -83,10 +94,19 @@ describe('hooks', () => {
   });
 
   it('does not run Helm test, delete and rollback hooks, with a warning', () => {
-    for (const hook of ['test', 'test-success', 'pre-delete', 'post-delete', 'pre-rollback', 'post-rollback']) {
+    for (const hook of [
+      'test',
+      'test-success',
+      'pre-delete',
+      'post-delete',
+      'pre-rollback',
+      'post-rollback',
+    ]) {
       const parsed = parseObjectAnnotations({ 'helm.sh/hook': hook });
       assert.equal(parsed.skip, true, hook);
-      assert.deepEqual(parsed.warnings, [`helm.sh/hook: "${hook}" is not a hook Mooring runs; the object is left out`]);
+      assert.deepEqual(parsed.warnings, [
+        `helm.sh/hook: "${hook}" is not a hook Mooring runs; the object is left out`,
+      ]);
     }
     const mixed = parseObjectAnnotations({ 'helm.sh/hook': 'pre-install,pre-delete' });
     assert.equal(mixed.phase, 'PreSync');
@@ -100,14 +120,20 @@ describe('hooks', () => {
   });
 
   it('lets an Argo CD hook annotation win over Helm hook annotations', () => {
-    const parsed = parseObjectAnnotations({ 'argocd.argoproj.io/hook': 'PostSync', 'helm.sh/hook': 'pre-install' });
+    const parsed = parseObjectAnnotations({
+      'argocd.argoproj.io/hook': 'PostSync',
+      'helm.sh/hook': 'pre-install',
+    });
     assert.equal(parsed.phase, 'PostSync');
   });
 });
 
 describe('hook delete policies', () => {
   it('reads Argo CD, Helm and Mooring spellings, Mooring first', () => {
-    const argo = { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' };
+    const argo = {
+      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded',
+    };
     assert.deepEqual(parseObjectAnnotations(argo).hookDeletePolicies, ['HookSucceeded']);
     const helm = {
       'helm.sh/hook': 'post-install',
@@ -128,7 +154,9 @@ describe('hook delete policies', () => {
       'mooring.dev/hook-delete-policy': 'Never',
     });
     assert.deepEqual(parsed.hookDeletePolicies, ['BeforeHookCreation']);
-    assert.deepEqual(parsed.warnings, ['mooring.dev/hook-delete-policy: "Never" is not a hook delete policy; ignored']);
+    assert.deepEqual(parsed.warnings, [
+      'mooring.dev/hook-delete-policy: "Never" is not a hook delete policy; ignored',
+    ]);
   });
 });
 
@@ -142,7 +170,8 @@ describe('object options', () => {
 
   it('reads Argo CD sync options', () => {
     const parsed = options({
-      'argocd.argoproj.io/sync-options': 'Prune=false, Replace=true,Force=true,SkipDryRunOnMissingResource=true',
+      'argocd.argoproj.io/sync-options':
+        'Prune=false, Replace=true,Force=true,SkipDryRunOnMissingResource=true',
     });
     assert.equal(parsed.prune, false);
     assert.equal(parsed.replace, true);

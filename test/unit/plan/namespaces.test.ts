@@ -12,8 +12,8 @@ describe('namespace defaulting', () => {
   it('gives namespaced objects without a namespace the default one, in the ref and the object', () => {
     const [planned] = only([manifest('v1', 'ConfigMap', 'web')]).objects;
     assert.equal(planned?.ref.namespace, 'shop');
-    assert.equal(planned?.object.metadata.namespace, 'shop');
-    assert.equal(planned?.id, 'shop_web__ConfigMap');
+    assert.equal(planned.object.metadata.namespace, 'shop');
+    assert.equal(planned.id, 'shop_web__ConfigMap');
   });
 
   it('keeps a namespace that is written', () => {
@@ -24,8 +24,10 @@ describe('namespace defaulting', () => {
   it('ignores a namespace on cluster-scoped kinds, with a warning', () => {
     const plan = only([manifest('rbac.authorization.k8s.io/v1', 'ClusterRole', 'reader', 'shop')]);
     assert.equal(plan.objects[0]?.ref.namespace, '');
-    assert.equal(plan.objects[0]?.id, '_reader_rbac.authorization.k8s.io_ClusterRole');
-    assert.deepEqual(plan.warnings, ['ClusterRole/reader: namespace "shop" ignored, ClusterRole is cluster-scoped']);
+    assert.equal(plan.objects[0].id, '_reader_rbac.authorization.k8s.io_ClusterRole');
+    assert.deepEqual(plan.warnings, [
+      'ClusterRole/reader: namespace "shop" ignored, ClusterRole is cluster-scoped',
+    ]);
   });
 
   it('does not give cluster-scoped objects a namespace', () => {
@@ -47,9 +49,13 @@ describe('namespace defaulting', () => {
   });
 
   it('prefers what the cluster says over a CRD in the application', () => {
-    const plan = only([crd('example.com', 'Widget', 'Namespaced'), manifest('example.com/v1', 'Widget', 'w')], {
-      isNamespaced: (group, kind) => (group === 'example.com' && kind === 'Widget' ? false : kind !== 'CustomResourceDefinition'),
-    });
+    const plan = only(
+      [crd('example.com', 'Widget', 'Namespaced'), manifest('example.com/v1', 'Widget', 'w')],
+      {
+        isNamespaced: (group, kind) =>
+          group === 'example.com' && kind === 'Widget' ? false : kind !== 'CustomResourceDefinition',
+      },
+    );
     assert.equal(plan.objects.find((p) => p.ref.kind === 'Widget')?.ref.namespace, '');
   });
 
@@ -79,7 +85,9 @@ describe('namespace defaulting', () => {
     assert.throws(
       () => only([manifest('v1', 'ConfigMap', 'web')], { defaultNamespace: '' }),
       (error: unknown) =>
-        error instanceof MooringError && error.code === 'INVALID_MANIFEST' && error.subject === 'ConfigMap/web',
+        error instanceof MooringError &&
+        error.code === 'INVALID_MANIFEST' &&
+        error.subject === 'ConfigMap/web',
     );
   });
 });

@@ -77,7 +77,10 @@ describe('apply order', () => {
         crd('example.com', 'Widget', 'Namespaced'),
         manifest('v1', 'ConfigMap', 'hook', undefined, { 'mooring.dev/hook': 'PreSync', ...wave(-20) }),
         manifest('v1', 'Namespace', 'late', undefined, wave(9)),
-        { ...crd('example.com', 'Gadget', 'Cluster'), metadata: { name: 'gadgets.example.com', annotations: wave(3) } },
+        {
+          ...crd('example.com', 'Gadget', 'Cluster'),
+          metadata: { name: 'gadgets.example.com', annotations: wave(3) },
+        },
       ]),
     );
     assert.deepEqual(subjects(plan.objects), [
@@ -93,7 +96,9 @@ describe('apply order', () => {
   it('ranks custom resources that share a built-in kind name as custom resources', () => {
     assert.equal(kindRank('serving.knative.dev', 'Service'), kindRank('example.com', 'Widget'));
     assert.ok(kindRank('', 'Service') < kindRank('apps', 'Deployment'));
-    assert.ok(kindRank('apiextensions.k8s.io', 'CustomResourceDefinition') < kindRank('example.com', 'Widget'));
+    assert.ok(
+      kindRank('apiextensions.k8s.io', 'CustomResourceDefinition') < kindRank('example.com', 'Widget'),
+    );
     assert.equal(kindRank('', 'Namespace'), 0);
   });
 });

@@ -14,9 +14,20 @@ import {
 import { manifest, planInput } from './fixtures.js';
 
 const deployment = { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' };
-const clusterRole = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', namespace: '', name: 'system:reader' };
+const clusterRole = {
+  group: 'rbac.authorization.k8s.io',
+  kind: 'ClusterRole',
+  namespace: '',
+  name: 'system:reader',
+};
 
-function live(apiVersion: string, kind: string, name: string, namespace: string | undefined, tracking: string): KubeObject {
+function live(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  tracking: string,
+): KubeObject {
   return manifest(apiVersion, kind, name, namespace, { [TRACKING_ANNOTATION]: tracking });
 }
 
@@ -27,17 +38,31 @@ describe('tracking ids', () => {
       trackingIdOf('shop', { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'c' }),
       'shop:/ConfigMap:shop/c',
     );
-    assert.equal(trackingIdOf('shop', clusterRole), 'shop:rbac.authorization.k8s.io/ClusterRole:/system:reader');
+    assert.equal(
+      trackingIdOf('shop', clusterRole),
+      'shop:rbac.authorization.k8s.io/ClusterRole:/system:reader',
+    );
   });
 
   it('parses what it writes, names with ":" and "/" included', () => {
-    for (const ref of [deployment, clusterRole, { group: '', kind: 'Secret', namespace: 'a', name: 'x/y:z' }]) {
+    for (const ref of [
+      deployment,
+      clusterRole,
+      { group: '', kind: 'Secret', namespace: 'a', name: 'x/y:z' },
+    ]) {
       assert.deepEqual(parseTrackingId(trackingIdOf('my-app.v2', ref)), { appName: 'my-app.v2', ref });
     }
   });
 
   it('rejects values that are not tracking ids', () => {
-    for (const value of ['', 'shop', 'shop:apps/Deployment', ':apps/Deployment:shop/web', 'shop:apps/:shop/web', 'shop:/Deployment:shop/']) {
+    for (const value of [
+      '',
+      'shop',
+      'shop:apps/Deployment',
+      ':apps/Deployment:shop/web',
+      'shop:apps/:shop/web',
+      'shop:/Deployment:shop/',
+    ]) {
       assert.equal(parseTrackingId(value), undefined, value);
     }
   });
@@ -49,7 +74,8 @@ describe('tracking ids', () => {
         () => {
           validateAppName(name);
         },
-        (error: unknown) => error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && error.step === 'plan',
+        (error: unknown) =>
+          error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && error.step === 'plan',
         name,
       );
     }
@@ -58,15 +84,30 @@ describe('tracking ids', () => {
 
 describe('isTrackedBy', () => {
   it('owns an object whose annotation names the app and the object itself', () => {
-    assert.equal(isTrackedBy(live('apps/v1', 'Deployment', 'web', 'shop', 'shop:apps/Deployment:shop/web'), 'shop'), true);
     assert.equal(
-      isTrackedBy(live('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:reader', undefined, trackingIdOf('shop', clusterRole)), 'shop'),
+      isTrackedBy(live('apps/v1', 'Deployment', 'web', 'shop', 'shop:apps/Deployment:shop/web'), 'shop'),
+      true,
+    );
+    assert.equal(
+      isTrackedBy(
+        live(
+          'rbac.authorization.k8s.io/v1',
+          'ClusterRole',
+          'system:reader',
+          undefined,
+          trackingIdOf('shop', clusterRole),
+        ),
+        'shop',
+      ),
       true,
     );
   });
 
   it('does not own an object tracked by another app', () => {
-    assert.equal(isTrackedBy(live('apps/v1', 'Deployment', 'web', 'shop', 'shop:apps/Deployment:shop/web'), 'shop2'), false);
+    assert.equal(
+      isTrackedBy(live('apps/v1', 'Deployment', 'web', 'shop', 'shop:apps/Deployment:shop/web'), 'shop2'),
+      false,
+    );
   });
 
   it('does not own a copy that kept the annotation of the object it was copied from', () => {
@@ -92,7 +133,10 @@ describe('tracking in the plan', () => {
     const plan = buildPlan(planInput(input));
     for (const planned of plan.objects) {
       assert.equal(planned.object.metadata.labels?.['app.mooring.dev/name'], 'shop');
-      assert.equal(planned.object.metadata.annotations?.[TRACKING_ANNOTATION], trackingIdOf('shop', planned.ref));
+      assert.equal(
+        planned.object.metadata.annotations?.[TRACKING_ANNOTATION],
+        trackingIdOf('shop', planned.ref),
+      );
       assert.equal(isTrackedBy(planned.object, 'shop'), true);
     }
     assert.equal(plan.objects.find((p) => p.ref.name === 'web')?.object.metadata.annotations?.keep, 'me');

@@ -15,7 +15,17 @@ describe('versionOfTag', () => {
 });
 
 describe('highestSatisfyingTag', () => {
-  const tags = ['v1.0.0', 'v1.0.1', 'v1.1.0', '1.2.0', 'v2.0.0-rc.9', 'v2.0.0-rc.10', 'v2.0.0-rc.2', 'latest', 'v3.0.0-beta.1'];
+  const tags = [
+    'v1.0.0',
+    'v1.0.1',
+    'v1.1.0',
+    '1.2.0',
+    'v2.0.0-rc.9',
+    'v2.0.0-rc.10',
+    'v2.0.0-rc.2',
+    'latest',
+    'v3.0.0-beta.1',
+  ];
 
   it('picks the highest version in the range', () => {
     assert.deepEqual(highestSatisfyingTag(tags, '^1.0.0'), { tag: '1.2.0', version: '1.2.0' });

@@ -11,7 +11,10 @@ describe('parseSourceArgument', () => {
       'https://git.example.com/org/config.git@v1.2.0//apps/web',
       { repoURL: 'https://git.example.com/org/config.git', ref: 'v1.2.0', path: 'apps/web' },
     ],
-    ['https://git.example.com/org/config.git', { repoURL: 'https://git.example.com/org/config.git', path: '' }],
+    [
+      'https://git.example.com/org/config.git',
+      { repoURL: 'https://git.example.com/org/config.git', path: '' },
+    ],
     ['file:///tmp/r.git//apps', { repoURL: 'file:///tmp/r.git', path: 'apps' }],
     ['file:///tmp/r.git@main', { repoURL: 'file:///tmp/r.git', ref: 'main', path: '' }],
     ['git@github.com:o/r.git@main', { repoURL: 'git@github.com:o/r.git', ref: 'main', path: '' }],
@@ -81,7 +84,8 @@ describe('classifyRef', () => {
       assert.throws(
         () => classifyRef(ref),
         (error: unknown) =>
-          error instanceof MooringError && (error.code === 'UNSAFE_INPUT' || error.code === 'INVALID_ARGUMENT'),
+          error instanceof MooringError &&
+          (error.code === 'UNSAFE_INPUT' || error.code === 'INVALID_ARGUMENT'),
       );
     });
 });

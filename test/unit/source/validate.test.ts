@@ -68,7 +68,10 @@ describe('validateRepoURL', () => {
       () => {
         validateRepoURL('https://user:s3cret@example.com/r.git');
       },
-      (error: unknown) => error instanceof MooringError && !error.message.includes('s3cret') && error.subject === 'https://example.com/r.git',
+      (error: unknown) =>
+        error instanceof MooringError &&
+        !error.message.includes('s3cret') &&
+        error.subject === 'https://example.com/r.git',
     );
   });
 });

@@ -1,0 +1,22 @@
+/** Names of the pods in fixtures/pods.yaml by what they show, so tables read as behaviour. */
+export const POD = {
+  ready: 'web-7f9c8d6b5-4xq2z',
+  readyToo: 'web-7f9c8d6b5-9wz7d',
+  crashLoop: 'web-7f9c8d6b5-m8k2p',
+  imagePullBackOff: 'web-5d8f7c9b4-tq8rn',
+  errImagePull: 'web-5d8f7c9b4-zl4hx',
+  configError: 'web-6b7c8d9e0-c2v5n',
+  containerCreating: 'web-6b7c8d9e0-h7j3k',
+  unschedulable: 'web-6b7c8d9e0-p5f9w',
+  readinessFailing: 'web-7f9c8d6b5-r4t6y',
+  jobSucceeded: 'migrate-8xk2p',
+  jobFailed: 'migrate-failed-4kd9s',
+  evicted: 'web-7f9c8d6b5-vb3nq',
+  initCrashLoop: 'api-58d6f7c9b-w9x2c',
+  terminating: 'web-7f9c8d6b5-k2d8s',
+  runToCompletion: 'backup-once',
+  nodeLost: 'web-7f9c8d6b5-n6m4l',
+  oomKilled: 'cache-0',
+  jobImagePull: 'migrate-stuck-w2x9c',
+  notScheduledYet: 'debug-shell',
+} as const;
