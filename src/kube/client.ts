@@ -81,6 +81,7 @@ export class KubeClient {
     const url = new URL(spec.path, this.server);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const { agent, headers } = await this.connection();
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const options: RequestOptions = {
       method: spec.method,
       agent,
@@ -88,11 +89,12 @@ export class KubeClient {
         ...headers,
         Accept: spec.accept ?? 'application/json',
         'User-Agent': 'mooring',
-        ...(spec.body === undefined ? {} : { 'Content-Type': spec.contentType ?? 'application/json' }),
+        // Explicit length: Node sends a DELETE body without one (and without chunking), so the server would
+        // read the body as the start of the next request on the kept-alive socket (400 Bad Request).
+        ...(body === undefined ? {} : { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }),
       },
       timeout: spec.timeoutMs ?? 30_000,
     };
-    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const context = { method: spec.method, path: url.pathname, step: spec.step, subject: spec.subject };
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => {

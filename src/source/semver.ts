@@ -2,20 +2,9 @@
  * Semantic-version resolution over tag names. Pure; the ordering and range rules are the `semver`
  * package's, the reference implementation npm uses.
  */
-import { createRequire } from 'node:module';
+import semver from 'semver';
 
 import { MooringError } from '../core/errors.js';
-
-/** The part of the `semver` package used here (typed locally: @types/semver is not installed). */
-interface SemverApi {
-  valid(version: string): string | null;
-  validRange(range: string): string | null;
-  satisfies(version: string, range: string): boolean;
-  compare(a: string, b: string): -1 | 0 | 1;
-}
-
-// createRequire keeps the import untyped-safe until semver and @types/semver are direct dependencies.
-const semver = createRequire(import.meta.url)('semver') as SemverApi;
 
 /** A tag whose name is a semantic version, with or without a leading 'v'. */
 export interface VersionTag {

@@ -32,6 +32,7 @@ function unsafe(message: string, hint: string, subject?: string): MooringError {
  * Refuses a repository URL that could make git run a command or read an option: transport helpers
  * (`ext::`, `fd::`, `x::`), schemes other than https/http/ssh/file, whitespace or control characters,
  * a leading '-', a host or user that starts with '-', and passwords inside the URL.
+ * `http://` is accepted for local and test servers only (clear text); use https or ssh otherwise.
  */
 export function validateRepoURL(url: string): void {
   const shown = displayURL(url);

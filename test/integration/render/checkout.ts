@@ -33,7 +33,8 @@ export async function checkout(t: TestContext, fixture: string): Promise<Checkou
 /** The toolchain's helm, kustomize and jsonnet; fails the test when the toolchain is not built. */
 export function renderTools(): RenderTools {
   const found = findToolchain();
-  if (!('toolchain' in found)) throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
+  if (!('toolchain' in found))
+    throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
   const { helm, kustomize, jsonnet } = found.toolchain;
   return { helm, kustomize, jsonnet };
 }

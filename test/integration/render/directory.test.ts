@@ -39,24 +39,36 @@ describe('directory renderer', () => {
       'Service/web',
       'Deployment/web',
     ]);
-    assert.deepEqual(names(await render(input(root, 'app', { include: ['sub/**/*.json'] }))), ['ConfigMap/from-json']);
-    assert.deepEqual(names(await render(input(root, 'app', { recurse: false }))), ['Service/web', 'Deployment/web']);
+    assert.deepEqual(names(await render(input(root, 'app', { include: ['sub/**/*.json'] }))), [
+      'ConfigMap/from-json',
+    ]);
+    assert.deepEqual(names(await render(input(root, 'app', { recurse: false }))), [
+      'Service/web',
+      'Deployment/web',
+    ]);
   });
 
   it('reports broken YAML with the file, the document and the line', async (t) => {
     const { root } = await checkout(t, 'directory');
-    const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\nkind: ConfigMap\ndata:\n  key: [unclosed\n';
+    const broken =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\nkind: ConfigMap\ndata:\n  key: [unclosed\n';
     await writeFile(join(root, 'app', 'sub', 'broken.yaml'), broken);
     await assert.rejects(render(input(root, 'app')), (error: unknown) => {
       assert.equal((error as { code?: string }).code, 'INVALID_MANIFEST');
-      assert.match((error as Error).message, /^app\/sub\/broken\.yaml: document 2: YAML syntax error at line 8, column 1: /);
+      assert.match(
+        (error as Error).message,
+        /^app\/sub\/broken\.yaml: document 2: YAML syntax error at line 8, column 1: /,
+      );
       return true;
     });
   });
 
   it('refuses the same object defined in two files, naming both', async (t) => {
     const { root } = await checkout(t, 'directory');
-    await writeFile(join(root, 'app', 'zz-copy.yaml'), '\n\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n');
+    await writeFile(
+      join(root, 'app', 'zz-copy.yaml'),
+      '\n\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n',
+    );
     await assert.rejects(
       render(input(root, 'app')),
       /duplicate object Service\/web: defined in app\/web\.yaml document 1 \(line 2\) and again in app\/zz-copy\.yaml document 1 \(line 3\)/,
@@ -66,22 +78,59 @@ describe('directory renderer', () => {
   it('refuses a symlinked file or folder that leads outside the checkout', async (t) => {
     const { root, outside } = await checkout(t, 'directory');
     await symlink(join(outside, 'secret.yaml'), join(root, 'app', 'sub', 'secret.yaml'));
-    await assert.rejects(render(input(root, 'app')), /app\/sub\/secret\.yaml" is a symlink that leads outside the checkout/);
+    await assert.rejects(
+      render(input(root, 'app')),
+      /app\/sub\/secret\.yaml" is a symlink that leads outside the checkout/,
+    );
     const second = await checkout(t, 'directory');
     await symlink(second.outside, join(second.root, 'app', 'linked'));
     await assert.rejects(render(input(second.root, 'app')), (error: unknown) => {
       assert.equal((error as { code?: string }).code, 'UNSAFE_INPUT');
       return true;
     });
-    await assert.rejects(render(input(second.root, 'app/linked')), /lies in a symlinked folder\) that leads outside/);
+    await assert.rejects(
+      render(input(second.root, 'app/linked')),
+      /lies in a symlinked folder\) that leads outside/,
+    );
   });
 
   it('follows symlinks that stay inside the checkout', async (t) => {
     const { root } = await checkout(t, 'directory');
     await mkdir(join(root, 'shared'));
-    await writeFile(join(root, 'shared', 'extra.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: {name: shared}\n');
+    await writeFile(
+      join(root, 'shared', 'extra.yaml'),
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: shared}\n',
+    );
     await symlink(join(root, 'shared'), join(root, 'app', 'shared'));
     assert.ok(names(await render(input(root, 'app'))).includes('Secret/shared'));
+  });
+
+  it('uses the renderer the options force instead of the detected one', async (t) => {
+    const { root } = await checkout(t, '.');
+    const forced = await render({
+      ...input(root, 'kustomize/base', { exclude: ['kustomization.yaml'] }),
+      options: { kind: 'directory', directory: { exclude: ['kustomization.yaml'] } },
+    });
+    assert.equal(forced.renderer, 'directory');
+    assert.deepEqual(names(forced), ['Deployment/web']);
+    assert.equal(forced.objects[0]?.object.metadata.labels, undefined);
+  });
+
+  it('stops at the output limit, for files and for tools', async (t) => {
+    const { root } = await checkout(t, '.');
+    const small = { limits: { maxOutputBytes: 100 } };
+    await assert.rejects(
+      render({ ...input(root, 'directory/app'), ...small }),
+      /directory directory\/app holds more than the 100 bytes/,
+    );
+    await assert.rejects(render({ ...input(root, 'kustomize/overlays/dev'), ...small }), (error: unknown) => {
+      assert.equal((error as { code?: string }).code, 'RENDER_FAILED');
+      assert.equal(
+        (error as Error).message,
+        'kustomize build printed more than the 100 bytes allowed for one render',
+      );
+      return true;
+    });
   });
 
   it('refuses an app path that leaves the checkout', async (t) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,7 +20,11 @@ describe('helm renderer', () => {
   it('renders a chart with value files, inline values, a file:// dependency and the cluster version', async (t) => {
     const { root } = await checkout(t, 'helm');
     const result = await render(
-      input(root, 'web', { releaseName: 'shop-web', valueFiles: ['values-prod.yaml'], values: { size: 'large' } }),
+      input(root, 'web', {
+        releaseName: 'shop-web',
+        valueFiles: ['values-prod.yaml'],
+        values: { size: 'large' },
+      }),
     );
     assert.equal(result.renderer, 'helm');
     const names = result.objects.map(({ object }) => `${object.kind}/${object.metadata.name}`).sort();
@@ -33,10 +37,15 @@ describe('helm renderer', () => {
       color: 'red',
       size: 'large',
     });
-    assert.equal(settings?.metadata.namespace, 'shop');
+    assert.equal(settings.metadata.namespace, 'shop');
     assert.match(result.objects[0]?.origin?.source ?? '', /templates\//);
     // The dependency was added to a temporary copy, never to the checkout.
-    assert.deepEqual((await readdir(join(root, 'web'))).sort(), ['Chart.yaml', 'templates', 'values-prod.yaml', 'values.yaml']);
+    assert.deepEqual((await readdir(join(root, 'web'))).sort(), [
+      'Chart.yaml',
+      'templates',
+      'values-prod.yaml',
+      'values.yaml',
+    ]);
   });
 
   it('reports the kube version it was asked for', async (t) => {
@@ -50,32 +59,44 @@ describe('helm renderer', () => {
   it('refuses a value file outside the checkout', async (t) => {
     const { root, outside } = await checkout(t, 'helm');
     await writeFile(join(outside, 'values.yaml'), 'color: green\n');
-    await assert.rejects(render(input(root, 'web', { valueFiles: ['../../outside/values.yaml'] })), (error: unknown) => {
-      assert.equal(codeOf(error), 'UNSAFE_INPUT');
-      assert.match((error as Error).message, /"\.\.\/outside\/values\.yaml" leads outside the checkout/);
-      return true;
-    });
-    await assert.rejects(render(input(root, 'web', { valueFiles: [join(outside, 'values.yaml')] })), /is absolute/);
+    await assert.rejects(
+      render(input(root, 'web', { valueFiles: ['../../outside/values.yaml'] })),
+      (error: unknown) => {
+        assert.equal(codeOf(error), 'UNSAFE_INPUT');
+        assert.match((error as Error).message, /"\.\.\/outside\/values\.yaml" leads outside the checkout/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      render(input(root, 'web', { valueFiles: [join(outside, 'values.yaml')] })),
+      /is absolute/,
+    );
   });
 
   it('refuses a value file that is a symlink leading outside the checkout', async (t) => {
     const { root, outside } = await checkout(t, 'helm');
     await writeFile(join(outside, 'values.yaml'), 'color: green\n');
     await symlink(join(outside, 'values.yaml'), join(root, 'web', 'values-linked.yaml'));
-    await assert.rejects(render(input(root, 'web', { valueFiles: ['values-linked.yaml'] })), (error: unknown) => {
-      assert.equal(codeOf(error), 'UNSAFE_INPUT');
-      assert.match((error as Error).message, /values-linked\.yaml.*outside the checkout/);
-      return true;
-    });
+    await assert.rejects(
+      render(input(root, 'web', { valueFiles: ['values-linked.yaml'] })),
+      (error: unknown) => {
+        assert.equal(codeOf(error), 'UNSAFE_INPUT');
+        assert.match((error as Error).message, /values-linked\.yaml.*outside the checkout/);
+        return true;
+      },
+    );
   });
 
   it('refuses a template that is a symlink leading outside the checkout', async (t) => {
     const { root, outside } = await checkout(t, 'helm');
     await symlink(join(outside, 'secret.yaml'), join(root, 'web', 'templates', 'stolen.yaml'));
-    await assert.rejects(render(input(root, 'web')), /web\/templates\/stolen\.yaml" is a symlink that leads outside/);
+    await assert.rejects(
+      render(input(root, 'web')),
+      /web\/templates\/stolen\.yaml" is a symlink that leads outside/,
+    );
   });
 
-  it('reports a template error with helm\'s own message', async (t) => {
+  it("reports a template error with helm's own message", async (t) => {
     const { root } = await checkout(t, 'helm');
     await assert.rejects(render(input(root, 'broken')), (error: unknown) => {
       assert.equal(codeOf(error), 'RENDER_FAILED');
@@ -89,32 +110,46 @@ describe('helm renderer', () => {
     const { root } = await checkout(t, 'helm');
     await assert.rejects(render(input(root, 'remote-dep')), (error: unknown) => {
       assert.equal(codeOf(error), 'UNSAFE_INPUT');
-      assert.match((error as Error).message, /dependency "redis" comes from https:\/\/charts\.example\.com\/stable/);
+      assert.match(
+        (error as Error).message,
+        /dependency "redis" comes from https:\/\/charts\.example\.com\/stable/,
+      );
       return true;
     });
   });
 
   it('refuses a file:// dependency outside the checkout', async (t) => {
     const { root } = await checkout(t, 'helm');
-    const chart = 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - {name: common, version: 0.1.0, repository: "file://../../outside"}\n';
+    const chart =
+      'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - {name: common, version: 0.1.0, repository: "file://../../outside"}\n';
     await writeFile(join(root, 'web', 'Chart.yaml'), chart);
     await assert.rejects(render(input(root, 'web')), /"\.\.\/outside" leads outside the checkout/);
   });
 
   it('refuses a release name that could pass for a flag', async (t) => {
     const { root } = await checkout(t, 'helm');
-    await assert.rejects(render(input(root, 'web', { releaseName: '--post-renderer=/bin/sh' })), (error: unknown) => {
-      assert.equal(codeOf(error), 'INVALID_ARGUMENT');
-      return true;
-    });
+    await assert.rejects(
+      render(input(root, 'web', { releaseName: '--post-renderer=/bin/sh' })),
+      (error: unknown) => {
+        assert.equal(codeOf(error), 'INVALID_ARGUMENT');
+        return true;
+      },
+    );
   });
 
-  it('leaves no temporary folders behind', async (t) => {
+  it('leaves no temporary folders behind, after success and after failure', async (t) => {
     const { root } = await checkout(t, 'helm');
-    const before = (await readdir(tmpdir())).filter((name) => name.startsWith('mooring-render-')).length;
+    // A private TMPDIR: other test files render in parallel into the shared one.
+    const privateTmp = await mkdtemp(join(tmpdir(), 'mooring-tmpdir-'));
+    const savedTmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    t.after(async () => {
+      if (savedTmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmpdir;
+      await rm(privateTmp, { recursive: true, force: true });
+    });
     await render(input(root, 'web'));
     await assert.rejects(render(input(root, 'broken')));
-    const after = (await readdir(tmpdir())).filter((name) => name.startsWith('mooring-render-')).length;
-    assert.ok(after <= before, `temp folders grew from ${before} to ${after}`);
+    assert.deepEqual(await readdir(privateTmp), []);
   });
 });

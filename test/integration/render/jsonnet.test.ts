@@ -27,7 +27,10 @@ describe('jsonnet renderer', () => {
     assert.equal(result.renderer, 'jsonnet');
     const byKind = new Map(result.objects.map(({ object }) => [object.kind, object]));
     assert.equal(byKind.get('ConfigMap')?.metadata.name, 'settings-prod');
-    assert.deepEqual(byKind.get('ConfigMap')?.metadata.labels, { app: 'web', 'app.kubernetes.io/managed-by': 'mooring' });
+    assert.deepEqual(byKind.get('ConfigMap')?.metadata.labels, {
+      app: 'web',
+      'app.kubernetes.io/managed-by': 'mooring',
+    });
     assert.deepEqual(byKind.get('Deployment')?.spec, { replicas: 4 });
     assert.deepEqual(
       result.objects.map(({ origin }) => origin?.source),
@@ -41,7 +44,10 @@ describe('jsonnet renderer', () => {
     await writeFile(join(root, 'app', 'main.jsonnet'), "importstr '../../outside/secret.yaml'\n");
     await assert.rejects(render(input(root, 'app')), (error: unknown) => {
       assert.equal((error as { code?: string }).code, 'UNSAFE_INPUT');
-      assert.match((error as Error).message, /app\/main\.jsonnet imports "\.\.\/\.\.\/outside\/secret\.yaml", which resolves outside the checkout/);
+      assert.match(
+        (error as Error).message,
+        /app\/main\.jsonnet imports "\.\.\/\.\.\/outside\/secret\.yaml", which resolves outside the checkout/,
+      );
       return true;
     });
   });
@@ -50,12 +56,18 @@ describe('jsonnet renderer', () => {
     const { root, outside } = await checkout(t, 'jsonnet');
     await writeFile(join(outside, 'evil.libsonnet'), '{}\n');
     await symlink(join(outside, 'evil.libsonnet'), join(root, 'lib', 'evil.libsonnet'));
-    await assert.rejects(render(input(root, 'app', appOptions)), /lib\/evil\.libsonnet" is a symlink that leads outside/);
+    await assert.rejects(
+      render(input(root, 'app', appOptions)),
+      /lib\/evil\.libsonnet" is a symlink that leads outside/,
+    );
   });
 
   it('refuses a library folder outside the checkout', async (t) => {
     const { root } = await checkout(t, 'jsonnet');
-    await assert.rejects(render(input(root, 'app', { ...appOptions, libPaths: ['../outside'] })), /leads outside the checkout/);
+    await assert.rejects(
+      render(input(root, 'app', { ...appOptions, libPaths: ['../outside'] })),
+      /leads outside the checkout/,
+    );
   });
 
   it('stops a program that runs past the time limit and says so', async (t) => {
@@ -73,7 +85,10 @@ describe('jsonnet renderer', () => {
     const { root } = await checkout(t, 'jsonnet');
     await writeFile(join(root, 'app', 'main.jsonnet'), "{ a: error 'the program is broken' }\n");
     await assert.rejects(render(input(root, 'app')), (error: unknown) => {
-      assert.match((error as Error).message, /^jsonnet failed \(exit 1\):\nRUNTIME ERROR: the program is broken\n/);
+      assert.match(
+        (error as Error).message,
+        /^jsonnet failed \(exit 1\):\nRUNTIME ERROR: the program is broken\n/,
+      );
       return true;
     });
   });

@@ -11,7 +11,9 @@ function input(root: string, path: string, extra: Partial<RenderInput> = {}): Re
   return { root, path, namespace: 'web', options: {}, tools: renderTools(), ...extra };
 }
 
-function summary(objects: { object: { kind: string; metadata: { name: string }; spec?: unknown } }[]): string[] {
+function summary(
+  objects: { object: { kind: string; metadata: { name: string }; spec?: unknown } }[],
+): string[] {
   return objects.map(({ object }) => {
     const replicas = (object.spec as { replicas?: number } | undefined)?.replicas;
     return `${object.kind}/${object.metadata.name} replicas=${String(replicas)}`;
@@ -33,7 +35,10 @@ describe('kustomize renderer', () => {
     const { root } = await checkout(t, 'kustomize');
     await assert.rejects(render(input(root, 'remote')), (error: unknown) => {
       assert.ok(error instanceof Error);
-      assert.match(error.message, /remote resources entry "https:\/\/github\.com\/example\/config\/\/base\?ref=v1\.0\.0"/);
+      assert.match(
+        error.message,
+        /remote resources entry "https:\/\/github\.com\/example\/config\/\/base\?ref=v1\.0\.0"/,
+      );
       assert.equal((error as { code?: string }).code, 'UNSAFE_INPUT');
       assert.match((error as { hint?: string }).hint ?? '', /allowRemoteBases/);
       return true;
@@ -43,13 +48,19 @@ describe('kustomize renderer', () => {
   it('refuses a remote base reached through a local base', async (t) => {
     const { root } = await checkout(t, 'kustomize');
     await writeFile(join(root, 'overlays', 'dev', 'kustomization.yaml'), 'resources: [../../remote]\n');
-    await assert.rejects(render(input(root, 'overlays/dev')), /kustomization in remote refers to a remote resources entry/);
+    await assert.rejects(
+      render(input(root, 'overlays/dev')),
+      /kustomization in remote refers to a remote resources entry/,
+    );
   });
 
   it('refuses a kustomization folder outside the checkout, which kustomize itself would load', async (t) => {
     const { root, outside } = await checkout(t, 'kustomize');
     await writeFile(join(outside, 'kustomization.yaml'), 'resources: [secret.yaml]\n');
-    await writeFile(join(root, 'overlays', 'dev', 'kustomization.yaml'), 'resources: [../../base, ../../../outside]\n');
+    await writeFile(
+      join(root, 'overlays', 'dev', 'kustomization.yaml'),
+      'resources: [../../base, ../../../outside]\n',
+    );
     await assert.rejects(render(input(root, 'overlays/dev')), /"\.\.\/outside" leads outside the checkout/);
   });
 
@@ -58,7 +69,10 @@ describe('kustomize renderer', () => {
     await symlink(join(outside, 'secret.yaml'), join(root, 'base', 'secret.yaml'));
     await writeFile(join(root, 'base', 'kustomization.yaml'), 'resources: [deployment.yaml, secret.yaml]\n');
     await assert.rejects(render(input(root, 'overlays/prod')), (error: unknown) => {
-      assert.match((error as Error).message, /base\/secret\.yaml" is a symlink that leads outside the checkout/);
+      assert.match(
+        (error as Error).message,
+        /base\/secret\.yaml" is a symlink that leads outside the checkout/,
+      );
       assert.equal((error as { code?: string }).code, 'UNSAFE_INPUT');
       return true;
     });

@@ -9,12 +9,20 @@ const versions = { helm: '3.21.4', kustomize: '5.8.2', jsonnet: '0.22.0' };
 describe('render cache key', () => {
   it('does not depend on the order of option keys', () => {
     const a = renderCacheKey(
-      { path: 'apps/web', namespace: 'web', options: { helm: { releaseName: 'w', values: { a: 1, b: { c: 2, d: 3 } } } } },
+      {
+        path: 'apps/web',
+        namespace: 'web',
+        options: { helm: { releaseName: 'w', values: { a: 1, b: { c: 2, d: 3 } } } },
+      },
       versions,
       'tree1',
     );
     const b = renderCacheKey(
-      { namespace: 'web', options: { helm: { values: { b: { d: 3, c: 2 }, a: 1 }, releaseName: 'w' } }, path: 'apps/web' },
+      {
+        namespace: 'web',
+        options: { helm: { values: { b: { d: 3, c: 2 }, a: 1 }, releaseName: 'w' } },
+        path: 'apps/web',
+      },
       { jsonnet: '0.22.0', kustomize: '5.8.2', helm: '3.21.4' },
       'tree1',
     );
@@ -23,14 +31,22 @@ describe('render cache key', () => {
   });
 
   it('changes with any tool version, the content key, the options, the path or the namespace', () => {
-    const input = { path: 'apps/web', namespace: 'web', options: { helm: { valueFiles: ['a.yaml', 'b.yaml'] } } };
+    const input = {
+      path: 'apps/web',
+      namespace: 'web',
+      options: { helm: { valueFiles: ['a.yaml', 'b.yaml'] } },
+    };
     const base = renderCacheKey(input, versions, 'tree1');
     const variants = [
       renderCacheKey(input, { ...versions, helm: '3.21.5' }, 'tree1'),
       renderCacheKey(input, { ...versions, kustomize: '5.8.3' }, 'tree1'),
       renderCacheKey(input, { ...versions, jsonnet: '0.22.1' }, 'tree1'),
       renderCacheKey(input, versions, 'tree2'),
-      renderCacheKey({ ...input, options: { helm: { valueFiles: ['b.yaml', 'a.yaml'] } } }, versions, 'tree1'),
+      renderCacheKey(
+        { ...input, options: { helm: { valueFiles: ['b.yaml', 'a.yaml'] } } },
+        versions,
+        'tree1',
+      ),
       renderCacheKey({ ...input, path: 'apps/web2' }, versions, 'tree1'),
       renderCacheKey({ ...input, namespace: 'other' }, versions, 'tree1'),
     ];
@@ -38,7 +54,10 @@ describe('render cache key', () => {
   });
 
   it('writes canonical JSON without undefined fields', () => {
-    assert.equal(canonicalJson({ b: 1, a: [3, { d: undefined, c: 'x' }], e: undefined }), '{"a":[3,{"c":"x"}],"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: [3, { d: undefined, c: 'x' }], e: undefined }),
+      '{"a":[3,{"c":"x"}],"b":1}',
+    );
   });
 });
 
@@ -67,9 +86,12 @@ describe('RenderCache', () => {
     const cache = new RenderCache(1);
     const stored = result('a');
     cache.set('a', stored);
-    stored.objects[0]!.object.metadata.name = 'changed-after-set';
-    const got = cache.get('a');
-    got!.objects[0]!.object.metadata.labels = { added: 'by-caller' };
+    const [storedObject] = stored.objects;
+    assert.ok(storedObject !== undefined);
+    storedObject.object.metadata.name = 'changed-after-set';
+    const gotObject = cache.get('a')?.objects[0];
+    assert.ok(gotObject !== undefined);
+    gotObject.object.metadata.labels = { added: 'by-caller' };
     assert.deepEqual(cache.get('a')?.objects[0]?.object.metadata, { name: 'a' });
   });
 });

@@ -42,7 +42,10 @@ describe('confinedPath', () => {
 
   it('refuses ".." that leaves the checkout', async (t) => {
     const { root } = await layout(t);
-    await assert.rejects(confinedPath(root, '../outside/secret.yaml'), unsafe(/leads outside the checkout through "\.\."/));
+    await assert.rejects(
+      confinedPath(root, '../outside/secret.yaml'),
+      unsafe(/leads outside the checkout through "\.\."/),
+    );
     await assert.rejects(confinedPath(root, 'app/../../repo2'), unsafe(/through "\.\."/));
   });
 
@@ -54,7 +57,10 @@ describe('confinedPath', () => {
   it('refuses a symlinked file that leads outside', async (t) => {
     const { root, outside } = await layout(t);
     await symlink(join(outside, 'secret.yaml'), join(root, 'app', 'link.yaml'));
-    await assert.rejects(confinedPath(root, 'app/link.yaml'), unsafe(/is a symlink .* to .*outside\/secret\.yaml/));
+    await assert.rejects(
+      confinedPath(root, 'app/link.yaml'),
+      unsafe(/is a symlink .* to .*outside\/secret\.yaml/),
+    );
   });
 
   it('refuses a path below a symlinked folder that leads outside, even when the file does not exist', async (t) => {
@@ -91,7 +97,10 @@ describe('assertNoEscapingSymlinks', () => {
     const { root, outside } = await layout(t);
     await mkdir(join(root, 'app', 'deep', 'er'), { recursive: true });
     await symlink(join(outside, 'secret.yaml'), join(root, 'app', 'deep', 'er', 'x.yaml'));
-    await assert.rejects(assertNoEscapingSymlinks(root, join(root, 'app')), unsafe(/app\/deep\/er\/x\.yaml" is a symlink/));
+    await assert.rejects(
+      assertNoEscapingSymlinks(root, join(root, 'app')),
+      unsafe(/app\/deep\/er\/x\.yaml" is a symlink/),
+    );
     await rm(join(root, 'app', 'deep', 'er', 'x.yaml'));
     await symlink('/nonexistent/elsewhere', join(root, 'app', 'dangling'));
     await assert.rejects(assertNoEscapingSymlinks(root, join(root, 'app')), unsafe(/dangling" is a symlink/));
@@ -102,7 +111,10 @@ describe('assertNoEscapingSymlinks', () => {
     await mkdir(join(root, 'shared'));
     await symlink(join(outside, 'secret.yaml'), join(root, 'shared', 'x.yaml'));
     await symlink(join(root, 'shared'), join(root, 'app', 'shared'));
-    await assert.rejects(assertNoEscapingSymlinks(root, join(root, 'app')), unsafe(/shared\/x\.yaml" is a symlink/));
+    await assert.rejects(
+      assertNoEscapingSymlinks(root, join(root, 'app')),
+      unsafe(/shared\/x\.yaml" is a symlink/),
+    );
   });
 });
 

@@ -35,7 +35,10 @@ describe('helm template arguments', () => {
   });
 
   it('refuses inputs that are not names or versions', () => {
-    assert.throws(() => helmTemplateArgs({ ...base, releaseName: '--set=x' }), /release name "--set=x" is not valid/);
+    assert.throws(
+      () => helmTemplateArgs({ ...base, releaseName: '--set=x' }),
+      /release name "--set=x" is not valid/,
+    );
     assert.throws(() => helmTemplateArgs({ ...base, releaseName: 'a'.repeat(54) }), /at most 53/);
     assert.throws(() => helmTemplateArgs({ ...base, namespace: 'Shop' }), /namespace "Shop"/);
     assert.throws(() => helmTemplateArgs({ ...base, kubeVersion: 'latest' }), /kube version "latest"/);

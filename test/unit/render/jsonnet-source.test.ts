@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 
 import { jsonnetImports, normaliseJsonnetOutput } from '../../../src/render/jsonnet-source.js';
 
-const cm = (name: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+const cm = (name: string): Record<string, unknown> => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+});
 
 describe('jsonnet imports', () => {
   it('finds import, importstr and importbin with any string literal', () => {
@@ -28,7 +32,7 @@ describe('jsonnet imports', () => {
       "// import 'comment.libsonnet'",
       "# import 'hash.libsonnet'",
       "/* import 'block.libsonnet' */",
-      "local s = \"import 'string.libsonnet'\";",
+      'local s = "import \'string.libsonnet\'";',
       'local t = |||',
       "  import 'text-block.libsonnet'",
       '|||;',
@@ -41,7 +45,10 @@ describe('jsonnet imports', () => {
 
 describe('jsonnet output normalisation', () => {
   it('accepts one object, an array, or an object of objects, nested', () => {
-    assert.deepEqual(normaliseJsonnetOutput(cm('one'), 'm.jsonnet').map(({ object }) => object.metadata.name), ['one']);
+    assert.deepEqual(
+      normaliseJsonnetOutput(cm('one'), 'm.jsonnet').map(({ object }) => object.metadata.name),
+      ['one'],
+    );
     assert.deepEqual(
       normaliseJsonnetOutput([cm('a'), [cm('b')], null], 'm.jsonnet').map(({ origin }) => origin),
       [
@@ -49,7 +56,10 @@ describe('jsonnet output normalisation', () => {
         { file: 'm.jsonnet', document: 2, line: 0, source: 'output [1][0]' },
       ],
     );
-    const nested = normaliseJsonnetOutput({ web: { deployment: cm('d'), service: cm('s') }, extra: cm('e') }, 'm.jsonnet');
+    const nested = normaliseJsonnetOutput(
+      { web: { deployment: cm('d'), service: cm('s') }, extra: cm('e') },
+      'm.jsonnet',
+    );
     assert.deepEqual(
       nested.map(({ object, origin }) => `${object.metadata.name}@${origin?.source ?? ''}`),
       ['d@output .web.deployment', 's@output .web.service', 'e@output .extra'],
@@ -58,11 +68,17 @@ describe('jsonnet output normalisation', () => {
 
   it('expands Lists in the output', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [cm('x'), cm('y')] };
-    assert.deepEqual(normaliseJsonnetOutput(list, 'm.jsonnet').map(({ object }) => object.metadata.name), ['x', 'y']);
+    assert.deepEqual(
+      normaliseJsonnetOutput(list, 'm.jsonnet').map(({ object }) => object.metadata.name),
+      ['x', 'y'],
+    );
   });
 
   it('names where in the output a value is not an object', () => {
-    assert.throws(() => normaliseJsonnetOutput({ a: { b: 'text' } }, 'app/m.jsonnet'), /jsonnet output of app\/m\.jsonnet at \.a\.b is a string/);
+    assert.throws(
+      () => normaliseJsonnetOutput({ a: { b: 'text' } }, 'app/m.jsonnet'),
+      /jsonnet output of app\/m\.jsonnet at \.a\.b is a string/,
+    );
     assert.throws(() => normaliseJsonnetOutput(3, 'app/m.jsonnet'), /at \(top level\) is a number/);
     assert.throws(
       () => normaliseJsonnetOutput({ a: { apiVersion: 'v1', kind: 'ConfigMap' } }, 'app/m.jsonnet'),

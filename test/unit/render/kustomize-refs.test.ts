@@ -38,7 +38,9 @@ describe('kustomization references', () => {
       crds: ['crd.yaml'],
       patchesStrategicMerge: ['patch.yaml', 'apiVersion: v1\nkind: X\n'],
       patches: [{ path: 'p.yaml' }, { patch: 'inline' }],
-      configMapGenerator: [{ name: 'c', files: ['app.conf=conf/app.conf', 'raw.txt'], envs: ['a.env'], literals: ['k=v'] }],
+      configMapGenerator: [
+        { name: 'c', files: ['app.conf=conf/app.conf', 'raw.txt'], envs: ['a.env'], literals: ['k=v'] },
+      ],
       secretGenerator: [{ name: 's', env: 's.env' }],
       openapi: { path: 'schema.json' },
       commonAnnotations: { docs: 'https://example.com' },

@@ -20,7 +20,8 @@ function rejection(text: string): MooringError {
 
 describe('parseManifests', () => {
   it('reads several documents, skipping empty ones and comments-only ones, with their lines', () => {
-    const text = '---\n# only a comment\n---\napiVersion: v1\nkind: A\nmetadata: {name: a}\n---\n---\n\napiVersion: v1\nkind: B\nmetadata:\n  name: b\n';
+    const text =
+      '---\n# only a comment\n---\napiVersion: v1\nkind: A\nmetadata: {name: a}\n---\n---\n\napiVersion: v1\nkind: B\nmetadata:\n  name: b\n';
     const objects = parseManifests(text, 'app/x.yaml');
     assert.deepEqual(
       objects.map(({ object, origin }) => [object.kind, origin]),
@@ -32,23 +33,32 @@ describe('parseManifests', () => {
   });
 
   it('reads JSON', () => {
-    assert.deepEqual(names('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}'), ['ConfigMap/j']);
+    assert.deepEqual(names('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}'), [
+      'ConfigMap/j',
+    ]);
   });
 
   it('expands a List and *List kinds, with the line of each item', () => {
-    const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: A\n  metadata: {name: a}\n- apiVersion: v1\n  kind: B\n  metadata: {name: b}\n';
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: A\n  metadata: {name: a}\n- apiVersion: v1\n  kind: B\n  metadata: {name: b}\n';
     const objects = parseManifests(text, 'l.yaml');
-    assert.deepEqual(objects.map(({ origin }) => origin?.line), [4, 7]);
     assert.deepEqual(
-      names('apiVersion: v1\nkind: ConfigMapList\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}]\n'),
+      objects.map(({ origin }) => origin?.line),
+      [4, 7],
+    );
+    assert.deepEqual(
+      names(
+        'apiVersion: v1\nkind: ConfigMapList\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}]\n',
+      ),
       ['ConfigMap/c'],
     );
   });
 
   it('keeps a named object whose kind merely ends in List', () => {
-    assert.deepEqual(names('apiVersion: x.io/v1\nkind: AllowList\nmetadata: {name: allow}\nitems: [a, b]\n'), [
-      'AllowList/allow',
-    ]);
+    assert.deepEqual(
+      names('apiVersion: x.io/v1\nkind: AllowList\nmetadata: {name: allow}\nitems: [a, b]\n'),
+      ['AllowList/allow'],
+    );
   });
 
   it('reads values the way Kubernetes does: yes is true, merge keys merge, times stay strings', () => {
@@ -60,23 +70,42 @@ describe('parseManifests', () => {
   });
 
   it('names the file, document and line of a YAML syntax error', () => {
-    const error = rejection('apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: B\ndata:\n  key: [unclosed\n');
+    const error = rejection(
+      'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: B\ndata:\n  key: [unclosed\n',
+    );
     assert.equal(error.code, 'INVALID_MANIFEST');
     assert.equal(error.step, 'render');
-    assert.match(error.message, /^apps\/web\/deploy\.yaml: document 2: YAML syntax error at line 8, column 1: Flow sequence/);
+    assert.match(
+      error.message,
+      /^apps\/web\/deploy\.yaml: document 2: YAML syntax error at line 8, column 1: Flow sequence/,
+    );
     assert.ok(error.hint !== undefined && error.hint.length > 0);
   });
 
   it('says what is missing, where', () => {
-    assert.match(rejection('kind: A\nmetadata: {name: a}\n').message, /^apps\/web\/deploy\.yaml document 1 \(line 1\): has no apiVersion$/);
-    assert.match(rejection('---\n---\napiVersion: v1\nmetadata: {name: a}\n').message, /document 2 \(line 3\): has no kind/);
+    assert.match(
+      rejection('kind: A\nmetadata: {name: a}\n').message,
+      /^apps\/web\/deploy\.yaml document 1 \(line 1\): has no apiVersion$/,
+    );
+    assert.match(
+      rejection('---\n---\napiVersion: v1\nmetadata: {name: a}\n').message,
+      /document 2 \(line 3\): has no kind/,
+    );
     assert.match(rejection('apiVersion: v1\nkind: A\n').message, /A has no metadata mapping/);
-    assert.match(rejection('apiVersion: v1\nkind: A\nmetadata: {labels: {}}\n').message, /A has no metadata\.name/);
-    assert.match(rejection('apiVersion: 1\nkind: A\nmetadata: {name: a}\n').message, /apiVersion that is not a string/);
+    assert.match(
+      rejection('apiVersion: v1\nkind: A\nmetadata: {labels: {}}\n').message,
+      /A has no metadata\.name/,
+    );
+    assert.match(
+      rejection('apiVersion: 1\nkind: A\nmetadata: {name: a}\n').message,
+      /apiVersion that is not a string/,
+    );
     assert.match(rejection('- a\n- b\n').message, /is a sequence, not a mapping/);
     assert.match(rejection('just text\n').message, /is a string, not a mapping/);
     assert.match(
-      rejection('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: A\n  metadata: {name: a}\n- kind: B\n').message,
+      rejection(
+        'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: A\n  metadata: {name: a}\n- kind: B\n',
+      ).message,
       /document 1 \(line 7\), List item 2: has no apiVersion/,
     );
   });
@@ -87,14 +116,23 @@ describe('parseManifests', () => {
   });
 
   it('refuses duplicate keys', () => {
-    assert.match(rejection('apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: a}\n').message, /YAML syntax error at line 3/);
+    assert.match(
+      rejection('apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: a}\n').message,
+      /YAML syntax error at line 3/,
+    );
   });
 });
 
 describe('assertUniqueObjects', () => {
   it('refuses the same group, kind, namespace and name twice, naming both origins', () => {
-    const first = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n', 'one.yaml');
-    const second = parseManifests('---\napiVersion: apps/v2\nkind: Deployment\nmetadata: {name: web, namespace: a}\n', 'two.yaml');
+    const first = parseManifests(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n',
+      'one.yaml',
+    );
+    const second = parseManifests(
+      '---\napiVersion: apps/v2\nkind: Deployment\nmetadata: {name: web, namespace: a}\n',
+      'two.yaml',
+    );
     assert.throws(
       () => {
         assertUniqueObjects([...first, ...second]);
@@ -103,7 +141,10 @@ describe('assertUniqueObjects', () => {
         assert.ok(error instanceof MooringError);
         assert.equal(error.code, 'INVALID_MANIFEST');
         assert.equal(error.subject, 'Deployment/a/web');
-        assert.match(error.message, /one\.yaml document 1 \(line 1\) and again in two\.yaml document 1 \(line 2\)/);
+        assert.match(
+          error.message,
+          /one\.yaml document 1 \(line 1\) and again in two\.yaml document 1 \(line 2\)/,
+        );
         return true;
       },
     );

@@ -19,7 +19,7 @@ describe('render sandbox helpers', () => {
     assert.deepEqual(resolveLimits({ timeoutMs: 5 }), { timeoutMs: 5, maxOutputBytes: 64 * 1024 * 1024 });
   });
 
-  it('gives tools an environment without proxies, kubeconfig or the caller\'s home', () => {
+  it("gives tools an environment without proxies, kubeconfig or the caller's home", () => {
     const env = minimalEnv('/tmp/work', { HELM_CACHE_HOME: '/tmp/work/helm' });
     assert.equal(env.HOME, '/tmp/work/home');
     assert.equal(env.HELM_CACHE_HOME, '/tmp/work/helm');
