@@ -18,6 +18,9 @@ export default tseslint.config(
       'no-console': 'off',
       // @kubernetes/client-node models are classes, but the API takes and returns plain objects.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      // Prefer `as T` over `!`: strictTypeChecked forbids non-null assertions.
+      '@typescript-eslint/non-nullable-type-assertion-style': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {

@@ -20,7 +20,11 @@ export function intendedAction(v: ValidatedObject): ObjectAction {
  * Applies objects of one stage with bounded concurrency, writing only those that would change.
  * Each object's result is an outcome; one failure does not stop the others.
  */
-export async function applyObjects(objects: ObjectsApi, batch: ValidatedObject[], concurrency: number): Promise<ObjectOutcome[]> {
+export async function applyObjects(
+  objects: ObjectsApi,
+  batch: ValidatedObject[],
+  concurrency: number,
+): Promise<ObjectOutcome[]> {
   const results = await mapLimited(batch, concurrency, async (v) => {
     const action = intendedAction(v);
     if (action === 'unchanged' || action === 'skipped') return action;
@@ -30,12 +34,23 @@ export async function applyObjects(objects: ObjectsApi, batch: ValidatedObject[]
   });
   return results.map((r, i) => {
     const v = batch[i] as ValidatedObject;
-    const base = { subject: subjectOf(v.planned.ref), id: v.planned.id, phase: v.planned.phase, wave: v.planned.wave };
+    const base = {
+      subject: subjectOf(v.planned.ref),
+      id: v.planned.id,
+      phase: v.planned.phase,
+      wave: v.planned.wave,
+    };
     if (r.status === 'fulfilled') {
-      const drift = r.value === 'configured' && v.diff !== undefined && v.diff.drift.length > 0 ? { drift: v.diff.drift } : {};
+      const drift =
+        r.value === 'configured' && v.diff !== undefined && v.diff.drift.length > 0
+          ? { drift: v.diff.drift }
+          : {};
       return { ...base, action: r.value, ...drift };
     }
-    const message = r.reason instanceof KubeApiError ? `${r.reason.apiMessage} (${r.reason.reason})` : errorMessage(r.reason);
+    const message =
+      r.reason instanceof KubeApiError
+        ? `${r.reason.apiMessage} (${r.reason.reason})`
+        : errorMessage(r.reason);
     return { ...base, action: 'failed' as const, message };
   });
 }
@@ -47,9 +62,13 @@ async function deleteAndWait(objects: ObjectsApi, v: ValidatedObject): Promise<v
     propagation: 'Foreground',
     ...(typeof uid === 'string' ? { uid } : {}),
   });
-  await pollUntil(async () => ((await objects.get(v.planned.object.apiVersion, v.planned.ref)) === undefined ? true : undefined), {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-    what: `${subjectOf(v.planned.ref)} to be deleted before it is recreated`,
-  });
+  await pollUntil(
+    async () =>
+      (await objects.get(v.planned.object.apiVersion, v.planned.ref)) === undefined ? true : undefined,
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `${subjectOf(v.planned.ref)} to be deleted before it is recreated`,
+    },
+  );
 }

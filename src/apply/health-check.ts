@@ -16,21 +16,30 @@ export interface SubjectHealth {
 }
 
 /** The health of each object as it is now in the cluster (with its pods, for workloads). */
-export async function currentHealth(objects: ObjectsApi, planned: PlannedObject[], concurrency = 8): Promise<SubjectHealth[]> {
+export async function currentHealth(
+  objects: ObjectsApi,
+  planned: PlannedObject[],
+  concurrency = 8,
+): Promise<SubjectHealth[]> {
   const results = await mapLimited(planned, concurrency, async (p) => {
     const live = await objects.get(p.object.apiVersion, p.ref);
-    const pods = live !== undefined && WORKLOADS_WITH_PODS.has(p.ref.kind) ? await podsOf(objects, live) : undefined;
+    const pods =
+      live !== undefined && WORKLOADS_WITH_PODS.has(p.ref.kind) ? await podsOf(objects, live) : undefined;
     return { subject: subjectOf(p.ref), result: assessHealth(live, pods === undefined ? {} : { pods }) };
   });
   return results.map((r, i) =>
     r.status === 'fulfilled'
       ? r.value
-      : { subject: subjectOf((planned[i] as PlannedObject).ref), result: { status: 'Unknown' as const, message: String(r.reason) } },
+      : {
+          subject: subjectOf((planned[i] as PlannedObject).ref),
+          result: { status: 'Unknown' as const, message: String(r.reason) },
+        },
   );
 }
 
 async function podsOf(objects: ObjectsApi, workload: KubeObject): Promise<KubeObject[]> {
-  const selector = (workload.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector;
+  const selector = (workload.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
+    ?.selector;
   const labels = isRecord(selector?.matchLabels) ? selector.matchLabels : undefined;
   if (labels === undefined || Object.keys(labels).length === 0) return [];
   const labelSelector = Object.entries(labels)
@@ -63,10 +72,14 @@ export async function waitHealthy(
     );
   } catch (error) {
     if (error instanceof MooringError && error.code === 'TIMEOUT') {
-      throw new MooringError('HEALTH_TIMEOUT', `${options.what} did not become healthy within ${options.timeoutMs / 1000} s: ${describeUnhealthy(last)}`, {
-        step: 'wait',
-        hint: 'look at the objects named above (kubectl describe); raise --timeout if the rollout is just slow',
-      });
+      throw new MooringError(
+        'HEALTH_TIMEOUT',
+        `${options.what} did not become healthy within ${options.timeoutMs / 1000} s: ${describeUnhealthy(last)}`,
+        {
+          step: 'wait',
+          hint: 'look at the objects named above (kubectl describe); raise --timeout if the rollout is just slow',
+        },
+      );
     }
     throw error;
   }

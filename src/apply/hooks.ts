@@ -11,7 +11,11 @@ import type { ObjectOutcome } from './types.js';
  * create it, wait until it succeeds (a Job completes) or fails, then delete it as its policy says.
  * Stops at the first failing hook; its outcome says why.
  */
-export async function runHooks(objects: ObjectsApi, hooks: PlannedObject[], timeoutMs: number): Promise<ObjectOutcome[]> {
+export async function runHooks(
+  objects: ObjectsApi,
+  hooks: PlannedObject[],
+  timeoutMs: number,
+): Promise<ObjectOutcome[]> {
   const outcomes: ObjectOutcome[] = [];
   for (const hook of hooks) {
     const outcome = await runHook(objects, hook, timeoutMs);
@@ -39,7 +43,8 @@ async function runHook(objects: ObjectsApi, hook: PlannedObject, timeoutMs: numb
       { timeoutMs, intervalMs: 250, what: `hook ${base.subject}` },
     );
     const deletion = result.ok ? 'HookSucceeded' : 'HookFailed';
-    if (policies.includes(deletion)) await objects.delete(apiVersion, hook.ref, { step: 'hook', propagation: 'Background' });
+    if (policies.includes(deletion))
+      await objects.delete(apiVersion, hook.ref, { step: 'hook', propagation: 'Background' });
     return result.ok
       ? { ...base, action: 'hook-succeeded', ...(result.message === '' ? {} : { message: result.message }) }
       : { ...base, action: 'hook-failed', message: result.message };
@@ -49,11 +54,17 @@ async function runHook(objects: ObjectsApi, hook: PlannedObject, timeoutMs: numb
 }
 
 async function deleteAndWaitGone(objects: ObjectsApi, hook: PlannedObject): Promise<void> {
-  const deleted = await objects.delete(hook.object.apiVersion, hook.ref, { step: 'hook', propagation: 'Foreground' });
-  if (!deleted) return;
-  await pollUntil(async () => ((await objects.get(hook.object.apiVersion, hook.ref)) === undefined ? true : undefined), {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-    what: `the previous run of hook ${subjectOf(hook.ref)} to be deleted`,
+  const deleted = await objects.delete(hook.object.apiVersion, hook.ref, {
+    step: 'hook',
+    propagation: 'Foreground',
   });
+  if (!deleted) return;
+  await pollUntil(
+    async () => ((await objects.get(hook.object.apiVersion, hook.ref)) === undefined ? true : undefined),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `the previous run of hook ${subjectOf(hook.ref)} to be deleted`,
+    },
+  );
 }

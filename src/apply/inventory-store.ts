@@ -23,7 +23,12 @@ export interface StoredInventory {
 
 /** The previous sync's inventory; no entries when the app was never applied. */
 export async function loadInventory(objects: ObjectsApi, where: InventoryLocation): Promise<StoredInventory> {
-  const cm = await objects.get('v1', { group: '', kind: 'ConfigMap', namespace: where.namespace, name: inventoryConfigMapName(where.appName) });
+  const cm = await objects.get('v1', {
+    group: '',
+    kind: 'ConfigMap',
+    namespace: where.namespace,
+    name: inventoryConfigMapName(where.appName),
+  });
   const text = (cm?.data as Record<string, string> | undefined)?.['inventory.json'];
   if (text === undefined) return { entries: [] };
   const parsed = JSON.parse(text) as { entries?: InventoryEntry[] };

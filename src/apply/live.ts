@@ -9,7 +9,11 @@ import type { PlannedObject } from '../plan/types.js';
  * one GET per object: a thousand objects cost a handful of requests. Kinds the cluster does not serve yet
  * (a CRD created by this sync) have no live objects.
  */
-export async function fetchLive(objects: ObjectsApi, planned: PlannedObject[], concurrency = 8): Promise<Map<string, KubeObject>> {
+export async function fetchLive(
+  objects: ObjectsApi,
+  planned: PlannedObject[],
+  concurrency = 8,
+): Promise<Map<string, KubeObject>> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace: string }>();
   for (const p of planned) {
     const key = `${p.object.apiVersion}|${p.ref.kind}|${p.ref.namespace}`;

@@ -18,7 +18,12 @@ export interface PruneResult {
  * An object is deleted only if its tracking annotation says this app owns it, and only that incarnation
  * (uid precondition). Objects that opt out of pruning are left in place and dropped from the inventory.
  */
-export async function pruneObjects(objects: ObjectsApi, appName: string, pruneSet: InventoryEntry[], dryRun: boolean): Promise<PruneResult> {
+export async function pruneObjects(
+  objects: ObjectsApi,
+  appName: string,
+  pruneSet: InventoryEntry[],
+  dryRun: boolean,
+): Promise<PruneResult> {
   const outcomes: ObjectOutcome[] = [];
   const survivors: InventoryEntry[] = [];
   for (const entry of pruneSet) {
@@ -33,11 +38,22 @@ export async function pruneObjects(objects: ObjectsApi, appName: string, pruneSe
       }
       if (!isTrackedBy(live, appName)) {
         const owner = live.metadata.annotations?.[TRACKING_ANNOTATION];
-        outcomes.push({ ...base, action: 'orphaned', message: owner === undefined ? 'not tracked by Mooring any more; left in place' : `tracked by ${owner}; left in place` });
+        outcomes.push({
+          ...base,
+          action: 'orphaned',
+          message:
+            owner === undefined
+              ? 'not tracked by Mooring any more; left in place'
+              : `tracked by ${owner}; left in place`,
+        });
         continue;
       }
       if (!parseObjectOptions(live.metadata.annotations ?? {}, 'enforce', []).prune) {
-        outcomes.push({ ...base, action: 'orphaned', message: 'pruning disabled by annotation; left in place' });
+        outcomes.push({
+          ...base,
+          action: 'orphaned',
+          message: 'pruning disabled by annotation; left in place',
+        });
         continue;
       }
       if (!dryRun) {
@@ -47,7 +63,8 @@ export async function pruneObjects(objects: ObjectsApi, appName: string, pruneSe
       outcomes.push({ ...base, action: 'pruned' });
     } catch (error) {
       survivors.push(entry);
-      const message = error instanceof KubeApiError ? `${error.apiMessage} (${error.reason})` : errorMessage(error);
+      const message =
+        error instanceof KubeApiError ? `${error.apiMessage} (${error.reason})` : errorMessage(error);
       outcomes.push({ ...base, action: 'failed', message: `prune failed: ${message}` });
     }
   }

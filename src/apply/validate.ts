@@ -30,14 +30,22 @@ export function kindsDefinedByPlan(planned: PlannedObject[]): Set<string> {
   for (const p of planned) {
     if (p.ref.kind !== 'CustomResourceDefinition') continue;
     const spec = p.object.spec as { group?: string; names?: { kind?: string } } | undefined;
-    if (spec?.group !== undefined && spec.names?.kind !== undefined) kinds.add(`${spec.group}/${spec.names.kind}`);
+    if (spec?.group !== undefined && spec.names?.kind !== undefined)
+      kinds.add(`${spec.group}/${spec.names.kind}`);
   }
   return kinds;
 }
 
 /** Namespaces that this plan creates (not live yet). */
-export function namespacesCreatedByPlan(planned: PlannedObject[], live: Map<string, KubeObject>): Set<string> {
-  return new Set(planned.filter((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && !live.has(p.id)).map((p) => p.ref.name));
+export function namespacesCreatedByPlan(
+  planned: PlannedObject[],
+  live: Map<string, KubeObject>,
+): Set<string> {
+  return new Set(
+    planned
+      .filter((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && !live.has(p.id))
+      .map((p) => p.ref.name),
+  );
 }
 
 /**
@@ -63,7 +71,10 @@ export async function validateObjects(
       continue;
     }
     const served = objects.discovery.knows(groupOf(p.object.apiVersion), p.ref.kind);
-    if (!served && (context.definedKinds.has(`${p.ref.group}/${p.ref.kind}`) || p.options.skipDryRunOnMissingResource)) {
+    if (
+      !served &&
+      (context.definedKinds.has(`${p.ref.group}/${p.ref.kind}`) || p.options.skipDryRunOnMissingResource)
+    ) {
       result.deferred.push(p);
     } else if (p.ref.namespace !== '' && context.newNamespaces.has(p.ref.namespace)) {
       result.deferred.push(p);
@@ -71,7 +82,9 @@ export async function validateObjects(
       toCheck.push(p);
     }
   }
-  const checked = await mapLimited(toCheck, context.concurrency, (p) => dryRunOne(objects, p, live.get(p.id)));
+  const checked = await mapLimited(toCheck, context.concurrency, (p) =>
+    dryRunOne(objects, p, live.get(p.id)),
+  );
   checked.forEach((outcome, index) => {
     const p = toCheck[index] as PlannedObject;
     if (outcome.status === 'fulfilled') result.validated.push(outcome.value);
@@ -80,7 +93,11 @@ export async function validateObjects(
   return result;
 }
 
-async function dryRunOne(objects: ObjectsApi, planned: PlannedObject, live: KubeObject | undefined): Promise<ValidatedObject> {
+async function dryRunOne(
+  objects: ObjectsApi,
+  planned: PlannedObject,
+  live: KubeObject | undefined,
+): Promise<ValidatedObject> {
   let force = planned.options.force;
   try {
     let dryRun: KubeObject;
@@ -95,7 +112,11 @@ async function dryRunOne(objects: ObjectsApi, planned: PlannedObject, live: Kube
     }
     return { planned, live, dryRun, force, diff: diffObject(live, dryRun, FIELD_MANAGER) };
   } catch (error) {
-    if (live !== undefined && isImmutableFieldError(error) && (planned.options.recreateOnImmutable || planned.options.replace)) {
+    if (
+      live !== undefined &&
+      isImmutableFieldError(error) &&
+      (planned.options.recreateOnImmutable || planned.options.replace)
+    ) {
       return { planned, live, recreate: true, diff: { action: 'change', changes: [], drift: [] } };
     }
     throw error;
@@ -116,7 +137,8 @@ function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
       hint: 'an immutable field changed: annotate the object with mooring.dev/recreate: on-immutable (or argocd.argoproj.io/sync-options: Replace=true) to let Mooring delete and recreate it',
     };
   }
-  const missingNamespace = error instanceof KubeApiError ? /namespaces "([^"]+)" not found/.exec(error.apiMessage) : null;
+  const missingNamespace =
+    error instanceof KubeApiError ? /namespaces "([^"]+)" not found/.exec(error.apiMessage) : null;
   if (missingNamespace !== null) {
     return {
       planned,
@@ -124,7 +146,8 @@ function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
       hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
     };
   }
-  if (error instanceof KubeApiError) return { planned, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
+  if (error instanceof KubeApiError)
+    return { planned, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
   if (error instanceof MooringError) return { planned, message: error.message, hint: error.hint };
   return { planned, message: errorMessage(error) };
 }

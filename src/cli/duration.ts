@@ -10,7 +10,10 @@ export function parseDuration(text: string): number {
   const part = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
   while (rest !== '') {
     const m = part.exec(rest);
-    if (m === null) throw new MooringError('INVALID_ARGUMENT', `invalid duration "${text}"`, { hint: 'use e.g. 90s, 5m or 1h30m' });
+    if (m === null)
+      throw new MooringError('INVALID_ARGUMENT', `invalid duration "${text}"`, {
+        hint: 'use e.g. 90s, 5m or 1h30m',
+      });
     total += Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000);
     rest = rest.slice(m[0].length);
   }

@@ -32,9 +32,13 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): GitCre
   }
   if (env.MOORING_GIT_SSH_KEY_FILE !== undefined) {
     if (env.MOORING_GIT_KNOWN_HOSTS_FILE === undefined) {
-      throw new MooringError('INVALID_ARGUMENT', 'MOORING_GIT_SSH_KEY_FILE is set but MOORING_GIT_KNOWN_HOSTS_FILE is not', {
-        hint: 'Mooring verifies SSH host keys: point MOORING_GIT_KNOWN_HOSTS_FILE at a known_hosts file for the Git host',
-      });
+      throw new MooringError(
+        'INVALID_ARGUMENT',
+        'MOORING_GIT_SSH_KEY_FILE is set but MOORING_GIT_KNOWN_HOSTS_FILE is not',
+        {
+          hint: 'Mooring verifies SSH host keys: point MOORING_GIT_KNOWN_HOSTS_FILE at a known_hosts file for the Git host',
+        },
+      );
     }
     return {
       kind: 'ssh',

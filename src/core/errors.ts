@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'HEALTH_TIMEOUT';
 
 /** The pipeline stage an error happened in, for status and messages. */
-export type Step = 'source' | 'render' | 'plan' | 'validate' | 'diff' | 'apply' | 'hook' | 'prune' | 'wait' | 'inventory';
+export type Step =
+  'source' | 'render' | 'plan' | 'validate' | 'diff' | 'apply' | 'hook' | 'prune' | 'wait' | 'inventory';
 
 export interface MooringErrorOptions {
   /** What the user can do about it, in one sentence. */

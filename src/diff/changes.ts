@@ -24,7 +24,8 @@ export function fieldChanges(before: unknown, after: unknown, path: FieldPath = 
 /** Deep equality of JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
   if (isRecord(a) && isRecord(b)) {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;

@@ -29,13 +29,17 @@ function maskValues(obj: KubeObject | undefined, maskOf: (value: unknown) => str
   const out: KubeObject = { ...obj };
   for (const field of ['data', 'stringData']) {
     const values = obj[field];
-    if (isRecord(values)) out[field] = Object.fromEntries(Object.keys(values).map((k) => [k, maskOf(values[k])]));
+    if (isRecord(values))
+      out[field] = Object.fromEntries(Object.keys(values).map((k) => [k, maskOf(values[k])]));
   }
   const lastApplied = obj.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
   if (lastApplied !== undefined) {
     out.metadata = {
       ...obj.metadata,
-      annotations: { ...obj.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '*** (hidden)' },
+      annotations: {
+        ...obj.metadata.annotations,
+        'kubectl.kubernetes.io/last-applied-configuration': '*** (hidden)',
+      },
     };
   }
   return out;

@@ -1,7 +1,14 @@
 import type { KubeObject } from '../core/objects.js';
 
 /** Metadata the server writes on every change; never a difference that matters. */
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'] as const;
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'generation',
+  'uid',
+  'creationTimestamp',
+  'selfLink',
+] as const;
 
 /** An object reduced to what a diff should compare: no status, no server bookkeeping. Pure. */
 export function normalizeForCompare(obj: KubeObject): KubeObject {

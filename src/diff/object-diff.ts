@@ -32,7 +32,11 @@ export interface ObjectDiff {
  * same server, so defaults and webhooks are equal on both sides and fields owned by others are untouched by
  * the dry-run: what differs is exactly what applying would change. Pure.
  */
-export function diffObject(live: KubeObject | undefined, dryRun: KubeObject, fieldManager: string): ObjectDiff {
+export function diffObject(
+  live: KubeObject | undefined,
+  dryRun: KubeObject,
+  fieldManager: string,
+): ObjectDiff {
   const after = normalizeForCompare(dryRun);
   if (live === undefined) return { action: 'create', changes: [], drift: [] };
   const before = normalizeForCompare(live);
@@ -61,13 +65,20 @@ function maskChanges(kind: string, changes: FieldChange[]): ObjectDiff['changes'
 }
 
 /** A unified YAML diff between live and desired (dry-run) for people; Secret values masked. Pure. */
-export function unifiedDiff(subject: string, live: KubeObject | undefined, dryRun: KubeObject | undefined): string {
+export function unifiedDiff(
+  subject: string,
+  live: KubeObject | undefined,
+  dryRun: KubeObject | undefined,
+): string {
   const [before, after] = maskSecretPair(
     live === undefined ? undefined : normalizeForCompare(live),
     dryRun === undefined ? undefined : normalizeForCompare(dryRun),
   );
-  const text = (obj: KubeObject | undefined): string => (obj === undefined ? '' : stringify(obj, { sortMapEntries: true }));
-  return createTwoFilesPatch(`live/${subject}`, `git/${subject}`, text(before), text(after), '', '', { context: 3 })
+  const text = (obj: KubeObject | undefined): string =>
+    obj === undefined ? '' : stringify(obj, { sortMapEntries: true });
+  return createTwoFilesPatch(`live/${subject}`, `git/${subject}`, text(before), text(after), '', '', {
+    context: 3,
+  })
     .split('\n')
     .slice(1) // the "Index:"/"====" header is noise
     .join('\n')

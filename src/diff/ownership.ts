@@ -49,12 +49,20 @@ function ownsPath(fields: unknown, live: unknown, path: FieldPath): boolean {
     const key = setKeyFor(set, value, part);
     if (key === undefined) return false;
     set = set[key];
-    value = Array.isArray(value) ? value[part as number] : isRecord(value) ? value[part as string] : undefined;
+    value = Array.isArray(value)
+      ? value[part as number]
+      : isRecord(value)
+        ? value[part as string]
+        : undefined;
   }
   return isRecord(set);
 }
 
-function setKeyFor(set: Record<string, unknown>, container: unknown, part: string | number): string | undefined {
+function setKeyFor(
+  set: Record<string, unknown>,
+  container: unknown,
+  part: string | number,
+): string | undefined {
   if (typeof part === 'string') return `f:${part}` in set ? `f:${part}` : undefined;
   if (!Array.isArray(container)) return undefined;
   const item: unknown = container[part];

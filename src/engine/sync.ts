@@ -92,11 +92,18 @@ class SyncRun {
   private async pipeline(): Promise<void> {
     const rendered = await this.render();
     await this.deps.objects.discovery.load();
-    this.stored = await loadInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace });
+    this.stored = await loadInventory(this.deps.objects, {
+      appName: this.request.appName,
+      namespace: this.request.namespace,
+    });
     const plan = this.plan(rendered);
     const live = await fetchLive(this.deps.objects, plan.objects, this.request.concurrency);
     const namespaceMissing = await this.destinationNamespaceMissing(plan);
-    const validation = await this.validate(plan.objects, live, namespaceMissing ? [this.request.namespace] : []);
+    const validation = await this.validate(
+      plan.objects,
+      live,
+      namespaceMissing ? [this.request.namespace] : [],
+    );
     if (this.request.dryRun) {
       await this.reportDryRun(plan, validation.validated, validation.deferred);
       return;
@@ -108,7 +115,13 @@ class SyncRun {
   private async render(): Promise<KubeObject[]> {
     const { source, renderOptions, namespace } = this.request;
     this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
-    const rendered = await render({ root: source.root, path: source.path, namespace, options: renderOptions, tools: this.deps.tools });
+    const rendered = await render({
+      root: source.root,
+      path: source.path,
+      namespace,
+      options: renderOptions,
+      tools: this.deps.tools,
+    });
     this.result.warnings.push(...rendered.warnings);
     this.progress(`rendered ${rendered.objects.length} objects with ${rendered.renderer}`);
     return rendered.objects.map((r) => r.object);
@@ -161,16 +174,26 @@ class SyncRun {
     });
   }
 
-  private async reportDryRun(plan: Plan, validated: ValidatedObject[], deferred: PlannedObject[]): Promise<void> {
+  private async reportDryRun(
+    plan: Plan,
+    validated: ValidatedObject[],
+    deferred: PlannedObject[],
+  ): Promise<void> {
     for (const v of validated) this.record(v.planned, intendedAction(v), v.diff?.drift);
-    for (const p of deferred) this.record(p, 'created', undefined, 'validated after its CRD or Namespace is created');
+    for (const p of deferred)
+      this.record(p, 'created', undefined, 'validated after its CRD or Namespace is created');
     if (this.request.prune) {
       const pruned = await pruneObjects(this.deps.objects, this.request.appName, plan.pruneSet, true);
       this.result.outcomes.push(...pruned.outcomes);
     }
   }
 
-  private record(p: PlannedObject, action: ObjectOutcome['action'], drift?: ObjectOutcome['drift'], message?: string): void {
+  private record(
+    p: PlannedObject,
+    action: ObjectOutcome['action'],
+    drift?: ObjectOutcome['drift'],
+    message?: string,
+  ): void {
     this.result.outcomes.push({
       subject: subjectOf(p.ref),
       id: p.id,
@@ -188,9 +211,16 @@ class SyncRun {
    */
   private async destinationNamespaceMissing(plan: Plan): Promise<boolean> {
     const ns = this.request.namespace;
-    const inPlan = plan.objects.some((p) => p.ref.kind === 'Namespace' && p.ref.group === '' && p.ref.name === ns);
+    const inPlan = plan.objects.some(
+      (p) => p.ref.kind === 'Namespace' && p.ref.group === '' && p.ref.name === ns,
+    );
     if (inPlan) return false;
-    const exists = await this.deps.objects.get('v1', { group: '', kind: 'Namespace', namespace: '', name: ns });
+    const exists = await this.deps.objects.get('v1', {
+      group: '',
+      kind: 'Namespace',
+      namespace: '',
+      name: ns,
+    });
     if (exists !== undefined) return false;
     if (this.request.createNamespace) return true;
     throw new StopSync({
@@ -203,7 +233,10 @@ class SyncRun {
 
   private async createDestinationNamespace(): Promise<void> {
     const ns = this.request.namespace;
-    await this.deps.objects.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { step: 'apply' });
+    await this.deps.objects.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      { step: 'apply' },
+    );
     this.progress(`created namespace ${ns}`);
   }
 
@@ -231,11 +264,17 @@ class SyncRun {
     this.progress(`applying ${stage.length} Namespaces and CRDs first`);
     await this.applyBatch(stage);
     const crdsAndNamespaces = stage.map((v) => v.planned);
-    await waitHealthy(this.deps.objects, crdsAndNamespaces, { timeoutMs: this.request.timeoutMs, what: 'Namespaces and CRDs' });
+    await waitHealthy(this.deps.objects, crdsAndNamespaces, {
+      timeoutMs: this.request.timeoutMs,
+      what: 'Namespaces and CRDs',
+    });
     await this.deps.objects.discovery.load();
   }
 
-  private async validateDeferred(deferred: PlannedObject[], byId: Map<string, ValidatedObject>): Promise<void> {
+  private async validateDeferred(
+    deferred: PlannedObject[],
+    byId: Map<string, ValidatedObject>,
+  ): Promise<void> {
     const live = await fetchLive(this.deps.objects, deferred, this.request.concurrency);
     const validation = await this.validate(deferred, live);
     for (const v of validation.validated) byId.set(v.planned.id, v);
@@ -244,12 +283,17 @@ class SyncRun {
   private async applyWaves(plan: Plan, byId: Map<string, ValidatedObject>): Promise<void> {
     const waves = groupIntoWaves(plan.objects.filter((p) => !isHook(p) && !isStageZero(p)));
     for (const [index, wave] of waves.entries()) {
-      const batch = wave.objects.map((p) => byId.get(p.id)).filter((v): v is ValidatedObject => v !== undefined);
+      const batch = wave.objects
+        .map((p) => byId.get(p.id))
+        .filter((v): v is ValidatedObject => v !== undefined);
       this.progress(`wave ${wave.wave}: applying ${batch.length} objects`);
       await this.applyBatch(batch);
       const more = index < waves.length - 1 || plan.objects.some(isHook);
       if (more) {
-        await waitHealthy(this.deps.objects, wave.objects, { timeoutMs: this.request.timeoutMs, what: `wave ${wave.wave}` });
+        await waitHealthy(this.deps.objects, wave.objects, {
+          timeoutMs: this.request.timeoutMs,
+          what: `wave ${wave.wave}`,
+        });
       }
     }
   }
@@ -259,7 +303,11 @@ class SyncRun {
     this.result.outcomes.push(...outcomes);
     const failure = outcomes.find((o) => o.action === 'failed');
     if (failure !== undefined) {
-      throw new StopSync({ step: 'apply', subject: failure.subject, message: `${failure.subject}: ${failure.message ?? 'apply failed'}` });
+      throw new StopSync({
+        step: 'apply',
+        subject: failure.subject,
+        message: `${failure.subject}: ${failure.message ?? 'apply failed'}`,
+      });
     }
   }
 
@@ -271,7 +319,11 @@ class SyncRun {
     this.result.outcomes.push(...outcomes);
     const failure = outcomes.find((o) => o.action === 'hook-failed');
     if (failure !== undefined && phase !== 'SyncFail') {
-      throw new StopSync({ step: 'hook', subject: failure.subject, message: `${phase} hook ${failure.subject} failed: ${failure.message ?? ''}` });
+      throw new StopSync({
+        step: 'hook',
+        subject: failure.subject,
+        message: `${phase} hook ${failure.subject} failed: ${failure.message ?? ''}`,
+      });
     }
   }
 
@@ -286,13 +338,24 @@ class SyncRun {
     }
     // After a failure the app may still own everything it owned before: keep those ids.
     // Without --prune, objects removed from Git stay in the inventory so a later pruning sync removes them.
-    const kept = failed ? this.stored.entries : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
+    const kept = failed
+      ? this.stored.entries
+      : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
     this.result.inventory = mergeEntries(plan.inventory, kept);
-    await saveInventory(this.deps.objects, { appName: this.request.appName, namespace: this.request.namespace }, this.result.inventory, this.request.source.commit?.sha, this.stored);
+    await saveInventory(
+      this.deps.objects,
+      { appName: this.request.appName, namespace: this.request.namespace },
+      this.result.inventory,
+      this.request.source.commit?.sha,
+      this.stored,
+    );
     if (!failed && this.request.wait) {
       this.progress('waiting until every object is healthy');
       const syncObjects = plan.objects.filter((p) => !isHook(p));
-      this.result.health = await waitHealthy(this.deps.objects, syncObjects, { timeoutMs: this.request.timeoutMs, what: this.request.appName });
+      this.result.health = await waitHealthy(this.deps.objects, syncObjects, {
+        timeoutMs: this.request.timeoutMs,
+        what: this.request.appName,
+      });
     }
   }
 }

@@ -4,6 +4,7 @@ import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 import type { Step } from '../core/errors.js';
+import { sleep } from '../core/wait.js';
 import type { ApiStatus } from './errors.js';
 import { KubeApiError } from './errors.js';
 import type { RequestVerb } from './stats.js';
@@ -23,6 +24,9 @@ export interface RequestSpec {
   step?: Step;
   subject?: string;
 }
+
+/** Attempts of a request the server answers with 429 (pauses 0.2, 0.4, 0.8, 1.6, 3.2 s: about 6 s in all). */
+const TOO_MANY_REQUESTS_ATTEMPTS = 6;
 
 /**
  * The only door to a cluster's API: plain HTTPS with the kubeconfig's credentials, a keep-alive pool,
@@ -55,12 +59,15 @@ export class KubeClient {
         ca: scratch.ca,
         cert: scratch.cert,
         key: scratch.key,
-        ...(scratch.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: scratch.rejectUnauthorized }),
+        ...(scratch.rejectUnauthorized === undefined
+          ? {}
+          : { rejectUnauthorized: scratch.rejectUnauthorized }),
         ...(scratch.servername === undefined ? {} : { servername: scratch.servername }),
       });
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(scratch.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-      if (typeof scratch.auth === 'string') headers.Authorization = `Basic ${Buffer.from(scratch.auth).toString('base64')}`;
+      if (typeof scratch.auth === 'string')
+        headers.Authorization = `Basic ${Buffer.from(scratch.auth).toString('base64')}`;
       this.auth = { headers, until: Date.now() + 60_000 };
     }
     return { agent: this.agent, headers: this.auth.headers };
@@ -70,10 +77,26 @@ export class KubeClient {
     return this.server.href;
   }
 
-  /** Sends one request; resolves with the parsed JSON body, or rejects with a KubeApiError. */
+  /**
+   * Sends one request; resolves with the parsed JSON body, or rejects with a KubeApiError. A 429 (priority
+   * and fairness, or "storage is (re)initializing" right after a CRD becomes Established) means the server
+   * did not act on the request, so it is sent again a few times with a growing pause.
+   */
   async request<T>(spec: RequestSpec): Promise<T> {
-    const text = await this.send(spec);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const text = await this.send(spec);
+        return (text === '' ? undefined : JSON.parse(text)) as T;
+      } catch (error) {
+        if (
+          !(error instanceof KubeApiError) ||
+          error.httpStatus !== 429 ||
+          attempt >= TOO_MANY_REQUESTS_ATTEMPTS
+        )
+          throw error;
+        await sleep(200 * 2 ** (attempt - 1));
+      }
+    }
   }
 
   private async send(spec: RequestSpec): Promise<string> {
@@ -91,7 +114,12 @@ export class KubeClient {
         'User-Agent': 'mooring',
         // Explicit length: Node sends a DELETE body without one (and without chunking), so the server would
         // read the body as the start of the next request on the kept-alive socket (400 Bad Request).
-        ...(body === undefined ? {} : { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }),
+        ...(body === undefined
+          ? {}
+          : {
+              'Content-Type': spec.contentType ?? 'application/json',
+              'Content-Length': String(Buffer.byteLength(body)),
+            }),
       },
       timeout: spec.timeoutMs ?? 30_000,
     };

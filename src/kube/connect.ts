@@ -26,9 +26,17 @@ export function connect(options: ConnectOptions = {}): ObjectsApi {
   const server = kc.getCurrentCluster()?.server ?? '';
   if (server.startsWith('http:')) {
     const fallback = server === 'http://localhost:8080';
-    throw new MooringError('INVALID_ARGUMENT', fallback ? 'no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)' : `the kubeconfig's server ${server} is plain HTTP`, {
-      hint: fallback ? 'pass --kubeconfig PATH or set KUBECONFIG (a local cluster: mooring dev cluster up)' : 'Mooring only talks to API servers over HTTPS',
-    });
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      fallback
+        ? 'no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)'
+        : `the kubeconfig's server ${server} is plain HTTP`,
+      {
+        hint: fallback
+          ? 'pass --kubeconfig PATH or set KUBECONFIG (a local cluster: mooring dev cluster up)'
+          : 'Mooring only talks to API servers over HTTPS',
+      },
+    );
   }
   if (kc.getCurrentCluster() === null) {
     throw new MooringError('INVALID_ARGUMENT', 'the kubeconfig has no current cluster', {

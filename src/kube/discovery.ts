@@ -37,7 +37,12 @@ export class Discovery {
   async load(): Promise<void> {
     const [core, groups] = await Promise.all(
       ['/api', '/apis'].map((path) =>
-        this.client.request<AggregatedDiscovery>({ method: 'GET', path, accept: AGGREGATED, verb: 'discovery' }),
+        this.client.request<AggregatedDiscovery>({
+          method: 'GET',
+          path,
+          accept: AGGREGATED,
+          verb: 'discovery',
+        }),
       ),
     );
     const next = new Map<string, ResourceInfo>();
@@ -49,11 +54,16 @@ export class Discovery {
   }
 
   /** Resource info for a kind of an apiVersion; reloads discovery once if unknown (unless just loaded). */
-  async lookup(apiVersion: string, kind: string, options: { refresh?: boolean } = {}): Promise<ResourceInfo | undefined> {
+  async lookup(
+    apiVersion: string,
+    kind: string,
+    options: { refresh?: boolean } = {},
+  ): Promise<ResourceInfo | undefined> {
     if (this.loadedAt === 0) await this.load();
     const key = `${groupOf(apiVersion)}/${kind}`;
     let info = this.byKind.get(key);
-    const served = (i: ResourceInfo | undefined): boolean => i?.versions.includes(versionOf(apiVersion)) ?? false;
+    const served = (i: ResourceInfo | undefined): boolean =>
+      i?.versions.includes(versionOf(apiVersion)) ?? false;
     if (!served(info) && options.refresh !== false && Date.now() - this.loadedAt > 200) {
       await this.load();
       info = this.byKind.get(key);
@@ -71,7 +81,10 @@ export class Discovery {
   }
 }
 
-function indexGroup(into: Map<string, ResourceInfo>, item: NonNullable<AggregatedDiscovery['items']>[number]): void {
+function indexGroup(
+  into: Map<string, ResourceInfo>,
+  item: NonNullable<AggregatedDiscovery['items']>[number],
+): void {
   const group = item.metadata?.name ?? '';
   for (const version of item.versions ?? []) {
     for (const r of version.resources ?? []) {
@@ -80,7 +93,13 @@ function indexGroup(into: Map<string, ResourceInfo>, item: NonNullable<Aggregate
       const key = `${group}/${kind}`;
       const existing = into.get(key);
       if (existing === undefined) {
-        into.set(key, { group, kind, versions: [version.version], resource: r.resource, namespaced: r.scope === 'Namespaced' });
+        into.set(key, {
+          group,
+          kind,
+          versions: [version.version],
+          resource: r.resource,
+          namespaced: r.scope === 'Namespaced',
+        });
       } else if (!existing.versions.includes(version.version)) {
         existing.versions.push(version.version);
       }
@@ -89,9 +108,17 @@ function indexGroup(into: Map<string, ResourceInfo>, item: NonNullable<Aggregate
 }
 
 /** URL path of a kind's collection or of one object. */
-export function resourcePath(info: ResourceInfo, version: string, namespace: string | undefined, name?: string): string {
+export function resourcePath(
+  info: ResourceInfo,
+  version: string,
+  namespace: string | undefined,
+  name?: string,
+): string {
   const base = info.group === '' ? `/api/${version}` : `/apis/${info.group}/${version}`;
-  const ns = info.namespaced && namespace !== undefined && namespace !== '' ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const ns =
+    info.namespaced && namespace !== undefined && namespace !== ''
+      ? `/namespaces/${encodeURIComponent(namespace)}`
+      : '';
   const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
   return `${base}${ns}/${info.resource}${tail}`;
 }

@@ -8,7 +8,11 @@ export interface ApiStatus {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { name?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+  details?: {
+    name?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
 }
 
 /** An error answer from the Kubernetes API: HTTP status, the server's reason and message. */
@@ -52,9 +56,12 @@ export class KubeApiError extends MooringError {
 function hintFor(httpStatus: number, reason: string): string | undefined {
   if (httpStatus === 0) return 'is the cluster reachable? check the kubeconfig server address';
   if (httpStatus === 401) return 'the credentials in the kubeconfig were not accepted';
-  if (httpStatus === 403) return 'the identity Mooring uses lacks RBAC permission for this (see the message for the verb and resource)';
-  if (httpStatus === 404) return 'the object or its API does not exist in this cluster (is its CRD installed?)';
-  if (httpStatus === 409 && reason === 'Conflict') return 'another field manager owns these fields; set mooring.dev/force: "true" on the object to take them over';
+  if (httpStatus === 403)
+    return 'the identity Mooring uses lacks RBAC permission for this (see the message for the verb and resource)';
+  if (httpStatus === 404)
+    return 'the object or its API does not exist in this cluster (is its CRD installed?)';
+  if (httpStatus === 409 && reason === 'Conflict')
+    return 'another field manager owns these fields; set mooring.dev/force: "true" on the object to take them over';
   if (httpStatus === 422) return 'the object is invalid: fix the manifest in Git';
   if (httpStatus === 429) return 'the API server is throttling (priority and fairness); Mooring retries';
   return undefined;

@@ -38,10 +38,14 @@ export class ObjectsApi {
   async resourceOf(apiVersion: string, kind: string, subject?: string): Promise<ResourceInfo> {
     const info = await this.discovery.lookup(apiVersion, kind);
     if (info === undefined) {
-      throw new MooringError('API_ERROR', `${subject ?? kind}: the cluster does not serve ${kind} in ${apiVersion}`, {
-        subject,
-        hint: `install the CRD that defines ${kind}, or check apiVersion (served versions: kubectl api-resources)`,
-      });
+      throw new MooringError(
+        'API_ERROR',
+        `${subject ?? kind}: the cluster does not serve ${kind} in ${apiVersion}`,
+        {
+          subject,
+          hint: `install the CRD that defines ${kind}, or check apiVersion (served versions: kubectl api-resources)`,
+        },
+      );
     }
     return info;
   }
@@ -97,7 +101,11 @@ export class ObjectsApi {
    * Deletes an object (background propagation). With `uid`, only that incarnation is deleted (a precondition),
    * so a re-created object of the same name is never removed by mistake. Returns false if it was already gone.
    */
-  async delete(apiVersion: string, ref: ObjectRef, options: { uid?: string; step?: Step; propagation?: 'Background' | 'Foreground' } = {}): Promise<boolean> {
+  async delete(
+    apiVersion: string,
+    ref: ObjectRef,
+    options: { uid?: string; step?: Step; propagation?: 'Background' | 'Foreground' } = {},
+  ): Promise<boolean> {
     const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
     try {
       await this.client.request({
@@ -124,13 +132,19 @@ export class ObjectsApi {
 /** What is sent for server-side apply: the manifest without server-owned metadata and status. */
 export function applyBody(obj: KubeObject): KubeObject {
   const { status: _status, ...rest } = obj;
-  const { managedFields: _mf, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, generation: _gen, selfLink: _sl, ...metadata } =
-    obj.metadata;
-  return { ...rest, metadata } as KubeObject;
+  const {
+    managedFields: _mf,
+    resourceVersion: _rv,
+    uid: _uid,
+    creationTimestamp: _ct,
+    generation: _gen,
+    selfLink: _sl,
+    ...metadata
+  } = obj.metadata;
+  return { ...rest, metadata };
 }
 
 /** True when the apiVersion's group is served with that version (helper for callers holding a ref). */
 export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
 }
-

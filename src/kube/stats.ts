@@ -1,5 +1,6 @@
 /** Kinds of API request, for accounting. `dryRun` writes change nothing. */
-export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'apply' | 'update' | 'patch' | 'delete' | 'discovery' | 'dryRun';
+export type RequestVerb =
+  'get' | 'list' | 'watch' | 'create' | 'apply' | 'update' | 'patch' | 'delete' | 'discovery' | 'dryRun';
 
 /** Counts every API request a client made; benchmarks and tests read it. */
 export class RequestStats {
@@ -15,7 +16,13 @@ export class RequestStats {
 
   /** Requests that changed something in the cluster. */
   get writes(): number {
-    return this.count('create') + this.count('apply') + this.count('update') + this.count('patch') + this.count('delete');
+    return (
+      this.count('create') +
+      this.count('apply') +
+      this.count('update') +
+      this.count('patch') +
+      this.count('delete')
+    );
   }
 
   get total(): number {

@@ -36,11 +36,19 @@ export function addSourceOptions(command: Command): Command {
   return command
     .argument('<source>', 'a local folder (FOLDER[//PATH]) or a Git repository: REPO_URL[@REF][//PATH]')
     .option('--app <name>', 'application name (tracking label, inventory); default: the folder name')
-    .option('-n, --namespace <namespace>', 'namespace for objects that have none (and Helm releases)', 'default')
+    .option(
+      '-n, --namespace <namespace>',
+      'namespace for objects that have none (and Helm releases)',
+      'default',
+    )
     .option('--renderer <kind>', 'directory | kustomize | helm | jsonnet (default: detected)')
     .option('--helm-release <name>', 'Helm release name (default: the app name)')
     .option('--helm-values <file>', 'Helm values file inside the source (repeatable)', collect)
-    .option('--helm-set <key=json>', 'inline Helm value, JSON-typed: replicas=3, image.tag="1.2" (repeatable)', collect);
+    .option(
+      '--helm-set <key=json>',
+      'inline Helm value, JSON-typed: replicas=3, image.tag="1.2" (repeatable)',
+      collect,
+    );
 }
 
 export function addClusterOptions(command: Command): Command {
@@ -52,17 +60,27 @@ export function addClusterOptions(command: Command): Command {
 export function renderTools(): RenderTools {
   const found = findToolchain();
   if ('missing' in found) {
-    throw new MooringError('PREREQUISITE_MISSING', `the render tools are missing: ${found.missing.join(', ')}`, {
-      hint: 'run `npm run toolchain` once to build helm, kustomize and jsonnet',
-    });
+    throw new MooringError(
+      'PREREQUISITE_MISSING',
+      `the render tools are missing: ${found.missing.join(', ')}`,
+      {
+        hint: 'run `npm run toolchain` once to build helm, kustomize and jsonnet',
+      },
+    );
   }
-  return { helm: found.toolchain.helm, kustomize: found.toolchain.kustomize, jsonnet: found.toolchain.jsonnet };
+  return {
+    helm: found.toolchain.helm,
+    kustomize: found.toolchain.kustomize,
+    jsonnet: found.toolchain.jsonnet,
+  };
 }
 
 export function renderOptionsFrom(opts: EngineCliOptions, appName: string): RenderOptions {
   const kinds: RendererKind[] = ['directory', 'kustomize', 'helm', 'jsonnet'];
   if (opts.renderer !== undefined && !kinds.includes(opts.renderer as RendererKind)) {
-    throw new MooringError('INVALID_ARGUMENT', `unknown renderer "${opts.renderer}"`, { hint: `use one of ${kinds.join(', ')}` });
+    throw new MooringError('INVALID_ARGUMENT', `unknown renderer "${opts.renderer}"`, {
+      hint: `use one of ${kinds.join(', ')}`,
+    });
   }
   const values: Record<string, unknown> = {};
   for (const pair of opts.helmSet ?? []) setPath(values, pair);
@@ -98,15 +116,28 @@ function setPath(into: Record<string, unknown>, pair: string): void {
 export function appNameFor(opts: EngineCliOptions, source: LocalSource): string {
   if (opts.app !== undefined) return opts.app;
   const fromPath = basename(source.path === '' ? source.root : source.path);
-  return fromPath.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'app';
+  return (
+    fromPath
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'app'
+  );
 }
 
 /** `diff` is a dry run that also shows what pruning would remove; `apply --dry-run` prunes only with --prune. */
-export function syncRequestFrom(opts: EngineCliOptions, source: LocalSource, mode: 'diff' | 'apply'): SyncRequest {
+export function syncRequestFrom(
+  opts: EngineCliOptions,
+  source: LocalSource,
+  mode: 'diff' | 'apply',
+): SyncRequest {
   const appName = appNameFor(opts, source);
   const threshold = Number(opts.pruneThreshold);
   if (!(threshold > 0 && threshold <= 1)) {
-    throw new MooringError('INVALID_ARGUMENT', `--prune-threshold must be a fraction in (0, 1], got ${opts.pruneThreshold}`);
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      `--prune-threshold must be a fraction in (0, 1], got ${opts.pruneThreshold}`,
+    );
   }
   return {
     appName,

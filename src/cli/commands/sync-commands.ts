@@ -6,7 +6,14 @@ import { render } from '../../render/index.js';
 import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
 import { resolveSource } from '../resolve-source.js';
 import type { EngineCliOptions } from './engine-options.js';
-import { addClusterOptions, addSourceOptions, appNameFor, renderOptionsFrom, renderTools, syncRequestFrom } from './engine-options.js';
+import {
+  addClusterOptions,
+  addSourceOptions,
+  appNameFor,
+  renderOptionsFrom,
+  renderTools,
+  syncRequestFrom,
+} from './engine-options.js';
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -17,32 +24,58 @@ export function registerSyncCommands(program: Command): void {
   addSourceOptions(program.command('render'))
     .description('print the manifests a source renders to (no cluster needed)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .addHelpText('after', '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n',
+    )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
       const source = await resolveSource(sourceArg, progress);
       const appName = appNameFor(opts, source);
-      const result = await render({ root: source.root, path: source.path, namespace: opts.namespace, options: renderOptionsFrom(opts, appName), tools: renderTools() });
+      const result = await render({
+        root: source.root,
+        path: source.path,
+        namespace: opts.namespace,
+        options: renderOptionsFrom(opts, appName),
+        tools: renderTools(),
+      });
       for (const warning of result.warnings) progress(`warning: ${warning}`);
       const objects = result.objects.map((r) => r.object);
-      process.stdout.write(opts.output === 'json' ? JSON.stringify(objects, null, 2) + '\n' : formatYamlStream(objects));
+      process.stdout.write(
+        opts.output === 'json' ? JSON.stringify(objects, null, 2) + '\n' : formatYamlStream(objects),
+      );
     });
 
   addClusterOptions(addSourceOptions(program.command('diff')))
-    .description('show what apply would change in the cluster (read-only); exit 0 no changes, 1 changes, 2 error')
+    .description(
+      'show what apply would change in the cluster (read-only); exit 0 no changes, 1 changes, 2 error',
+    )
     .option('-o, --output <format>', 'text, json or markdown (for a pull-request comment)', 'text')
     .option('--timeout <duration>', 'time limit for waits', '5m')
     .option('--concurrency <n>', 'parallel API requests', '16')
     .option('--prune-threshold <fraction>', 'refuse to prune more than this fraction of the app', '0.5')
     .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
-    .addHelpText('after', '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n',
+    )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       try {
         const source = await resolveSource(sourceArg, progress);
-        const result = await syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, 'diff'));
-        const out = opts.output === 'json' ? formatJson(result) : opts.output === 'markdown' ? formatMarkdown(result) : formatText(result, 'diff');
+        const result = await syncApplication(
+          { objects, tools: renderTools(), progress },
+          syncRequestFrom(opts, source, 'diff'),
+        );
+        const out =
+          opts.output === 'json'
+            ? formatJson(result)
+            : opts.output === 'markdown'
+              ? formatMarkdown(result)
+              : formatText(result, 'diff');
         process.stdout.write(out);
-        const changes = result.outcomes.some((o) => o.action !== 'unchanged' && o.action !== 'orphaned' && o.action !== 'skipped');
+        const changes = result.outcomes.some(
+          (o) => o.action !== 'unchanged' && o.action !== 'orphaned' && o.action !== 'skipped',
+        );
         process.exitCode = result.error !== undefined ? 2 : changes ? 1 : 0;
       } finally {
         objects.client.close();
@@ -68,7 +101,10 @@ export function registerSyncCommands(program: Command): void {
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       try {
         const source = await resolveSource(sourceArg, progress);
-        const result = await syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, 'apply'));
+        const result = await syncApplication(
+          { objects, tools: renderTools(), progress },
+          syncRequestFrom(opts, source, 'apply'),
+        );
         process.stdout.write(opts.output === 'json' ? formatJson(result) : formatText(result, 'apply'));
         process.exitCode = result.error === undefined ? 0 : 2;
       } finally {

@@ -25,8 +25,15 @@ function interesting(result: SyncResult): ObjectOutcome[] {
 
 function driftNote(o: ObjectOutcome): string {
   if (o.drift === undefined) return '';
-  const who = new Set(o.drift.flatMap((d) => d.changedBy.map((c) => `${c.manager}${c.time === undefined ? '' : ` at ${c.time}`}`)));
-  const fields = o.drift.map((d) => d.path).slice(0, 4).join(', ');
+  const who = new Set(
+    o.drift.flatMap((d) =>
+      d.changedBy.map((c) => `${c.manager}${c.time === undefined ? '' : ` at ${c.time}`}`),
+    ),
+  );
+  const fields = o.drift
+    .map((d) => d.path)
+    .slice(0, 4)
+    .join(', ');
   return who.size > 0 ? `drift in ${fields} (changed by ${[...who].join(', ')})` : `changes ${fields}`;
 }
 
@@ -39,11 +46,24 @@ export function formatText(result: SyncResult, verb: 'apply' | 'diff'): string {
     [o.message, driftNote(o)].filter((m) => m !== undefined && m !== '').join('; '),
   ]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 0));
-  const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
+      .join('  ')
+      .trimEnd(),
+  );
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   if (verb === 'diff') {
     for (const v of result.validated) {
-      if (v.diff?.action === 'change' && v.dryRun !== undefined) lines.push('', unifiedDiff(`${v.planned.ref.kind}/${v.planned.ref.namespace}/${v.planned.ref.name}`, v.live, v.dryRun));
+      if (v.diff?.action === 'change' && v.dryRun !== undefined)
+        lines.push(
+          '',
+          unifiedDiff(
+            `${v.planned.ref.kind}/${v.planned.ref.namespace}/${v.planned.ref.name}`,
+            v.live,
+            v.dryRun,
+          ),
+        );
     }
   }
   lines.push('', summaryLine(result, verb));
@@ -74,15 +94,27 @@ export function formatJson(result: SyncResult): string {
 
 /** A pull-request comment: summary table and collapsible diffs. */
 export function formatMarkdown(result: SyncResult): string {
-  const rows = interesting(result).map((o) => `| ${ACTION_WORD[o.action]} | \`${o.subject}\` | ${(o.message ?? driftNote(o)).replace(/\|/g, '\\|')} |`);
+  const rows = interesting(result).map(
+    (o) =>
+      `| ${ACTION_WORD[o.action]} | \`${o.subject}\` | ${(o.message ?? driftNote(o)).replace(/\|/g, '\\|')} |`,
+  );
   const parts = [`### Mooring diff: \`${result.appName}\``, '', `**${describeCounts(result.outcomes)}**`, ''];
   if (rows.length > 0) parts.push('| action | object | note |', '|---|---|---|', ...rows, '');
   for (const v of result.validated) {
     if (v.diff?.action !== 'change' || v.dryRun === undefined) continue;
     const subject = `${v.planned.ref.kind}/${v.planned.ref.namespace}/${v.planned.ref.name}`;
-    parts.push(`<details><summary>${subject}</summary>`, '', '```diff', unifiedDiff(subject, v.live, v.dryRun).trimEnd(), '```', '</details>', '');
+    parts.push(
+      `<details><summary>${subject}</summary>`,
+      '',
+      '```diff',
+      unifiedDiff(subject, v.live, v.dryRun).trimEnd(),
+      '```',
+      '</details>',
+      '',
+    );
   }
-  if (result.error !== undefined) parts.push(`> **Error (${result.error.step}):** ${result.error.message}`, '');
+  if (result.error !== undefined)
+    parts.push(`> **Error (${result.error.step}):** ${result.error.message}`, '');
   return parts.join('\n');
 }
 

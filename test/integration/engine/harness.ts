@@ -4,7 +4,7 @@
  * assertions (so looking never counts as the engine's work), and helpers to read what is in the cluster.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 
 import type { KubeObject } from '../../../src/core/objects.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { findToolchain } from '../../../src/devcluster/toolchain.js';
 import type { Toolchain } from '../../../src/devcluster/toolchain.js';
 import { syncApplication } from '../../../src/engine/sync.js';
@@ -30,7 +31,8 @@ export const APP_PATH = 'app';
 
 export function toolchain(): Toolchain {
   const found = findToolchain();
-  if (!('toolchain' in found)) throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
+  if (!('toolchain' in found))
+    throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
   return found.toolchain;
 }
 
@@ -54,6 +56,10 @@ export interface EngineHarness {
   /** Writes a file under the app folder (objects are written as a YAML stream). */
   write(path: string, content: string | KubeObject | KubeObject[]): Promise<void>;
   remove(path: string): Promise<void>;
+  /** Copies test/fixtures/engine/<name> into the checkout root (sync it with `source: h.source(path)`). */
+  copyFixture(name: string): Promise<void>;
+  /** The checkout root with another app path. */
+  source(path: string): { root: string; path: string };
   /** One sync of the app with test defaults (no prune, no wait, 20 s timeouts), overridable. */
   sync(overrides?: Partial<SyncRequest>): Promise<SyncResult>;
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
@@ -81,10 +87,19 @@ export async function engineHarness(t: TestContext, appName: string): Promise<En
     async write(path, content) {
       const full = join(root, APP_PATH, path);
       await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, typeof content === 'string' ? content : yamlStream(Array.isArray(content) ? content : [content]));
+      await writeFile(
+        full,
+        typeof content === 'string' ? content : yamlStream(Array.isArray(content) ? content : [content]),
+      );
     },
     async remove(path) {
       await rm(join(root, APP_PATH, path), { recursive: true, force: true });
+    },
+    async copyFixture(name) {
+      await cp(join(packageRoot(), 'test', 'fixtures', 'engine', name), root, { recursive: true });
+    },
+    source(path) {
+      return { root, path };
     },
     sync(overrides = {}) {
       const request: SyncRequest = {
@@ -102,7 +117,10 @@ export async function engineHarness(t: TestContext, appName: string): Promise<En
         concurrency: 8,
         ...overrides,
       };
-      return syncApplication({ objects: engine, tools: { helm: tools.helm, kustomize: tools.kustomize, jsonnet: tools.jsonnet } }, request);
+      return syncApplication(
+        { objects: engine, tools: { helm: tools.helm, kustomize: tools.kustomize, jsonnet: tools.jsonnet } },
+        request,
+      );
     },
     get(apiVersion, kind, name, ns = namespace) {
       const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
@@ -115,7 +133,9 @@ export async function engineHarness(t: TestContext, appName: string): Promise<En
       return (JSON.parse(text) as { entries: { id: string }[] }).entries.map((e) => e.id);
     },
     async kubectl(args) {
-      const { stdout } = await run(tools.kubectl, ['--kubeconfig', testCluster().kubeconfigPath, ...args], { timeout: 30_000 });
+      const { stdout } = await run(tools.kubectl, ['--kubeconfig', testCluster().kubeconfigPath, ...args], {
+        timeout: 30_000,
+      });
       return stdout;
     },
   };
@@ -134,7 +154,9 @@ export function idOf(namespace: string, name: string, group: string, kind: strin
 /** Fails with the engine's own words when a sync that should succeed did not. */
 export function assertSucceeded(result: SyncResult): void {
   if (result.error !== undefined) {
-    throw new Error(`sync failed at ${result.error.step}: ${result.error.message}${result.error.hint === undefined ? '' : ` (hint: ${result.error.hint})`}`);
+    throw new Error(
+      `sync failed at ${result.error.step}: ${result.error.message}${result.error.hint === undefined ? '' : ` (hint: ${result.error.hint})`}`,
+    );
   }
 }
 
@@ -143,7 +165,11 @@ export function actionsOf(result: SyncResult): Record<string, string> {
   return Object.fromEntries(result.outcomes.map((o) => [o.subject, o.action]));
 }
 
-export function configMap(name: string, data: Record<string, string>, annotations?: Record<string, string>): KubeObject {
+export function configMap(
+  name: string,
+  data: Record<string, string>,
+  annotations?: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -177,7 +203,14 @@ export function deployment(name: string, shape: DeploymentShape = {}): KubeObjec
 }
 
 /** A Job KWOK completes (or fails, with pod label mooring.dev/fault: fail). */
-export function job(name: string, options: { annotations?: Record<string, string>; podLabels?: Record<string, string>; command?: string[] } = {}): KubeObject {
+export function job(
+  name: string,
+  options: {
+    annotations?: Record<string, string>;
+    podLabels?: Record<string, string>;
+    command?: string[];
+  } = {},
+): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -188,7 +221,9 @@ export function job(name: string, options: { annotations?: Record<string, string
         metadata: { labels: { job: name, ...options.podLabels } },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'main', image: 'registry.example/tool:1.0', command: options.command ?? ['true'] }],
+          containers: [
+            { name: 'main', image: 'registry.example/tool:1.0', command: options.command ?? ['true'] },
+          ],
         },
       },
     },

@@ -7,13 +7,18 @@ import { actionsOf, assertSucceeded, configMap, deployment, engineHarness, idOf 
 
 /** Mooring's managedFields entry: its time moves only when Mooring writes. */
 function mooringEntry(obj: KubeObject | undefined): unknown {
-  return (obj?.metadata.managedFields as { manager?: string }[] | undefined)?.find((e) => e.manager === 'mooring');
+  return (obj?.metadata.managedFields as { manager?: string }[] | undefined)?.find(
+    (e) => e.manager === 'mooring',
+  );
 }
 
 describe('sync engine: create, re-apply, change, remove', () => {
   it('creates the objects with tracking label and annotation and records them in the inventory ConfigMap', async (t) => {
     const h = await engineHarness(t, 'create-app');
-    await h.write('objects.yaml', [configMap('settings', { color: 'blue' }), deployment('web', { replicas: 1 })]);
+    await h.write('objects.yaml', [
+      configMap('settings', { color: 'blue' }),
+      deployment('web', { replicas: 1 }),
+    ]);
     const result = await h.sync();
     assertSucceeded(result);
     assert.deepEqual(actionsOf(result), {
@@ -27,24 +32,44 @@ describe('sync engine: create, re-apply, change, remove', () => {
       const live = await h.get(apiVersion, kind, name);
       assert.ok(live !== undefined, `${kind}/${name} exists`);
       assert.equal(live.metadata.labels?.[TRACKING_LABEL], 'create-app');
-      assert.equal(live.metadata.annotations?.[TRACKING_ANNOTATION], `create-app:${group}/${kind}:${h.namespace}/${name}`);
+      assert.equal(
+        live.metadata.annotations?.[TRACKING_ANNOTATION],
+        `create-app:${group}/${kind}:${h.namespace}/${name}`,
+      );
     }
-    assert.deepEqual(await h.inventoryIds(), [idOf(h.namespace, 'settings', '', 'ConfigMap'), idOf(h.namespace, 'web', 'apps', 'Deployment')]);
+    assert.deepEqual(await h.inventoryIds(), [
+      idOf(h.namespace, 'settings', '', 'ConfigMap'),
+      idOf(h.namespace, 'web', 'apps', 'Deployment'),
+    ]);
   });
 
   it('makes no write request and moves no resourceVersion when re-applying unchanged manifests', async (t) => {
     const h = await engineHarness(t, 'unchanged-app');
-    await h.write('objects.yaml', [configMap('settings', { color: 'blue' }), deployment('web', { replicas: 2 })]);
+    await h.write('objects.yaml', [
+      configMap('settings', { color: 'blue' }),
+      deployment('web', { replicas: 2 }),
+    ]);
     assertSucceeded(await h.sync());
-    const before = await Promise.all([h.get('v1', 'ConfigMap', 'settings'), h.get('apps/v1', 'Deployment', 'web'), h.get('v1', 'ConfigMap', 'mooring-inventory-unchanged-app')]);
+    const before = await Promise.all([
+      h.get('v1', 'ConfigMap', 'settings'),
+      h.get('apps/v1', 'Deployment', 'web'),
+      h.get('v1', 'ConfigMap', 'mooring-inventory-unchanged-app'),
+    ]);
     const writesBefore = h.engine.client.stats.writes;
 
     const second = await h.sync();
     assertSucceeded(second);
     assert.equal(second.stats.writes, 0, `second sync wrote: ${JSON.stringify(second.stats.requests)}`);
     assert.equal(h.engine.client.stats.writes - writesBefore, 0);
-    assert.ok(second.outcomes.every((o) => o.action === 'unchanged'), JSON.stringify(actionsOf(second)));
-    const after = await Promise.all([h.get('v1', 'ConfigMap', 'settings'), h.get('apps/v1', 'Deployment', 'web'), h.get('v1', 'ConfigMap', 'mooring-inventory-unchanged-app')]);
+    assert.ok(
+      second.outcomes.every((o) => o.action === 'unchanged'),
+      JSON.stringify(actionsOf(second)),
+    );
+    const after = await Promise.all([
+      h.get('v1', 'ConfigMap', 'settings'),
+      h.get('apps/v1', 'Deployment', 'web'),
+      h.get('v1', 'ConfigMap', 'mooring-inventory-unchanged-app'),
+    ]);
     // The Deployment's status moves as KWOK runs its pods; compare the spec generation and the ConfigMaps' versions.
     assert.equal(after[0]?.metadata.resourceVersion, before[0]?.metadata.resourceVersion);
     assert.equal(after[1]?.metadata.generation, before[1]?.metadata.generation);
@@ -88,13 +113,19 @@ describe('sync engine: create, re-apply, change, remove', () => {
     const kept = await h.sync({ prune: false });
     assertSucceeded(kept);
     assert.ok(await h.get('v1', 'ConfigMap', 'c'), 'without prune the object stays');
-    assert.ok((await h.inventoryIds())?.includes(idC), 'and stays in the inventory, so a later pruning sync removes it');
+    assert.ok(
+      (await h.inventoryIds())?.includes(idC),
+      'and stays in the inventory, so a later pruning sync removes it',
+    );
 
     const pruned = await h.sync({ prune: true });
     assertSucceeded(pruned);
     assert.equal(actionsOf(pruned)[`ConfigMap/${h.namespace}/c`], 'pruned');
     assert.equal(await h.get('v1', 'ConfigMap', 'c'), undefined);
     assert.ok(await h.get('v1', 'ConfigMap', 'a'));
-    assert.deepEqual(await h.inventoryIds(), [idOf(h.namespace, 'a', '', 'ConfigMap'), idOf(h.namespace, 'b', '', 'ConfigMap')]);
+    assert.deepEqual(await h.inventoryIds(), [
+      idOf(h.namespace, 'a', '', 'ConfigMap'),
+      idOf(h.namespace, 'b', '', 'ConfigMap'),
+    ]);
   });
 });

@@ -12,7 +12,8 @@ describe('sync engine: pruning', () => {
       'keep-argo': { 'argocd.argoproj.io/sync-options': 'Prune=false' },
       'keep-flux': { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
     };
-    for (const [name, annotations] of Object.entries(optOuts)) await h.write(`${name}.yaml`, configMap(name, { n: name }, annotations));
+    for (const [name, annotations] of Object.entries(optOuts))
+      await h.write(`${name}.yaml`, configMap(name, { n: name }, annotations));
     for (const name of ['a', 'b', 'c', 'd']) await h.write(`${name}.yaml`, configMap(name, { n: name }));
     assertSucceeded(await h.sync({ prune: true }));
 
@@ -21,7 +22,11 @@ describe('sync engine: pruning', () => {
     assertSucceeded(result);
     const actions = actionsOf(result);
     for (const name of Object.keys(optOuts)) {
-      assert.equal(actions[`ConfigMap/${h.namespace}/${name}`], 'orphaned', `${name}: ${JSON.stringify(result.outcomes)}`);
+      assert.equal(
+        actions[`ConfigMap/${h.namespace}/${name}`],
+        'orphaned',
+        `${name}: ${JSON.stringify(result.outcomes)}`,
+      );
       assert.ok(await h.get('v1', 'ConfigMap', name), `${name} survives`);
     }
     // As src/apply/prune.ts documents: left in place and dropped from the inventory (Mooring no longer owns it).
@@ -33,14 +38,18 @@ describe('sync engine: pruning', () => {
 
   it('never prunes an object that another app has taken over', async (t) => {
     const h = await engineHarness(t, 'first-app');
-    for (const name of ['mine', 'other', 'shared']) await h.write(`${name}.yaml`, configMap(name, { owner: 'first' }));
+    for (const name of ['mine', 'other', 'shared'])
+      await h.write(`${name}.yaml`, configMap(name, { owner: 'first' }));
     assertSucceeded(await h.sync({ prune: true }));
     // A second app in the same namespace applies the shared ConfigMap: its tracking annotation now names that app.
     const second = await engineHarness(t, 'second-app');
     await second.write('shared.yaml', configMap('shared', { owner: 'second' }));
     assertSucceeded(await second.sync({ namespace: h.namespace }));
     const shared = await h.get('v1', 'ConfigMap', 'shared');
-    assert.equal(shared?.metadata.annotations?.[TRACKING_ANNOTATION], `second-app:/ConfigMap:${h.namespace}/shared`);
+    assert.equal(
+      shared?.metadata.annotations?.[TRACKING_ANNOTATION],
+      `second-app:/ConfigMap:${h.namespace}/shared`,
+    );
 
     await h.remove('shared.yaml');
     const result = await h.sync({ prune: true });
@@ -59,9 +68,11 @@ describe('sync engine: pruning', () => {
 
     const refused = await h.sync({ prune: true });
     assert.equal(refused.error?.step, 'plan');
-    for (const name of ['b', 'c', 'd']) assert.match(refused.error.message, new RegExp(`ConfigMap/${h.namespace}/${name}\\b`));
+    for (const name of ['b', 'c', 'd'])
+      assert.match(refused.error.message, new RegExp(`ConfigMap/${h.namespace}/${name}\\b`));
     assert.equal(refused.stats.writes, 0);
-    for (const name of ['a', 'b', 'c', 'd']) assert.ok(await h.get('v1', 'ConfigMap', name), `${name} still exists`);
+    for (const name of ['a', 'b', 'c', 'd'])
+      assert.ok(await h.get('v1', 'ConfigMap', name), `${name} still exists`);
     assert.equal((await h.inventoryIds())?.length, 4);
 
     const allowed = await h.sync({ prune: true, allowMassPrune: true });

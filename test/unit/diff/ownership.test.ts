@@ -25,7 +25,9 @@ const live: KubeObject = {
             'f:selector': {},
             'f:template': {
               'f:metadata': { 'f:labels': { 'f:app': {} } },
-              'f:spec': { 'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+              'f:spec': {
+                'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {}, 'f:name': {} } },
+              },
             },
           },
         },
@@ -45,7 +47,11 @@ const live: KubeObject = {
         apiVersion: 'apps/v1',
         time: '2026-11-21T09:00:00Z',
         fieldsType: 'FieldsV1',
-        fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { 'f:image': {} } } } } } },
+        fieldsV1: {
+          'f:spec': {
+            'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { 'f:image': {} } } } },
+          },
+        },
       },
       {
         manager: 'kube-controller-manager',
@@ -80,8 +86,12 @@ describe('field ownership from managedFields', () => {
   });
 
   it('matches list items by their merge key, not their index', () => {
-    const webImage = ownersOf(live, ['spec', 'template', 'spec', 'containers', 0, 'image']).map((o) => o.manager);
-    const sidecarImage = ownersOf(live, ['spec', 'template', 'spec', 'containers', 1, 'image']).map((o) => o.manager);
+    const webImage = ownersOf(live, ['spec', 'template', 'spec', 'containers', 0, 'image']).map(
+      (o) => o.manager,
+    );
+    const sidecarImage = ownersOf(live, ['spec', 'template', 'spec', 'containers', 1, 'image']).map(
+      (o) => o.manager,
+    );
     assert.deepEqual(webImage, ['kubectl-set']);
     assert.deepEqual(sidecarImage, ['mooring']);
   });

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+
+import type { KubeObject } from '../../../src/core/objects.js';
+import { assertSucceeded, engineHarness } from './harness.js';
+
+function widgetCrd(group: string): KubeObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `widgets.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } } },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+describe('sync engine: custom resources', () => {
+  it('applies a CRD and a custom object of it in one sync: the CRD first, the object after it is Established', async (t) => {
+    const h = await engineHarness(t, 'crd-app');
+    // CRDs are cluster-scoped: a group of its own keeps this test apart from other runs.
+    const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
+    t.after(async () => {
+      await h.observer.delete('apiextensions.k8s.io/v1', {
+        group: 'apiextensions.k8s.io',
+        kind: 'CustomResourceDefinition',
+        namespace: '',
+        name: `widgets.${group}`,
+      });
+    });
+    await h.write('crd.yaml', widgetCrd(group));
+    await h.write('widget.yaml', {
+      apiVersion: `${group}/v1`,
+      kind: 'Widget',
+      metadata: { name: 'gear' },
+      spec: { size: 3 },
+    });
+
+    const result = await h.sync();
+    assertSucceeded(result);
+    const subjects = result.outcomes.map((o) => `${o.subject} ${o.action}`);
+    assert.deepEqual(subjects, [
+      `CustomResourceDefinition/widgets.${group} created`,
+      `Widget/${h.namespace}/gear created`,
+    ]);
+    const crd = await h.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', `widgets.${group}`, '');
+    const conditions =
+      (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    assert.ok(conditions.some((c) => c.type === 'Established' && c.status === 'True'));
+    const widget = await h.get(`${group}/v1`, 'Widget', 'gear');
+    assert.deepEqual(widget?.spec, { size: 3 });
+
+    // The custom object is validated by its schema once the kind is served.
+    await h.write('widget.yaml', {
+      apiVersion: `${group}/v1`,
+      kind: 'Widget',
+      metadata: { name: 'gear' },
+      spec: { size: 0 },
+    });
+    const rejected = await h.sync();
+    assert.equal(rejected.error?.step, 'validate');
+    assert.match(rejected.error.message, /spec\.size/);
+    assert.deepEqual((await h.get(`${group}/v1`, 'Widget', 'gear'))?.spec, { size: 3 });
+  });
+});
