@@ -1,10 +1,15 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { V1Node } from '@kubernetes/client-node';
-
+import type { KubeObject } from '../core/objects.js';
 import { pollUntil } from '../core/wait.js';
+import { connect } from '../kube/connect.js';
+
+/** The parts of a Node this module reads and writes. */
+export interface NodeObject extends KubeObject {
+  spec?: { taints?: unknown[] };
+  status?: { conditions?: { type: string; status: string }[]; allocatable?: Record<string, string>; capacity?: Record<string, string> };
+}
 
 /** A fake node that KWOK manages (annotation kwok.x-k8s.io/node=fake, no taint). Pure. */
-export function fakeNode(name: string): V1Node {
+export function fakeNode(name: string): NodeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -26,47 +31,43 @@ export function fakeNode(name: string): V1Node {
   };
 }
 
-export function nodeIsReady(node: V1Node): boolean {
+export function nodeIsReady(node: Pick<NodeObject, 'status'>): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /** Creates `count` fake nodes (skipping any that exist) and waits until all are Ready. */
-export async function createFakeNodes(
-  kubeconfigPath: string,
-  count: number,
-  timeoutMs: number,
-): Promise<string[]> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const core = kc.makeApiClient(CoreV1Api);
-  const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
-  const existing = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
-  for (const name of names) {
-    if (!existing.has(name)) await core.createNode({ body: fakeNode(name) });
+export async function createFakeNodes(kubeconfigPath: string, count: number, timeoutMs: number): Promise<string[]> {
+  const objects = connect({ kubeconfig: kubeconfigPath });
+  try {
+    const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
+    const listNodes = async (): Promise<NodeObject[]> => (await objects.list('v1', 'Node')) as NodeObject[];
+    const existing = new Set((await listNodes()).map((n) => n.metadata.name));
+    for (const name of names) {
+      if (!existing.has(name)) await objects.apply(fakeNode(name), { fieldManager: 'mooring-dev-cluster' });
+    }
+    await pollUntil(
+      async (note) => {
+        const ready = (await listNodes()).filter((n) => names.includes(n.metadata.name) && nodeIsReady(n));
+        note(`${ready.length}/${count} fake nodes Ready`);
+        return ready.length === count ? true : undefined;
+      },
+      { timeoutMs, what: 'fake nodes to become Ready (is kwok running? see logs/kwok.log)' },
+    );
+    return names;
+  } finally {
+    objects.client.close();
   }
-  await pollUntil(
-    async (note) => {
-      const ready = (await core.listNode()).items.filter(
-        (n) => names.includes(n.metadata?.name ?? '') && nodeIsReady(n),
-      );
-      note(`${ready.length}/${count} fake nodes Ready`);
-      return ready.length === count ? true : undefined;
-    },
-    { timeoutMs, what: 'fake nodes to become Ready (is kwok running? see logs/kwok.log)' },
-  );
-  return names;
 }
 
 /** Number of Ready nodes, or undefined if the API server did not answer. */
-export async function countReadyNodes(
-  kubeconfigPath: string,
-): Promise<{ ready: number; total: number } | undefined> {
+export async function countReadyNodes(kubeconfigPath: string): Promise<{ ready: number; total: number } | undefined> {
+  const objects = connect({ kubeconfig: kubeconfigPath });
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfigPath);
-    const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
+    const nodes = (await objects.list('v1', 'Node')) as NodeObject[];
     return { ready: nodes.filter(nodeIsReady).length, total: nodes.length };
   } catch {
     return undefined;
+  } finally {
+    objects.client.close();
   }
 }

@@ -1,11 +1,11 @@
 import { Agent, request } from 'node:https';
 import type { RequestOptions } from 'node:https';
 
-import type { KubeConfig } from '@kubernetes/client-node';
-
 import type { Step } from '../core/errors.js';
 import { sleep } from '../core/wait.js';
 import type { ApiStatus } from './errors.js';
+import type { ClusterAccess } from './kubeconfig.js';
+import { accessFromKubeconfig, currentBearerToken } from './kubeconfig.js';
 import { KubeApiError } from './errors.js';
 import type { RequestVerb } from './stats.js';
 import { RequestStats } from './stats.js';
@@ -37,37 +37,35 @@ export class KubeClient {
   private agent: Agent | undefined;
   private auth: { headers: Record<string, string>; until: number } | undefined;
   private readonly server: URL;
-
-  constructor(private readonly kc: KubeConfig) {
-    const cluster = kc.getCurrentCluster();
-    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-    this.server = new URL(cluster.server);
-  }
+  private readonly access: ClusterAccess;
 
   /**
-   * TLS material and auth headers from the kubeconfig. client-node builds a new agent on every call, which
-   * would defeat keep-alive, so Mooring keeps one agent and refreshes only the headers (exec/OIDC tokens
-   * rotate) once a minute.
+   * From resolved access, or from anything with client-node's `exportConfig()` (tests hold a KubeConfig);
+   * client-node itself is not loaded here: it costs a second of start-up.
    */
+  constructor(source: ClusterAccess | { exportConfig(): string }) {
+    this.access = 'exportConfig' in source ? accessFromKubeconfig(source.exportConfig(), '.') : source;
+    this.server = new URL(this.access.server);
+  }
+
+  /** One keep-alive agent with the TLS material; auth headers refreshed once a minute (tokens rotate). */
   private async connection(): Promise<{ agent: Agent; headers: Record<string, string> }> {
-    if (this.agent === undefined || this.auth === undefined || Date.now() > this.auth.until) {
-      const scratch: RequestOptions = { headers: {} };
-      await this.kc.applyToHTTPSOptions(scratch);
-      this.agent ??= new Agent({
-        keepAlive: true,
-        maxSockets: 64,
-        ca: scratch.ca,
-        cert: scratch.cert,
-        key: scratch.key,
-        ...(scratch.rejectUnauthorized === undefined
-          ? {}
-          : { rejectUnauthorized: scratch.rejectUnauthorized }),
-        ...(scratch.servername === undefined ? {} : { servername: scratch.servername }),
-      });
+    this.agent ??= new Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      ...(this.access.ca === undefined ? {} : { ca: this.access.ca }),
+      ...(this.access.clientCert === undefined ? {} : { cert: this.access.clientCert }),
+      ...(this.access.clientKey === undefined ? {} : { key: this.access.clientKey }),
+      ...(this.access.insecureSkipTLSVerify === true ? { rejectUnauthorized: false } : {}),
+      ...(this.access.tlsServerName === undefined ? {} : { servername: this.access.tlsServerName }),
+    });
+    if (this.auth === undefined || Date.now() > this.auth.until) {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(scratch.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-      if (typeof scratch.auth === 'string')
-        headers.Authorization = `Basic ${Buffer.from(scratch.auth).toString('base64')}`;
+      const token = await currentBearerToken(this.access);
+      if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+      else if (this.access.basic !== undefined) {
+        headers.Authorization = `Basic ${Buffer.from(`${this.access.basic.username}:${this.access.basic.password}`).toString('base64')}`;
+      }
       this.auth = { headers, until: Date.now() + 60_000 };
     }
     return { agent: this.agent, headers: this.auth.headers };

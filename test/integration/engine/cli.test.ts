@@ -24,10 +24,15 @@ interface CliRun {
 function mooring(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -40,14 +45,20 @@ describe('mooring apply and diff over HTTPS-style Git with credentials', () => {
     await repo.writeFile('apps/web/settings.yaml', yamlStream([configMap('settings', { color: 'blue' })]));
     await repo.commit('add web');
     await repo.push('main');
-    const server = await startGitHttpServer({ projectRoot: root, basicAuth: { username: 'deployer', password: PASSWORD } });
+    const server = await startGitHttpServer({
+      projectRoot: root,
+      basicAuth: { username: 'deployer', password: PASSWORD },
+    });
     t.after(() => server.close());
 
     const source = `${server.baseUrl}/config.git@main//apps/web`;
     const common = ['--app', 'cli-web', '-n', h.namespace, '--kubeconfig', testCluster().kubeconfigPath];
     const env = { MOORING_GIT_USERNAME: 'deployer', MOORING_GIT_PASSWORD: PASSWORD };
     const noPassword = (run: CliRun): void => {
-      assert.ok(!run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD), 'the password appears in the output');
+      assert.ok(
+        !run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD),
+        'the password appears in the output',
+      );
     };
 
     const applied = await mooring(['apply', source, ...common], env);
@@ -60,7 +71,10 @@ describe('mooring apply and diff over HTTPS-style Git with credentials', () => {
     noPassword(clean);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     const cleanReport = JSON.parse(clean.stdout) as SyncResult;
-    assert.deepEqual(cleanReport.outcomes.map((o) => o.action), ['unchanged']);
+    assert.deepEqual(
+      cleanReport.outcomes.map((o) => o.action),
+      ['unchanged'],
+    );
 
     await repo.writeFile('apps/web/settings.yaml', yamlStream([configMap('settings', { color: 'green' })]));
     await repo.commit('green');
@@ -68,12 +82,24 @@ describe('mooring apply and diff over HTTPS-style Git with credentials', () => {
     const changed = await mooring(['diff', source, ...common, '-o', 'json'], env);
     noPassword(changed);
     assert.equal(changed.code, 1, changed.stdout + changed.stderr);
-    const report = JSON.parse(changed.stdout) as SyncResult & { diffs: { changes: { path: string; after: unknown }[] }[] };
+    const report = JSON.parse(changed.stdout) as SyncResult & {
+      diffs: { changes: { path: string; after: unknown }[] }[];
+    };
     assert.equal(report.outcomes[0]?.action, 'configured');
-    assert.deepEqual(report.diffs[0]?.changes.map((c) => [c.path, c.after]), [['data.color', 'green']]);
-    assert.deepEqual((await h.get('v1', 'ConfigMap', 'settings'))?.data, { color: 'blue' }, 'diff writes nothing');
+    assert.deepEqual(
+      report.diffs[0]?.changes.map((c) => [c.path, c.after]),
+      [['data.color', 'green']],
+    );
+    assert.deepEqual(
+      (await h.get('v1', 'ConfigMap', 'settings'))?.data,
+      { color: 'blue' },
+      'diff writes nothing',
+    );
 
-    const wrong = await mooring(['diff', source, ...common], { MOORING_GIT_USERNAME: 'deployer', MOORING_GIT_PASSWORD: `${PASSWORD}-wrong` });
+    const wrong = await mooring(['diff', source, ...common], {
+      MOORING_GIT_USERNAME: 'deployer',
+      MOORING_GIT_PASSWORD: `${PASSWORD}-wrong`,
+    });
     assert.equal(wrong.code, 2, wrong.stdout + wrong.stderr);
     assert.ok(!wrong.stderr.includes(PASSWORD), 'a failed fetch does not print the password either');
     const invalid = await mooring(['diff', source.replace('//apps/web', '//apps/missing'), ...common], env);

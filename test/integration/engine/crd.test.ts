@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 
 import type { KubeObject } from '../../../src/core/objects.js';
-import { assertSucceeded, engineHarness } from './harness.js';
+import { assertSucceeded, configMap, engineHarness } from './harness.js';
 
 function widgetCrd(group: string): KubeObject {
   return {
@@ -31,7 +31,34 @@ function widgetCrd(group: string): KubeObject {
   };
 }
 
-describe('sync engine: custom resources', () => {
+describe('sync engine: Namespaces and CRDs first', () => {
+  it('creates a Namespace of the app before the objects in it, and a diff before that shows them all as created', async (t) => {
+    const h = await engineHarness(t, 'namespace-app');
+    const own = `${h.namespace}-own`;
+    t.after(async () => {
+      await h.observer.delete('v1', { group: '', kind: 'Namespace', namespace: '', name: own });
+    });
+    await h.write('ns.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: own } });
+    await h.write('settings.yaml', {
+      ...configMap('settings', { n: '1' }),
+      metadata: { name: 'settings', namespace: own },
+    });
+
+    const preview = await h.sync({ dryRun: true });
+    assertSucceeded(preview);
+    assert.deepEqual(
+      preview.outcomes.map((o) => `${o.subject} ${o.action}`),
+      [`Namespace/${own} created`, `ConfigMap/${own}/settings created`],
+    );
+    assert.equal(preview.stats.writes, 0);
+    assert.equal(await h.get('v1', 'Namespace', own, ''), undefined);
+
+    const result = await h.sync();
+    assertSucceeded(result);
+    assert.deepEqual((await h.get('v1', 'ConfigMap', 'settings', own))?.data, { n: '1' });
+    assert.ok(await h.get('v1', 'Namespace', own, ''));
+  });
+
   it('applies a CRD and a custom object of it in one sync: the CRD first, the object after it is Established', async (t) => {
     const h = await engineHarness(t, 'crd-app');
     // CRDs are cluster-scoped: a group of its own keeps this test apart from other runs.

@@ -9,7 +9,10 @@ import type { EngineHarness } from './harness.js';
 async function assertUnchangedWithReplicas(h: EngineHarness, replicas: number): Promise<void> {
   const report = await h.sync({ dryRun: true });
   assertSucceeded(report);
-  assert.equal(report.outcomes.find((o) => o.subject === `Deployment/${h.namespace}/web`)?.action, 'unchanged');
+  assert.equal(
+    report.outcomes.find((o) => o.subject === `Deployment/${h.namespace}/web`)?.action,
+    'unchanged',
+  );
   const real = await h.sync();
   assertSucceeded(real);
   assert.equal(real.stats.writes, 0, JSON.stringify(real.stats.requests));
@@ -24,7 +27,15 @@ describe('sync engine: drift', () => {
     assertSucceeded(await h.sync());
 
     await h.kubectl(['scale', 'deployment/web', '--replicas=5', '-n', h.namespace]);
-    await h.kubectl(['patch', 'configmap/settings', '-n', h.namespace, '--type=merge', '-p', '{"data":{"color":"red"}}']);
+    await h.kubectl([
+      'patch',
+      'configmap/settings',
+      '-n',
+      h.namespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"color":"red"}}',
+    ]);
 
     const report = await h.sync({ dryRun: true });
     assertSucceeded(report);
@@ -41,14 +52,21 @@ describe('sync engine: drift', () => {
       settings.drift?.map((d) => [d.path, d.changedBy.map((o) => o.manager)]),
       [['data.color', ['kubectl-patch']]],
     );
-    assert.equal(fieldAt(await h.get('apps/v1', 'Deployment', 'web'), ['spec', 'replicas']), 5, 'a dry run changes nothing');
+    assert.equal(
+      fieldAt(await h.get('apps/v1', 'Deployment', 'web'), ['spec', 'replicas']),
+      5,
+      'a dry run changes nothing',
+    );
 
     const restored = await h.sync();
     assertSucceeded(restored);
     assert.equal(fieldAt(await h.get('apps/v1', 'Deployment', 'web'), ['spec', 'replicas']), 2);
     assert.deepEqual((await h.get('v1', 'ConfigMap', 'settings'))?.data, { color: 'blue' });
     const after = await h.sync({ dryRun: true });
-    assert.ok(after.outcomes.every((o) => o.action === 'unchanged'), JSON.stringify(after.outcomes));
+    assert.ok(
+      after.outcomes.every((o) => o.action === 'unchanged'),
+      JSON.stringify(after.outcomes),
+    );
   });
 
   it('does not report replicas set by an autoscaler when the manifest leaves them out', async (t) => {
@@ -69,10 +87,17 @@ describe('sync engine: drift', () => {
 
     // Another applier that owns the field outright (server-side apply under the autoscaler's name).
     await h.observer.apply(
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: h.namespace }, spec: { replicas: 3 } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: h.namespace },
+        spec: { replicas: 3 },
+      },
       { fieldManager: 'horizontal-pod-autoscaler', force: true },
     );
-    const managers = ((await h.get('apps/v1', 'Deployment', 'web'))?.metadata.managedFields as { manager: string }[]).map((e) => e.manager);
+    const managers = (
+      (await h.get('apps/v1', 'Deployment', 'web'))?.metadata.managedFields as { manager: string }[]
+    ).map((e) => e.manager);
     assert.ok(managers.includes('horizontal-pod-autoscaler'), managers.join(', '));
     await assertUnchangedWithReplicas(h, 3);
   });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import type { KubeObject } from '../../../src/core/objects.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { TRACKING_ANNOTATION, TRACKING_LABEL } from '../../../src/plan/tracking.js';
 import { actionsOf, assertSucceeded, configMap, deployment, engineHarness, idOf } from './harness.js';
 
@@ -75,6 +78,22 @@ describe('sync engine: create, re-apply, change, remove', () => {
     assert.equal(after[1]?.metadata.generation, before[1]?.metadata.generation);
     assert.deepEqual(mooringEntry(after[1]), mooringEntry(before[1]));
     assert.equal(after[2]?.metadata.resourceVersion, before[2]?.metadata.resourceVersion);
+  });
+
+  it('makes no write on re-apply for kinds the server fills in (Service, Secret stringData, CronJob, StatefulSet, ...)', async (t) => {
+    const h = await engineHarness(t, 'kinds-app');
+    await h.write(
+      'kinds.yaml',
+      await readFile(join(packageRoot(), 'test', 'fixtures', 'engine', 'common-kinds.yaml'), 'utf8'),
+    );
+    const first = await h.sync();
+    assertSucceeded(first);
+    assert.equal(first.outcomes.length, 9);
+    const second = await h.sync();
+    assertSucceeded(second);
+    const changed = second.outcomes.filter((o) => o.action !== 'unchanged');
+    assert.deepEqual(changed, [], 'every object is unchanged');
+    assert.equal(second.stats.writes, 0, JSON.stringify(second.stats.requests));
   });
 
   it('configures exactly the object whose manifest changed, with one apply request', async (t) => {

@@ -25,7 +25,11 @@ describe('sync engine: renderers', () => {
     assert.deepEqual((await h.get('v1', 'ConfigMap', 'shop-settings'))?.data, { color: 'red' });
     assert.equal(fieldAt(await h.get('apps/v1', 'Deployment', 'shop'), ['spec', 'replicas']), 2);
     const account = await h.get('v1', 'ServiceAccount', 'shop-common');
-    assert.equal(account?.metadata.labels?.[TRACKING_LABEL], 'helm-app', 'the dependency chart is part of the app');
+    assert.equal(
+      account?.metadata.labels?.[TRACKING_LABEL],
+      'helm-app',
+      'the dependency chart is part of the app',
+    );
   });
 
   it('applies the dev and prod Kustomize overlays of one base as two apps', async (t) => {
@@ -39,11 +43,24 @@ describe('sync engine: renderers', () => {
     assert.equal(fieldAt(prod, ['spec', 'replicas']), 3);
     assert.equal(prod?.metadata.labels?.[TRACKING_LABEL], 'kustomize-prod');
     // The generated ConfigMap has a content hash in its name, and the Deployment refers to it.
-    const envFrom = fieldAt(prod, ['spec', 'template', 'spec', 'containers', 0, 'envFrom', 0, 'configMapRef', 'name']);
+    const envFrom = fieldAt(prod, [
+      'spec',
+      'template',
+      'spec',
+      'containers',
+      0,
+      'envFrom',
+      0,
+      'configMapRef',
+      'name',
+    ]);
     assert.match(String(envFrom), /^prod-settings-[a-z0-9]+$/);
     assert.deepEqual((await h.get('v1', 'ConfigMap', String(envFrom)))?.data, { color: 'red' });
     const devInventory = await h.inventoryIds();
-    assert.ok(devInventory?.every((id) => id.includes('_dev-')), `dev's inventory holds only dev objects: ${String(devInventory)}`);
+    assert.ok(
+      devInventory?.every((id) => id.includes('_dev-')),
+      `dev's inventory holds only dev objects: ${String(devInventory)}`,
+    );
   });
 
   it('applies a Jsonnet program with a top-level argument, an external variable and a library path', async (t) => {

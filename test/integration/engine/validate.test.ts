@@ -23,7 +23,9 @@ describe('sync engine: validation before any write', () => {
     const result = await h.sync();
     assert.equal(result.error?.step, 'validate');
     assert.match(result.error.message, /nothing was applied/);
-    const rejected = Object.fromEntries((result.rejected ?? []).map((r) => [r.subject, r.message]));
+    const rejected = Object.fromEntries(
+      (result.rejected ?? []).map((r): [string, string] => [r.subject ?? '', r.message]),
+    );
     assert.deepEqual(Object.keys(rejected).sort(), [
       `Deployment/${h.namespace}/web`,
       `Service/${h.namespace}/web`,
@@ -59,7 +61,7 @@ describe('sync engine: validation before any write', () => {
     assert.equal(result.stats.writes, 0);
     const after = await h.get('v1', 'ConfigMap', 'settings');
     assert.deepEqual(after?.data, { color: 'blue' });
-    assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
+    assert.equal(after.metadata.resourceVersion, before?.metadata.resourceVersion);
     assert.equal(fieldAt(await h.get('apps/v1', 'Deployment', 'web'), ['spec', 'replicas']), 1);
     assert.deepEqual(await h.inventoryIds(), inventoryBefore);
   });
