@@ -5,7 +5,7 @@
  *
  *   npm run bench                      # starts its own cluster
  *   MOORING_BENCH_KUBECONFIG=... npm run bench
- *   MOORING_BENCH_OBJECTS=200 npm run bench
+ *   MOORING_BENCH_OBJECTS=200 MOORING_BENCH_CONCURRENCY=32 npm run bench
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +40,7 @@ interface MooringReport {
 
 async function main(): Promise<void> {
   const count = Number(process.env.MOORING_BENCH_OBJECTS ?? 1000);
+  const concurrency = process.env.MOORING_BENCH_CONCURRENCY ?? '16';
   const found = findToolchain();
   if ('missing' in found)
     throw new Error(`toolchain incomplete: ${found.missing.join(', ')} (npm run toolchain)`);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     const kubectlApply = (ns: string): Promise<Timed> =>
       timed(kubectl, ['apply', '--server-side', '-n', ns, '-f', rendered], env);
     const mooringApply = (ns: string): Promise<Timed> =>
-      timed(process.execPath, [cli, 'apply', appDir, '--app', `bench-${ns}`, '-n', ns, '-o', 'json'], env);
+      timed(process.execPath, [cli, 'apply', appDir, '--app', `bench-${ns}`, '-n', ns, '-o', 'json', '--concurrency', concurrency], env);
     const createNs = (ns: string): Promise<unknown> => run(kubectl, ['create', 'namespace', ns], { env });
 
     const rounds = [
@@ -81,9 +82,11 @@ async function main(): Promise<void> {
     ] as const;
     const times: Record<'kubectl' | 'mooring', number[]> = { kubectl: [], mooring: [] };
     let lastMooringNs = '';
+    const namespaces: string[] = [];
     for (const [i, order] of rounds.entries()) {
       for (const tool of order) {
-        const ns = `bench-${tool}-${i}`;
+        const ns = `bench-${tool}-${i}-${process.pid}`;
+        namespaces.push(ns);
         await createNs(ns);
         const t = tool === 'kubectl' ? await kubectlApply(ns) : await mooringApply(ns);
         if (tool === 'mooring') {
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     }
     const again = await mooringApply(lastMooringNs);
     const report = JSON.parse(again.stdout) as MooringReport;
-    const kubectlAgain = await kubectlApply('bench-kubectl-0');
+    const kubectlAgain = await kubectlApply(`bench-kubectl-0-${process.pid}`);
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     const result = {
       objects: count,
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
       },
     };
     console.log(JSON.stringify(result, null, 2));
+    if (own === undefined) await run(kubectl, ['delete', 'namespace', '--wait=false', ...namespaces], { env });
   } finally {
     await rm(work, { recursive: true, force: true });
     if (own !== undefined) await clusterDown(own);

@@ -40,7 +40,7 @@ describe('sync engine: Namespaces and CRDs first', () => {
     });
     await h.write('ns.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: own } });
     await h.write('settings.yaml', {
-      ...configMap('settings', { n: '1' }),
+      ...configMap('settings', { value: '1' }),
       metadata: { name: 'settings', namespace: own },
     });
 
@@ -55,7 +55,7 @@ describe('sync engine: Namespaces and CRDs first', () => {
 
     const result = await h.sync();
     assertSucceeded(result);
-    assert.deepEqual((await h.get('v1', 'ConfigMap', 'settings', own))?.data, { n: '1' });
+    assert.deepEqual((await h.get('v1', 'ConfigMap', 'settings', own))?.data, { value: '1' });
     assert.ok(await h.get('v1', 'Namespace', own, ''));
   });
 

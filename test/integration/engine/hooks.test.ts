@@ -13,7 +13,7 @@ describe('sync engine: hooks', () => {
   it('runs a PreSync Job before the app objects and deletes it once it succeeded', async (t) => {
     const h = await engineHarness(t, 'presync-app');
     await h.write('migrate.yaml', job('migrate', { annotations: PRE_SYNC_DELETE_ON_SUCCESS }));
-    await h.write('settings.yaml', configMap('settings', { n: '1' }));
+    await h.write('settings.yaml', configMap('settings', { value: '1' }));
     const result = await h.sync();
     assertSucceeded(result);
     assert.deepEqual(
@@ -36,7 +36,7 @@ describe('sync engine: hooks', () => {
   it('keeps a PostSync hook with the default policy until the next sync runs it again', async (t) => {
     const h = await engineHarness(t, 'postsync-app');
     await h.write('notify.yaml', job('notify', { annotations: { 'argocd.argoproj.io/hook': 'PostSync' } }));
-    await h.write('settings.yaml', configMap('settings', { n: '1' }));
+    await h.write('settings.yaml', configMap('settings', { value: '1' }));
     const first = await h.sync();
     assertSucceeded(first);
     assert.equal(first.outcomes.at(-1)?.subject, `Job/${h.namespace}/notify`);
@@ -60,8 +60,8 @@ describe('sync engine: hooks', () => {
         podLabels: { 'mooring.dev/fault': 'fail' },
       }),
     );
-    await h.write('settings.yaml', configMap('settings', { n: '1' }));
-    await h.write('later.yaml', configMap('later', { n: '2' }, { 'mooring.dev/sync-wave': '1' }));
+    await h.write('settings.yaml', configMap('settings', { value: '1' }));
+    await h.write('later.yaml', configMap('later', { value: '2' }, { 'mooring.dev/sync-wave': '1' }));
     const result = await h.sync({ timeoutMs: 20_000 });
     assert.equal(result.error?.step, 'hook');
     assert.equal(result.error.subject, `Job/${h.namespace}/migrate`);

@@ -122,9 +122,9 @@ describe('sync engine: create, re-apply, change, remove', () => {
 
   it('prunes an object removed from Git only with prune on; without it the object stays, also in the inventory', async (t) => {
     const h = await engineHarness(t, 'remove-app');
-    await h.write('a.yaml', configMap('a', { n: '1' }));
-    await h.write('b.yaml', configMap('b', { n: '2' }));
-    await h.write('c.yaml', configMap('c', { n: '3' }));
+    await h.write('a.yaml', configMap('a', { value: '1' }));
+    await h.write('b.yaml', configMap('b', { value: '2' }));
+    await h.write('c.yaml', configMap('c', { value: '3' }));
     assertSucceeded(await h.sync());
     const idC = idOf(h.namespace, 'c', '', 'ConfigMap');
 
@@ -136,6 +136,15 @@ describe('sync engine: create, re-apply, change, remove', () => {
       (await h.inventoryIds())?.includes(idC),
       'and stays in the inventory, so a later pruning sync removes it',
     );
+
+    const preview = await h.sync({ prune: true, dryRun: true });
+    assert.equal(
+      actionsOf(preview)[`ConfigMap/${h.namespace}/c`],
+      'pruned',
+      'a dry run shows what pruning would delete',
+    );
+    assert.equal(preview.stats.writes, 0);
+    assert.ok(await h.get('v1', 'ConfigMap', 'c'));
 
     const pruned = await h.sync({ prune: true });
     assertSucceeded(pruned);

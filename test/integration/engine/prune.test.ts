@@ -13,8 +13,8 @@ describe('sync engine: pruning', () => {
       'keep-flux': { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
     };
     for (const [name, annotations] of Object.entries(optOuts))
-      await h.write(`${name}.yaml`, configMap(name, { n: name }, annotations));
-    for (const name of ['a', 'b', 'c', 'd']) await h.write(`${name}.yaml`, configMap(name, { n: name }));
+      await h.write(`${name}.yaml`, configMap(name, { value: name }, annotations));
+    for (const name of ['a', 'b', 'c', 'd']) await h.write(`${name}.yaml`, configMap(name, { value: name }));
     assertSucceeded(await h.sync({ prune: true }));
 
     for (const name of Object.keys(optOuts)) await h.remove(`${name}.yaml`);
@@ -62,7 +62,7 @@ describe('sync engine: pruning', () => {
 
   it('refuses to prune 3 of 4 objects, naming them and deleting nothing, unless mass pruning is allowed', async (t) => {
     const h = await engineHarness(t, 'brake-app');
-    for (const name of ['a', 'b', 'c', 'd']) await h.write(`${name}.yaml`, configMap(name, { n: name }));
+    for (const name of ['a', 'b', 'c', 'd']) await h.write(`${name}.yaml`, configMap(name, { value: name }));
     assertSucceeded(await h.sync({ prune: true }));
     for (const name of ['b', 'c', 'd']) await h.remove(`${name}.yaml`);
 

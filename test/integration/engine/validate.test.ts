@@ -68,7 +68,7 @@ describe('sync engine: validation before any write', () => {
 
   it('stops at render on broken YAML, naming the file and line, and applies nothing', async (t) => {
     const h = await engineHarness(t, 'broken-yaml-app');
-    await h.write('good.yaml', configMap('good', { n: '1' }));
+    await h.write('good.yaml', configMap('good', { value: '1' }));
     await h.write(
       'broken.yaml',
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n  other: value\n',

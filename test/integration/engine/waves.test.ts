@@ -12,7 +12,7 @@ describe('sync engine: waves wait for health', () => {
       'web.yaml',
       deployment('web', { replicas: 1, podLabels: { 'mooring.dev/fault': 'not-ready' } }),
     );
-    await h.write('after.yaml', configMap('after-web', { n: '1' }, WAVE_1));
+    await h.write('after.yaml', configMap('after-web', { value: '1' }, WAVE_1));
     const result = await h.sync({ timeoutMs: 3000 });
     assert.equal(result.error?.step, 'wait');
     assert.match(result.error.message, /wave 0/);
@@ -24,7 +24,7 @@ describe('sync engine: waves wait for health', () => {
   it('applies wave 1 only after wave 0 is healthy', async (t) => {
     const h = await engineHarness(t, 'healthy-wave-app');
     await h.write('web.yaml', deployment('web', { replicas: 2 }));
-    await h.write('after.yaml', configMap('after-web', { n: '1' }, WAVE_1));
+    await h.write('after.yaml', configMap('after-web', { value: '1' }, WAVE_1));
     const result = await h.sync({ timeoutMs: 30_000 });
     assertSucceeded(result);
     assert.deepEqual(
