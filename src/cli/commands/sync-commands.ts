@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import { syncApplication } from '../../engine/sync.js';
+import type { SyncResult } from '../../engine/types.js';
 import { connect } from '../../kube/connect.js';
 import { render } from '../../render/index.js';
 import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
@@ -59,27 +60,18 @@ export function registerSyncCommands(program: Command): void {
       '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n',
     )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
-      const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
-      try {
-        const source = await resolveSource(sourceArg, progress);
-        const result = await syncApplication(
-          { objects, tools: renderTools(), progress },
-          syncRequestFrom(opts, source, 'diff'),
-        );
-        const out =
-          opts.output === 'json'
-            ? formatJson(result)
-            : opts.output === 'markdown'
-              ? formatMarkdown(result)
-              : formatText(result, 'diff');
-        process.stdout.write(out);
-        const changes = result.outcomes.some(
-          (o) => o.action !== 'unchanged' && o.action !== 'orphaned' && o.action !== 'skipped',
-        );
-        process.exitCode = result.error !== undefined ? 2 : changes ? 1 : 0;
-      } finally {
-        objects.client.close();
-      }
+      const result = await runEngine(sourceArg, opts, 'diff');
+      const out =
+        opts.output === 'json'
+          ? formatJson(result)
+          : opts.output === 'markdown'
+            ? formatMarkdown(result)
+            : formatText(result, 'diff');
+      process.stdout.write(out);
+      const changes = result.outcomes.some(
+        (o) => o.action !== 'unchanged' && o.action !== 'orphaned' && o.action !== 'skipped',
+      );
+      process.exitCode = result.error !== undefined ? 2 : changes ? 1 : 0;
     });
 
   addClusterOptions(addSourceOptions(program.command('apply')))
@@ -98,17 +90,26 @@ export function registerSyncCommands(program: Command): void {
       '\nExamples:\n  mooring apply ./apps/web -n web --create-namespace --prune --wait\n  MOORING_GIT_PASSWORD=$TOKEN mooring apply https://git.example.com/org/config.git@main//apps/web --prune\n\nExit status: 0 applied, 2 failed (the report says which step, which object and why).\n',
     )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
-      const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
-      try {
-        const source = await resolveSource(sourceArg, progress);
-        const result = await syncApplication(
-          { objects, tools: renderTools(), progress },
-          syncRequestFrom(opts, source, 'apply'),
-        );
-        process.stdout.write(opts.output === 'json' ? formatJson(result) : formatText(result, 'apply'));
-        process.exitCode = result.error === undefined ? 0 : 2;
-      } finally {
-        objects.client.close();
-      }
+      const result = await runEngine(sourceArg, opts, 'apply');
+      process.stdout.write(opts.output === 'json' ? formatJson(result) : formatText(result, 'apply'));
+      process.exitCode = result.error === undefined ? 0 : 2;
     });
+}
+
+/** Fetches the source and runs the engine against the kubeconfig's cluster. */
+async function runEngine(
+  sourceArg: string,
+  opts: EngineCliOptions,
+  mode: 'diff' | 'apply',
+): Promise<SyncResult> {
+  const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+  try {
+    const source = await resolveSource(sourceArg, progress);
+    return await syncApplication(
+      { objects, tools: renderTools(), progress },
+      syncRequestFrom(opts, source, mode),
+    );
+  } finally {
+    objects.client.close();
+  }
 }
