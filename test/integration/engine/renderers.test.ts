@@ -12,11 +12,8 @@ describe('sync engine: renderers', () => {
     const result = await h.sync({
       source: h.source('web'),
       renderOptions: { helm: { releaseName: 'shop', valueFiles: ['values-prod.yaml'] } },
-      timeoutMs: 30_000,
-      wait: true,
     });
     assertSucceeded(result);
-    assert.equal(result.health?.status, 'Healthy');
     assert.deepEqual(result.outcomes.map((o) => o.subject).sort(), [
       `ConfigMap/${h.namespace}/shop-settings`,
       `Deployment/${h.namespace}/shop`,
