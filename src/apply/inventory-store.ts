@@ -64,3 +64,18 @@ export async function saveInventory(
   };
   await objects.apply(cm, { step: 'inventory' });
 }
+
+/** Where an app's inventory lives: a ConfigMap in push mode, the Application's status in the controller. */
+export interface InventoryStore {
+  load(): Promise<StoredInventory>;
+  /** Records the inventory after a sync (may do nothing if the caller records it itself). */
+  save(entries: InventoryEntry[], revision: string | undefined, previous: StoredInventory): Promise<void>;
+}
+
+/** Push mode's store: ConfigMap mooring-inventory-<app> in the destination namespace. */
+export function configMapInventoryStore(objects: ObjectsApi, where: InventoryLocation): InventoryStore {
+  return {
+    load: () => loadInventory(objects, where),
+    save: (entries, revision, previous) => saveInventory(objects, where, entries, revision, previous),
+  };
+}

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, MooringError } from '../core/errors.js';
 import { registerDevClusterCommands } from './commands/dev-cluster.js';
 import { registerSyncCommands } from './commands/sync-commands.js';
+import { registerAppCommands } from './commands/app-commands.js';
+import { registerControllerCommand } from './commands/controller-command.js';
 
 const program = new Command()
   .name('mooring')
@@ -14,6 +16,8 @@ const program = new Command()
   .exitOverride();
 
 registerSyncCommands(program);
+registerControllerCommand(program);
+registerAppCommands(program);
 registerDevClusterCommands(program);
 
 try {

@@ -1,8 +1,8 @@
 import { applyObjects, intendedAction } from '../apply/apply-objects.js';
 import { waitHealthy } from '../apply/health-check.js';
 import { runHooks } from '../apply/hooks.js';
-import { loadInventory, saveInventory } from '../apply/inventory-store.js';
-import type { StoredInventory } from '../apply/inventory-store.js';
+import { configMapInventoryStore } from '../apply/inventory-store.js';
+import type { InventoryStore, StoredInventory } from '../apply/inventory-store.js';
 import { fetchLive } from '../apply/live.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
@@ -24,6 +24,8 @@ export interface EngineDeps {
   objects: ObjectsApi;
   tools: RenderTools;
   progress?: ProgressReporter;
+  /** Default: push mode's ConfigMap in the destination namespace. */
+  inventory?: InventoryStore;
 }
 
 /** Thrown inside a run to stop it; carries the failure to report. */
@@ -54,12 +56,15 @@ class SyncRun {
   private readonly progress: ProgressReporter;
   private readonly result: SyncResult;
   private stored: StoredInventory = { entries: [] };
+  private readonly inventoryStore: InventoryStore;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly request: SyncRequest,
   ) {
     this.progress = deps.progress ?? (() => undefined);
+    this.inventoryStore =
+      deps.inventory ?? configMapInventoryStore(deps.objects, { appName: request.appName, namespace: request.namespace });
     this.result = {
       appName: request.appName,
       ...(request.source.commit === undefined ? {} : { revision: request.source.commit }),
@@ -92,10 +97,7 @@ class SyncRun {
   private async pipeline(): Promise<void> {
     const rendered = await this.render();
     await this.deps.objects.discovery.load();
-    this.stored = await loadInventory(this.deps.objects, {
-      appName: this.request.appName,
-      namespace: this.request.namespace,
-    });
+    this.stored = await this.inventoryStore.load();
     const plan = this.plan(rendered);
     const live = await fetchLive(this.deps.objects, plan.objects, this.request.concurrency);
     const namespaceMissing = await this.destinationNamespaceMissing(plan);
@@ -140,6 +142,7 @@ class SyncRun {
     });
     this.result.warnings.push(...plan.warnings);
     this.result.inventory = plan.inventory;
+    this.result.planned = plan.objects;
     return plan;
   }
 
@@ -342,13 +345,7 @@ class SyncRun {
       ? this.stored.entries
       : [...survivors, ...(this.request.prune ? [] : [...plan.pruneSet, ...plan.orphaned])];
     this.result.inventory = mergeEntries(plan.inventory, kept);
-    await saveInventory(
-      this.deps.objects,
-      { appName: this.request.appName, namespace: this.request.namespace },
-      this.result.inventory,
-      this.request.source.commit?.sha,
-      this.stored,
-    );
+    await this.inventoryStore.save(this.result.inventory, this.request.source.commit?.sha, this.stored);
     if (!failed && this.request.wait) {
       this.progress('waiting until every object is healthy');
       const syncObjects = plan.objects.filter((p) => !isHook(p));

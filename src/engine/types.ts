@@ -1,7 +1,7 @@
 import type { Step } from '../core/errors.js';
 import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
 import type { HealthResult } from '../health/types.js';
-import type { InventoryEntry } from '../plan/types.js';
+import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderOptions } from '../render/types.js';
 import type { CommitInfo } from '../source/types.js';
 
@@ -52,6 +52,8 @@ export interface SyncResult {
   /** Validated objects with their diffs (for `diff` output). */
   validated: ValidatedObject[];
   inventory: InventoryEntry[];
+  /** Every object of the plan, in apply order (present once planning succeeded). */
+  planned?: PlannedObject[];
   warnings: string[];
   health?: HealthResult;
   error?: SyncFailure;

@@ -97,6 +97,34 @@ export class ObjectsApi {
     });
   }
 
+  /** Creates an object (POST); fails with 409 if it exists. */
+  async create(obj: KubeObject, step?: Step): Promise<KubeObject> {
+    const ref = refOf(obj);
+    const info = await this.resourceOf(obj.apiVersion, obj.kind, subjectOf(ref));
+    return this.client.request<KubeObject>({
+      method: 'POST',
+      path: resourcePath(info, versionOf(obj.apiVersion), ref.namespace),
+      body: obj,
+      verb: 'create',
+      ...(step === undefined ? {} : { step }),
+      subject: subjectOf(ref),
+    });
+  }
+
+  /** A JSON merge patch of an object or of its status subresource. */
+  async mergePatch(apiVersion: string, ref: ObjectRef, patch: unknown, options: { subresource?: 'status' } = {}): Promise<KubeObject> {
+    const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
+    const path = resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name) + (options.subresource === undefined ? '' : `/${options.subresource}`);
+    return this.client.request<KubeObject>({
+      method: 'PATCH',
+      path,
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      verb: 'patch',
+      subject: subjectOf(ref),
+    });
+  }
+
   /**
    * Deletes an object (background propagation). With `uid`, only that incarnation is deleted (a precondition),
    * so a re-created object of the same name is never removed by mistake. Returns false if it was already gone.

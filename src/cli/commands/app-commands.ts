@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+
+import type { Application } from '../../controller/app-types.js';
+import { MOORING_API_VERSION } from '../../controller/app-types.js';
+import { SYNC_REQUEST_ANNOTATION } from '../../controller/controller.js';
+import { RECORD_APP_LABEL } from '../../controller/records.js';
+import { MooringError } from '../../core/errors.js';
+import { pollUntil } from '../../core/wait.js';
+import { connect } from '../../kube/connect.js';
+import type { ObjectsApi } from '../../kube/objects-api.js';
+import { parseDuration } from '../duration.js';
+import { addClusterOptions } from './engine-options.js';
+
+interface AppCliOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  wait?: boolean;
+  timeout: string;
+  output: string;
+}
+
+const ref = (namespace: string, name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace, name });
+
+async function getApp(objects: ObjectsApi, namespace: string, name: string): Promise<Application> {
+  const app = (await objects.get(MOORING_API_VERSION, ref(namespace, name))) as Application | undefined;
+  if (app === undefined) {
+    throw new MooringError('NOT_FOUND', `Application ${namespace}/${name} not found`, { hint: `list them: kubectl get applications -n ${namespace}` });
+  }
+  return app;
+}
+
+async function withObjects<T>(opts: AppCliOptions, work: (objects: ObjectsApi) => Promise<T>): Promise<T> {
+  const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+  try {
+    return await work(objects);
+  } finally {
+    objects.client.close();
+  }
+}
+
+function appCommand(program: Command, name: string, description: string): Command {
+  return addClusterOptions(program.command(`${name} <app>`))
+    .description(description)
+    .option('-n, --namespace <namespace>', 'namespace of the Application', 'mooring-system')
+    .option('-o, --output <format>', 'text or json', 'text');
+}
+
+/** `mooring sync|status|history|suspend|resume APP`: talk to Application objects; no extra server needed. */
+export function registerAppCommands(program: Command): void {
+  appCommand(program, 'sync', 'ask the controller to sync an Application now')
+    .option('--wait', 'wait until that sync has finished and print its result')
+    .option('--timeout <duration>', 'how long to wait', '5m')
+    .action((name: string, opts: AppCliOptions) =>
+      withObjects(opts, async (objects) => {
+        const requestedAt = new Date().toISOString();
+        await getApp(objects, opts.namespace, name);
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: requestedAt } } });
+        process.stderr.write(`sync of ${name} requested\n`);
+        if (opts.wait !== true) return;
+        const app = await pollUntil(
+          async (note) => {
+            const current = await getApp(objects, opts.namespace, name);
+            note(current.status?.summary ?? 'no status yet');
+            return (current.status?.lastSync?.startedAt ?? '') >= requestedAt ? current : undefined;
+          },
+          { timeoutMs: parseDuration(opts.timeout), intervalMs: 300, what: `the sync of ${name}` },
+        );
+        process.stdout.write(formatStatus(app));
+        if (app.status?.sync?.status !== 'Synced') process.exitCode = 1;
+      }),
+    );
+
+  appCommand(program, 'status', 'show an Application: sync, health, revision, and why it is not synced')
+    .action((name: string, opts: AppCliOptions) =>
+      withObjects(opts, async (objects) => {
+        const app = await getApp(objects, opts.namespace, name);
+        process.stdout.write(opts.output === 'json' ? JSON.stringify(app.status ?? {}, null, 2) + '\n' : formatStatus(app));
+      }),
+    );
+
+  appCommand(program, 'history', 'list the syncs of an Application (SyncRecords), newest first')
+    .action((name: string, opts: AppCliOptions) =>
+      withObjects(opts, async (objects) => {
+        const records = await objects.list(MOORING_API_VERSION, 'SyncRecord', { namespace: opts.namespace, labelSelector: `${RECORD_APP_LABEL}=${name}` });
+        records.sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
+        if (opts.output === 'json') {
+          process.stdout.write(JSON.stringify(records.map((r) => ({ name: r.metadata.name, ...(r.spec as object) })), null, 2) + '\n');
+          return;
+        }
+        const rows = records.map((r) => {
+          const spec = r.spec as { startedAt?: string; trigger?: string; revision?: string; result?: string; message?: string };
+          return [spec.startedAt ?? '', spec.trigger ?? '', (spec.revision ?? '').slice(0, 12), spec.result ?? '', (spec.message ?? '').slice(0, 80)];
+        });
+        process.stdout.write(table([['STARTED', 'TRIGGER', 'REVISION', 'RESULT', 'MESSAGE'], ...rows]));
+      }),
+    );
+
+  for (const [verb, suspend] of [['suspend', true], ['resume', false]] as const) {
+    appCommand(program, verb, suspend ? 'stop syncing an Application (drift is no longer corrected)' : 'start syncing a suspended Application again')
+      .action((name: string, opts: AppCliOptions) =>
+        withObjects(opts, async (objects) => {
+          await getApp(objects, opts.namespace, name);
+          await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { spec: { suspend } });
+          process.stdout.write(`${name} ${suspend ? 'suspended' : 'resumed'}\n`);
+        }),
+      );
+  }
+}
+
+function formatStatus(app: Application): string {
+  const s = app.status ?? {};
+  const lines = [
+    `${app.metadata.name}: ${s.sync?.status ?? 'Unknown'}, ${s.health?.status ?? 'Unknown'}${s.sync?.revision === undefined ? '' : ` at ${s.sync.revision.slice(0, 12)}`}`,
+    `  ${s.summary ?? 'not reconciled yet'}`,
+  ];
+  if (s.sync?.pinnedRevision !== undefined) lines.push(`  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`);
+  const rows = (s.resources ?? []).map((r) => [r.kind, r.namespace === '' ? '-' : r.namespace, r.name, r.sync, r.health, r.drift ?? r.message ?? '']);
+  if (rows.length > 0) lines.push('', table([['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH', 'MESSAGE'], ...rows]).trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+function table(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+}

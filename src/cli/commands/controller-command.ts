@@ -1,0 +1,75 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Command } from 'commander';
+import { pino } from 'pino';
+
+import { Controller } from '../../controller/controller.js';
+import { connect } from '../../kube/connect.js';
+import { parseDuration } from '../duration.js';
+import { addClusterOptions, renderTools } from './engine-options.js';
+
+interface ControllerCliOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  concurrency: string;
+  webhookPort: string;
+  webhookHost: string;
+  cacheDir: string;
+  timeout: string;
+  logLevel: string;
+}
+
+/** Webhook secrets from the environment (never flags): one per provider, or one for all. */
+function webhookSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
+  const all = env.MOORING_WEBHOOK_SECRET;
+  const pick = (name: string): Record<string, string> => {
+    const value = env[`MOORING_WEBHOOK_${name.toUpperCase()}_SECRET`] ?? all;
+    return value === undefined ? {} : { [name]: value };
+  };
+  return { ...pick('github'), ...pick('gitlab'), ...pick('gitea'), ...pick('bitbucket'), ...pick('generic') };
+}
+
+/** `mooring controller`: run the pull-mode controller until SIGTERM. */
+export function registerControllerCommand(program: Command): void {
+  addClusterOptions(program.command('controller'))
+    .description('run the GitOps controller: keep every Application in --namespace equal to Git (pull mode)')
+    .option('-n, --namespace <namespace>', 'namespace whose Applications to manage', 'mooring-system')
+    .option('--concurrency <n>', 'applications synced at once', '4')
+    .option('--webhook-port <port>', 'port of the Git push webhook receiver (0: off)', '8080')
+    .option('--webhook-host <host>', 'address the webhook receiver listens on', '0.0.0.0')
+    .option('--cache-dir <dir>', 'git mirrors and exports', join(homedir(), '.cache', 'mooring', 'controller'))
+    .option('--timeout <duration>', 'time limit for each wait (waves, hooks)', '5m')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .addHelpText(
+      'after',
+      '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+    )
+    .action(async (opts: ControllerCliOptions) => {
+      const logger = pino({ level: opts.logLevel }, pino.destination(2));
+      const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+      const port = Number.parseInt(opts.webhookPort, 10);
+      const controller = new Controller({
+        objects,
+        tools: renderTools(),
+        namespace: opts.namespace,
+        cacheDir: opts.cacheDir,
+        concurrency: Math.max(1, Number.parseInt(opts.concurrency, 10) || 4),
+        timeoutMs: parseDuration(opts.timeout),
+        logger,
+        ...(port > 0 ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } } : {}),
+      });
+      await controller.start();
+      if (controller.webhookAddress !== undefined) logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          logger.info('stopping: finishing syncs under way');
+          void controller.stop().then(resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      objects.client.close();
+    });
+}

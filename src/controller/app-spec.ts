@@ -1,0 +1,46 @@
+import { MooringError } from '../core/errors.js';
+import type { RenderOptions } from '../render/types.js';
+import type { RefSpec } from '../source/types.js';
+import type { ApplicationSpec } from './app-types.js';
+
+/** The one ref an Application names (the CRD enforces exactly one). Pure. */
+export function refOfSpec(spec: ApplicationSpec): RefSpec {
+  const ref = spec.source.ref;
+  if (ref.branch !== undefined) return { branch: ref.branch };
+  if (ref.tag !== undefined) return { tag: ref.tag };
+  if (ref.semver !== undefined) return { semver: ref.semver };
+  if (ref.commit !== undefined) return { commit: ref.commit };
+  throw new MooringError('INVALID_ARGUMENT', 'spec.source.ref names no branch, tag, semver or commit', { step: 'source' });
+}
+
+/** The renderer options an Application asks for. Pure. */
+export function renderOptionsOf(spec: ApplicationSpec, appName: string): RenderOptions {
+  const s = spec.source;
+  return {
+    ...(s.renderer === undefined ? {} : { kind: s.renderer }),
+    ...(s.directory === undefined ? {} : { directory: s.directory }),
+    ...(s.kustomize === undefined ? {} : { kustomize: {} }),
+    helm: { releaseName: s.helm?.releaseName ?? appName, ...withoutUndefined({ valueFiles: s.helm?.valueFiles, values: s.helm?.values, kubeVersion: s.helm?.kubeVersion }) },
+    ...(s.jsonnet === undefined ? {} : { jsonnet: withoutUndefined({ tlas: s.jsonnet.tlas, extVars: s.jsonnet.extVars, libPaths: s.jsonnet.libPaths }) }),
+  };
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+
+/** spec.interval ("3m", "30s", "1h") in milliseconds; default 3 minutes. Pure. */
+export function intervalMs(spec: ApplicationSpec): number {
+  const text = spec.interval ?? '3m';
+  const m = DURATION.exec(text);
+  if (m === null) return 180_000;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.max(1000, Number(m[1]) * unit);
+}
+
+/** Whether drift is corrected (enforce) or only reported (warn). Pure. */
+export function driftModeOf(spec: ApplicationSpec): 'enforce' | 'warn' {
+  return spec.syncPolicy?.driftMode ?? (spec.syncPolicy?.selfHeal === false ? 'warn' : 'enforce');
+}

@@ -1,0 +1,261 @@
+import type { FastifyInstance } from 'fastify';
+
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { pruneObjects } from '../apply/prune.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { Watcher } from '../kube/watch.js';
+import { startWatch } from '../kube/watch.js';
+import type { RenderTools } from '../render/types.js';
+import type { Application, Trigger } from './app-types.js';
+import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
+import { intervalMs, refOfSpec } from './app-spec.js';
+import type { DriftSignal } from './live-cache.js';
+import { LiveCache } from './live-cache.js';
+import { Reconciler } from './reconciler.js';
+import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
+import type { PushEvent, WebhookSecrets } from './webhook/index.js';
+import { backoffMs, jittered, WorkQueue } from './work-queue.js';
+
+/** Annotation `mooring sync` sets to ask for a sync now; any new value triggers one. */
+export const SYNC_REQUEST_ANNOTATION = 'mooring.dev/sync-requested-at';
+
+export interface ControllerOptions {
+  objects: ObjectsApi;
+  tools: RenderTools;
+  /** Namespace whose Applications this controller manages. */
+  namespace: string;
+  cacheDir: string;
+  concurrency: number;
+  timeoutMs: number;
+  logger: Logger;
+  webhook?: { port: number; host: string; secrets: WebhookSecrets };
+}
+
+const appRef = (namespace: string, name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace, name });
+
+/**
+ * The pull-mode controller: watches Applications and the objects they manage, and keeps the cluster equal
+ * to Git. Triggers: poll interval (with jitter), webhooks, drift (watch events), manual sync requests,
+ * spec changes. One sync per app at a time; apps run concurrently up to `concurrency`.
+ */
+export class Controller {
+  private readonly apps = new Map<string, Application>();
+  private readonly triggers = new Map<string, Set<Trigger>>();
+  private readonly drifted = new Map<string, Set<string>>();
+  private readonly seenSyncRequest = new Map<string, string>();
+  private readonly nextPoll = new Map<string, number>();
+  private readonly queue: WorkQueue;
+  private readonly live: LiveCache;
+  readonly reconciler: Reconciler;
+  private appWatch: Watcher | undefined;
+  private webhookServer: FastifyInstance | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.live = new LiveCache(options.objects, (signal) => {
+      this.onDrift(signal);
+    }, options.logger);
+    this.reconciler = new Reconciler({ ...options, live: this.live });
+    this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
+  }
+
+  async start(): Promise<void> {
+    await this.options.objects.discovery.load();
+    await new Promise<void>((resolve) => {
+      this.appWatch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+        apiVersion: MOORING_API_VERSION,
+        kind: 'Application',
+        namespace: this.options.namespace,
+        onEvent: (event) => {
+          this.onApplication(event.type, event.object as Application);
+        },
+        onSynced: resolve,
+        onError: (error) => {
+          this.options.logger.warn({ err: error.message }, 'Application watch interrupted; resuming');
+        },
+      });
+    });
+    if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
+    this.options.logger.info({ namespace: this.options.namespace, apps: this.apps.size }, 'controller started');
+  }
+
+  /** Finishes the syncs under way, then stops watching. */
+  async stop(): Promise<void> {
+    await this.queue.stop();
+    this.appWatch?.stop();
+    this.live.stop();
+    await this.webhookServer?.close();
+  }
+
+  /** Ask for a reconcile of `name` now. */
+  trigger(name: string, trigger: Trigger): void {
+    let set = this.triggers.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.triggers.set(name, set);
+    }
+    set.add(trigger);
+    this.queue.add(name, 0);
+  }
+
+  get webhookAddress(): string | undefined {
+    const address = this.webhookServer?.server.address();
+    return address !== null && typeof address === 'object' && address !== undefined ? `http://${address.address}:${address.port}` : undefined;
+  }
+
+  private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
+    const name = app.metadata.name;
+    if (type === 'DELETED') {
+      this.apps.delete(name);
+      this.queue.remove(name);
+      this.reconciler.memory.delete(name);
+      return;
+    }
+    const before = this.apps.get(name);
+    this.apps.set(name, app);
+    const request = app.metadata.annotations?.[SYNC_REQUEST_ANNOTATION];
+    if (request !== undefined && this.seenSyncRequest.get(name) !== request) {
+      this.seenSyncRequest.set(name, request);
+      if (before !== undefined) this.trigger(name, 'manual');
+    }
+    if (before === undefined || before.metadata.generation !== app.metadata.generation || app.metadata.deletionTimestamp !== undefined) {
+      this.trigger(name, before === undefined ? 'poll' : 'spec');
+    }
+    if (before?.status?.conditions?.find((c) => c.type === 'Ready')?.status !== app.status?.conditions?.find((c) => c.type === 'Ready')?.status) {
+      for (const dependent of this.apps.values()) {
+        if (dependent.spec.dependsOn?.some((d) => d.name === name) === true) this.trigger(dependent.metadata.name, 'dependency');
+      }
+    }
+  }
+
+  private onDrift(signal: DriftSignal): void {
+    if (!this.apps.has(signal.appName)) return;
+    let ids = this.drifted.get(signal.appName);
+    if (ids === undefined) {
+      ids = new Set();
+      this.drifted.set(signal.appName, ids);
+    }
+    ids.add(signal.id);
+    this.trigger(signal.appName, 'drift');
+  }
+
+  private async handle(name: string): Promise<void> {
+    const app = this.apps.get(name);
+    const triggers = this.triggers.get(name) ?? new Set<Trigger>(['poll']);
+    this.triggers.delete(name);
+    const drifted = this.drifted.get(name) ?? new Set<string>();
+    this.drifted.delete(name);
+    if (app === undefined) return;
+    try {
+      if (app.metadata.deletionTimestamp !== undefined) {
+        await this.finalize(app);
+        return;
+      }
+      await this.ensureFinalizer(app);
+      if (app.spec.suspend === true) return;
+      const waitingFor = this.unreadyDependency(app);
+      if (waitingFor !== undefined) {
+        await this.reconciler.writeStatus(app, this.memoryFor(name), { planned: [], failure: { step: 'plan', message: `waiting for dependency ${waitingFor}` } });
+        this.queue.add(name, 5_000);
+        return;
+      }
+      const memory = this.reconciler.memory.get(name);
+      const onlyDrift = triggers.size === 1 && triggers.has('drift');
+      if (onlyDrift && memory !== undefined && memory.planned.size > 0 && memory.generation === app.metadata.generation) {
+        const startedAt = new Date().toISOString();
+        const outcomes = await this.reconciler.heal(app, drifted);
+        if (outcomes.length > 0) await this.reconciler.recordHeal(app, outcomes, startedAt);
+        this.restorePoll(name);
+        return;
+      }
+      const trigger = pickTrigger(triggers);
+      const outcome = await this.reconciler.reconcile(app, trigger);
+      if (outcome.kind === 'retry') this.schedule(name, backoffMs(outcome.failures));
+      else this.schedule(name, jittered(intervalMs(app.spec)));
+    } catch (error) {
+      this.options.logger.error({ app: name, err: errorMessage(error) }, 'reconcile failed');
+      this.schedule(name, backoffMs(2));
+    }
+  }
+
+  private memoryFor(name: string) {
+    let m = this.reconciler.memory.get(name);
+    if (m === undefined) {
+      m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
+      this.reconciler.memory.set(name, m);
+    }
+    return m;
+  }
+
+  private schedule(name: string, delayMs: number): void {
+    this.nextPoll.set(name, Date.now() + delayMs);
+    this.queue.add(name, delayMs);
+  }
+
+  /** After a heal, keep the poll that was already planned. */
+  private restorePoll(name: string): void {
+    const at = this.nextPoll.get(name);
+    if (at !== undefined) this.queue.add(name, Math.max(0, at - Date.now()));
+  }
+
+  private unreadyDependency(app: Application): string | undefined {
+    for (const dep of app.spec.dependsOn ?? []) {
+      const other = this.apps.get(dep.name);
+      const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status !== 'True') return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
+    }
+    return undefined;
+  }
+
+  private async ensureFinalizer(app: Application): Promise<void> {
+    const finalizers = (app.metadata.finalizers ?? []) as string[];
+    if (finalizers.includes(FINALIZER)) return;
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRef(this.options.namespace, app.metadata.name), {
+      metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
+    });
+  }
+
+  /** Deleting an Application prunes what it owns (unless orphanOnDelete), then lets it go. */
+  private async finalize(app: Application): Promise<void> {
+    const finalizers = (app.metadata.finalizers ?? []) as string[];
+    if (!finalizers.includes(FINALIZER)) return;
+    if (app.spec.orphanOnDelete !== true) {
+      const inventory = [...(app.status?.inventory ?? [])].reverse();
+      const pruned = await pruneObjects(this.options.objects, app.metadata.name, inventory, false);
+      if (pruned.survivors.length > 0) {
+        this.options.logger.warn({ app: app.metadata.name, left: pruned.survivors.length }, 'could not prune everything; retrying');
+        this.schedule(app.metadata.name, backoffMs(2));
+        return;
+      }
+    }
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRef(this.options.namespace, app.metadata.name), {
+      metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: app.metadata.resourceVersion },
+    });
+  }
+
+  private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
+    this.webhookServer = buildWebhookServer({
+      secrets: config.secrets,
+      logger: this.options.logger,
+      onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+    });
+    await this.webhookServer.listen({ port: config.port, host: config.host });
+  }
+
+  private onPush(event: PushEvent): string[] {
+    const candidates = [...this.apps.values()].map((app) => ({
+      key: app.metadata.name,
+      repoURL: app.spec.source.repoURL,
+      ref: refOfSpec(app.spec),
+      path: app.spec.source.path ?? '',
+    }));
+    const names = appsToRefresh(event, candidates);
+    for (const name of names) this.trigger(name, 'webhook');
+    return names;
+  }
+}
+
+function pickTrigger(triggers: Set<Trigger>): Trigger {
+  for (const t of ['manual', 'rollback', 'webhook', 'spec', 'dependency', 'drift', 'poll'] as const) if (triggers.has(t)) return t;
+  return 'poll';
+}

@@ -1,0 +1,107 @@
+import type { KubeObject } from '../core/objects.js';
+import { objectId, refOf } from '../core/objects.js';
+import { normalizeForCompare } from '../diff/normalize.js';
+import type { Logger } from '../core/logger.js';
+import { FIELD_MANAGER } from '../kube/objects-api.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { Watcher } from '../kube/watch.js';
+import { startWatch } from '../kube/watch.js';
+import { TRACKING_LABEL } from '../plan/tracking.js';
+
+/** A change to a managed object made by someone other than Mooring. */
+export interface DriftSignal {
+  appName: string;
+  id: string;
+  type: 'MODIFIED' | 'DELETED';
+  at: number;
+}
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  time?: string;
+  subresource?: string;
+}
+
+/** True when Mooring itself made the latest change to the object's spec/data (not status). Pure. */
+export function lastWriteWasMooring(obj: KubeObject): boolean {
+  const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).filter((e) => e.subresource !== 'status' && e.time !== undefined);
+  if (entries.length === 0) return false;
+  const latest = entries.reduce((max, e) => ((e.time ?? '') > max ? (e.time ?? '') : max), '');
+  return entries.filter((e) => e.time === latest).every((e) => e.manager === FIELD_MANAGER);
+}
+
+/**
+ * Live state of every object Mooring manages, by watch: one list+watch per kind in use, filtered by the
+ * tracking label, so memory grows with what Mooring manages rather than with the cluster. A change whose
+ * content (not status) differs and was not Mooring's own write is reported at once as drift.
+ */
+export class LiveCache {
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly content = new Map<string, string>();
+
+  constructor(
+    private readonly api: ObjectsApi,
+    private readonly onDrift: (signal: DriftSignal) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts watching kinds not watched yet; resolves when their initial lists are in. */
+  async ensureWatching(kinds: { apiVersion: string; kind: string }[]): Promise<void> {
+    const starting: Promise<void>[] = [];
+    for (const { apiVersion, kind } of kinds) {
+      const key = `${apiVersion}|${kind}`;
+      if (this.watchers.has(key)) continue;
+      starting.push(
+        new Promise<void>((resolve) => {
+          const watcher = startWatch(this.api.client, this.api.discovery, {
+            apiVersion,
+            kind,
+            labelSelector: TRACKING_LABEL,
+            onEvent: (event) => {
+              this.observe(event.type, event.object);
+            },
+            onSynced: resolve,
+            onError: (error) => {
+              this.logger.warn({ kind, err: error.message }, 'watch interrupted; resuming');
+            },
+          });
+          this.watchers.set(key, watcher);
+          setTimeout(resolve, 10_000).unref();
+        }),
+      );
+    }
+    await Promise.all(starting);
+  }
+
+  get(id: string): KubeObject | undefined {
+    return this.objects.get(id);
+  }
+
+  get watchedKinds(): number {
+    return this.watchers.size;
+  }
+
+  stop(): void {
+    for (const w of this.watchers.values()) w.stop();
+    this.watchers.clear();
+  }
+
+  private observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
+    const id = objectId(refOf(obj));
+    const appName = obj.metadata.labels?.[TRACKING_LABEL];
+    if (type === 'DELETED') {
+      this.objects.delete(id);
+      this.content.delete(id);
+      if (appName !== undefined) this.onDrift({ appName, id, type, at: Date.now() });
+      return;
+    }
+    const key = JSON.stringify(normalizeForCompare(obj));
+    const before = this.content.get(id);
+    this.objects.set(id, obj);
+    this.content.set(id, key);
+    if (type === 'MODIFIED' && before !== undefined && before !== key && appName !== undefined && !lastWriteWasMooring(obj)) {
+      this.onDrift({ appName, id, type, at: Date.now() });
+    }
+  }
+}

@@ -1,0 +1,308 @@
+import { errorMessage, MooringError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { subjectOf } from '../core/objects.js';
+import { diffObject } from '../diff/object-diff.js';
+import { syncApplication } from '../engine/sync.js';
+import type { SyncFailure, SyncResult } from '../engine/types.js';
+import { assessHealth } from '../health/index.js';
+import type { HealthResult } from '../health/types.js';
+import { FIELD_MANAGER } from '../kube/objects-api.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { PlannedObject } from '../plan/types.js';
+import type { RenderTools } from '../render/types.js';
+import { fetchSource } from '../source/index.js';
+import type { FetchedSource } from '../source/types.js';
+import type { ObjectOutcome } from '../apply/types.js';
+import { onlyUpdateManagersConflict } from '../apply/validate.js';
+import type { Application, ApplicationStatus, Trigger } from './app-types.js';
+import { MOORING_API_VERSION } from './app-types.js';
+import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
+import { recordEvent } from './events.js';
+import type { LiveCache } from './live-cache.js';
+import { recordSync, resultOf, syncRecordFor } from './records.js';
+import { credentialsOf } from './source-access.js';
+import { buildStatus, isTerminal } from './status.js';
+
+/** What the controller remembers about an app between reconciles (memory only; rebuilt after restart). */
+export interface AppMemory {
+  generation?: number | undefined;
+  commit?: string;
+  treeHash?: string;
+  planned: Map<string, PlannedObject>;
+  /** Out-of-sync objects in warn mode: id -> drift description. */
+  outOfSync: Map<string, string>;
+  failures: number;
+  /** A commit that failed terminally: not retried until a new commit or spec. */
+  stalledCommit?: string;
+}
+
+export interface ReconcilerDeps {
+  objects: ObjectsApi;
+  tools: RenderTools;
+  cacheDir: string;
+  live: LiveCache;
+  logger: Logger;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export type ReconcileOutcome = { kind: 'done' } | { kind: 'retry'; failures: number } | { kind: 'waiting'; delayMs: number };
+
+/** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
+export class Reconciler {
+  readonly memory = new Map<string, AppMemory>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  private memoryOf(app: Application): AppMemory {
+    let m = this.memory.get(app.metadata.name);
+    if (m === undefined) {
+      m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
+      this.memory.set(app.metadata.name, m);
+    }
+    return m;
+  }
+
+  /** Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering. */
+  async heal(app: Application, ids: Set<string>): Promise<ObjectOutcome[]> {
+    const memory = this.memoryOf(app);
+    const outcomes: ObjectOutcome[] = [];
+    for (const id of ids) {
+      const planned = memory.planned.get(id);
+      if (planned === undefined || planned.hookDeletePolicies !== undefined || planned.options.drift === 'ignore' || planned.options.ignore) continue;
+      const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
+      const outcome = await this.healOne(planned, mode);
+      if (outcome === undefined) {
+        memory.outOfSync.delete(id);
+        continue;
+      }
+      if (mode === 'warn') memory.outOfSync.set(id, outcome.message ?? 'drifted');
+      else memory.outOfSync.delete(id);
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  private async healOne(planned: PlannedObject, mode: 'enforce' | 'warn'): Promise<ObjectOutcome | undefined> {
+    const { objects } = this.deps;
+    const base = { subject: subjectOf(planned.ref), id: planned.id, phase: planned.phase, wave: planned.wave };
+    const live = await objects.get(planned.object.apiVersion, planned.ref);
+    if (live === undefined) {
+      if (mode === 'warn') return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
+      await objects.apply(planned.object, { force: true, step: 'apply' });
+      return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
+    }
+    let force = planned.options.force;
+    let dryRun;
+    try {
+      dryRun = await objects.apply(planned.object, { dryRun: true, force });
+    } catch (error) {
+      if (force || !onlyUpdateManagersConflict(error, live)) throw error;
+      force = true;
+      dryRun = await objects.apply(planned.object, { dryRun: true, force });
+    }
+    const diff = diffObject(live, dryRun, FIELD_MANAGER);
+    if (diff.action === 'unchanged') return undefined;
+    const who = [...new Set(diff.drift.flatMap((d) => d.changedBy.map((c) => c.manager)))];
+    const fields = diff.drift.map((d) => d.path).slice(0, 5).join(', ');
+    const message = `${fields} changed${who.length > 0 ? ` by ${who.join(', ')}` : ''}`;
+    if (mode === 'warn') return { ...base, action: 'unchanged', message, drift: diff.drift };
+    await objects.apply(planned.object, { force, step: 'apply' });
+    return { ...base, action: 'configured', message: `corrected: ${message}`, drift: diff.drift };
+  }
+
+  /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
+  async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
+    const memory = this.memoryOf(app);
+    const startedAt = new Date().toISOString();
+    let fetched: FetchedSource;
+    try {
+      fetched = await this.fetch(app);
+    } catch (error) {
+      memory.failures += 1;
+      const failure = failureOf(error, 'source');
+      await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
+      await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
+      return { kind: 'retry', failures: memory.failures };
+    }
+    const generation = app.metadata.generation as number | undefined;
+    const sameContent = memory.commit === fetched.commit.sha && memory.treeHash === fetched.pathTreeHash && memory.generation === generation;
+    if (sameContent && trigger === 'poll' && memory.failures === 0) return { kind: 'done' };
+    if (memory.stalledCommit === fetched.commit.sha && memory.generation === app.metadata.generation && trigger !== 'manual') return { kind: 'done' };
+    if (app.status?.rolledBackRevision === fetched.commit.sha && trigger !== 'manual') return { kind: 'done' };
+    const automated = app.spec.syncPolicy?.automated !== false;
+    const result = await this.runEngine(app, fetched, !automated && trigger !== 'manual');
+    memory.generation = app.metadata.generation as number | undefined;
+    memory.commit = fetched.commit.sha;
+    memory.treeHash = fetched.pathTreeHash;
+    memory.outOfSync.clear();
+    if (result.planned !== undefined) memory.planned = new Map(result.planned.map((p) => [p.id, p]));
+    if (result.dryRun) {
+      for (const o of result.outcomes) if (o.action !== 'unchanged' && o.action !== 'orphaned') memory.outOfSync.set(o.id, `would be ${o.action}`);
+    }
+    await this.deps.live.ensureWatching(kindsOf(result.planned ?? []));
+    const terminal = isTerminal(result.error);
+    if (terminal) memory.stalledCommit = fetched.commit.sha;
+    else delete memory.stalledCommit;
+    memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
+    const recordName = await this.record(app, trigger, startedAt, fetched, result);
+    const lastSync = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      revision: fetched.commit.sha,
+      result: result.dryRun ? 'DryRun' : resultOf(result),
+      trigger,
+      ...(result.error === undefined ? {} : { message: result.error.message }),
+      ...(recordName === undefined ? {} : { syncRecord: recordName }),
+    };
+    await this.writeStatus(app, memory, { result, planned: result.planned ?? [...memory.planned.values()], fetched, lastSync });
+    if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
+    return { kind: 'done' };
+  }
+
+  private async fetch(app: Application): Promise<FetchedSource> {
+    const credentials = await credentialsOf(this.deps.objects, app);
+    const pinned = app.status?.sync?.pinnedRevision;
+    const spec = {
+      repoURL: app.spec.source.repoURL,
+      ref: pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
+      path: app.spec.source.path ?? '',
+      ...(credentials === undefined ? {} : { credentials }),
+    };
+    return fetchSource(spec, this.deps.cacheDir);
+  }
+
+  private async runEngine(app: Application, fetched: FetchedSource, dryRun: boolean): Promise<SyncResult> {
+    const inventory = app.status?.inventory ?? [];
+    const policy = app.spec.syncPolicy ?? {};
+    return syncApplication(
+      {
+        objects: this.deps.objects,
+        tools: this.deps.tools,
+        inventory: { load: () => Promise.resolve({ entries: inventory }), save: () => Promise.resolve() },
+      },
+      {
+        appName: app.metadata.name,
+        source: { root: fetched.root, path: fetched.path, commit: fetched.commit, displayURL: fetched.displayURL },
+        renderOptions: renderOptionsOf(app.spec, app.metadata.name),
+        namespace: app.spec.destination.namespace,
+        createNamespace: policy.createNamespace === true,
+        prune: policy.prune === true,
+        pruneThreshold: policy.pruneThreshold ?? 0.5,
+        allowMassPrune: false,
+        dryRun,
+        wait: false,
+        timeoutMs: this.deps.timeoutMs,
+        concurrency: this.deps.concurrency,
+      },
+    );
+  }
+
+  private async record(app: Application, trigger: Trigger, startedAt: string, fetched: FetchedSource, result: SyncResult): Promise<string | undefined> {
+    if (result.dryRun) return undefined;
+    const changed = result.outcomes.some((o) => o.action !== 'unchanged');
+    if (!changed && result.error === undefined && trigger !== 'manual') return undefined;
+    const message = result.error?.message ?? result.outcomes.filter((o) => o.action !== 'unchanged').map((o) => `${o.action} ${o.subject}`).slice(0, 10).join(', ');
+    try {
+      const record = syncRecordFor({
+        app,
+        trigger,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        revision: fetched.commit.sha,
+        commit: { author: `${fetched.commit.authorName} <${fetched.commit.authorEmail}>`, message: fetched.commit.subject },
+        result: resultOf(result),
+        message,
+        outcomes: result.outcomes,
+      });
+      const name = await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
+      const type = result.error === undefined ? 'Normal' : 'Warning';
+      await recordEvent(this.deps.objects, app, type, result.error === undefined ? 'Synced' : 'SyncFailed', `${fetched.commit.sha.slice(0, 12)}: ${message === '' ? 'no changes' : message}`);
+      return name;
+    } catch (error) {
+      this.deps.logger.warn({ app: app.metadata.name, err: errorMessage(error) }, 'could not write the SyncRecord');
+      return undefined;
+    }
+  }
+
+  /** Records a heal in history and status. */
+  async recordHeal(app: Application, outcomes: ObjectOutcome[], startedAt: string): Promise<void> {
+    const memory = this.memoryOf(app);
+    const corrected = outcomes.filter((o) => o.action !== 'unchanged');
+    if (corrected.length > 0) {
+      try {
+        const record = syncRecordFor({
+          app,
+          trigger: 'drift',
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          ...(memory.commit === undefined ? {} : { revision: memory.commit }),
+          result: 'Succeeded',
+          message: corrected.map((o) => `${o.subject}: ${o.message ?? o.action}`).join('; '),
+          outcomes: corrected,
+        });
+        await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
+      } catch (error) {
+        this.deps.logger.warn({ app: app.metadata.name, err: errorMessage(error) }, 'could not write the SyncRecord');
+      }
+    }
+    for (const o of outcomes) {
+      const warn = o.action === 'unchanged';
+      await recordEvent(this.deps.objects, app, warn ? 'Warning' : 'Normal', warn ? 'DriftDetected' : 'DriftCorrected', `${o.subject}: ${o.message ?? ''}`);
+    }
+    await this.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+  }
+
+  /** Writes status from memory and the live cache (health without extra requests); skips identical writes. */
+  async writeStatus(
+    app: Application,
+    memory: AppMemory,
+    input: { result?: SyncResult; failure?: SyncFailure; planned: PlannedObject[]; fetched?: FetchedSource; lastSync?: ApplicationStatus['lastSync'] },
+  ): Promise<void> {
+    const health = new Map<string, HealthResult>();
+    for (const p of input.planned) health.set(p.id, assessHealth(this.deps.live.get(p.id)));
+    const revision = input.fetched?.commit.sha ?? memory.commit;
+    const status: ApplicationStatus = buildStatus({
+      previous: app.status,
+      generation: app.metadata.generation as number | undefined,
+      ...(input.result === undefined ? {} : { result: input.result }),
+      ...(input.failure === undefined ? {} : { failure: input.failure }),
+      planned: input.planned,
+      health,
+      outOfSync: memory.outOfSync,
+      ...(revision === undefined ? {} : { revision }),
+      now: new Date().toISOString(),
+    });
+    if (input.fetched !== undefined) {
+      status.source = {
+        displayURL: input.fetched.displayURL,
+        resolvedRef: input.fetched.resolvedRef,
+        commitSubject: input.fetched.commit.subject,
+        author: input.fetched.commit.authorName,
+        pathTreeHash: input.fetched.pathTreeHash,
+      };
+    }
+    if (input.lastSync !== undefined) status.lastSync = input.lastSync;
+    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(app.status ?? {}))) return;
+    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name }, { status }, { subresource: 'status' });
+    app.status = (updated as Application).status ?? status;
+  }
+}
+
+function stripTimes(status: ApplicationStatus): unknown {
+  return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };
+}
+
+function kindsOf(planned: PlannedObject[]): { apiVersion: string; kind: string }[] {
+  const seen = new Map<string, { apiVersion: string; kind: string }>();
+  for (const p of planned) if (p.hookDeletePolicies === undefined) seen.set(`${p.object.apiVersion}|${p.ref.kind}`, { apiVersion: p.object.apiVersion, kind: p.ref.kind });
+  return [...seen.values()];
+}
+
+function failureOf(error: unknown, step: SyncFailure['step']): SyncFailure {
+  if (error instanceof MooringError) {
+    return { step: error.step ?? step, message: error.message, ...(error.subject === undefined ? {} : { subject: error.subject }), ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  }
+  return { step, message: errorMessage(error) };
+}
+

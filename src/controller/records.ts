@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+
+import type { ObjectOutcome } from '../apply/types.js';
+import { errorMessage } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import { countActions } from '../engine/summary.js';
+import type { SyncResult } from '../engine/types.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { Application, Trigger } from './app-types.js';
+import { MOORING_API_VERSION } from './app-types.js';
+
+export const RECORD_APP_LABEL = 'mooring.dev/application';
+
+export interface RecordInput {
+  app: Application;
+  trigger: Trigger;
+  startedAt: string;
+  finishedAt: string;
+  revision?: string;
+  commit?: { author: string; message: string };
+  result: 'Succeeded' | 'Failed' | 'Rejected';
+  message: string;
+  outcomes: ObjectOutcome[];
+}
+
+/** A SyncRecord object for one sync, owned by its Application (deleted with it). Pure. */
+export function syncRecordFor(input: RecordInput): KubeObject {
+  const counts = countActions(input.outcomes);
+  const stamp = input.startedAt.replace(/[-:TZ.]/g, '').slice(0, 14);
+  return {
+    apiVersion: MOORING_API_VERSION,
+    kind: 'SyncRecord',
+    metadata: {
+      name: `${input.app.metadata.name}-${stamp}-${randomBytes(2).toString('hex')}`.slice(0, 253),
+      namespace: input.app.metadata.namespace ?? 'default',
+      labels: { [RECORD_APP_LABEL]: input.app.metadata.name },
+      ownerReferences: [
+        { apiVersion: MOORING_API_VERSION, kind: 'Application', name: input.app.metadata.name, uid: input.app.metadata.uid, controller: true, blockOwnerDeletion: false },
+      ],
+    },
+    spec: {
+      application: input.app.metadata.name,
+      trigger: input.trigger,
+      ...(input.revision === undefined ? {} : { revision: input.revision }),
+      ...(input.commit === undefined ? {} : { commit: input.commit }),
+      startedAt: input.startedAt,
+      finishedAt: input.finishedAt,
+      result: input.result,
+      message: input.message,
+      objects: input.outcomes.map((o) => ({
+        subject: o.subject,
+        action: o.action,
+        ...(o.message === undefined ? {} : { message: o.message }),
+        ...(o.drift === undefined ? {} : { drift: o.drift.map((d) => `${d.path}${d.changedBy.length > 0 ? ` (${d.changedBy.map((c) => c.manager).join(', ')})` : ''}`).join('; ') }),
+      })),
+      diffSummary: {
+        created: counts.created ?? 0,
+        configured: (counts.configured ?? 0) + (counts.recreated ?? 0),
+        pruned: counts.pruned ?? 0,
+        unchanged: counts.unchanged ?? 0,
+        failed: (counts.failed ?? 0) + (counts['hook-failed'] ?? 0),
+      },
+    },
+  };
+}
+
+export function resultOf(result: SyncResult): RecordInput['result'] {
+  if (result.error === undefined) return 'Succeeded';
+  return result.error.step === 'validate' || result.error.step === 'render' || result.error.step === 'plan' ? 'Rejected' : 'Failed';
+}
+
+/** Writes a SyncRecord and deletes the oldest ones beyond `keep`. Returns the record's name. */
+export async function recordSync(objects: ObjectsApi, record: KubeObject, keep: number): Promise<string> {
+  const created = await objects.create(record, 'inventory');
+  try {
+    const app = (record.metadata.labels ?? {})[RECORD_APP_LABEL] ?? '';
+    const all = await objects.list(MOORING_API_VERSION, 'SyncRecord', {
+      namespace: record.metadata.namespace ?? 'default',
+      labelSelector: `${RECORD_APP_LABEL}=${app}`,
+    });
+    const oldestFirst = all.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
+    for (const old of oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))) {
+      await objects.delete(MOORING_API_VERSION, { group: 'mooring.dev', kind: 'SyncRecord', namespace: old.metadata.namespace ?? '', name: old.metadata.name });
+    }
+  } catch (error) {
+    // Retention is housekeeping: a failure here must not fail the sync.
+    void errorMessage(error);
+  }
+  return created.metadata.name;
+}

@@ -1,0 +1,105 @@
+import type { SyncFailure, SyncResult } from '../engine/types.js';
+import { aggregateHealth } from '../health/index.js';
+import type { HealthResult } from '../health/types.js';
+import type { PlannedObject } from '../plan/types.js';
+import { subjectOf, versionOf } from '../core/objects.js';
+import type { ApplicationStatus, Condition, ResourceStatus } from './app-types.js';
+
+/** Steps whose failure will not go away by retrying the same commit. */
+const TERMINAL_STEPS = new Set(['render', 'plan', 'validate']);
+
+export function isTerminal(failure: SyncFailure | undefined): boolean {
+  return failure !== undefined && TERMINAL_STEPS.has(failure.step);
+}
+
+/** Sets a condition, keeping lastTransitionTime when the status did not change. Pure. */
+export function setCondition(conditions: Condition[], next: Omit<Condition, 'lastTransitionTime'>, now: string): Condition[] {
+  const previous = conditions.find((c) => c.type === next.type);
+  const lastTransitionTime = previous !== undefined && previous.status === next.status ? previous.lastTransitionTime : now;
+  return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
+}
+
+/** The plain sentence that answers "why is this not synced?". Pure. */
+export function summarise(result: SyncResult | undefined, failure: SyncFailure | undefined, health: HealthResult, revision: string | undefined): string {
+  const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
+  if (failure !== undefined) {
+    const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
+    const hint = failure.hint === undefined ? '' : ` Hint: ${failure.hint}`;
+    return `Not synced: ${failure.step} failed${subject}${at}: ${failure.message}.${hint}`;
+  }
+  const drifted = result?.outcomes.filter((o) => o.drift !== undefined && o.action === 'unchanged') ?? [];
+  if (drifted.length > 0) return `Out of sync${at}: drift in ${drifted.map((o) => o.subject).join(', ')} (warn mode leaves it).`;
+  if (health.status !== 'Healthy') return `Synced${at}; ${health.status}: ${health.message}`;
+  return `Synced${at}; all objects healthy.`;
+}
+
+/** Per-object status lines from the plan and each object's health. Pure. */
+export function resourceStatuses(planned: PlannedObject[], health: Map<string, HealthResult>, outOfSync: Map<string, string>): ResourceStatus[] {
+  return planned
+    .filter((p) => p.hookDeletePolicies === undefined)
+    .map((p) => {
+      const h = health.get(p.id) ?? { status: 'Unknown' as const, message: '' };
+      const drift = outOfSync.get(p.id);
+      return {
+        group: p.ref.group,
+        version: versionOf(p.object.apiVersion),
+        kind: p.ref.kind,
+        namespace: p.ref.namespace,
+        name: p.ref.name,
+        sync: drift === undefined ? ('Synced' as const) : ('OutOfSync' as const),
+        health: h.status,
+        ...(h.message === '' ? {} : { message: h.message }),
+        ...(drift === undefined ? {} : { drift }),
+      };
+    });
+}
+
+export interface StatusInput {
+  previous: ApplicationStatus | undefined;
+  generation: number | undefined;
+  result?: SyncResult;
+  failure?: SyncFailure;
+  planned: PlannedObject[];
+  health: Map<string, HealthResult>;
+  outOfSync: Map<string, string>;
+  revision?: string;
+  now: string;
+}
+
+/** The Application status after a reconcile. Pure. */
+export function buildStatus(input: StatusInput): ApplicationStatus {
+  const failure = input.failure ?? input.result?.error;
+  const healthItems = input.planned
+    .filter((p) => p.hookDeletePolicies === undefined)
+    .map((p) => ({ subject: subjectOf(p.ref), result: input.health.get(p.id) ?? { status: 'Unknown' as const, message: '' } }));
+  const health = aggregateHealth(healthItems);
+  const synced = failure === undefined && input.outOfSync.size === 0;
+  let conditions = input.previous?.conditions ?? [];
+  const cond = (type: string, ok: boolean, reason: string, message: string): void => {
+    conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', reason, message, ...(input.generation === undefined ? {} : { observedGeneration: input.generation }) }, input.now);
+  };
+  const summary = summarise(input.result, failure, health, input.revision);
+  cond('Synced', synced, synced ? 'Synced' : failure === undefined ? 'Drifted' : `${capitalise(failure.step)}Failed`, synced ? '' : summary);
+  cond('Healthy', health.status === 'Healthy', health.status, health.message);
+  cond('Reconciling', false, 'Idle', '');
+  cond('Stalled', isTerminal(failure), isTerminal(failure) ? 'WaitingForNewCommit' : 'NotStalled', isTerminal(failure) ? summary : '');
+  cond('Ready', synced && health.status === 'Healthy', synced && health.status === 'Healthy' ? 'Ready' : 'NotReady', synced ? health.message : summary);
+  return {
+    ...(input.previous ?? {}),
+    ...(input.generation === undefined ? {} : { observedGeneration: input.generation }),
+    conditions,
+    sync: {
+      status: synced ? 'Synced' : 'OutOfSync',
+      ...(input.revision === undefined ? {} : { revision: input.revision }),
+      ...(input.previous?.sync?.pinnedRevision === undefined ? {} : { pinnedRevision: input.previous.sync.pinnedRevision }),
+    },
+    health: { status: health.status, ...(health.message === '' ? {} : { message: health.message }) },
+    ...(input.result === undefined ? {} : { inventory: input.result.inventory }),
+    resources: resourceStatuses(input.planned, input.health, input.outOfSync),
+    summary,
+  };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,160 @@
+/**
+ * The HTTP receiver: POST /api/webhook takes a push delivery from any supported provider,
+ * checks its signature over the raw bytes, and asks the controller to refresh the apps it
+ * concerns. GET /healthz answers 200. Secrets and payloads are never logged or echoed.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+
+import { errorMessage, MooringError } from '../../core/errors.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import { decodePayload, detectProvider, type ProviderHandler } from './providers.js';
+import { normalizeRepoURL } from './repo-url.js';
+import type { PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js';
+
+/** Where providers post deliveries. */
+export const WEBHOOK_PATH = '/api/webhook';
+/** Bodies above this are refused with 413 unless the options say otherwise. */
+export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/** What the route answers, as data. */
+interface WebhookReply {
+  status: number;
+  body: unknown;
+}
+
+// One answer for every authentication failure: which part was wrong is for the log only.
+const UNAUTHORIZED: WebhookReply = { status: 401, body: { error: 'signature verification failed' } };
+
+/** Builds the receiver (not listening: call `listen`, or `inject` in tests). */
+export function buildWebhookServer(options: WebhookServerOptions): FastifyInstance {
+  const logger = options.logger ?? silentLogger;
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT });
+  // Signatures cover the exact bytes sent, so the body stays a Buffer until it is verified.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/x-www-form-urlencoded'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const answer = errorReply(error, logger);
+    return reply.code(answer.status).send(answer.body);
+  });
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.post(WEBHOOK_PATH, async (request, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const answer = await receive(options, logger, request.headers, raw);
+    return reply.code(answer.status).send(answer.body);
+  });
+  return app;
+}
+
+/** Fastify's own refusals (size, media type) in the receiver's words; anything else is a 500. */
+function errorReply(error: FastifyError, logger: Logger): WebhookReply {
+  const status = error.statusCode ?? 500;
+  if (status === 413) return { status, body: { error: 'payload too large' } };
+  if (status === 415) return { status, body: { error: 'unsupported content type: send application/json' } };
+  if (status >= 400 && status < 500) return { status, body: { error: 'bad request' } };
+  logger.error({ err: errorMessage(error) }, 'webhook receiver failed');
+  return { status: 500, body: { error: 'internal error' } };
+}
+
+async function receive(
+  options: WebhookServerOptions,
+  logger: Logger,
+  headers: WebhookHeaders,
+  raw: Buffer,
+): Promise<WebhookReply> {
+  const handler = detectProvider(headers);
+  if (handler === undefined) {
+    logger.warn(
+      {},
+      'webhook refused: no provider headers (X-GitHub-Event, X-Gitlab-Event, X-Gitea-Event, X-Event-Key or X-Mooring-Signature)',
+    );
+    return UNAUTHORIZED;
+  }
+  const provider = handler.provider;
+  const secret = options.secrets[provider];
+  if (secret === undefined || secret === '') {
+    logger.warn(
+      { provider },
+      `webhook refused: no ${provider} webhook secret is configured; configure one to accept ${provider} deliveries`,
+    );
+    return UNAUTHORIZED;
+  }
+  if (!handler.verify(secret, raw, headers)) {
+    logger.warn(
+      { provider },
+      'webhook refused: signature or token missing or wrong; check the secret configured at the sender',
+    );
+    return UNAUTHORIZED;
+  }
+  return answer(options, logger, handler, headers, raw);
+}
+
+async function answer(
+  options: WebhookServerOptions,
+  logger: Logger,
+  handler: ProviderHandler,
+  headers: WebhookHeaders,
+  raw: Buffer,
+): Promise<WebhookReply> {
+  const provider = handler.provider;
+  let outcome;
+  try {
+    const contentType = headers['content-type'];
+    outcome = handler.parse(
+      headers,
+      decodePayload(provider, typeof contentType === 'string' ? contentType : undefined, raw),
+    );
+  } catch (error) {
+    if (!(error instanceof MooringError) || error.code !== 'INVALID_ARGUMENT') throw error;
+    logger.warn({ provider, reason: error.message }, 'webhook refused: unreadable payload');
+    return { status: 400, body: { error: error.message } };
+  }
+  switch (outcome.kind) {
+    case 'ping':
+      logger.info({ provider }, 'webhook ping');
+      return { status: 200, body: 'pong' };
+    case 'ignored':
+      logger.debug({ provider, reason: outcome.reason }, 'webhook ignored');
+      return { status: 202, body: { refreshed: [], ignored: outcome.reason } };
+    case 'push':
+      return refresh(options, logger, outcome.events);
+  }
+}
+
+/** Hands each ref update to the controller in turn and answers with every app refreshed. */
+async function refresh(
+  options: WebhookServerOptions,
+  logger: Logger,
+  events: PushEvent[],
+): Promise<WebhookReply> {
+  const refreshed = new Set<string>();
+  for (const event of events) {
+    let keys: string[];
+    try {
+      keys = await options.onPush(event);
+    } catch (error) {
+      logger.error({ ...describe(event), err: errorMessage(error) }, 'webhook refresh failed');
+      return { status: 500, body: { error: 'refresh failed' } };
+    }
+    logger.info({ ...describe(event), refreshed: keys.length }, 'webhook push');
+    for (const key of keys) refreshed.add(key);
+  }
+  return { status: 202, body: { refreshed: [...refreshed] } };
+}
+
+/** What a log line may say about a push: no payload, no credentials (normalizing drops them). */
+function describe(event: PushEvent): Record<string, unknown> {
+  return {
+    provider: event.provider,
+    repo: event.repoURLs[0] === undefined ? undefined : normalizeRepoURL(event.repoURLs[0]),
+    branch: event.branch,
+    tag: event.tag,
+    after: event.after,
+    changedPaths: event.changedPaths?.length,
+  };
+}

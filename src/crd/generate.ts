@@ -1,0 +1,152 @@
+/**
+ * Builds the CustomResourceDefinitions (apiextensions.k8s.io/v1) of Mooring's resources from their zod
+ * schemas, and renders them as the YAML committed under deploy/crds/. Pure: write-crds.ts does the I/O.
+ */
+import { stringify } from 'yaml';
+import { z } from 'zod';
+
+import type { KubeObject } from '../core/objects.js';
+import { APPLICATION_KIND, APPLICATION_PLURAL, applicationSpecSchema } from './application.js';
+import { applicationStatusSchema } from './application-status.js';
+import { MOORING_GROUP, MOORING_VERSION } from './common.js';
+import { toStructural } from './structural.js';
+import type { SchemaNode } from './structural.js';
+import { SYNC_RECORD_KIND, SYNC_RECORD_PLURAL, syncRecordSpecSchema } from './syncrecord.js';
+
+/** One `additionalPrinterColumns` entry of a CRD version. */
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  jsonPath: string;
+  description?: string;
+  /** 0 (default) shows it in `kubectl get`; 1 only with `-o wide`. */
+  priority?: number;
+}
+
+/** The structural OpenAPI v3 schema of one zod schema, as the CRD's openAPIV3Schema uses it. */
+export function openApiSchemaOf(schema: z.ZodType, path: string): SchemaNode {
+  // io "input": fields that have defaults are optional in a manifest, and the API server fills them in.
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' });
+  return toStructural(json as SchemaNode, path);
+}
+
+interface CrdParts {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  description: string;
+  properties: Record<string, SchemaNode>;
+  printerColumns: PrinterColumn[];
+  statusSubresource: boolean;
+  selectableFields?: string[];
+}
+
+function crdOf(parts: CrdParts): KubeObject {
+  const version: Record<string, unknown> = {
+    name: MOORING_VERSION,
+    served: true,
+    storage: true,
+    schema: {
+      openAPIV3Schema: {
+        description: parts.description,
+        type: 'object',
+        required: ['spec'],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          ...parts.properties,
+        },
+      },
+    },
+    ...(parts.statusSubresource ? { subresources: { status: {} } } : {}),
+    additionalPrinterColumns: parts.printerColumns,
+    ...(parts.selectableFields === undefined
+      ? {}
+      : { selectableFields: parts.selectableFields.map((jsonPath) => ({ jsonPath })) }),
+  };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${parts.plural}.${MOORING_GROUP}`,
+      labels: { 'app.kubernetes.io/name': 'mooring', 'app.kubernetes.io/component': 'crd' },
+    },
+    spec: {
+      group: MOORING_GROUP,
+      scope: 'Namespaced',
+      names: {
+        kind: parts.kind,
+        listKind: `${parts.kind}List`,
+        plural: parts.plural,
+        singular: parts.singular,
+        shortNames: parts.shortNames,
+        categories: ['mooring'],
+      },
+      versions: [version],
+    },
+  };
+}
+
+const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+/** The CRD of Application: spec, status subresource, and the columns of `kubectl get applications`. */
+export function applicationCrd(): KubeObject {
+  return crdOf({
+    kind: APPLICATION_KIND,
+    plural: APPLICATION_PLURAL,
+    singular: 'application',
+    shortNames: ['mapp'],
+    description: 'An app that Mooring keeps equal to a folder of a Git repository.',
+    properties: {
+      spec: openApiSchemaOf(applicationSpecSchema, 'spec'),
+      status: openApiSchemaOf(applicationStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Sync', type: 'string', jsonPath: '.status.sync.status' },
+      { name: 'Health', type: 'string', jsonPath: '.status.health.status' },
+      { name: 'Revision', type: 'string', jsonPath: '.status.sync.shortRevision' },
+      AGE,
+      { name: 'Message', type: 'string', jsonPath: '.status.summary', priority: 1 },
+    ],
+  });
+}
+
+/** The CRD of SyncRecord: spec only (immutable), selectable by application and result. */
+export function syncRecordCrd(): KubeObject {
+  return crdOf({
+    kind: SYNC_RECORD_KIND,
+    plural: SYNC_RECORD_PLURAL,
+    singular: 'syncrecord',
+    shortNames: ['msync'],
+    description: 'The history of one sync of an Application; never changed after it is written.',
+    properties: { spec: openApiSchemaOf(syncRecordSpecSchema, 'spec') },
+    statusSubresource: false,
+    printerColumns: [
+      { name: 'App', type: 'string', jsonPath: '.spec.application' },
+      { name: 'Trigger', type: 'string', jsonPath: '.spec.trigger' },
+      { name: 'Revision', type: 'string', jsonPath: '.spec.revision' },
+      { name: 'Result', type: 'string', jsonPath: '.spec.result' },
+      AGE,
+    ],
+    // `kubectl get syncrecords --field-selector spec.application=web` lists one app's history.
+    selectableFields: ['.spec.application', '.spec.result'],
+  });
+}
+
+/** The generated CRD files: name under deploy/crds/ and the object. */
+export function crdFiles(): { file: string; crd: KubeObject }[] {
+  return [
+    { file: 'applications.yaml', crd: applicationCrd() },
+    { file: 'syncrecords.yaml', crd: syncRecordCrd() },
+  ];
+}
+
+const HEADER = '# Generated from src/crd/*.ts by `node dist/src/crd/write-crds.js`: do not edit by hand.\n';
+
+/** A CRD as committed: a header saying where it comes from, then YAML that Prettier leaves unchanged. */
+export function renderCrdYaml(crd: KubeObject): string {
+  return HEADER + stringify(crd, { lineWidth: 0, singleQuote: true, aliasDuplicateObjects: false });
+}
