@@ -53,13 +53,13 @@ export interface ResourceStatus {
   sync: 'Synced' | 'OutOfSync' | 'Unknown';
   health: HealthStatus;
   message?: string;
-  drift?: string;
+  drift?: { path: string; changedBy: { manager: string; operation?: string; time?: string }[] }[];
 }
 
 export interface ApplicationStatus {
   observedGeneration?: number;
   conditions?: Condition[];
-  sync?: { status: 'Synced' | 'OutOfSync' | 'Unknown'; revision?: string; pinnedRevision?: string };
+  sync?: { status: 'Synced' | 'OutOfSync' | 'Unknown'; revision?: string; shortRevision?: string; pinnedRevision?: string };
   health?: { status: HealthStatus; message?: string };
   inventory?: InventoryEntry[];
   resources?: ResourceStatus[];

@@ -18,27 +18,34 @@ export interface DriftSignal {
 
 interface ManagedFieldsEntry {
   manager?: string;
+  operation?: string;
   time?: string;
   subresource?: string;
+  fieldsV1?: unknown;
 }
 
-/** True when Mooring itself made the latest change to the object's spec/data (not status). Pure. */
-export function lastWriteWasMooring(obj: KubeObject): boolean {
-  const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]).filter((e) => e.subresource !== 'status' && e.time !== undefined);
-  if (entries.length === 0) return false;
-  const latest = entries.reduce((max, e) => ((e.time ?? '') > max ? (e.time ?? '') : max), '');
-  return entries.filter((e) => e.time === latest).every((e) => e.manager === FIELD_MANAGER);
+/**
+ * What other writers (not Mooring, not status updaters) have recorded in managedFields. When this changes
+ * together with the content, someone else changed the object. (Times alone do not tell: updates through
+ * the scale subresource record no time.) Pure.
+ */
+export function othersSignature(obj: KubeObject): string {
+  const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[])
+    .filter((e) => e.subresource !== 'status' && e.manager !== FIELD_MANAGER)
+    .map((e) => [e.manager, e.operation, e.subresource, e.time, e.fieldsV1]);
+  return JSON.stringify(entries);
 }
 
 /**
  * Live state of every object Mooring manages, by watch: one list+watch per kind in use, filtered by the
  * tracking label, so memory grows with what Mooring manages rather than with the cluster. A change whose
- * content (not status) differs and was not Mooring's own write is reported at once as drift.
+ * content (not status) differs and whose managedFields show another writer is reported at once as drift.
  */
 export class LiveCache {
   private readonly watchers = new Map<string, Watcher>();
   private readonly objects = new Map<string, KubeObject>();
   private readonly content = new Map<string, string>();
+  private readonly others = new Map<string, string>();
 
   constructor(
     private readonly api: ObjectsApi,
@@ -93,14 +100,18 @@ export class LiveCache {
     if (type === 'DELETED') {
       this.objects.delete(id);
       this.content.delete(id);
+      this.others.delete(id);
       if (appName !== undefined) this.onDrift({ appName, id, type, at: Date.now() });
       return;
     }
     const key = JSON.stringify(normalizeForCompare(obj));
+    const signature = othersSignature(obj);
     const before = this.content.get(id);
+    const othersBefore = this.others.get(id);
     this.objects.set(id, obj);
     this.content.set(id, key);
-    if (type === 'MODIFIED' && before !== undefined && before !== key && appName !== undefined && !lastWriteWasMooring(obj)) {
+    this.others.set(id, signature);
+    if (type === 'MODIFIED' && before !== undefined && before !== key && appName !== undefined && othersBefore !== signature) {
       this.onDrift({ appName, id, type, at: Date.now() });
     }
   }

@@ -22,6 +22,7 @@ import type { LiveCache } from './live-cache.js';
 import { recordSync, resultOf, syncRecordFor } from './records.js';
 import { credentialsOf } from './source-access.js';
 import { buildStatus, isTerminal } from './status.js';
+import type { OutOfSync } from './status.js';
 
 /** What the controller remembers about an app between reconciles (memory only; rebuilt after restart). */
 export interface AppMemory {
@@ -29,8 +30,8 @@ export interface AppMemory {
   commit?: string;
   treeHash?: string;
   planned: Map<string, PlannedObject>;
-  /** Out-of-sync objects in warn mode: id -> drift description. */
-  outOfSync: Map<string, string>;
+  /** Out-of-sync objects left alone (warn mode, manual sync). */
+  outOfSync: Map<string, OutOfSync>;
   failures: number;
   /** A commit that failed terminally: not retried until a new commit or spec. */
   stalledCommit?: string;
@@ -76,7 +77,7 @@ export class Reconciler {
         memory.outOfSync.delete(id);
         continue;
       }
-      if (mode === 'warn') memory.outOfSync.set(id, outcome.message ?? 'drifted');
+      if (mode === 'warn') memory.outOfSync.set(id, { message: outcome.message ?? 'drifted', drift: outcome.drift ?? [] });
       else memory.outOfSync.delete(id);
       outcomes.push(outcome);
     }
@@ -138,7 +139,7 @@ export class Reconciler {
     memory.outOfSync.clear();
     if (result.planned !== undefined) memory.planned = new Map(result.planned.map((p) => [p.id, p]));
     if (result.dryRun) {
-      for (const o of result.outcomes) if (o.action !== 'unchanged' && o.action !== 'orphaned') memory.outOfSync.set(o.id, `would be ${o.action}`);
+      for (const o of result.outcomes) if (o.action !== 'unchanged' && o.action !== 'orphaned') memory.outOfSync.set(o.id, { message: `would be ${o.action}`, drift: o.drift ?? [] });
     }
     await this.deps.live.ensureWatching(kindsOf(result.planned ?? []));
     const terminal = isTerminal(result.error);
@@ -150,12 +151,11 @@ export class Reconciler {
       startedAt,
       finishedAt: new Date().toISOString(),
       revision: fetched.commit.sha,
-      result: result.dryRun ? 'DryRun' : resultOf(result),
-      trigger,
+      result: resultOf(result),
       ...(result.error === undefined ? {} : { message: result.error.message }),
       ...(recordName === undefined ? {} : { syncRecord: recordName }),
     };
-    await this.writeStatus(app, memory, { result, planned: result.planned ?? [...memory.planned.values()], fetched, lastSync });
+    await this.writeStatus(app, memory, { result, planned: result.planned ?? [...memory.planned.values()], fetched, ...(result.dryRun ? {} : { lastSync }) });
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
     return { kind: 'done' };
   }

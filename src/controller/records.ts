@@ -10,6 +10,8 @@ import type { Application, Trigger } from './app-types.js';
 import { MOORING_API_VERSION } from './app-types.js';
 
 export const RECORD_APP_LABEL = 'mooring.dev/application';
+/** The SyncRecord schema's cap; the rest is counted in omittedObjects. */
+const MAX_OBJECTS = 2000;
 
 export interface RecordInput {
   app: Application;
@@ -41,18 +43,26 @@ export function syncRecordFor(input: RecordInput): KubeObject {
     spec: {
       application: input.app.metadata.name,
       trigger: input.trigger,
-      ...(input.revision === undefined ? {} : { revision: input.revision }),
+      revision: input.revision ?? '',
       ...(input.commit === undefined ? {} : { commit: input.commit }),
       startedAt: input.startedAt,
       finishedAt: input.finishedAt,
       result: input.result,
-      message: input.message,
-      objects: input.outcomes.map((o) => ({
-        subject: o.subject,
+      message: input.message.slice(0, 1024),
+      objects: input.outcomes.slice(0, MAX_OBJECTS).map((o) => ({
+        subject: o.subject.slice(0, 512),
         action: o.action,
-        ...(o.message === undefined ? {} : { message: o.message }),
-        ...(o.drift === undefined ? {} : { drift: o.drift.map((d) => `${d.path}${d.changedBy.length > 0 ? ` (${d.changedBy.map((c) => c.manager).join(', ')})` : ''}`).join('; ') }),
+        ...(o.message === undefined ? {} : { message: o.message.slice(0, 1024) }),
+        ...(o.drift === undefined
+          ? {}
+          : {
+              drift: o.drift.slice(0, 20).map((d) => ({
+                path: d.path.slice(0, 256),
+                changedBy: d.changedBy.slice(0, 4).map((c) => ({ manager: c.manager, operation: c.operation, ...(c.time === undefined ? {} : { time: c.time }) })),
+              })),
+            }),
       })),
+      ...(input.outcomes.length > MAX_OBJECTS ? { omittedObjects: input.outcomes.length - MAX_OBJECTS } : {}),
       diffSummary: {
         created: counts.created ?? 0,
         configured: (counts.configured ?? 0) + (counts.recreated ?? 0),

@@ -5,6 +5,12 @@ import type { PlannedObject } from '../plan/types.js';
 import { subjectOf, versionOf } from '../core/objects.js';
 import type { ApplicationStatus, Condition, ResourceStatus } from './app-types.js';
 
+/** An object that differs from Git and was left alone (warn mode, or a manual-sync app). */
+export interface OutOfSync {
+  message: string;
+  drift: { path: string; changedBy: { manager: string; operation?: string; time?: string }[] }[];
+}
+
 /** Steps whose failure will not go away by retrying the same commit. */
 const TERMINAL_STEPS = new Set(['render', 'plan', 'validate']);
 
@@ -34,7 +40,7 @@ export function summarise(result: SyncResult | undefined, failure: SyncFailure |
 }
 
 /** Per-object status lines from the plan and each object's health. Pure. */
-export function resourceStatuses(planned: PlannedObject[], health: Map<string, HealthResult>, outOfSync: Map<string, string>): ResourceStatus[] {
+export function resourceStatuses(planned: PlannedObject[], health: Map<string, HealthResult>, outOfSync: Map<string, OutOfSync>): ResourceStatus[] {
   return planned
     .filter((p) => p.hookDeletePolicies === undefined)
     .map((p) => {
@@ -48,8 +54,8 @@ export function resourceStatuses(planned: PlannedObject[], health: Map<string, H
         name: p.ref.name,
         sync: drift === undefined ? ('Synced' as const) : ('OutOfSync' as const),
         health: h.status,
-        ...(h.message === '' ? {} : { message: h.message }),
-        ...(drift === undefined ? {} : { drift }),
+        ...(drift !== undefined ? { message: drift.message } : h.message === '' ? {} : { message: h.message }),
+        ...(drift === undefined || drift.drift.length === 0 ? {} : { drift: drift.drift }),
       };
     });
 }
@@ -61,7 +67,7 @@ export interface StatusInput {
   failure?: SyncFailure;
   planned: PlannedObject[];
   health: Map<string, HealthResult>;
-  outOfSync: Map<string, string>;
+  outOfSync: Map<string, OutOfSync>;
   revision?: string;
   now: string;
 }
@@ -90,7 +96,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
     conditions,
     sync: {
       status: synced ? 'Synced' : 'OutOfSync',
-      ...(input.revision === undefined ? {} : { revision: input.revision }),
+      ...(input.revision === undefined ? {} : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
       ...(input.previous?.sync?.pinnedRevision === undefined ? {} : { pinnedRevision: input.previous.sync.pinnedRevision }),
     },
     health: { status: health.status, ...(health.message === '' ? {} : { message: health.message }) },

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 import type { RenderOptions, RendererKind } from '../render/types.js';
 import type { RefSpec } from '../source/types.js';
-import { celCountSet, celMeta, countSet, localObjectReferenceSchema } from './common.js';
+import { celCountSet, celMeta, countSet, localObjectReferenceSchema, matchingString } from './common.js';
 import type { CelRule } from './common.js';
 
 /**
@@ -74,13 +74,21 @@ const directorySchema = z
 
 const kustomizeSchema = z
   .object({
-    allowRemoteBases: z.boolean().describe('Allow remote bases and resources (URLs). Off by default.').optional(),
+    allowRemoteBases: z
+      .boolean()
+      .describe('Allow remote bases and resources (URLs). Off by default.')
+      .optional(),
   })
   .describe('Render with `kustomize build`.');
 
 const helmSchema = z
   .object({
-    releaseName: z.string().min(1).max(53).describe('Release name (default: the Application name).').optional(),
+    releaseName: z
+      .string()
+      .min(1)
+      .max(53)
+      .describe('Release name (default: the Application name).')
+      .optional(),
     valueFiles: relativePaths('Values files relative to the app folder, inside the repository.').optional(),
     values: z.record(z.string(), z.unknown()).describe('Inline values, merged last.').optional(),
     kubeVersion: z.string().describe('What .Capabilities.KubeVersion reports, e.g. "1.36.0".').optional(),
@@ -99,7 +107,12 @@ const jsonnetSchema = z
   .describe('Render with jsonnet.');
 
 /** The renderers Mooring has, as spec.source.renderer names them. */
-export const RENDERERS = ['directory', 'kustomize', 'helm', 'jsonnet'] as const satisfies readonly RendererKind[];
+export const RENDERERS = [
+  'directory',
+  'kustomize',
+  'helm',
+  'jsonnet',
+] as const satisfies readonly RendererKind[];
 
 const RENDERER_SECTIONS = RENDERERS;
 const oneRendererSection: CelRule = {
@@ -114,21 +127,23 @@ const rendererMatchesSection: CelRule = {
 /** spec.source of an Application. */
 export const sourceSchema = z
   .object({
-    repoURL: z
-      .string()
+    repoURL: matchingString(
+      REPO_URL_PATTERN,
+      'repoURL must be an https://, http://, ssh://, file:// or user@host:path URL, without a password',
+      'The Git repository: https://, ssh://, user@host:path or file:// (http:// for test servers).',
+    )
       .min(1)
-      .max(2048)
-      .regex(REPO_URL_PATTERN, {
-        message: 'must be an https://, http://, ssh://, file:// or user@host:path URL, without a password',
-      })
-      .describe('The Git repository: https://, ssh://, user@host:path or file:// (http:// for test servers).'),
+      .max(2048),
     ref: refSchema,
     path: z
       .string()
       .max(1024)
       .regex(/^([^/\\][^\\]*)?$/, { message: 'must be a relative folder without backslashes' })
       .refine((path) => !path.split('/').includes('..'), { message: pathNoParent.message })
-      .meta({ description: "The app's folder in the repository ('' for the root).", ...celMeta([pathNoParent]) })
+      .meta({
+        description: "The app's folder in the repository ('' for the root).",
+        ...celMeta([pathNoParent]),
+      })
       .default(''),
     secretRef: localObjectReferenceSchema(
       'Secret holding Git credentials (username + password, or identity + known_hosts)',

@@ -23,7 +23,11 @@ export const conditionSchema = z.object({
   reason: z.string().min(1).max(1024).regex(CONDITION_REASON_PATTERN, { message: 'must be CamelCase' }),
   message: z.string().max(32768),
   lastTransitionTime: timestampSchema('When status last changed.'),
-  observedGeneration: z.int().min(0).describe('The .metadata.generation the condition was set for.').optional(),
+  observedGeneration: z
+    .int()
+    .min(0)
+    .describe('The .metadata.generation the condition was set for.')
+    .optional(),
 });
 export type ApplicationCondition = z.infer<typeof conditionSchema>;
 
@@ -85,7 +89,10 @@ export const applicationStatusSchema = z
         status: z.enum(SYNC_STATUSES),
         revision: z.string().describe('The commit last synced or compared.').optional(),
         shortRevision: z.string().describe('Its first characters, for `kubectl get`.').optional(),
-        pinnedRevision: z.string().describe('A commit pinned by a rollback until the next commit.').optional(),
+        pinnedRevision: z
+          .string()
+          .describe('A commit pinned by a rollback until the next commit.')
+          .optional(),
       })
       .optional(),
     health: z.object({ status: z.enum(HEALTH_STATUSES), message: z.string().optional() }).optional(),

@@ -37,7 +37,12 @@ const backoffNotAboveMax: CelRule = {
 
 const retrySchema = z
   .object({
-    limit: z.int().min(0).max(100).describe('Retries of a failed sync before waiting for a change.').default(5),
+    limit: z
+      .int()
+      .min(0)
+      .max(100)
+      .describe('Retries of a failed sync before waiting for a change.')
+      .default(5),
     backoff: z
       .object({
         duration: durationSchema('Wait before the first retry.').default('5s'),
@@ -58,7 +63,10 @@ export type DriftMode = (typeof DRIFT_MODES)[number];
 
 export const syncPolicySchema = z
   .object({
-    automated: z.boolean().describe('Sync on every new commit; false only compares and reports.').default(true),
+    automated: z
+      .boolean()
+      .describe('Sync on every new commit; false only compares and reports.')
+      .default(true),
     prune: z.boolean().describe('Delete objects removed from Git.').default(false),
     selfHeal: z.boolean().describe('Undo changes made to owned fields in the cluster.').default(true),
     driftMode: z
@@ -76,11 +84,6 @@ export const syncPolicySchema = z
   })
   .describe('When and how the app is synced.');
 
-const minimumInterval: CelRule = {
-  rule: "duration(self) >= duration('1s')",
-  message: 'interval must be at least 1s',
-};
-
 /** spec of an Application. */
 export const applicationSpecSchema = z.object({
   source: sourceSchema,
@@ -92,14 +95,15 @@ export const applicationSpecSchema = z.object({
         .max(63)
         .regex(NAMESPACE_PATTERN, { message: 'must be a lowercase DNS-1123 label' })
         .describe('Namespace for objects that name none.'),
-      cluster: z.string().min(1).describe('Target cluster; "in-cluster" is the one Mooring runs in.').default('in-cluster'),
+      cluster: z
+        .string()
+        .min(1)
+        .describe('Target cluster; "in-cluster" is the one Mooring runs in.')
+        .default('in-cluster'),
     })
     .describe('Where the objects go.'),
   syncPolicy: syncPolicySchema.prefault({}),
-  interval: durationSchema('How often Git is polled and the app compared, e.g. 3m.')
-    .refine((interval) => durationMs(interval) >= 1000, { message: minimumInterval.message })
-    .meta(celMeta([minimumInterval]))
-    .default('3m'),
+  interval: durationSchema('How often Git is polled and the app compared, e.g. 3m.', '1s').default('3m'),
   dependsOn: z
     .array(localObjectReferenceSchema('Application'))
     .describe('Applications that must be Ready before this one syncs.')
@@ -131,10 +135,15 @@ export interface Application extends KubeObject {
 export function parseApplication(obj: KubeObject): Application {
   const subject = `${APPLICATION_KIND}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
   if (obj.apiVersion !== MOORING_API_VERSION || obj.kind !== APPLICATION_KIND) {
-    throw new MooringError('INVALID_MANIFEST', `${subject}: expected ${MOORING_API_VERSION} Application, got ${obj.apiVersion} ${obj.kind}`, { subject });
+    throw new MooringError(
+      'INVALID_MANIFEST',
+      `${subject}: expected ${MOORING_API_VERSION} Application, got ${obj.apiVersion} ${obj.kind}`,
+      { subject },
+    );
   }
   const spec = parseField(applicationSpecSchema, obj.spec, 'spec', subject);
-  const status = obj.status === undefined ? undefined : parseField(applicationStatusSchema, obj.status, 'status', subject);
+  const status =
+    obj.status === undefined ? undefined : parseField(applicationStatusSchema, obj.status, 'status', subject);
   return {
     ...obj,
     apiVersion: MOORING_API_VERSION,

@@ -37,12 +37,38 @@ export function durationMs(text: string): number {
   return total;
 }
 
-/** A duration string (see DURATION_PATTERN). */
-export function durationSchema(description: string): z.ZodString {
+/** A CEL string literal of a regular expression (raw, so backslashes stay as they are). */
+function celRegex(pattern: RegExp): string {
+  if (pattern.source.includes("'")) throw new Error(`celRegex: ${pattern.source} contains a quote`);
+  return `r'${pattern.source}'`;
+}
+
+/**
+ * A string that must match `pattern`, checked by a CEL rule rather than OpenAPI `pattern`: the API server
+ * then answers with `message` instead of printing the regular expression.
+ */
+export function matchingString(pattern: RegExp, message: string, description: string): z.ZodString {
   return z
     .string()
-    .regex(DURATION_PATTERN, { message: 'must be a duration such as 90s, 3m or 1h30m' })
-    .describe(description);
+    .refine((value) => pattern.test(value), { message })
+    .meta({ description, ...celMeta([{ rule: `self.matches(${celRegex(pattern)})`, message }]) });
+}
+
+/** A duration string (see DURATION_PATTERN), optionally with a lower bound such as '1s'. */
+export function durationSchema(description: string, minimum?: string): z.ZodString {
+  const minimumMs = minimum === undefined ? 0 : durationMs(minimum);
+  const message =
+    minimum === undefined
+      ? 'must be a duration such as 90s, 3m or 1h30m'
+      : `must be a duration of at least ${minimum}, such as 90s, 3m or 1h30m`;
+  // One rule: with `&&`, CEL skips duration() on a string that is not one, so the message stays single.
+  const rule =
+    `self.matches(${celRegex(DURATION_PATTERN)})` +
+    (minimum === undefined ? '' : ` && duration(self) >= duration('${minimum}')`);
+  return z
+    .string()
+    .refine((value) => DURATION_PATTERN.test(value) && durationMs(value) >= minimumMs, { message })
+    .meta({ description, ...celMeta([{ rule, message }]) });
 }
 
 /** A DNS-1123 subdomain: what Kubernetes accepts as the name of most objects. */

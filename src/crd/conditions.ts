@@ -33,8 +33,7 @@ export function applicationStatusCondition(
   now: Date,
 ): ApplicationCondition {
   const before = findCondition(previous, update.type);
-  const lastTransitionTime =
-    before !== undefined && before.status === update.status ? before.lastTransitionTime : now.toISOString();
+  const lastTransitionTime = before?.status === update.status ? before.lastTransitionTime : now.toISOString();
   return { ...update, lastTransitionTime, observedGeneration };
 }
 

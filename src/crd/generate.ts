@@ -27,7 +27,7 @@ export interface PrinterColumn {
 export function openApiSchemaOf(schema: z.ZodType, path: string): SchemaNode {
   // io "input": fields that have defaults are optional in a manifest, and the API server fills them in.
   const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' });
-  return toStructural(json as SchemaNode, path);
+  return toStructural(json, path);
 }
 
 interface CrdParts {

@@ -68,7 +68,10 @@ export function toStructural(node: SchemaNode, path = ''): SchemaNode {
   for (const [key, value] of Object.entries(node)) {
     if (DROPPED.has(key)) continue;
     if (UNSUPPORTED.has(key)) {
-      throw new NonStructuralSchemaError(path, `"${key}" is not allowed in a structural schema; use a CEL rule`);
+      throw new NonStructuralSchemaError(
+        path,
+        `"${key}" is not allowed in a structural schema; use a CEL rule`,
+      );
     }
     if (!KNOWN.has(key)) throw new NonStructuralSchemaError(path, `unknown keyword "${key}"`);
     out[key] = value;

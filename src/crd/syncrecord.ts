@@ -73,7 +73,10 @@ const recordedObjectSchema = z.object({
 
 const count = z.int().min(0).max(1_000_000);
 
-const specIsImmutable: CelRule = { rule: 'self == oldSelf', message: 'a SyncRecord is history: its spec cannot change' };
+const specIsImmutable: CelRule = {
+  rule: 'self == oldSelf',
+  message: 'a SyncRecord is history: its spec cannot change',
+};
 
 /** spec of a SyncRecord. */
 export const syncRecordSpecSchema = z
@@ -89,7 +92,11 @@ export const syncRecordSpecSchema = z
     finishedAt: timestampSchema('When it ended.'),
     result: z.enum(SYNC_RESULTS),
     message: boundedString(L.message).describe('One plain sentence about the outcome.').optional(),
-    objects: z.array(recordedObjectSchema).max(L.objects).describe('What happened to each object.').optional(),
+    objects: z
+      .array(recordedObjectSchema)
+      .max(L.objects)
+      .describe('What happened to each object.')
+      .optional(),
     omittedObjects: count.describe('Objects left out of `objects` to keep the record small.').optional(),
     diffSummary: z.object({
       created: count,
@@ -208,7 +215,9 @@ export function fitSyncRecordSpec(spec: SyncRecordSpec): SyncRecordSpec {
     ...(spec.message === undefined ? {} : { message: clip(spec.message, L.message) }),
     ...(spec.commit === undefined
       ? {}
-      : { commit: { author: clip(spec.commit.author, L.name), message: clip(spec.commit.message, L.message) } }),
+      : {
+          commit: { author: clip(spec.commit.author, L.name), message: clip(spec.commit.message, L.message) },
+        }),
     ...(spec.objects === undefined ? {} : { objects: kept.map(fitObject) }),
     ...(omitted === 0 ? {} : { omittedObjects: omitted }),
   };

@@ -115,7 +115,7 @@ function formatStatus(app: Application): string {
     `  ${s.summary ?? 'not reconciled yet'}`,
   ];
   if (s.sync?.pinnedRevision !== undefined) lines.push(`  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`);
-  const rows = (s.resources ?? []).map((r) => [r.kind, r.namespace === '' ? '-' : r.namespace, r.name, r.sync, r.health, r.drift ?? r.message ?? '']);
+  const rows = (s.resources ?? []).map((r) => [r.kind, r.namespace === '' ? '-' : r.namespace, r.name, r.sync, r.health, r.message ?? '']);
   if (rows.length > 0) lines.push('', table([['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH', 'MESSAGE'], ...rows]).trimEnd());
   return lines.join('\n') + '\n';
 }

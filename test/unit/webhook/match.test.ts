@@ -14,7 +14,12 @@ const apps: WebhookApp[] = [
   { key: 'staging', repoURL: repo, ref: { branch: 'staging' }, path: 'apps/web' },
   { key: 'pinned-tag', repoURL: repo, ref: { tag: 'v1.0.0' }, path: 'apps/web' },
   { key: 'semver', repoURL: repo, ref: { semver: '^1' }, path: 'apps/web' },
-  { key: 'commit', repoURL: repo, ref: { commit: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c' }, path: 'apps/web' },
+  {
+    key: 'commit',
+    repoURL: repo,
+    ref: { commit: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c' },
+    path: 'apps/web',
+  },
   { key: 'other-repo', repoURL: 'https://github.com/Acme/other.git', ref: { branch: 'main' }, path: '' },
   {
     key: 'api-with-base',
@@ -57,7 +62,11 @@ describe('appsToRefresh', () => {
       push({ branch: 'main', changedPaths: ['README.md'] }),
       ['root', 'dot-root'],
     ],
-    ['any tag push refreshes tag and semver apps, never commit apps', push({ tag: 'v2.0.0' }), ['pinned-tag', 'semver']],
+    [
+      'any tag push refreshes tag and semver apps, never commit apps',
+      push({ tag: 'v2.0.0' }),
+      ['pinned-tag', 'semver'],
+    ],
     [
       'a tag push ignores changed files',
       push({ tag: 'v1.0.0', changedPaths: ['docs/x.md'] }),

@@ -13,7 +13,8 @@ function events(outcome: WebhookOutcome): PushEvent[] {
 }
 
 function isInvalid(message: RegExp): (error: unknown) => boolean {
-  return (error) => error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && message.test(error.message);
+  return (error) =>
+    error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && message.test(error.message);
 }
 
 describe('parseBitbucketDelivery', () => {
@@ -69,7 +70,11 @@ describe('parseGenericDelivery', () => {
 
   const refused: [string, unknown, RegExp][] = [
     ['no repoURL', { branch: 'main' }, /repoURL/],
-    ['both branch and tag', { repoURL: 'git@h:o/r', branch: 'main', tag: 'v1' }, /exactly one of branch and tag/],
+    [
+      'both branch and tag',
+      { repoURL: 'git@h:o/r', branch: 'main', tag: 'v1' },
+      /exactly one of branch and tag/,
+    ],
     ['neither branch nor tag', { repoURL: 'git@h:o/r' }, /exactly one of branch and tag/],
     ['a branch that is not a string', { repoURL: 'git@h:o/r', branch: 7 }, /branch must be/],
     ['paths that are not strings', { repoURL: 'git@h:o/r', branch: 'main', paths: [1] }, /paths must be/],

@@ -10,8 +10,7 @@ import { commitsTouching, payload } from './fixtures.js';
 const ZERO = '0000000000000000000000000000000000000000';
 
 function onlyEvent(outcome: WebhookOutcome): PushEvent {
-  assert.equal(outcome.kind, 'push');
-  if (outcome.kind !== 'push') throw new Error('unreachable');
+  if (outcome.kind !== 'push') throw new Error(`expected a push, got ${outcome.kind}`);
   assert.equal(outcome.events.length, 1);
   return outcome.events[0] as PushEvent;
 }
@@ -20,7 +19,11 @@ describe('parseGitHubDelivery', () => {
   it('turns a branch push into its clone URLs, branch, new commit and changed files', () => {
     assert.deepEqual(onlyEvent(parseGitHubDelivery('push', payload('github-push'))), {
       provider: 'github',
-      repoURLs: ['https://github.com/Acme/config.git', 'git@github.com:Acme/config.git', 'https://github.com/Acme/config'],
+      repoURLs: [
+        'https://github.com/Acme/config.git',
+        'git@github.com:Acme/config.git',
+        'https://github.com/Acme/config',
+      ],
       branch: 'main',
       after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
       changedPaths: ['apps/api/configmap.yaml', 'apps/api/old-secret.yaml', 'apps/web/deployment.yaml'],
@@ -34,7 +37,13 @@ describe('parseGitHubDelivery', () => {
   });
 
   it('gives a tag push as a tag without changed files', () => {
-    const body = { ...payload('github-push'), ref: 'refs/tags/v1.2.0', created: true, before: ZERO, commits: [] };
+    const body = {
+      ...payload('github-push'),
+      ref: 'refs/tags/v1.2.0',
+      created: true,
+      before: ZERO,
+      commits: [],
+    };
     const event = onlyEvent(parseGitHubDelivery('push', body));
     assert.equal(event.tag, 'v1.2.0');
     assert.equal(event.branch, undefined);
@@ -51,7 +60,10 @@ describe('parseGitHubDelivery', () => {
     ['a force push', { forced: true }],
     ['a new branch', { created: true, before: ZERO }],
     ['a commit without file lists', { commits: [{ id: 'abc', message: 'x' }] }],
-    ['commits that list no files (merges)', { commits: [{ id: 'abc', added: [], removed: [], modified: [] }] }],
+    [
+      'commits that list no files (merges)',
+      { commits: [{ id: 'abc', added: [], removed: [], modified: [] }] },
+    ],
   ];
   for (const [what, change] of unknownFiles)
     it(`leaves the changed files unknown for ${what}`, () => {
@@ -61,8 +73,14 @@ describe('parseGitHubDelivery', () => {
     });
 
   it('keeps the changed files of 19 listed commits', () => {
-    const body = { ...payload('github-push'), commits: commitsTouching('apps/web', GITHUB_LISTED_COMMITS_CAP - 1) };
-    assert.equal(onlyEvent(parseGitHubDelivery('push', body)).changedPaths?.length, GITHUB_LISTED_COMMITS_CAP - 1);
+    const body = {
+      ...payload('github-push'),
+      commits: commitsTouching('apps/web', GITHUB_LISTED_COMMITS_CAP - 1),
+    };
+    assert.equal(
+      onlyEvent(parseGitHubDelivery('push', body)).changedPaths?.length,
+      GITHUB_LISTED_COMMITS_CAP - 1,
+    );
   });
 
   it('gives a deleted branch without a new commit', () => {
@@ -82,7 +100,8 @@ describe('parseGitHubDelivery', () => {
     it(`refuses a push payload with ${what}`, () => {
       assert.throws(
         () => parseGitHubDelivery('push', body),
-        (error: unknown) => error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && message.test(error.message),
+        (error: unknown) =>
+          error instanceof MooringError && error.code === 'INVALID_ARGUMENT' && message.test(error.message),
       );
     });
 });

@@ -48,7 +48,10 @@ describe('sameRepo', () => {
   });
 
   it('keeps path case on other hosts', () => {
-    assert.equal(sameRepo('https://git.example.com/Org/Repo.git', 'https://git.example.com/org/repo.git'), false);
+    assert.equal(
+      sameRepo('https://git.example.com/Org/Repo.git', 'https://git.example.com/org/repo.git'),
+      false,
+    );
     assert.equal(sameRepo('https://git.example.com/Org/Repo.git', 'git@git.example.com:Org/Repo.git'), true);
   });
 

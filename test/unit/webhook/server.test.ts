@@ -28,7 +28,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
-function harness(options: { secrets?: WebhookSecrets; bodyLimitBytes?: number; fail?: boolean } = {}): Harness {
+function harness(
+  options: { secrets?: WebhookSecrets; bodyLimitBytes?: number; fail?: boolean } = {},
+): Harness {
   const pushes: PushEvent[] = [];
   const logLines: string[] = [];
   const record = (obj: object, msg?: string): void => {
@@ -62,13 +64,20 @@ describe('buildWebhookServer', () => {
   it('accepts a signed GitHub push and hands the event to onPush', async () => {
     const { app, pushes } = harness();
     const body = rawPayload('github-push');
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 202);
     assert.deepEqual(response.json(), { refreshed: ['mooring-system/web', 'mooring-system/api'] });
-    assert.equal(pushes.length, 1);
-    assert.equal(pushes[0]?.branch, 'main');
-    assert.equal(pushes[0]?.after, '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c');
-    assert.deepEqual(pushes[0]?.changedPaths, [
+    const [event, ...others] = pushes;
+    assert.ok(event);
+    assert.equal(others.length, 0);
+    assert.equal(event.branch, 'main');
+    assert.equal(event.after, '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c');
+    assert.deepEqual(event.changedPaths, [
       'apps/api/configmap.yaml',
       'apps/api/old-secret.yaml',
       'apps/web/deployment.yaml',
@@ -108,7 +117,7 @@ describe('buildWebhookServer', () => {
       payload: body,
     });
     assert.equal(response.statusCode, 202);
-    assert.deepEqual((response.json() as { refreshed: string[] }).refreshed, []);
+    assert.deepEqual(response.json<{ refreshed: string[] }>().refreshed, []);
     assert.equal(pushes.length, 0);
   });
 
@@ -121,7 +130,10 @@ describe('buildWebhookServer', () => {
         return rest;
       },
     ],
-    ['the legacy SHA-1 header only', (body) => ({ ...githubHeaders(body), 'x-hub-signature-256': '', 'x-hub-signature': 'sha1=00' })],
+    [
+      'the legacy SHA-1 header only',
+      (body) => ({ ...githubHeaders(body), 'x-hub-signature-256': '', 'x-hub-signature': 'sha1=00' }),
+    ],
     ['a provider without a configured secret', (body) => githubHeaders(body), { gitlab: 'gl-token-2' }],
     ['an empty configured secret', (body) => githubHeaders(body, 'push', ''), { github: '' }],
     ['no provider headers at all', () => ({ 'content-type': 'application/json' })],
@@ -130,7 +142,12 @@ describe('buildWebhookServer', () => {
     it(`refuses ${what} with 401 and does not call onPush`, async () => {
       const { app, pushes, logLines } = harness(configured === undefined ? {} : { secrets: configured });
       const body = rawPayload('github-push');
-      const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: headers(body), payload: body });
+      const response = await app.inject({
+        method: 'POST',
+        url: WEBHOOK_PATH,
+        headers: headers(body),
+        payload: body,
+      });
       assert.equal(response.statusCode, 401);
       assert.deepEqual(response.json(), { error: 'signature verification failed' });
       assert.equal(pushes.length, 0);
@@ -140,7 +157,12 @@ describe('buildWebhookServer', () => {
   it('says in the log, not the response, that a provider has no secret', async () => {
     const { app, logLines } = harness({ secrets: {} });
     const body = rawPayload('github-push');
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 401);
     assert.doesNotMatch(response.body, /secret is configured|github/);
     assert.ok(logLines.some((line) => line.includes('no github webhook secret is configured')));
@@ -150,31 +172,68 @@ describe('buildWebhookServer', () => {
     const { app, pushes } = harness({ bodyLimitBytes: 1024 });
     const body = rawPayload('github-push');
     assert.ok(body.length > 1024);
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 413);
+    assert.deepEqual(response.json(), { error: 'payload too large' });
     assert.equal(pushes.length, 0);
+  });
+
+  it('accepts JSON with a charset parameter and refuses other content types with 415', async () => {
+    const { app, pushes } = harness();
+    const body = rawPayload('github-push');
+    const withCharset = { ...githubHeaders(body), 'content-type': 'application/json; charset=utf-8' };
+    const accepted = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: withCharset,
+      payload: body,
+    });
+    assert.equal(accepted.statusCode, 202);
+    const asText = { ...githubHeaders(body), 'content-type': 'text/plain' };
+    const refused = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: asText, payload: body });
+    assert.equal(refused.statusCode, 415);
+    assert.equal(pushes.length, 1);
   });
 
   it('refuses a signed but unreadable payload with 400 and a short reason', async () => {
     const { app, pushes } = harness();
     const body = '{"ref":"refs/heads/main"}';
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 400);
-    assert.match((response.json() as { error: string }).error, /invalid github payload: repository/);
+    assert.match(response.json<{ error: string }>().error, /invalid github payload: repository/);
     assert.equal(pushes.length, 0);
   });
 
   it('refuses a signed body that is not JSON with 400', async () => {
     const { app } = harness();
     const body = 'not json';
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 400);
   });
 
   it('accepts a GitLab push whose token equals the secret, and refuses a wrong token', async () => {
     const { app, pushes } = harness();
     const body = rawPayload('gitlab-push');
-    const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'gl-token-2' };
+    const headers = {
+      'content-type': 'application/json',
+      'x-gitlab-event': 'Push Hook',
+      'x-gitlab-token': 'gl-token-2',
+    };
     const accepted = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers, payload: body });
     assert.equal(accepted.statusCode, 202);
     assert.equal(pushes[0]?.provider, 'gitlab');
@@ -224,8 +283,15 @@ describe('buildWebhookServer', () => {
 
   it('accepts a generic push signed in X-Mooring-Signature', async () => {
     const { app, pushes } = harness();
-    const body = JSON.stringify({ repoURL: 'https://git.example.com/org/config.git', branch: 'main', paths: ['a/b'] });
-    const headers = { 'content-type': 'application/json', 'x-mooring-signature': signBody('ci-secret-5', body) };
+    const body = JSON.stringify({
+      repoURL: 'https://git.example.com/org/config.git',
+      branch: 'main',
+      paths: ['a/b'],
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'x-mooring-signature': signBody('ci-secret-5', body),
+    };
     const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers, payload: body });
     assert.equal(response.statusCode, 202);
     assert.deepEqual(pushes, [
@@ -241,7 +307,12 @@ describe('buildWebhookServer', () => {
   it('answers 500 when onPush fails, without leaking the cause', async () => {
     const { app, logLines } = harness({ fail: true });
     const body = rawPayload('github-push');
-    const response = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body),
+      payload: body,
+    });
     assert.equal(response.statusCode, 500);
     assert.doesNotMatch(response.body, /queue closed/);
     assert.ok(logLines.some((line) => line.includes('queue closed')));
@@ -251,7 +322,12 @@ describe('buildWebhookServer', () => {
     const { app, logLines } = harness();
     const body = rawPayload('github-push');
     await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body), payload: body });
-    await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: githubHeaders(body, 'push', 'bad'), payload: body });
+    await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: githubHeaders(body, 'push', 'bad'),
+      payload: body,
+    });
     const log = logLines.join('\n');
     assert.ok(log.length > 0);
     assert.doesNotMatch(log, /gh-secret-1|bump replicas|ada@example\.com/);

@@ -25,7 +25,10 @@ describe('signatures', () => {
     const body = Buffer.from('{"ref":"refs/heads/main"}');
     const good = signBody('s3cret', body);
     assert.equal(verifyPrefixedSignature('s3cret', body, good), true);
-    assert.equal(verifyPrefixedSignature('s3cret', body, good.toUpperCase().replace('SHA256=', 'sha256=')), true);
+    assert.equal(
+      verifyPrefixedSignature('s3cret', body, good.toUpperCase().replace('SHA256=', 'sha256=')),
+      true,
+    );
     assert.equal(verifyPrefixedSignature('other', body, good), false);
     assert.equal(verifyPrefixedSignature('s3cret', Buffer.from('{"ref":"refs/heads/evil"}'), good), false);
     assert.equal(verifyPrefixedSignature('s3cret', body, good.slice('sha256='.length)), false);
