@@ -19,6 +19,10 @@ import { backoffMs, jittered, WorkQueue } from './work-queue.js';
 
 /** Annotation `mooring sync` sets to ask for a sync now; any new value triggers one. */
 export const SYNC_REQUEST_ANNOTATION = 'mooring.dev/sync-requested-at';
+/** `mooring rollback` sets `<commit or previous>@<time>`. */
+export const ROLLBACK_ANNOTATION = 'mooring.dev/rollback-to';
+/** `mooring unpin` sets a time. */
+export const UNPIN_ANNOTATION = 'mooring.dev/unpin-requested-at';
 
 export interface ControllerOptions {
   objects: ObjectsApi;
@@ -44,6 +48,10 @@ export class Controller {
   private readonly triggers = new Map<string, Set<Trigger>>();
   private readonly drifted = new Map<string, Set<string>>();
   private readonly seenSyncRequest = new Map<string, string>();
+  private readonly seenRollback = new Map<string, string>();
+  private readonly seenUnpin = new Map<string, string>();
+  private readonly rollbackTo = new Map<string, string>();
+  private readonly unpinRequested = new Set<string>();
   private readonly nextPoll = new Map<string, number>();
   private readonly queue: WorkQueue;
   private readonly live: LiveCache;
@@ -118,6 +126,22 @@ export class Controller {
       this.seenSyncRequest.set(name, request);
       if (before !== undefined) this.trigger(name, 'manual');
     }
+    const rollback = app.metadata.annotations?.[ROLLBACK_ANNOTATION];
+    if (rollback !== undefined && this.seenRollback.get(name) !== rollback) {
+      this.seenRollback.set(name, rollback);
+      if (before !== undefined) {
+        this.rollbackTo.set(name, rollback.slice(0, rollback.lastIndexOf('@') < 0 ? undefined : rollback.lastIndexOf('@')));
+        this.trigger(name, 'rollback');
+      }
+    }
+    const unpin = app.metadata.annotations?.[UNPIN_ANNOTATION];
+    if (unpin !== undefined && this.seenUnpin.get(name) !== unpin) {
+      this.seenUnpin.set(name, unpin);
+      if (before !== undefined) {
+        this.unpinRequested.add(name);
+        this.trigger(name, 'manual');
+      }
+    }
     if (before === undefined || before.metadata.generation !== app.metadata.generation || app.metadata.deletionTimestamp !== undefined) {
       this.trigger(name, before === undefined ? 'poll' : 'spec');
     }
@@ -168,6 +192,10 @@ export class Controller {
         this.restorePoll(name);
         return;
       }
+      const rollbackTarget = this.rollbackTo.get(name);
+      this.rollbackTo.delete(name);
+      if (rollbackTarget !== undefined) await this.reconciler.rollback(app, rollbackTarget);
+      if (this.unpinRequested.delete(name)) await this.reconciler.unpin(app);
       const trigger = pickTrigger(triggers);
       const outcome = await this.reconciler.reconcile(app, trigger);
       if (outcome.kind === 'retry') this.schedule(name, backoffMs(outcome.failures));

@@ -19,7 +19,8 @@ import { MOORING_API_VERSION } from './app-types.js';
 import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
-import { recordSync, resultOf, syncRecordFor } from './records.js';
+import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
+import { commitRevert } from './rollback.js';
 import { credentialsOf } from './source-access.js';
 import { buildStatus, isTerminal } from './status.js';
 import type { OutOfSync } from './status.js';
@@ -112,6 +113,59 @@ export class Reconciler {
     return { ...base, action: 'configured', message: `corrected: ${message}`, drift: diff.drift };
   }
 
+  /**
+   * Rolls back to `target` (a commit, or 'previous': the last successful revision before the current one).
+   * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
+   * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
+   */
+  async rollback(app: Application, target: string): Promise<void> {
+    const current = app.status?.sync?.revision;
+    const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
+    if (resolved === undefined) {
+      await recordEvent(this.deps.objects, app, 'Warning', 'RollbackFailed', 'no earlier successful revision in the history to roll back to');
+      return;
+    }
+    const branch = app.spec.source.ref.branch;
+    const credentials = await credentialsOf(this.deps.objects, app);
+    const outcome =
+      branch === undefined
+        ? { kind: 'refused' as const, reason: 'the app follows a tag, semver range or commit, not a branch' }
+        : await commitRevert({ repoURL: app.spec.source.repoURL, branch, path: app.spec.source.path ?? '', target: resolved, appName: app.metadata.name, credentials });
+    const statusPatch =
+      outcome.kind === 'pushed'
+        ? { rolledBackRevision: outcome.revertedHead, sync: { pinnedRevision: null } }
+        : { ...(current === undefined ? {} : { rolledBackRevision: current }), sync: { pinnedRevision: resolved } };
+    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), { status: statusPatch }, { subresource: 'status' });
+    const newStatus = (updated as Application).status;
+    if (newStatus !== undefined) app.status = newStatus;
+    const message =
+      outcome.kind === 'pushed'
+        ? `committed ${outcome.commit.slice(0, 12)} reverting ${app.spec.source.path ?? '.'} to ${resolved.slice(0, 12)}`
+        : `pinned to ${resolved.slice(0, 12)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
+    await recordEvent(this.deps.objects, app, 'Normal', outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned', message);
+    this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
+  }
+
+  /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
+  async unpin(app: Application): Promise<void> {
+    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), { status: { sync: { pinnedRevision: null } } }, { subresource: 'status' });
+    const newStatus = (updated as Application).status;
+    if (newStatus !== undefined) app.status = newStatus;
+    await recordEvent(this.deps.objects, app, 'Normal', 'Unpinned', 'following the tracked ref again');
+  }
+
+  private async previousRevision(app: Application, current: string | undefined): Promise<string | undefined> {
+    const records = await this.deps.objects.list(MOORING_API_VERSION, 'SyncRecord', {
+      namespace: app.metadata.namespace ?? 'default',
+      labelSelector: `${RECORD_APP_LABEL}=${app.metadata.name}`,
+    });
+    const specs = records
+      .map((r) => r.spec as { revision?: string; result?: string; startedAt?: string })
+      .filter((s) => s.result === 'Succeeded' && s.revision !== undefined && s.revision !== '' && s.revision !== current)
+      .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    return specs[0]?.revision;
+  }
+
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
   async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
     const memory = this.memoryOf(app);
@@ -128,9 +182,12 @@ export class Reconciler {
     }
     const generation = app.metadata.generation as number | undefined;
     const sameContent = memory.commit === fetched.commit.sha && memory.treeHash === fetched.pathTreeHash && memory.generation === generation;
-    if (sameContent && trigger === 'poll' && memory.failures === 0) return { kind: 'done' };
+    if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0) return { kind: 'done' };
     if (memory.stalledCommit === fetched.commit.sha && memory.generation === app.metadata.generation && trigger !== 'manual') return { kind: 'done' };
-    if (app.status?.rolledBackRevision === fetched.commit.sha && trigger !== 'manual') return { kind: 'done' };
+    if (app.status?.rolledBackRevision === fetched.commit.sha && app.status.sync?.pinnedRevision === undefined && trigger !== 'manual') {
+      await this.writeStatus(app, memory, { planned: [...memory.planned.values()], failure: { step: 'source', message: `${fetched.commit.sha.slice(0, 12)} was rolled back; waiting for a newer commit`, hint: 'push a fix, or mooring sync --wait to apply it anyway' } });
+      return { kind: 'done' };
+    }
     const automated = app.spec.syncPolicy?.automated !== false;
     const result = await this.runEngine(app, fetched, !automated && trigger !== 'manual');
     memory.generation = app.metadata.generation as number | undefined;
@@ -287,6 +344,10 @@ export class Reconciler {
     const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name }, { status }, { subresource: 'status' });
     app.status = (updated as Application).status ?? status;
   }
+}
+
+function appRefOf(app: Application): { group: string; kind: string; namespace: string; name: string } {
+  return { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name };
 }
 
 function stripTimes(status: ApplicationStatus): unknown {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import type { Application } from '../../controller/app-types.js';
 import { MOORING_API_VERSION } from '../../controller/app-types.js';
-import { SYNC_REQUEST_ANNOTATION } from '../../controller/controller.js';
+import { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../../controller/controller.js';
 import { RECORD_APP_LABEL } from '../../controller/records.js';
 import { MooringError } from '../../core/errors.js';
 import { pollUntil } from '../../core/wait.js';
@@ -93,6 +93,35 @@ export function registerAppCommands(program: Command): void {
           return [spec.startedAt ?? '', spec.trigger ?? '', (spec.revision ?? '').slice(0, 12), spec.result ?? '', (spec.message ?? '').slice(0, 80)];
         });
         process.stdout.write(table([['STARTED', 'TRIGGER', 'REVISION', 'RESULT', 'MESSAGE'], ...rows]));
+      }),
+    );
+
+  appCommand(program, 'rollback', 'roll an Application back the GitOps way: a revert commit, or a visible pin')
+    .option('--to <revision>', 'commit to return to (default: the last successful revision before the current one)')
+    .addHelpText(
+      'after',
+      '\nWhere the controller may push, it commits a revert of the app folder to the tracked branch, so Git stays the\ntruth. Otherwise it pins the app to that revision ("newer commits are not applied") until `mooring unpin APP`.\nThe rolled-back revision is never re-applied automatically.\n',
+    )
+    .action((name: string, opts: AppCliOptions & { to?: string }) =>
+      withObjects(opts, async (objects) => {
+        const app = await getApp(objects, opts.namespace, name);
+        const target = opts.to ?? 'previous';
+        if (opts.to !== undefined && !/^[0-9a-f]{7,40}$/i.test(opts.to)) {
+          throw new MooringError('INVALID_ARGUMENT', `--to must be a commit id, got "${opts.to}"`, { hint: `mooring history ${name} lists revisions` });
+        }
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
+          metadata: { annotations: { [ROLLBACK_ANNOTATION]: `${target}@${new Date().toISOString()}` } },
+        });
+        process.stdout.write(`rollback of ${name} (now at ${(app.status?.sync?.revision ?? 'unknown').slice(0, 12)}) to ${target} requested; follow it with: mooring status ${name}\n`);
+      }),
+    );
+
+  appCommand(program, 'unpin', 'follow the tracked branch again after a rollback pinned the Application')
+    .action((name: string, opts: AppCliOptions) =>
+      withObjects(opts, async (objects) => {
+        await getApp(objects, opts.namespace, name);
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { metadata: { annotations: { [UNPIN_ANNOTATION]: new Date().toISOString() } } });
+        process.stdout.write(`unpin of ${name} requested\n`);
       }),
     );
 

@@ -1,0 +1,337 @@
+/**
+ * Test harness for the pull-mode controller against the real local cluster. Per test: a namespace for
+ * Applications (the controller watches exactly one), a destination namespace, a Git repository served over
+ * smart HTTP, and an in-process Controller stopped when the test ends. Helpers publish commits, create
+ * Applications and wait for what the cluster and the Application status say.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
+
+import { stringify } from 'yaml';
+
+import type { Application, ApplicationSpec, Condition } from '../../../src/controller/app-types.js';
+import { FINALIZER, MOORING_API_VERSION } from '../../../src/controller/app-types.js';
+import { Controller } from '../../../src/controller/controller.js';
+import { RECORD_APP_LABEL } from '../../../src/controller/records.js';
+import type { Logger } from '../../../src/core/logger.js';
+import type { KubeObject } from '../../../src/core/objects.js';
+import { packageRoot } from '../../../src/core/package-root.js';
+import { pollUntil } from '../../../src/core/wait.js';
+import { findToolchain } from '../../../src/devcluster/toolchain.js';
+import type { Toolchain } from '../../../src/devcluster/toolchain.js';
+import { startGitHttpServer } from '../../../src/devgit/http-server.js';
+import type { GitHttpServer } from '../../../src/devgit/http-server.js';
+import { WorkingRepo } from '../../../src/devgit/repo.js';
+import { connect } from '../../../src/kube/connect.js';
+import type { ObjectsApi } from '../../../src/kube/objects-api.js';
+import { testCluster, testNamespace } from '../../helpers/kube.js';
+
+const run = promisify(execFile);
+
+/** The folder of the repository every Application in these tests syncs. */
+export const APP_PATH = 'app';
+/** The secret the webhook receiver checks (generic and GitHub deliveries). */
+export const WEBHOOK_SECRET = 'test-webhook-secret';
+export const GIT_USER = 'mooring';
+export const GIT_PASSWORD = 'git-password-not-for-logs';
+
+export function toolchain(): Toolchain {
+  const found = findToolchain();
+  if (!('toolchain' in found))
+    throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
+  return found.toolchain;
+}
+
+/** A logger that keeps the last lines, so a timeout can say what the controller was doing. */
+export class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  debug(): void {
+    // Debug lines would drown the ones that explain a failure.
+  }
+  info(obj: object, msg?: string): void {
+    this.keep('info', obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.keep('warn', obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.keep('error', obj, msg);
+  }
+  private keep(level: string, obj: object, msg: string | undefined): void {
+    this.lines.push(`${level}: ${msg ?? ''} ${JSON.stringify(obj)}`);
+    if (this.lines.length > 50) this.lines.shift();
+  }
+}
+
+let crdsApplied: Promise<void> | undefined;
+
+/** Installs Mooring's CRDs with server-side apply (idempotent; they stay installed). */
+export function applyCrds(): Promise<void> {
+  crdsApplied ??= (async () => {
+    const dir = join(packageRoot(), 'deploy', 'crds');
+    await kubectl([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager=mooring-tests',
+      '-f',
+      join(dir, 'applications.yaml'),
+      '-f',
+      join(dir, 'syncrecords.yaml'),
+    ]);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/applications.mooring.dev', 'crd/syncrecords.mooring.dev']);
+  })();
+  return crdsApplied;
+}
+
+/** Runs the toolchain's kubectl against the test cluster; returns stdout. */
+export async function kubectl(args: string[]): Promise<string> {
+  const { stdout } = await run(toolchain().kubectl, ['--kubeconfig', testCluster().kubeconfigPath, ...args], {
+    timeout: 30_000,
+  });
+  return stdout;
+}
+
+export interface HarnessOptions {
+  /** Serve the repository with basic auth (Applications then need `secretRef: git-credentials`). */
+  basicAuth?: boolean;
+  /** Run the webhook receiver on 127.0.0.1, port 0, with WEBHOOK_SECRET for generic and GitHub. */
+  webhook?: boolean;
+  /** Start the in-process controller (default true). */
+  startController?: boolean;
+}
+
+export interface ControllerHarness {
+  /** Where Applications live and the controller watches. */
+  appNamespace: string;
+  /** Where the apps' objects go. */
+  destNamespace: string;
+  repo: WorkingRepo;
+  /** http://127.0.0.1:PORT/app.git, without credentials. */
+  repoURL: string;
+  git: GitHttpServer;
+  /** The running controller (undefined before startController / after stopController). */
+  controller: Controller | undefined;
+  logger: RecordingLogger;
+  /** A client for assertions and for creating Applications. */
+  observer: ObjectsApi;
+  cacheDir: string;
+  /** A name unique to this run (the tracking label uses Application names). */
+  uniqueName(prefix: string): string;
+  /** Writes files under the app folder (null removes one), commits and pushes; returns the commit. */
+  publish(files: Record<string, string | KubeObject[] | null>, message?: string): Promise<string>;
+  createApp(name: string, spec?: Partial<ApplicationSpec>): Promise<Application>;
+  getApp(name: string): Promise<Application>;
+  patchApp(name: string, patch: unknown): Promise<void>;
+  /** Polls the Application until `check` returns true; a timeout error shows its status and the log. */
+  waitForApp(name: string, what: string, check: (app: Application) => boolean, timeoutMs?: number): Promise<Application>;
+  /** Polls until `check` returns a value; timeout error names `what`. */
+  waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
+  get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
+  syncRecords(appName: string): Promise<KubeObject[]>;
+  events(appName: string): Promise<KubeObject[]>;
+  startController(): Promise<Controller>;
+  stopController(): Promise<void>;
+}
+
+export const condition = (app: Application, type: string): Condition | undefined =>
+  app.status?.conditions?.find((c) => c.type === type);
+
+/** Everything one controller test needs; all of it is removed when the test ends. */
+export async function controllerHarness(t: TestContext, options: HarnessOptions = {}): Promise<ControllerHarness> {
+  await applyCrds();
+  const appNamespace = await testNamespace(t);
+  const destNamespace = await testNamespace(t);
+  const root = await mkdtemp(join(tmpdir(), 'mooring-controller-test-'));
+  const cacheDir = join(root, 'cache');
+  const repo = await WorkingRepo.create(join(root, 'git'), 'app');
+  await repo.writeFile(`${APP_PATH}/.keep`, '');
+  await repo.commit('app folder');
+  await repo.push('main');
+  const auth = { username: GIT_USER, password: GIT_PASSWORD };
+  const git = await startGitHttpServer({ projectRoot: join(root, 'git'), ...(options.basicAuth === true ? { basicAuth: auth } : {}) });
+  const kubeconfig = testCluster().kubeconfigPath;
+  const observer = connect({ kubeconfig });
+  const logger = new RecordingLogger();
+  const appRef = (name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace: appNamespace, name });
+  let controllerObjects: ObjectsApi | undefined;
+
+  if (options.basicAuth === true) {
+    await observer.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'git-credentials', namespace: appNamespace },
+      stringData: auth,
+    });
+  }
+
+  const h: ControllerHarness = {
+    appNamespace,
+    destNamespace,
+    repo,
+    repoURL: `${git.baseUrl}/app.git`,
+    git,
+    controller: undefined,
+    logger,
+    observer,
+    cacheDir,
+    uniqueName: (prefix) => `${prefix}-${randomBytes(3).toString('hex')}`,
+    async publish(files, message = 'change') {
+      for (const [path, content] of Object.entries(files)) {
+        const full = `${APP_PATH}/${path}`;
+        if (content === null) await repo.remove(full);
+        else await repo.writeFile(full, typeof content === 'string' ? content : yamlStream(content));
+      }
+      const sha = await repo.commit(message);
+      await repo.push('main');
+      return sha;
+    },
+    async createApp(name, spec = {}) {
+      const full: ApplicationSpec = {
+        source: {
+          repoURL: h.repoURL,
+          ref: { branch: 'main' },
+          path: APP_PATH,
+          ...(options.basicAuth === true ? { secretRef: { name: 'git-credentials' } } : {}),
+        },
+        destination: { namespace: destNamespace },
+        interval: '2s',
+        ...spec,
+      };
+      return (await observer.create({
+        apiVersion: MOORING_API_VERSION,
+        kind: 'Application',
+        metadata: { name, namespace: appNamespace },
+        spec: full,
+      })) as Application;
+    },
+    async getApp(name) {
+      const app = await observer.get(MOORING_API_VERSION, appRef(name));
+      if (app === undefined) throw new Error(`Application ${appNamespace}/${name} not found`);
+      return app as Application;
+    },
+    async patchApp(name, patch) {
+      await observer.mergePatch(MOORING_API_VERSION, appRef(name), patch);
+    },
+    async waitForApp(name, what, check, timeoutMs = 15_000) {
+      let last: Application | undefined;
+      try {
+        return await pollUntil(
+          async () => {
+            last = (await observer.get(MOORING_API_VERSION, appRef(name))) as Application | undefined;
+            return last !== undefined && check(last) ? last : undefined;
+          },
+          { timeoutMs, intervalMs: 100, what: `${name}: ${what}` },
+        );
+      } catch (error) {
+        throw new Error(
+          `${(error as Error).message}\nlast status: ${JSON.stringify(last?.status ?? null)}\ncontroller log:\n${logger.lines.join('\n')}`,
+        );
+      }
+    },
+    waitFor(what, check, timeoutMs = 15_000) {
+      return pollUntil(() => check(), { timeoutMs, intervalMs: 100, what });
+    },
+    get(apiVersion, kind, name, namespace = destNamespace) {
+      const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+      return observer.get(apiVersion, { group, kind, namespace, name });
+    },
+    syncRecords(appName) {
+      return observer.list(MOORING_API_VERSION, 'SyncRecord', {
+        namespace: appNamespace,
+        labelSelector: `${RECORD_APP_LABEL}=${appName}`,
+      });
+    },
+    async events(appName) {
+      const all = await observer.list('v1', 'Event', { namespace: appNamespace });
+      return all.filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === appName);
+    },
+    async startController() {
+      controllerObjects = connect({ kubeconfig });
+      const controller = new Controller({
+        objects: controllerObjects,
+        tools: toolchain(),
+        namespace: appNamespace,
+        cacheDir,
+        concurrency: 2,
+        timeoutMs: 30_000,
+        logger,
+        ...(options.webhook === true
+          ? { webhook: { port: 0, host: '127.0.0.1', secrets: { generic: WEBHOOK_SECRET, github: WEBHOOK_SECRET } } }
+          : {}),
+      });
+      await controller.start();
+      h.controller = controller;
+      return controller;
+    },
+    async stopController() {
+      const controller = h.controller;
+      h.controller = undefined;
+      await controller?.stop();
+      controllerObjects?.client.close();
+      controllerObjects = undefined;
+    },
+  };
+
+  // Registered after testNamespace's own cleanup, which only starts the namespace deletion: the
+  // Applications' finalizers are lifted here so that deletion can finish once no controller runs.
+  t.after(async () => {
+    await h.stopController();
+    await git.close();
+    const left = await observer.list(MOORING_API_VERSION, 'Application', { namespace: appNamespace }).catch(() => []);
+    for (const app of left) {
+      if (!(app.metadata.finalizers ?? []).includes(FINALIZER)) continue;
+      await observer.mergePatch(MOORING_API_VERSION, appRef(app.metadata.name), { metadata: { finalizers: null } }).catch(() => undefined);
+    }
+    observer.client.close();
+    await rm(root, { recursive: true, force: true });
+  });
+  if (options.startController !== false) await h.startController();
+  return h;
+}
+
+export function yamlStream(objects: KubeObject[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+export function configMap(name: string, data: Record<string, string>, annotations?: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, ...(annotations === undefined ? {} : { annotations }) },
+    data,
+  };
+}
+
+/** A Deployment KWOK runs (Ready within a second or two; pod label mooring.dev/fault: not-ready keeps it not Ready). */
+export function deployment(name: string, replicas: number, podLabels: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, ...podLabels } },
+        spec: { containers: [{ name: 'main', image: 'registry.example/web:1.0' }] },
+      },
+    },
+  };
+}
+
+/** The data of a ConfigMap in the cluster, or undefined when it does not exist. */
+export async function configMapData(h: ControllerHarness, name: string): Promise<Record<string, string> | undefined> {
+  const cm = await h.get('v1', 'ConfigMap', name);
+  return cm === undefined ? undefined : ((cm.data ?? {}) as Record<string, string>);
+}
+
+/** True when the app is Ready at `revision`. */
+export function readyAt(revision: string): (app: Application) => boolean {
+  return (app) => app.status?.sync?.revision === revision && app.status.sync.status === 'Synced' && condition(app, 'Ready')?.status === 'True';
+}

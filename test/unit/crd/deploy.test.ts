@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { parseAllDocuments } from 'yaml';
+
+import { packageRoot } from '../../../src/core/package-root.js';
+import type { KubeObject } from '../../../src/core/objects.js';
+import { fieldAt } from '../../../src/core/objects.js';
+
+const deployDir = join(packageRoot(), 'deploy');
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) return yamlFiles(full);
+    return /\.ya?ml$/.test(entry) ? [full] : [];
+  });
+}
+
+function documentsOf(file: string): unknown[] {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'));
+  const errors = docs.flatMap((doc) => doc.errors.map((error) => error.message));
+  assert.deepEqual(errors, [], relative(deployDir, file));
+  return docs.map((doc) => doc.toJS() as unknown).filter((value) => value !== null);
+}
+
+/** Every Kubernetes object under deploy/ (kustomization files left out). */
+function deployObjects(): KubeObject[] {
+  return yamlFiles(deployDir)
+    .flatMap(documentsOf)
+    .filter((doc): doc is KubeObject => (doc as { kind?: string }).kind !== 'Kustomization');
+}
+
+function find(kind: string, name: string, namespace?: string): KubeObject {
+  const found = deployObjects().find(
+    (o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace,
+  );
+  assert.ok(found, `${kind}/${namespace ?? ''}/${name} is not under deploy/`);
+  return found;
+}
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+}
+
+/** Whether RBAC rules allow a verb on a resource, with RBAC's "*" matching. */
+function allows(role: KubeObject, group: string, resource: string, verb: string): boolean {
+  const rules = (role.rules ?? []) as PolicyRule[];
+  const match = (list: string[] | undefined, value: string): boolean =>
+    (list ?? []).includes('*') || (list ?? []).includes(value);
+  return rules.some((r) => match(r.apiGroups, group) && match(r.resources, resource) && match(r.verbs, verb));
+}
+
+function assertAllows(role: KubeObject, group: string, resource: string, verbs: string[]): void {
+  for (const verb of verbs)
+    assert.ok(allows(role, group, resource, verb), `${role.metadata.name}: ${verb} ${group}/${resource}`);
+}
+
+const APP_RULES: [string, string, string[]][] = [
+  ['mooring.dev', 'applications', ['get', 'list', 'watch', 'update', 'patch']],
+  ['mooring.dev', 'applications/status', ['get', 'update', 'patch']],
+  ['mooring.dev', 'applications/finalizers', ['update']],
+  ['mooring.dev', 'syncrecords', ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['', 'events', ['create', 'patch']],
+  ['events.k8s.io', 'events', ['create', 'patch']],
+];
+const MANAGE_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+
+describe('install manifests', () => {
+  it('are valid YAML, every document a Kubernetes object or a Kustomization', () => {
+    const files = yamlFiles(deployDir);
+    assert.ok(files.length >= 12, `only ${files.length} YAML files`);
+    for (const file of files) {
+      for (const doc of documentsOf(file)) {
+        const obj = doc as Partial<KubeObject>;
+        assert.equal(typeof obj.apiVersion, 'string', relative(deployDir, file));
+        assert.equal(typeof obj.kind, 'string', relative(deployDir, file));
+      }
+    }
+  });
+
+  it('list only files and folders that exist in their kustomizations', () => {
+    for (const file of yamlFiles(deployDir).filter((f) => f.endsWith('kustomization.yaml'))) {
+      const [kustomization] = documentsOf(file) as { resources: string[] }[];
+      for (const resource of kustomization?.resources ?? []) {
+        assert.ok(existsSync(join(dirname(file), resource)), `${relative(deployDir, file)}: ${resource}`);
+      }
+    }
+  });
+
+  it('grant the cluster-wide ClusterRole what the controller does, and no update or impersonation of managed objects', () => {
+    const role = find('ClusterRole', 'mooring-controller');
+    for (const [group, resource, verbs] of APP_RULES) assertAllows(role, group, resource, verbs);
+    assertAllows(role, 'apps', 'deployments', MANAGE_VERBS);
+    assertAllows(role, 'apiextensions.k8s.io', 'customresourcedefinitions', MANAGE_VERBS);
+    assertAllows(role, 'rbac.authorization.k8s.io', 'clusterroles', ['bind', 'escalate']);
+    assert.equal(allows(role, 'apps', 'deployments', 'update'), false);
+    assert.equal(allows(role, '', 'users', 'impersonate'), false);
+    assert.equal(allows(role, '', 'pods', 'deletecollection'), false);
+    const binding = find('ClusterRoleBinding', 'mooring-controller');
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: 'mooring-controller', namespace: 'mooring-system' },
+    ]);
+  });
+
+  it('grant Leases and read-only Secrets in the controller namespace only', () => {
+    const role = find('Role', 'mooring-controller', 'mooring-system');
+    assertAllows(role, 'coordination.k8s.io', 'leases', ['get', 'create', 'update']);
+    assertAllows(role, '', 'secrets', ['get', 'list', 'watch']);
+    assert.equal(allows(role, '', 'secrets', 'create'), false);
+    assert.equal(find('RoleBinding', 'mooring-controller', 'mooring-system').roleRef instanceof Object, true);
+  });
+
+  it('in namespace-scoped mode, grant the same on Applications in mooring-system and manage only named namespaces', () => {
+    const apps = find('Role', 'mooring-applications', 'mooring-system');
+    for (const [group, resource, verbs] of APP_RULES) assertAllows(apps, group, resource, verbs);
+    const manager = find('Role', 'mooring-manager', 'team-a');
+    assertAllows(manager, 'apps', 'deployments', MANAGE_VERBS);
+    assertAllows(manager, '', 'configmaps', MANAGE_VERBS);
+    const binding = find('RoleBinding', 'mooring-manager', 'team-a');
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'mooring-manager',
+    });
+  });
+
+  it('run one hardened controller replica with leader election and /healthz probes', () => {
+    const deployment = find('Deployment', 'mooring-controller', 'mooring-system');
+    const pod = fieldAt(deployment, ['spec', 'template', 'spec']);
+    const container = fieldAt(pod, ['containers', 0]);
+    assert.equal(fieldAt(deployment, ['spec', 'replicas']), 1);
+    assert.equal(fieldAt(pod, ['serviceAccountName']), 'mooring-controller');
+    assert.equal(fieldAt(pod, ['securityContext', 'runAsNonRoot']), true);
+    assert.equal(fieldAt(container, ['securityContext', 'readOnlyRootFilesystem']), true);
+    assert.equal(fieldAt(container, ['securityContext', 'allowPrivilegeEscalation']), false);
+    assert.ok((fieldAt(container, ['args']) as string[]).includes('--leader-elect'));
+    for (const probe of ['livenessProbe', 'readinessProbe']) {
+      assert.deepEqual(fieldAt(container, [probe, 'httpGet']), { path: '/healthz', port: 'http' }, probe);
+    }
+    assert.deepEqual(fieldAt(container, ['ports', 0]), {
+      name: 'http',
+      containerPort: 8080,
+      protocol: 'TCP',
+    });
+    assert.ok(fieldAt(container, ['resources', 'requests', 'memory']));
+    assert.ok(fieldAt(container, ['resources', 'limits', 'memory']));
+  });
+
+  it('expose the webhook on port 8080 of a Service that selects the controller pods', () => {
+    const service = find('Service', 'mooring-webhook', 'mooring-system');
+    const podLabels = fieldAt(find('Deployment', 'mooring-controller', 'mooring-system'), [
+      'spec',
+      'template',
+      'metadata',
+      'labels',
+    ]);
+    assert.deepEqual(fieldAt(service, ['spec', 'selector']), podLabels);
+    assert.equal(fieldAt(service, ['spec', 'ports', 0, 'port']), 8080);
+  });
+});
