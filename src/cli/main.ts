@@ -6,6 +6,7 @@ import { registerDevClusterCommands } from './commands/dev-cluster.js';
 import { registerSyncCommands } from './commands/sync-commands.js';
 import { registerAppCommands } from './commands/app-commands.js';
 import { registerControllerCommand } from './commands/controller-command.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 const program = new Command()
   .name('mooring')
@@ -19,6 +20,7 @@ registerSyncCommands(program);
 registerControllerCommand(program);
 registerAppCommands(program);
 registerDevClusterCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -35,14 +35,14 @@ export async function commitRevert(request: RevertRequest): Promise<RevertResult
   const work = await mkdtemp(join(tmpdir(), 'mooring-rollback-'));
   try {
     return await withCredentials(request.credentials, async (auth) => {
-      const git = (args: string[]): Promise<string> => runGit(args, { cwd: work, env: auth.env, secrets: auth.secrets });
+      const git = async (args: string[]): Promise<string> => (await runGit(args, { cwd: work, env: auth.env, secrets: auth.secrets })).trim();
       await git(['init', '--quiet', '--initial-branch=rollback']);
       try {
         await git(['fetch', '--quiet', '--', request.repoURL, `+refs/heads/${request.branch}:refs/remotes/origin/${request.branch}`]);
       } catch (error) {
         return { kind: 'refused', reason: `cannot fetch ${displayURL(request.repoURL)}: ${errorMessage(error)}` };
       }
-      const head = await git(['rev-parse', '--end-of-options', `refs/remotes/origin/${request.branch}`]);
+      const head = await git(['rev-parse', '--verify', '--end-of-options', `refs/remotes/origin/${request.branch}^{commit}`]);
       await git(['checkout', '--quiet', '-B', 'rollback', head]);
       const pathspec = request.path === '' ? '.' : request.path;
       try {

@@ -285,7 +285,7 @@ export async function controllerHarness(t: TestContext, options: HarnessOptions 
     await git.close();
     const left = await observer.list(MOORING_API_VERSION, 'Application', { namespace: appNamespace }).catch(() => []);
     for (const app of left) {
-      if (!(app.metadata.finalizers ?? []).includes(FINALIZER)) continue;
+      if (!((app.metadata.finalizers ?? []) as string[]).includes(FINALIZER)) continue;
       await observer.mergePatch(MOORING_API_VERSION, appRef(app.metadata.name), { metadata: { finalizers: null } }).catch(() => undefined);
     }
     observer.client.close();

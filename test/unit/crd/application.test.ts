@@ -117,7 +117,7 @@ describe('Application spec schema', () => {
       syncPolicy: { retry: { backoff: { duration: '5m', maxDuration: '1m' } } },
     });
     assert.equal(result.success, false);
-    assert.match(result.error?.message ?? '', /backoff duration must not exceed maxDuration/);
+    assert.match(result.error.message, /backoff duration must not exceed maxDuration/);
   });
 });
 

@@ -112,7 +112,11 @@ describe('install manifests', () => {
     assertAllows(role, 'coordination.k8s.io', 'leases', ['get', 'create', 'update']);
     assertAllows(role, '', 'secrets', ['get', 'list', 'watch']);
     assert.equal(allows(role, '', 'secrets', 'create'), false);
-    assert.equal(find('RoleBinding', 'mooring-controller', 'mooring-system').roleRef instanceof Object, true);
+    assert.deepEqual(find('RoleBinding', 'mooring-controller', 'mooring-system').roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'mooring-controller',
+    });
   });
 
   it('in namespace-scoped mode, grant the same on Applications in mooring-system and manage only named namespaces', () => {

@@ -75,7 +75,7 @@ describe('structural schema conversion', () => {
           `${path} untyped`,
         );
         for (const keyword of forbidden) assert.equal(node[keyword], undefined, `${path} has ${keyword}`);
-        assert.notEqual(node.additionalProperties, false, `${path}`);
+        assert.notEqual(node.additionalProperties, false, path);
         assert.ok(!(node.properties !== undefined && node.additionalProperties !== undefined), path);
       }
     }

@@ -100,7 +100,7 @@ describe('SyncRecord helpers', () => {
       objects,
     });
     assert.equal(fitted.objects?.length, SYNC_RECORD_LIMITS.objects);
-    assert.equal(fitted.objects?.[0]?.action, 'failed');
+    assert.equal((fitted.objects ?? []).at(0)?.action, 'failed');
     assert.equal(fitted.omittedObjects, 10);
     assert.equal(fitted.message?.length, SYNC_RECORD_LIMITS.message);
     assert.ok(syncRecordSpecSchema.safeParse(fitted).success);

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { KubeObject } from '../../../src/core/objects.js';
+import { sleep } from '../../../src/core/wait.js';
+import type { Watcher } from '../../../src/kube/watch.js';
+import { startWatch } from '../../../src/kube/watch.js';
+import { configMap, configMapData, controllerHarness, deployment, kubectl, readyAt } from './harness.js';
+import type { ControllerHarness } from './harness.js';
+
+interface DriftRecordSpec {
+  trigger: string;
+  revision: string;
+  objects: { subject: string; action: string; drift?: { path: string; changedBy: { manager: string }[] }[] }[];
+}
+
+/**
+ * Watches `name` while `write` runs: the time from the watch delivering the drifted object to it
+ * delivering the restored one (both seen through the same watch, so delivery delays cancel out).
+ */
+async function restoreLatency(
+  h: ControllerHarness,
+  target: { apiVersion: string; kind: string; name: string },
+  write: () => Promise<unknown>,
+  isDrifted: (obj: KubeObject) => boolean,
+): Promise<number> {
+  let driftedAt: number | undefined;
+  let watcher: Watcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const restored = new Promise<number>((resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error('not restored within 10 s'));
+    }, 10_000);
+    const synced = new Promise<void>((onSynced) => {
+      watcher = startWatch(h.observer.client, h.observer.discovery, {
+        apiVersion: target.apiVersion,
+        kind: target.kind,
+        namespace: h.destNamespace,
+        onEvent: ({ type, object }) => {
+          if (type !== 'MODIFIED' || object.metadata.name !== target.name) return;
+          if (isDrifted(object)) driftedAt ??= Date.now();
+          else if (driftedAt !== undefined) resolve(Date.now() - driftedAt);
+        },
+        onSynced,
+      });
+    });
+    void synced.then(write);
+  });
+  try {
+    return await restored;
+  } finally {
+    clearTimeout(timer);
+    watcher?.stop();
+  }
+}
+
+describe('controller: drift', () => {
+  it('corrects kubectl scale and kubectl patch at once and records who drifted', async (t) => {
+    const h = await controllerHarness(t);
+    const sha = await h.publish({ 'app.yaml': [deployment('web', 2), configMap('settings', { color: 'blue' })] });
+    const name = h.uniqueName('heal');
+    await h.createApp(name, { interval: '1h' });
+    await h.waitForApp(name, 'Ready', readyAt(sha));
+
+    const scaleLatency = await restoreLatency(
+      h,
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      () => kubectl(['scale', 'deployment/web', '--replicas=5', '-n', h.destNamespace]),
+      (live) => (live.spec as { replicas?: number }).replicas !== 2,
+    );
+    t.diagnostic(`drift correction latency (kubectl scale): ${scaleLatency} ms`);
+    const patchLatency = await restoreLatency(
+      h,
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' },
+      () => kubectl(['patch', 'configmap/settings', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"color":"red"}}']),
+      (live) => (live.data as Record<string, string> | undefined)?.color !== 'blue',
+    );
+    t.diagnostic(`drift correction latency (kubectl patch): ${patchLatency} ms`);
+    assert.ok(scaleLatency < 5_000 && patchLatency < 5_000, 'drift is corrected from the watch, not the 1 h poll');
+
+    const records = await h.waitFor('two drift records', async () => {
+      const found = (await h.syncRecords(name)).map((r) => r.spec as DriftRecordSpec).filter((r) => r.trigger === 'drift');
+      return found.length >= 2 ? found : undefined;
+    });
+    const objects = records.flatMap((r) => r.objects);
+    const scaled = objects.find((o) => o.subject === `Deployment/${h.destNamespace}/web`);
+    assert.equal(scaled?.action, 'configured');
+    assert.ok(scaled.drift?.some((d) => d.path.includes('replicas') && d.changedBy.some((c) => c.manager.startsWith('kubectl'))), JSON.stringify(scaled.drift));
+    const patched = objects.find((o) => o.subject === `ConfigMap/${h.destNamespace}/settings`);
+    assert.ok(patched?.drift?.some((d) => d.changedBy.some((c) => c.manager.startsWith('kubectl'))), JSON.stringify(patched?.drift));
+    assert.ok(records.every((r) => r.revision === sha));
+    const events = await h.events(name);
+    assert.ok(events.some((e) => e.reason === 'DriftCorrected'));
+    const app = await h.getApp(name);
+    assert.equal(app.status?.sync?.status, 'Synced');
+  });
+
+  it('in warn mode reports drift in status and an Event and leaves the object alone', async (t) => {
+    const h = await controllerHarness(t);
+    const sha = await h.publish({ 'app.yaml': [configMap('watched', { color: 'blue' })] });
+    const name = h.uniqueName('warn');
+    await h.createApp(name, { interval: '1h', syncPolicy: { driftMode: 'warn' } });
+    await h.waitForApp(name, 'Ready', readyAt(sha));
+
+    await kubectl(['patch', 'configmap/watched', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"color":"red"}}']);
+    const app = await h.waitForApp(name, 'OutOfSync', (a) => a.status?.sync?.status === 'OutOfSync');
+    const resource = app.status?.resources?.find((r) => r.name === 'watched');
+    assert.equal(resource?.sync, 'OutOfSync');
+    assert.match(resource.message ?? '', /data\.color.*changed by kubectl/);
+    const events = await h.waitFor('a DriftDetected event', async () => {
+      const found = (await h.events(name)).filter((e) => e.reason === 'DriftDetected');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.match(String(events[0]?.message), /watched/);
+    await sleep(1_500);
+    assert.deepEqual(await configMapData(h, 'watched'), { color: 'red' }, 'warn mode does not correct');
+  });
+
+  it('leaves an object annotated mooring.dev/drift: ignore alone, silently', async (t) => {
+    const h = await controllerHarness(t);
+    const sha = await h.publish({
+      'app.yaml': [configMap('tuned', { size: 'small' }, { 'mooring.dev/drift': 'ignore' }), configMap('guarded', { size: 'small' })],
+    });
+    const name = h.uniqueName('ignore');
+    await h.createApp(name, { interval: '1h' });
+    await h.waitForApp(name, 'Ready', readyAt(sha));
+
+    await kubectl(['patch', 'configmap/tuned', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"size":"large"}}']);
+    // A drift on its neighbour proves the watch is live: once that is corrected, the ignored one was seen too.
+    await kubectl(['patch', 'configmap/guarded', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"size":"large"}}']);
+    await h.waitFor('the neighbour corrected', async () => ((await configMapData(h, 'guarded'))?.size === 'small' ? true : undefined));
+    await sleep(1_000);
+    assert.deepEqual(await configMapData(h, 'tuned'), { size: 'large' });
+    const app = await h.getApp(name);
+    assert.equal(app.status?.sync?.status, 'Synced');
+    assert.equal(app.status?.resources?.find((r) => r.name === 'tuned')?.sync, 'Synced');
+    const events = await h.events(name);
+    const driftEvents = events.filter((e) => String(e.reason).startsWith('Drift'));
+    assert.equal(driftEvents.length, 1, 'one drift event, for the neighbour');
+    const records = (await h.syncRecords(name)).map((r) => JSON.stringify(r.spec));
+    assert.ok(records.every((r) => !r.includes('/tuned') || r.includes('"trigger":"poll"')), records.join('\n'));
+    assert.ok(!driftEvents.some((e) => String(e.message).includes('/tuned')), `events: ${events.map((e) => String(e.message)).join('; ')}`);
+  });
+
+  it('recreates an object deleted outside Git', async (t) => {
+    const h = await controllerHarness(t);
+    const sha = await h.publish({ 'app.yaml': [configMap('precious', { keep: 'me' })] });
+    const name = h.uniqueName('recreate');
+    await h.createApp(name, { interval: '1h' });
+    await h.waitForApp(name, 'Ready', readyAt(sha));
+    const before = await h.get('v1', 'ConfigMap', 'precious');
+
+    await kubectl(['delete', 'configmap/precious', '-n', h.destNamespace]);
+    const after = await h.waitFor('the ConfigMap back', async () => {
+      const cm = await h.get('v1', 'ConfigMap', 'precious');
+      return cm !== undefined && cm.metadata.uid !== before?.metadata.uid ? cm : undefined;
+    }, 5_000);
+    assert.deepEqual(after.data, { keep: 'me' });
+    const records = await h.waitFor('a drift record', async () => {
+      const found = (await h.syncRecords(name)).map((r) => r.spec as DriftRecordSpec).filter((r) => r.trigger === 'drift');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(records[0]?.objects[0]?.action, 'created');
+    const app = await h.waitForApp(name, 'Ready again', readyAt(sha));
+    assert.ok(app.status?.inventory?.some((e) => e.id === `${h.destNamespace}_precious__ConfigMap`));
+  });
+});
