@@ -47,6 +47,8 @@ export class Controller {
   private readonly apps = new Map<string, Application>();
   private readonly triggers = new Map<string, Set<Trigger>>();
   private readonly drifted = new Map<string, Set<string>>();
+  /** Apps whose objects' health moved since their status was written. */
+  private readonly healthChanged = new Set<string>();
   private readonly seenSyncRequest = new Map<string, string>();
   private readonly seenRollback = new Map<string, string>();
   private readonly seenUnpin = new Map<string, string>();
@@ -62,7 +64,9 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.live = new LiveCache(options.objects, (signal) => {
       this.onDrift(signal);
-    }, options.logger);
+    }, options.logger, (appName) => {
+      this.onHealthChange(appName);
+    });
     this.reconciler = new Reconciler({ ...options, live: this.live });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
@@ -163,8 +167,17 @@ export class Controller {
     this.trigger(signal.appName, 'drift');
   }
 
+  /** Health is part of status (and of Ready, which dependents wait for): refresh it without a sync. */
+  private onHealthChange(appName: string): void {
+    if (!this.apps.has(appName) || this.healthChanged.has(appName)) return;
+    this.healthChanged.add(appName);
+    this.queue.add(appName, 0);
+  }
+
   private async handle(name: string): Promise<void> {
     const app = this.apps.get(name);
+    const healthOnly = !this.triggers.has(name) && this.healthChanged.has(name) && (this.nextPoll.get(name) ?? 0) > Date.now();
+    this.healthChanged.delete(name);
     const triggers = this.triggers.get(name) ?? new Set<Trigger>(['poll']);
     this.triggers.delete(name);
     const drifted = this.drifted.get(name) ?? new Set<string>();
@@ -184,6 +197,11 @@ export class Controller {
         return;
       }
       const memory = this.reconciler.memory.get(name);
+      if (healthOnly && memory !== undefined && memory.planned.size > 0 && memory.failures === 0 && memory.stalledCommit === undefined) {
+        await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+        this.restorePoll(name);
+        return;
+      }
       const onlyDrift = triggers.size === 1 && triggers.has('drift');
       if (onlyDrift && memory !== undefined && memory.planned.size > 0 && memory.generation === app.metadata.generation) {
         const startedAt = new Date().toISOString();

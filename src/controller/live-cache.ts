@@ -1,6 +1,7 @@
 import type { KubeObject } from '../core/objects.js';
 import { objectId, refOf } from '../core/objects.js';
 import { normalizeForCompare } from '../diff/normalize.js';
+import { assessHealth } from '../health/index.js';
 import type { Logger } from '../core/logger.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
@@ -51,6 +52,8 @@ export class LiveCache {
     private readonly api: ObjectsApi,
     private readonly onDrift: (signal: DriftSignal) => void,
     private readonly logger: Logger,
+    /** Called when a managed object's health changes (its status moved): the app's status is stale. */
+    private readonly onHealthChange: (appName: string) => void = () => undefined,
   ) {}
 
   /** Starts watching kinds not watched yet; resolves when their initial lists are in. */
@@ -108,11 +111,13 @@ export class LiveCache {
     const signature = othersSignature(obj);
     const before = this.content.get(id);
     const othersBefore = this.others.get(id);
+    const healthBefore = JSON.stringify(assessHealth(this.objects.get(id)));
     this.objects.set(id, obj);
     this.content.set(id, key);
     this.others.set(id, signature);
     if (type === 'MODIFIED' && before !== undefined && before !== key && appName !== undefined && othersBefore !== signature) {
       this.onDrift({ appName, id, type, at: Date.now() });
     }
+    if (appName !== undefined && JSON.stringify(assessHealth(obj)) !== healthBefore) this.onHealthChange(appName);
   }
 }

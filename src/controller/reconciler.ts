@@ -209,6 +209,7 @@ export class Reconciler {
       finishedAt: new Date().toISOString(),
       revision: fetched.commit.sha,
       result: resultOf(result),
+      trigger,
       ...(result.error === undefined ? {} : { message: result.error.message }),
       ...(recordName === undefined ? {} : { syncRecord: recordName }),
     };

@@ -114,6 +114,7 @@ export const applicationStatusSchema = z
         result: z.enum(SYNC_RESULTS).optional(),
         message: z.string().optional(),
         syncRecord: z.string().describe('Name of the SyncRecord of that sync.').optional(),
+        trigger: z.string().describe('What started it: poll, webhook, drift, manual, rollback, dependency, spec.').optional(),
       })
       .optional(),
     summary: z.string().describe('One plain sentence: why the app is not synced or healthy.').optional(),
@@ -123,7 +124,12 @@ export const applicationStatusSchema = z
         resolvedRef: z.string().optional(),
         commitSubject: z.string().optional(),
         author: z.string().optional(),
+        pathTreeHash: z.string().describe("Git tree hash of the app's folder at the revision.").optional(),
       })
+      .optional(),
+    rolledBackRevision: z
+      .string()
+      .describe('A commit rolled back from: automated sync never applies it again; a newer commit does.')
       .optional(),
   })
   .describe('What the controller last saw and did.');

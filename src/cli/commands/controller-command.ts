@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
 import { Controller } from '../../controller/controller.js';
+import { acquireLeadership } from '../../controller/leader.js';
 import { connect } from '../../kube/connect.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
@@ -19,6 +23,7 @@ interface ControllerCliOptions {
   cacheDir: string;
   timeout: string;
   logLevel: string;
+  leaderElect: boolean;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -42,6 +47,8 @@ export function registerControllerCommand(program: Command): void {
     .option('--cache-dir <dir>', 'git mirrors and exports', join(homedir(), '.cache', 'mooring', 'controller'))
     .option('--timeout <duration>', 'time limit for each wait (waves, hooks)', '5m')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--leader-elect', 'act only while holding the Lease mooring-controller (safe with several replicas)', true)
+    .option('--no-leader-elect', 'do not use the Lease (only with a single replica)')
     .addHelpText(
       'after',
       '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
@@ -60,12 +67,24 @@ export function registerControllerCommand(program: Command): void {
         logger,
         ...(port > 0 ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } } : {}),
       });
+      const leadership = opts.leaderElect
+        ? await acquireLeadership(
+            { objects, namespace: opts.namespace, name: 'mooring-controller', identity: `${process.env.MOORING_POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`, logger },
+            () => {
+              // Another replica may act now: stop at once rather than risk two writers.
+              process.exit(1);
+            },
+          )
+        : undefined;
       await controller.start();
       if (controller.webhookAddress !== undefined) logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
-          void controller.stop().then(resolve);
+          void controller
+            .stop()
+            .then(() => leadership?.release())
+            .then(resolve);
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
