@@ -143,7 +143,8 @@ export class Controller {
       this.seenUnpin.set(name, unpin);
       if (before !== undefined) {
         this.unpinRequested.add(name);
-        this.trigger(name, 'manual');
+        // Not 'manual': after an unpin the rolled-back revision must still not be applied automatically.
+        this.trigger(name, 'rollback');
       }
     }
     if (before === undefined || before.metadata.generation !== app.metadata.generation || app.metadata.deletionTimestamp !== undefined) {
@@ -192,7 +193,8 @@ export class Controller {
       if (app.spec.suspend === true) return;
       const waitingFor = this.unreadyDependency(app);
       if (waitingFor !== undefined) {
-        await this.reconciler.writeStatus(app, this.memoryFor(name), { planned: [], failure: { step: 'plan', message: `waiting for dependency ${waitingFor}` } });
+        // 'wait', not a terminal step: the app proceeds by itself once the dependency is Ready (not Stalled).
+        await this.reconciler.writeStatus(app, this.memoryFor(name), { planned: [], failure: { step: 'wait', message: `waiting for dependency ${waitingFor}` } });
         this.queue.add(name, 5_000);
         return;
       }

@@ -123,9 +123,10 @@ export interface ControllerHarness {
   cacheDir: string;
   /** A name unique to this run (the tracking label uses Application names). */
   uniqueName(prefix: string): string;
-  /** Writes files under the app folder (null removes one), commits and pushes; returns the commit. */
-  publish(files: Record<string, string | KubeObject[] | null>, message?: string): Promise<string>;
-  createApp(name: string, spec?: Partial<ApplicationSpec>): Promise<Application>;
+  /** Writes files under `folder` (null removes one), commits and pushes; returns the commit. */
+  publish(files: Record<string, string | KubeObject[] | null>, folder?: string): Promise<string>;
+  /** An Application of `folder` (default APP_PATH) on branch main, polled every 2 s unless `spec` says otherwise. */
+  createApp(name: string, spec?: Partial<ApplicationSpec>, folder?: string): Promise<Application>;
   getApp(name: string): Promise<Application>;
   patchApp(name: string, patch: unknown): Promise<void>;
   /** Polls the Application until `check` returns true; a timeout error shows its status and the log. */
@@ -181,22 +182,22 @@ export async function controllerHarness(t: TestContext, options: HarnessOptions 
     observer,
     cacheDir,
     uniqueName: (prefix) => `${prefix}-${randomBytes(3).toString('hex')}`,
-    async publish(files, message = 'change') {
+    async publish(files, folder = APP_PATH) {
       for (const [path, content] of Object.entries(files)) {
-        const full = `${APP_PATH}/${path}`;
+        const full = `${folder}/${path}`;
         if (content === null) await repo.remove(full);
         else await repo.writeFile(full, typeof content === 'string' ? content : yamlStream(content));
       }
-      const sha = await repo.commit(message);
+      const sha = await repo.commit(`change ${Object.keys(files).join(', ')}`);
       await repo.push('main');
       return sha;
     },
-    async createApp(name, spec = {}) {
+    async createApp(name, spec = {}, folder = APP_PATH) {
       const full: ApplicationSpec = {
         source: {
           repoURL: h.repoURL,
           ref: { branch: 'main' },
-          path: APP_PATH,
+          path: folder,
           ...(options.basicAuth === true ? { secretRef: { name: 'git-credentials' } } : {}),
         },
         destination: { namespace: destNamespace },
