@@ -73,7 +73,11 @@ async function main(): Promise<void> {
     const kubectlApply = (ns: string): Promise<Timed> =>
       timed(kubectl, ['apply', '--server-side', '-n', ns, '-f', rendered], env);
     const mooringApply = (ns: string): Promise<Timed> =>
-      timed(process.execPath, [cli, 'apply', appDir, '--app', `bench-${ns}`, '-n', ns, '-o', 'json', '--concurrency', concurrency], env);
+      timed(
+        process.execPath,
+        [cli, 'apply', appDir, '--app', `bench-${ns}`, '-n', ns, '-o', 'json', '--concurrency', concurrency],
+        env,
+      );
     const createNs = (ns: string): Promise<unknown> => run(kubectl, ['create', 'namespace', ns], { env });
 
     const rounds = [
@@ -117,7 +121,8 @@ async function main(): Promise<void> {
       },
     };
     console.log(JSON.stringify(result, null, 2));
-    if (own === undefined) await run(kubectl, ['delete', 'namespace', '--wait=false', ...namespaces], { env });
+    if (own === undefined)
+      await run(kubectl, ['delete', 'namespace', '--wait=false', ...namespaces], { env });
   } finally {
     await rm(work, { recursive: true, force: true });
     if (own !== undefined) await clusterDown(own);

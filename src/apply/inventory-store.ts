@@ -70,6 +70,11 @@ export interface InventoryStore {
   load(): Promise<StoredInventory>;
   /** Records the inventory after a sync (may do nothing if the caller records it itself). */
   save(entries: InventoryEntry[], revision: string | undefined, previous: StoredInventory): Promise<void>;
+  /**
+   * Records, before anything is applied, every id the app may own once this sync is done (what it owned
+   * plus what it is about to create), so that a sync killed half-way leaves no object it created unowned.
+   */
+  saveIntent?(entries: InventoryEntry[]): Promise<void>;
 }
 
 /** Push mode's store: ConfigMap mooring-inventory-<app> in the destination namespace. */

@@ -7,6 +7,7 @@ import { registerSyncCommands } from './commands/sync-commands.js';
 import { registerAppCommands } from './commands/app-commands.js';
 import { registerControllerCommand } from './commands/controller-command.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInstallCommands } from './commands/install.js';
 
 const program = new Command()
   .name('mooring')
@@ -21,6 +22,7 @@ registerControllerCommand(program);
 registerAppCommands(program);
 registerDevClusterCommands(program);
 registerDemoCommand(program);
+registerInstallCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,9 @@ export function refOfSpec(spec: ApplicationSpec): RefSpec {
   if (ref.tag !== undefined) return { tag: ref.tag };
   if (ref.semver !== undefined) return { semver: ref.semver };
   if (ref.commit !== undefined) return { commit: ref.commit };
-  throw new MooringError('INVALID_ARGUMENT', 'spec.source.ref names no branch, tag, semver or commit', { step: 'source' });
+  throw new MooringError('INVALID_ARGUMENT', 'spec.source.ref names no branch, tag, semver or commit', {
+    step: 'source',
+  });
 }
 
 /** The renderer options an Application asks for. Pure. */
@@ -20,13 +22,32 @@ export function renderOptionsOf(spec: ApplicationSpec, appName: string): RenderO
     ...(s.renderer === undefined ? {} : { kind: s.renderer }),
     ...(s.directory === undefined ? {} : { directory: s.directory }),
     ...(s.kustomize === undefined ? {} : { kustomize: {} }),
-    helm: { releaseName: s.helm?.releaseName ?? appName, ...withoutUndefined({ valueFiles: s.helm?.valueFiles, values: s.helm?.values, kubeVersion: s.helm?.kubeVersion }) },
-    ...(s.jsonnet === undefined ? {} : { jsonnet: withoutUndefined({ tlas: s.jsonnet.tlas, extVars: s.jsonnet.extVars, libPaths: s.jsonnet.libPaths }) }),
+    helm: {
+      releaseName: s.helm?.releaseName ?? appName,
+      ...withoutUndefined({
+        valueFiles: s.helm?.valueFiles,
+        values: s.helm?.values,
+        kubeVersion: s.helm?.kubeVersion,
+      }),
+    },
+    ...(s.jsonnet === undefined
+      ? {}
+      : {
+          jsonnet: withoutUndefined({
+            tlas: s.jsonnet.tlas,
+            extVars: s.jsonnet.extVars,
+            libPaths: s.jsonnet.libPaths,
+          }),
+        }),
   };
 }
 
-function withoutUndefined<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+function withoutUndefined<T extends Record<string, unknown>>(
+  obj: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;

@@ -16,7 +16,12 @@ export interface ApplicationSpec {
     renderer?: 'directory' | 'kustomize' | 'helm' | 'jsonnet';
     directory?: { recurse?: boolean; include?: string[]; exclude?: string[] };
     kustomize?: Record<string, unknown>;
-    helm?: { releaseName?: string; valueFiles?: string[]; values?: Record<string, unknown>; kubeVersion?: string };
+    helm?: {
+      releaseName?: string;
+      valueFiles?: string[];
+      values?: Record<string, unknown>;
+      kubeVersion?: string;
+    };
     jsonnet?: { tlas?: Record<string, string>; extVars?: Record<string, string>; libPaths?: string[] };
   };
   destination: { namespace: string; cluster?: string };
@@ -59,13 +64,32 @@ export interface ResourceStatus {
 export interface ApplicationStatus {
   observedGeneration?: number;
   conditions?: Condition[];
-  sync?: { status: 'Synced' | 'OutOfSync' | 'Unknown'; revision?: string; shortRevision?: string; pinnedRevision?: string };
+  sync?: {
+    status: 'Synced' | 'OutOfSync' | 'Unknown';
+    revision?: string;
+    shortRevision?: string;
+    pinnedRevision?: string;
+  };
   health?: { status: HealthStatus; message?: string };
   inventory?: InventoryEntry[];
   resources?: ResourceStatus[];
-  lastSync?: { startedAt: string; finishedAt: string; revision?: string; result: string; message?: string; syncRecord?: string; trigger?: string };
+  lastSync?: {
+    startedAt: string;
+    finishedAt: string;
+    revision?: string;
+    result: string;
+    message?: string;
+    syncRecord?: string;
+    trigger?: string;
+  };
   summary?: string;
-  source?: { displayURL?: string; resolvedRef?: string; commitSubject?: string; author?: string; pathTreeHash?: string };
+  source?: {
+    displayURL?: string;
+    resolvedRef?: string;
+    commitSubject?: string;
+    author?: string;
+    pathTreeHash?: string;
+  };
   /** A revision rolled back from: automated sync never re-applies it. */
   rolledBackRevision?: string;
 }

@@ -36,7 +36,12 @@ export interface ControllerOptions {
   webhook?: { port: number; host: string; secrets: WebhookSecrets };
 }
 
-const appRef = (namespace: string, name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace, name });
+const appRef = (namespace: string, name: string) => ({
+  group: 'mooring.dev',
+  kind: 'Application',
+  namespace,
+  name,
+});
 
 /**
  * The pull-mode controller: watches Applications and the objects they manage, and keeps the cluster equal
@@ -49,6 +54,8 @@ export class Controller {
   private readonly drifted = new Map<string, Set<string>>();
   /** Apps whose objects' health moved since their status was written. */
   private readonly healthChanged = new Set<string>();
+  /** The Ready status of each app as the watch last delivered it. */
+  private readonly readySeen = new Map<string, string | undefined>();
   private readonly seenSyncRequest = new Map<string, string>();
   private readonly seenRollback = new Map<string, string>();
   private readonly seenUnpin = new Map<string, string>();
@@ -62,11 +69,16 @@ export class Controller {
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
-    this.live = new LiveCache(options.objects, (signal) => {
-      this.onDrift(signal);
-    }, options.logger, (appName) => {
-      this.onHealthChange(appName);
-    });
+    this.live = new LiveCache(
+      options.objects,
+      (signal) => {
+        this.onDrift(signal);
+      },
+      options.logger,
+      (appName) => {
+        this.onHealthChange(appName);
+      },
+    );
     this.reconciler = new Reconciler({ ...options, live: this.live });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
@@ -88,7 +100,10 @@ export class Controller {
       });
     });
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
-    this.options.logger.info({ namespace: this.options.namespace, apps: this.apps.size }, 'controller started');
+    this.options.logger.info(
+      { namespace: this.options.namespace, apps: this.apps.size },
+      'controller started',
+    );
   }
 
   /** Finishes the syncs under way, then stops watching. */
@@ -112,13 +127,16 @@ export class Controller {
 
   get webhookAddress(): string | undefined {
     const address = this.webhookServer?.server.address();
-    return address !== null && typeof address === 'object' && address !== undefined ? `http://${address.address}:${address.port}` : undefined;
+    return address !== null && typeof address === 'object'
+      ? `http://${address.address}:${address.port}`
+      : undefined;
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
     const name = app.metadata.name;
     if (type === 'DELETED') {
       this.apps.delete(name);
+      this.readySeen.delete(name);
       this.queue.remove(name);
       this.reconciler.memory.delete(name);
       return;
@@ -134,7 +152,10 @@ export class Controller {
     if (rollback !== undefined && this.seenRollback.get(name) !== rollback) {
       this.seenRollback.set(name, rollback);
       if (before !== undefined) {
-        this.rollbackTo.set(name, rollback.slice(0, rollback.lastIndexOf('@') < 0 ? undefined : rollback.lastIndexOf('@')));
+        this.rollbackTo.set(
+          name,
+          rollback.slice(0, rollback.lastIndexOf('@') < 0 ? undefined : rollback.lastIndexOf('@')),
+        );
         this.trigger(name, 'rollback');
       }
     }
@@ -147,12 +168,22 @@ export class Controller {
         this.trigger(name, 'rollback');
       }
     }
-    if (before === undefined || before.metadata.generation !== app.metadata.generation || app.metadata.deletionTimestamp !== undefined) {
+    if (
+      before === undefined ||
+      before.metadata.generation !== app.metadata.generation ||
+      app.metadata.deletionTimestamp !== undefined
+    ) {
       this.trigger(name, before === undefined ? 'poll' : 'spec');
     }
-    if (before?.status?.conditions?.find((c) => c.type === 'Ready')?.status !== app.status?.conditions?.find((c) => c.type === 'Ready')?.status) {
+    // Compared with the last Ready the watch delivered, not with `before`: writeStatus updates the cached
+    // object in place, so `before` already shows this controller's own status writes.
+    const ready = app.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const readyBefore = this.readySeen.get(name);
+    this.readySeen.set(name, ready);
+    if (readyBefore !== ready) {
       for (const dependent of this.apps.values()) {
-        if (dependent.spec.dependsOn?.some((d) => d.name === name) === true) this.trigger(dependent.metadata.name, 'dependency');
+        if (dependent.spec.dependsOn?.some((d) => d.name === name) === true)
+          this.trigger(dependent.metadata.name, 'dependency');
       }
     }
   }
@@ -177,7 +208,8 @@ export class Controller {
 
   private async handle(name: string): Promise<void> {
     const app = this.apps.get(name);
-    const healthOnly = !this.triggers.has(name) && this.healthChanged.has(name) && (this.nextPoll.get(name) ?? 0) > Date.now();
+    const healthOnly =
+      !this.triggers.has(name) && this.healthChanged.has(name) && (this.nextPoll.get(name) ?? 0) > Date.now();
     this.healthChanged.delete(name);
     const triggers = this.triggers.get(name) ?? new Set<Trigger>(['poll']);
     this.triggers.delete(name);
@@ -194,18 +226,32 @@ export class Controller {
       const waitingFor = this.unreadyDependency(app);
       if (waitingFor !== undefined) {
         // 'wait', not a terminal step: the app proceeds by itself once the dependency is Ready (not Stalled).
-        await this.reconciler.writeStatus(app, this.memoryFor(name), { planned: [], failure: { step: 'wait', message: `waiting for dependency ${waitingFor}` } });
+        await this.reconciler.writeStatus(app, this.memoryFor(name), {
+          planned: [],
+          failure: { step: 'wait', message: `waiting for dependency ${waitingFor}` },
+        });
         this.queue.add(name, 5_000);
         return;
       }
       const memory = this.reconciler.memory.get(name);
-      if (healthOnly && memory !== undefined && memory.planned.size > 0 && memory.failures === 0 && memory.stalledCommit === undefined) {
+      if (
+        healthOnly &&
+        memory !== undefined &&
+        memory.planned.size > 0 &&
+        memory.failures === 0 &&
+        memory.stalledCommit === undefined
+      ) {
         await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
         this.restorePoll(name);
         return;
       }
       const onlyDrift = triggers.size === 1 && triggers.has('drift');
-      if (onlyDrift && memory !== undefined && memory.planned.size > 0 && memory.generation === app.metadata.generation) {
+      if (
+        onlyDrift &&
+        memory !== undefined &&
+        memory.planned.size > 0 &&
+        memory.generation === app.metadata.generation
+      ) {
         const startedAt = new Date().toISOString();
         const outcomes = await this.reconciler.heal(app, drifted);
         if (outcomes.length > 0) await this.reconciler.recordHeal(app, outcomes, startedAt);
@@ -250,7 +296,8 @@ export class Controller {
     for (const dep of app.spec.dependsOn ?? []) {
       const other = this.apps.get(dep.name);
       const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True') return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
+      if (ready?.status !== 'True')
+        return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
     }
     return undefined;
   }
@@ -258,9 +305,13 @@ export class Controller {
   private async ensureFinalizer(app: Application): Promise<void> {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (finalizers.includes(FINALIZER)) return;
-    await this.options.objects.mergePatch(MOORING_API_VERSION, appRef(this.options.namespace, app.metadata.name), {
-      metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
-    });
+    await this.options.objects.mergePatch(
+      MOORING_API_VERSION,
+      appRef(this.options.namespace, app.metadata.name),
+      {
+        metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
+      },
+    );
   }
 
   /** Deleting an Application prunes what it owns (unless orphanOnDelete), then lets it go. */
@@ -271,14 +322,24 @@ export class Controller {
       const inventory = [...(app.status?.inventory ?? [])].reverse();
       const pruned = await pruneObjects(this.options.objects, app.metadata.name, inventory, false);
       if (pruned.survivors.length > 0) {
-        this.options.logger.warn({ app: app.metadata.name, left: pruned.survivors.length }, 'could not prune everything; retrying');
+        this.options.logger.warn(
+          { app: app.metadata.name, left: pruned.survivors.length },
+          'could not prune everything; retrying',
+        );
         this.schedule(app.metadata.name, backoffMs(2));
         return;
       }
     }
-    await this.options.objects.mergePatch(MOORING_API_VERSION, appRef(this.options.namespace, app.metadata.name), {
-      metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: app.metadata.resourceVersion },
-    });
+    await this.options.objects.mergePatch(
+      MOORING_API_VERSION,
+      appRef(this.options.namespace, app.metadata.name),
+      {
+        metadata: {
+          finalizers: finalizers.filter((f) => f !== FINALIZER),
+          resourceVersion: app.metadata.resourceVersion,
+        },
+      },
+    );
   }
 
   private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
@@ -304,6 +365,7 @@ export class Controller {
 }
 
 function pickTrigger(triggers: Set<Trigger>): Trigger {
-  for (const t of ['manual', 'rollback', 'webhook', 'spec', 'dependency', 'drift', 'poll'] as const) if (triggers.has(t)) return t;
+  for (const t of ['manual', 'rollback', 'webhook', 'spec', 'dependency', 'drift', 'poll'] as const)
+    if (triggers.has(t)) return t;
   return 'poll';
 }

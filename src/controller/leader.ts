@@ -50,10 +50,18 @@ export interface Leadership {
  * renewing fails for longer than the lease duration, `onLost` is called: the caller must stop acting at
  * once (another replica may take over), as client-go's leader election does.
  */
-export async function acquireLeadership(options: LeaderElectionOptions, onLost: () => void): Promise<Leadership> {
+export async function acquireLeadership(
+  options: LeaderElectionOptions,
+  onLost: () => void,
+): Promise<Leadership> {
   const duration = options.leaseDurationSeconds ?? 15;
   const retry = options.retryPeriodMs ?? 2_000;
-  const ref = { group: 'coordination.k8s.io', kind: 'Lease', namespace: options.namespace, name: options.name };
+  const ref = {
+    group: 'coordination.k8s.io',
+    kind: 'Lease',
+    namespace: options.namespace,
+    name: options.name,
+  };
   let announced = false;
   for (;;) {
     try {
@@ -68,20 +76,26 @@ export async function acquireLeadership(options: LeaderElectionOptions, onLost: 
     await sleep(retry);
   }
   options.logger.info({ identity: options.identity }, 'became leader');
-  let stopped = false;
+  // An object, not a let: the flag is flipped by release() while the loop awaits.
+  const state = { stopped: false };
+  const stoppedNow = (): boolean => state.stopped;
   let lastRenew = Date.now();
   const renewLoop = async (): Promise<void> => {
-    while (!stopped) {
+    while (!state.stopped) {
       await sleep(retry);
-      if (stopped) return;
+      if (stoppedNow()) return;
       try {
         const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
-        if (lease?.spec?.holderIdentity !== options.identity) throw new Error(`lease now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
-        await options.objects.mergePatch(LEASE_API, ref, { metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { renewTime: microTime(Date.now()) } });
+        if (lease?.spec?.holderIdentity !== options.identity)
+          throw new Error(`lease now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
+        await options.objects.mergePatch(LEASE_API, ref, {
+          metadata: { resourceVersion: lease.metadata.resourceVersion },
+          spec: { renewTime: microTime(Date.now()) },
+        });
         lastRenew = Date.now();
       } catch (error) {
-        if (Date.now() - lastRenew > duration * 1000 || /held by/.test(errorMessage(error))) {
-          stopped = true;
+        if (Date.now() - lastRenew > duration * 1000 || errorMessage(error).includes('held by')) {
+          state.stopped = true;
           options.logger.error({ err: errorMessage(error) }, 'leader election: leadership lost');
           onLost();
           return;
@@ -92,11 +106,14 @@ export async function acquireLeadership(options: LeaderElectionOptions, onLost: 
   void renewLoop();
   return {
     release: async () => {
-      stopped = true;
+      state.stopped = true;
       try {
         const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
         if (lease?.spec?.holderIdentity === options.identity) {
-          await options.objects.mergePatch(LEASE_API, ref, { metadata: { resourceVersion: lease.metadata.resourceVersion }, spec: { holderIdentity: '', renewTime: microTime(0) } });
+          await options.objects.mergePatch(LEASE_API, ref, {
+            metadata: { resourceVersion: lease.metadata.resourceVersion },
+            spec: { holderIdentity: '', renewTime: microTime(0) },
+          });
         }
       } catch {
         // The lease will simply expire.
@@ -105,13 +122,27 @@ export async function acquireLeadership(options: LeaderElectionOptions, onLost: 
   };
 }
 
-async function tryAcquire(options: LeaderElectionOptions, ref: { group: string; kind: string; namespace: string; name: string }, duration: number): Promise<boolean> {
+async function tryAcquire(
+  options: LeaderElectionOptions,
+  ref: { group: string; kind: string; namespace: string; name: string },
+  duration: number,
+): Promise<boolean> {
   const now = Date.now();
   const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
-  const spec: LeaseSpec = { holderIdentity: options.identity, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now) };
+  const spec: LeaseSpec = {
+    holderIdentity: options.identity,
+    leaseDurationSeconds: duration,
+    acquireTime: microTime(now),
+    renewTime: microTime(now),
+  };
   try {
     if (lease === undefined) {
-      await options.objects.create({ apiVersion: LEASE_API, kind: 'Lease', metadata: { name: ref.name, namespace: ref.namespace }, spec });
+      await options.objects.create({
+        apiVersion: LEASE_API,
+        kind: 'Lease',
+        metadata: { name: ref.name, namespace: ref.namespace },
+        spec,
+      });
       return true;
     }
     if (lease.spec?.holderIdentity !== options.identity && !leaseExpired(lease.spec, now)) return false;

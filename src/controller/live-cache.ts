@@ -32,7 +32,7 @@ interface ManagedFieldsEntry {
  */
 export function othersSignature(obj: KubeObject): string {
   const entries = ((obj.metadata.managedFields ?? []) as ManagedFieldsEntry[])
-    .filter((e) => e.subresource !== 'status' && e.manager !== FIELD_MANAGER)
+    .filter((e) => e.subresource !== 'status' && !(e.manager === FIELD_MANAGER && e.operation === 'Apply'))
     .map((e) => [e.manager, e.operation, e.subresource, e.time, e.fieldsV1]);
   return JSON.stringify(entries);
 }
@@ -115,9 +115,16 @@ export class LiveCache {
     this.objects.set(id, obj);
     this.content.set(id, key);
     this.others.set(id, signature);
-    if (type === 'MODIFIED' && before !== undefined && before !== key && appName !== undefined && othersBefore !== signature) {
+    if (
+      type === 'MODIFIED' &&
+      before !== undefined &&
+      before !== key &&
+      appName !== undefined &&
+      othersBefore !== signature
+    ) {
       this.onDrift({ appName, id, type, at: Date.now() });
     }
-    if (appName !== undefined && JSON.stringify(assessHealth(obj)) !== healthBefore) this.onHealthChange(appName);
+    if (appName !== undefined && JSON.stringify(assessHealth(obj)) !== healthBefore)
+      this.onHealthChange(appName);
   }
 }

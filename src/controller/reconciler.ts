@@ -8,7 +8,7 @@ import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import type { PlannedObject } from '../plan/types.js';
+import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { fetchSource } from '../source/index.js';
 import type { FetchedSource } from '../source/types.js';
@@ -48,7 +48,8 @@ export interface ReconcilerDeps {
   timeoutMs: number;
 }
 
-export type ReconcileOutcome = { kind: 'done' } | { kind: 'retry'; failures: number } | { kind: 'waiting'; delayMs: number };
+export type ReconcileOutcome =
+  { kind: 'done' } | { kind: 'retry'; failures: number } | { kind: 'waiting'; delayMs: number };
 
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
@@ -71,26 +72,42 @@ export class Reconciler {
     const outcomes: ObjectOutcome[] = [];
     for (const id of ids) {
       const planned = memory.planned.get(id);
-      if (planned === undefined || planned.hookDeletePolicies !== undefined || planned.options.drift === 'ignore' || planned.options.ignore) continue;
+      if (
+        planned === undefined ||
+        planned.hookDeletePolicies !== undefined ||
+        planned.options.drift === 'ignore' ||
+        planned.options.ignore
+      )
+        continue;
       const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
       const outcome = await this.healOne(planned, mode);
       if (outcome === undefined) {
         memory.outOfSync.delete(id);
         continue;
       }
-      if (mode === 'warn') memory.outOfSync.set(id, { message: outcome.message ?? 'drifted', drift: outcome.drift ?? [] });
+      if (mode === 'warn')
+        memory.outOfSync.set(id, { message: outcome.message ?? 'drifted', drift: outcome.drift ?? [] });
       else memory.outOfSync.delete(id);
       outcomes.push(outcome);
     }
     return outcomes;
   }
 
-  private async healOne(planned: PlannedObject, mode: 'enforce' | 'warn'): Promise<ObjectOutcome | undefined> {
+  private async healOne(
+    planned: PlannedObject,
+    mode: 'enforce' | 'warn',
+  ): Promise<ObjectOutcome | undefined> {
     const { objects } = this.deps;
-    const base = { subject: subjectOf(planned.ref), id: planned.id, phase: planned.phase, wave: planned.wave };
+    const base = {
+      subject: subjectOf(planned.ref),
+      id: planned.id,
+      phase: planned.phase,
+      wave: planned.wave,
+    };
     const live = await objects.get(planned.object.apiVersion, planned.ref);
     if (live === undefined) {
-      if (mode === 'warn') return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
+      if (mode === 'warn')
+        return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
       await objects.apply(planned.object, { force: true, step: 'apply' });
       return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
     }
@@ -106,7 +123,10 @@ export class Reconciler {
     const diff = diffObject(live, dryRun, FIELD_MANAGER);
     if (diff.action === 'unchanged') return undefined;
     const who = [...new Set(diff.drift.flatMap((d) => d.changedBy.map((c) => c.manager)))];
-    const fields = diff.drift.map((d) => d.path).slice(0, 5).join(', ');
+    const fields = diff.drift
+      .map((d) => d.path)
+      .slice(0, 5)
+      .join(', ');
     const message = `${fields} changed${who.length > 0 ? ` by ${who.join(', ')}` : ''}`;
     if (mode === 'warn') return { ...base, action: 'unchanged', message, drift: diff.drift };
     await objects.apply(planned.object, { force, step: 'apply' });
@@ -122,7 +142,13 @@ export class Reconciler {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
-      await recordEvent(this.deps.objects, app, 'Warning', 'RollbackFailed', 'no earlier successful revision in the history to roll back to');
+      await recordEvent(
+        this.deps.objects,
+        app,
+        'Warning',
+        'RollbackFailed',
+        'no earlier successful revision in the history to roll back to',
+      );
       return;
     }
     const branch = app.spec.source.ref.branch;
@@ -130,25 +156,51 @@ export class Reconciler {
     const outcome =
       branch === undefined
         ? { kind: 'refused' as const, reason: 'the app follows a tag, semver range or commit, not a branch' }
-        : await commitRevert({ repoURL: app.spec.source.repoURL, branch, path: app.spec.source.path ?? '', target: resolved, appName: app.metadata.name, credentials });
+        : await commitRevert({
+            repoURL: app.spec.source.repoURL,
+            branch,
+            path: app.spec.source.path ?? '',
+            target: resolved,
+            appName: app.metadata.name,
+            credentials,
+          });
     const statusPatch =
       outcome.kind === 'pushed'
         ? { rolledBackRevision: outcome.revertedHead, sync: { pinnedRevision: null } }
-        : { ...(current === undefined ? {} : { rolledBackRevision: current }), sync: { pinnedRevision: resolved } };
-    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), { status: statusPatch }, { subresource: 'status' });
+        : {
+            ...(current === undefined ? {} : { rolledBackRevision: current }),
+            sync: { pinnedRevision: resolved },
+          };
+    const updated = await this.deps.objects.mergePatch(
+      MOORING_API_VERSION,
+      appRefOf(app),
+      { status: statusPatch },
+      { subresource: 'status' },
+    );
     const newStatus = (updated as Application).status;
     if (newStatus !== undefined) app.status = newStatus;
     const message =
       outcome.kind === 'pushed'
         ? `committed ${outcome.commit.slice(0, 12)} reverting ${app.spec.source.path ?? '.'} to ${resolved.slice(0, 12)}`
         : `pinned to ${resolved.slice(0, 12)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
-    await recordEvent(this.deps.objects, app, 'Normal', outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned', message);
+    await recordEvent(
+      this.deps.objects,
+      app,
+      'Normal',
+      outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned',
+      message,
+    );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
   async unpin(app: Application): Promise<void> {
-    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), { status: { sync: { pinnedRevision: null } } }, { subresource: 'status' });
+    const updated = await this.deps.objects.mergePatch(
+      MOORING_API_VERSION,
+      appRefOf(app),
+      { status: { sync: { pinnedRevision: null } } },
+      { subresource: 'status' },
+    );
     const newStatus = (updated as Application).status;
     if (newStatus !== undefined) app.status = newStatus;
     await recordEvent(this.deps.objects, app, 'Normal', 'Unpinned', 'following the tracked ref again');
@@ -161,7 +213,10 @@ export class Reconciler {
     });
     const specs = records
       .map((r) => r.spec as { revision?: string; result?: string; startedAt?: string })
-      .filter((s) => s.result === 'Succeeded' && s.revision !== undefined && s.revision !== '' && s.revision !== current)
+      .filter(
+        (s) =>
+          s.result === 'Succeeded' && s.revision !== undefined && s.revision !== '' && s.revision !== current,
+      )
       .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
     return specs[0]?.revision;
   }
@@ -181,11 +236,31 @@ export class Reconciler {
       return { kind: 'retry', failures: memory.failures };
     }
     const generation = app.metadata.generation as number | undefined;
-    const sameContent = memory.commit === fetched.commit.sha && memory.treeHash === fetched.pathTreeHash && memory.generation === generation;
-    if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0) return { kind: 'done' };
-    if (memory.stalledCommit === fetched.commit.sha && memory.generation === app.metadata.generation && trigger !== 'manual') return { kind: 'done' };
-    if (app.status?.rolledBackRevision === fetched.commit.sha && app.status.sync?.pinnedRevision === undefined && trigger !== 'manual') {
-      await this.writeStatus(app, memory, { planned: [...memory.planned.values()], failure: { step: 'source', message: `${fetched.commit.sha.slice(0, 12)} was rolled back; waiting for a newer commit`, hint: 'push a fix, or mooring sync --wait to apply it anyway' } });
+    const sameContent =
+      memory.commit === fetched.commit.sha &&
+      memory.treeHash === fetched.pathTreeHash &&
+      memory.generation === generation;
+    if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0)
+      return { kind: 'done' };
+    if (
+      memory.stalledCommit === fetched.commit.sha &&
+      memory.generation === app.metadata.generation &&
+      trigger !== 'manual'
+    )
+      return { kind: 'done' };
+    if (
+      app.status?.rolledBackRevision === fetched.commit.sha &&
+      app.status.sync?.pinnedRevision === undefined &&
+      trigger !== 'manual'
+    ) {
+      await this.writeStatus(app, memory, {
+        planned: [...memory.planned.values()],
+        failure: {
+          step: 'source',
+          message: `${fetched.commit.sha.slice(0, 12)} was rolled back; waiting for a newer commit`,
+          hint: 'push a fix, or mooring sync --wait to apply it anyway',
+        },
+      });
       return { kind: 'done' };
     }
     const automated = app.spec.syncPolicy?.automated !== false;
@@ -196,7 +271,9 @@ export class Reconciler {
     memory.outOfSync.clear();
     if (result.planned !== undefined) memory.planned = new Map(result.planned.map((p) => [p.id, p]));
     if (result.dryRun) {
-      for (const o of result.outcomes) if (o.action !== 'unchanged' && o.action !== 'orphaned') memory.outOfSync.set(o.id, { message: `would be ${o.action}`, drift: o.drift ?? [] });
+      for (const o of result.outcomes)
+        if (o.action !== 'unchanged' && o.action !== 'orphaned')
+          memory.outOfSync.set(o.id, { message: `would be ${o.action}`, drift: o.drift ?? [] });
     }
     await this.deps.live.ensureWatching(kindsOf(result.planned ?? []));
     const terminal = isTerminal(result.error);
@@ -213,7 +290,12 @@ export class Reconciler {
       ...(result.error === undefined ? {} : { message: result.error.message }),
       ...(recordName === undefined ? {} : { syncRecord: recordName }),
     };
-    await this.writeStatus(app, memory, { result, planned: result.planned ?? [...memory.planned.values()], fetched, ...(result.dryRun ? {} : { lastSync }) });
+    await this.writeStatus(app, memory, {
+      result,
+      planned: result.planned ?? [...memory.planned.values()],
+      fetched,
+      ...(result.dryRun ? {} : { lastSync }),
+    });
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
     return { kind: 'done' };
   }
@@ -237,11 +319,20 @@ export class Reconciler {
       {
         objects: this.deps.objects,
         tools: this.deps.tools,
-        inventory: { load: () => Promise.resolve({ entries: inventory }), save: () => Promise.resolve() },
+        inventory: {
+          load: () => Promise.resolve({ entries: inventory }),
+          save: () => Promise.resolve(),
+          saveIntent: (entries) => this.saveIntent(app, entries),
+        },
       },
       {
         appName: app.metadata.name,
-        source: { root: fetched.root, path: fetched.path, commit: fetched.commit, displayURL: fetched.displayURL },
+        source: {
+          root: fetched.root,
+          path: fetched.path,
+          commit: fetched.commit,
+          displayURL: fetched.displayURL,
+        },
         renderOptions: renderOptionsOf(app.spec, app.metadata.name),
         namespace: app.spec.destination.namespace,
         createNamespace: policy.createNamespace === true,
@@ -256,11 +347,32 @@ export class Reconciler {
     );
   }
 
-  private async record(app: Application, trigger: Trigger, startedAt: string, fetched: FetchedSource, result: SyncResult): Promise<string | undefined> {
+  /** Writes the ids a sync is about to own into status before it applies anything (a restart then still prunes them). */
+  private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
+    const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
+    if (entries.every((e) => known.has(e.id))) return;
+    const ref = { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name };
+    await this.deps.objects.mergePatch(MOORING_API_VERSION, ref, { status: { inventory: entries } }, { subresource: 'status' });
+    app.status = { ...app.status, inventory: entries };
+  }
+
+  private async record(
+    app: Application,
+    trigger: Trigger,
+    startedAt: string,
+    fetched: FetchedSource,
+    result: SyncResult,
+  ): Promise<string | undefined> {
     if (result.dryRun) return undefined;
     const changed = result.outcomes.some((o) => o.action !== 'unchanged');
     if (!changed && result.error === undefined && trigger !== 'manual') return undefined;
-    const message = result.error?.message ?? result.outcomes.filter((o) => o.action !== 'unchanged').map((o) => `${o.action} ${o.subject}`).slice(0, 10).join(', ');
+    const message =
+      result.error?.message ??
+      result.outcomes
+        .filter((o) => o.action !== 'unchanged')
+        .map((o) => `${o.action} ${o.subject}`)
+        .slice(0, 10)
+        .join(', ');
     try {
       const record = syncRecordFor({
         app,
@@ -268,17 +380,29 @@ export class Reconciler {
         startedAt,
         finishedAt: new Date().toISOString(),
         revision: fetched.commit.sha,
-        commit: { author: `${fetched.commit.authorName} <${fetched.commit.authorEmail}>`, message: fetched.commit.subject },
+        commit: {
+          author: `${fetched.commit.authorName} <${fetched.commit.authorEmail}>`,
+          message: fetched.commit.subject,
+        },
         result: resultOf(result),
         message,
         outcomes: result.outcomes,
       });
       const name = await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
       const type = result.error === undefined ? 'Normal' : 'Warning';
-      await recordEvent(this.deps.objects, app, type, result.error === undefined ? 'Synced' : 'SyncFailed', `${fetched.commit.sha.slice(0, 12)}: ${message === '' ? 'no changes' : message}`);
+      await recordEvent(
+        this.deps.objects,
+        app,
+        type,
+        result.error === undefined ? 'Synced' : 'SyncFailed',
+        `${fetched.commit.sha.slice(0, 12)}: ${message === '' ? 'no changes' : message}`,
+      );
       return name;
     } catch (error) {
-      this.deps.logger.warn({ app: app.metadata.name, err: errorMessage(error) }, 'could not write the SyncRecord');
+      this.deps.logger.warn(
+        { app: app.metadata.name, err: errorMessage(error) },
+        'could not write the SyncRecord',
+      );
       return undefined;
     }
   }
@@ -301,12 +425,21 @@ export class Reconciler {
         });
         await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
       } catch (error) {
-        this.deps.logger.warn({ app: app.metadata.name, err: errorMessage(error) }, 'could not write the SyncRecord');
+        this.deps.logger.warn(
+          { app: app.metadata.name, err: errorMessage(error) },
+          'could not write the SyncRecord',
+        );
       }
     }
     for (const o of outcomes) {
       const warn = o.action === 'unchanged';
-      await recordEvent(this.deps.objects, app, warn ? 'Warning' : 'Normal', warn ? 'DriftDetected' : 'DriftCorrected', `${o.subject}: ${o.message ?? ''}`);
+      await recordEvent(
+        this.deps.objects,
+        app,
+        warn ? 'Warning' : 'Normal',
+        warn ? 'DriftDetected' : 'DriftCorrected',
+        `${o.subject}: ${o.message ?? ''}`,
+      );
     }
     await this.writeStatus(app, memory, { planned: [...memory.planned.values()] });
   }
@@ -315,7 +448,13 @@ export class Reconciler {
   async writeStatus(
     app: Application,
     memory: AppMemory,
-    input: { result?: SyncResult; failure?: SyncFailure; planned: PlannedObject[]; fetched?: FetchedSource; lastSync?: ApplicationStatus['lastSync'] },
+    input: {
+      result?: SyncResult;
+      failure?: SyncFailure;
+      planned: PlannedObject[];
+      fetched?: FetchedSource;
+      lastSync?: ApplicationStatus['lastSync'];
+    },
   ): Promise<void> {
     const health = new Map<string, HealthResult>();
     for (const p of input.planned) health.set(p.id, assessHealth(this.deps.live.get(p.id)));
@@ -342,13 +481,28 @@ export class Reconciler {
     }
     if (input.lastSync !== undefined) status.lastSync = input.lastSync;
     if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(app.status ?? {}))) return;
-    const updated = await this.deps.objects.mergePatch(MOORING_API_VERSION, { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name }, { status }, { subresource: 'status' });
+    const updated = await this.deps.objects.mergePatch(
+      MOORING_API_VERSION,
+      {
+        group: 'mooring.dev',
+        kind: 'Application',
+        namespace: app.metadata.namespace ?? 'default',
+        name: app.metadata.name,
+      },
+      { status },
+      { subresource: 'status' },
+    );
     app.status = (updated as Application).status ?? status;
   }
 }
 
 function appRefOf(app: Application): { group: string; kind: string; namespace: string; name: string } {
-  return { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name };
+  return {
+    group: 'mooring.dev',
+    kind: 'Application',
+    namespace: app.metadata.namespace ?? 'default',
+    name: app.metadata.name,
+  };
 }
 
 function stripTimes(status: ApplicationStatus): unknown {
@@ -357,14 +511,20 @@ function stripTimes(status: ApplicationStatus): unknown {
 
 function kindsOf(planned: PlannedObject[]): { apiVersion: string; kind: string }[] {
   const seen = new Map<string, { apiVersion: string; kind: string }>();
-  for (const p of planned) if (p.hookDeletePolicies === undefined) seen.set(`${p.object.apiVersion}|${p.ref.kind}`, { apiVersion: p.object.apiVersion, kind: p.ref.kind });
+  for (const p of planned)
+    if (p.hookDeletePolicies === undefined)
+      seen.set(`${p.object.apiVersion}|${p.ref.kind}`, { apiVersion: p.object.apiVersion, kind: p.ref.kind });
   return [...seen.values()];
 }
 
 function failureOf(error: unknown, step: SyncFailure['step']): SyncFailure {
   if (error instanceof MooringError) {
-    return { step: error.step ?? step, message: error.message, ...(error.subject === undefined ? {} : { subject: error.subject }), ...(error.hint === undefined ? {} : { hint: error.hint }) };
+    return {
+      step: error.step ?? step,
+      message: error.message,
+      ...(error.subject === undefined ? {} : { subject: error.subject }),
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+    };
   }
   return { step, message: errorMessage(error) };
 }
-

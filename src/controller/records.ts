@@ -37,7 +37,14 @@ export function syncRecordFor(input: RecordInput): KubeObject {
       namespace: input.app.metadata.namespace ?? 'default',
       labels: { [RECORD_APP_LABEL]: input.app.metadata.name },
       ownerReferences: [
-        { apiVersion: MOORING_API_VERSION, kind: 'Application', name: input.app.metadata.name, uid: input.app.metadata.uid, controller: true, blockOwnerDeletion: false },
+        {
+          apiVersion: MOORING_API_VERSION,
+          kind: 'Application',
+          name: input.app.metadata.name,
+          uid: input.app.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: false,
+        },
       ],
     },
     spec: {
@@ -58,7 +65,13 @@ export function syncRecordFor(input: RecordInput): KubeObject {
           : {
               drift: o.drift.slice(0, 20).map((d) => ({
                 path: d.path.slice(0, 256),
-                changedBy: d.changedBy.slice(0, 4).map((c) => ({ manager: c.manager, operation: c.operation, ...(c.time === undefined ? {} : { time: c.time }) })),
+                changedBy: d.changedBy
+                  .slice(0, 4)
+                  .map((c) => ({
+                    manager: c.manager,
+                    operation: c.operation,
+                    ...(c.time === undefined ? {} : { time: c.time }),
+                  })),
               })),
             }),
       })),
@@ -76,21 +89,32 @@ export function syncRecordFor(input: RecordInput): KubeObject {
 
 export function resultOf(result: SyncResult): RecordInput['result'] {
   if (result.error === undefined) return 'Succeeded';
-  return result.error.step === 'validate' || result.error.step === 'render' || result.error.step === 'plan' ? 'Rejected' : 'Failed';
+  return result.error.step === 'validate' || result.error.step === 'render' || result.error.step === 'plan'
+    ? 'Rejected'
+    : 'Failed';
 }
 
 /** Writes a SyncRecord and deletes the oldest ones beyond `keep`. Returns the record's name. */
 export async function recordSync(objects: ObjectsApi, record: KubeObject, keep: number): Promise<string> {
   const created = await objects.create(record, 'inventory');
   try {
-    const app = (record.metadata.labels ?? {})[RECORD_APP_LABEL] ?? '';
+    const app = record.metadata.labels?.[RECORD_APP_LABEL] ?? '';
     const all = await objects.list(MOORING_API_VERSION, 'SyncRecord', {
       namespace: record.metadata.namespace ?? 'default',
       labelSelector: `${RECORD_APP_LABEL}=${app}`,
     });
-    const oldestFirst = all.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name.localeCompare(b.metadata.name));
+    const oldestFirst = all.sort(
+      (a, b) =>
+        String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
+        a.metadata.name.localeCompare(b.metadata.name),
+    );
     for (const old of oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))) {
-      await objects.delete(MOORING_API_VERSION, { group: 'mooring.dev', kind: 'SyncRecord', namespace: old.metadata.namespace ?? '', name: old.metadata.name });
+      await objects.delete(MOORING_API_VERSION, {
+        group: 'mooring.dev',
+        kind: 'SyncRecord',
+        namespace: old.metadata.namespace ?? '',
+        name: old.metadata.name,
+      });
     }
   } catch (error) {
     // Retention is housekeeping: a failure here must not fail the sync.

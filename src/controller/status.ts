@@ -19,14 +19,24 @@ export function isTerminal(failure: SyncFailure | undefined): boolean {
 }
 
 /** Sets a condition, keeping lastTransitionTime when the status did not change. Pure. */
-export function setCondition(conditions: Condition[], next: Omit<Condition, 'lastTransitionTime'>, now: string): Condition[] {
+export function setCondition(
+  conditions: Condition[],
+  next: Omit<Condition, 'lastTransitionTime'>,
+  now: string,
+): Condition[] {
   const previous = conditions.find((c) => c.type === next.type);
-  const lastTransitionTime = previous !== undefined && previous.status === next.status ? previous.lastTransitionTime : now;
+  const lastTransitionTime =
+    previous?.status === next.status ? previous.lastTransitionTime : now;
   return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
 
 /** The plain sentence that answers "why is this not synced?". Pure. */
-export function summarise(result: SyncResult | undefined, failure: SyncFailure | undefined, health: HealthResult, revision: string | undefined): string {
+export function summarise(
+  result: SyncResult | undefined,
+  failure: SyncFailure | undefined,
+  health: HealthResult,
+  revision: string | undefined,
+): string {
   const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
   if (failure !== undefined) {
     const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
@@ -34,13 +44,18 @@ export function summarise(result: SyncResult | undefined, failure: SyncFailure |
     return `Not synced: ${failure.step} failed${subject}${at}: ${failure.message}.${hint}`;
   }
   const drifted = result?.outcomes.filter((o) => o.drift !== undefined && o.action === 'unchanged') ?? [];
-  if (drifted.length > 0) return `Out of sync${at}: drift in ${drifted.map((o) => o.subject).join(', ')} (warn mode leaves it).`;
+  if (drifted.length > 0)
+    return `Out of sync${at}: drift in ${drifted.map((o) => o.subject).join(', ')} (warn mode leaves it).`;
   if (health.status !== 'Healthy') return `Synced${at}; ${health.status}: ${health.message}`;
   return `Synced${at}; all objects healthy.`;
 }
 
 /** Per-object status lines from the plan and each object's health. Pure. */
-export function resourceStatuses(planned: PlannedObject[], health: Map<string, HealthResult>, outOfSync: Map<string, OutOfSync>): ResourceStatus[] {
+export function resourceStatuses(
+  planned: PlannedObject[],
+  health: Map<string, HealthResult>,
+  outOfSync: Map<string, OutOfSync>,
+): ResourceStatus[] {
   return planned
     .filter((p) => p.hookDeletePolicies === undefined)
     .map((p) => {
@@ -54,7 +69,11 @@ export function resourceStatuses(planned: PlannedObject[], health: Map<string, H
         name: p.ref.name,
         sync: drift === undefined ? ('Synced' as const) : ('OutOfSync' as const),
         health: h.status,
-        ...(drift !== undefined ? { message: drift.message } : h.message === '' ? {} : { message: h.message }),
+        ...(drift !== undefined
+          ? { message: drift.message }
+          : h.message === ''
+            ? {}
+            : { message: h.message }),
         ...(drift === undefined || drift.drift.length === 0 ? {} : { drift: drift.drift }),
       };
     });
@@ -77,27 +96,59 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
   const failure = input.failure ?? input.result?.error;
   const healthItems = input.planned
     .filter((p) => p.hookDeletePolicies === undefined)
-    .map((p) => ({ subject: subjectOf(p.ref), result: input.health.get(p.id) ?? { status: 'Unknown' as const, message: '' } }));
+    .map((p) => ({
+      subject: subjectOf(p.ref),
+      result: input.health.get(p.id) ?? { status: 'Unknown' as const, message: '' },
+    }));
   const health = aggregateHealth(healthItems);
   const synced = failure === undefined && input.outOfSync.size === 0;
   let conditions = input.previous?.conditions ?? [];
   const cond = (type: string, ok: boolean, reason: string, message: string): void => {
-    conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', reason, message, ...(input.generation === undefined ? {} : { observedGeneration: input.generation }) }, input.now);
+    conditions = setCondition(
+      conditions,
+      {
+        type,
+        status: ok ? 'True' : 'False',
+        reason,
+        message,
+        ...(input.generation === undefined ? {} : { observedGeneration: input.generation }),
+      },
+      input.now,
+    );
   };
   const summary = summarise(input.result, failure, health, input.revision);
-  cond('Synced', synced, synced ? 'Synced' : failure === undefined ? 'Drifted' : `${capitalise(failure.step)}Failed`, synced ? '' : summary);
+  cond(
+    'Synced',
+    synced,
+    synced ? 'Synced' : failure === undefined ? 'Drifted' : `${capitalise(failure.step)}Failed`,
+    synced ? '' : summary,
+  );
   cond('Healthy', health.status === 'Healthy', health.status, health.message);
   cond('Reconciling', false, 'Idle', '');
-  cond('Stalled', isTerminal(failure), isTerminal(failure) ? 'WaitingForNewCommit' : 'NotStalled', isTerminal(failure) ? summary : '');
-  cond('Ready', synced && health.status === 'Healthy', synced && health.status === 'Healthy' ? 'Ready' : 'NotReady', synced ? health.message : summary);
+  cond(
+    'Stalled',
+    isTerminal(failure),
+    isTerminal(failure) ? 'WaitingForNewCommit' : 'NotStalled',
+    isTerminal(failure) ? summary : '',
+  );
+  cond(
+    'Ready',
+    synced && health.status === 'Healthy',
+    synced && health.status === 'Healthy' ? 'Ready' : 'NotReady',
+    synced ? health.message : summary,
+  );
   return {
     ...(input.previous ?? {}),
     ...(input.generation === undefined ? {} : { observedGeneration: input.generation }),
     conditions,
     sync: {
       status: synced ? 'Synced' : 'OutOfSync',
-      ...(input.revision === undefined ? {} : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
-      ...(input.previous?.sync?.pinnedRevision === undefined ? {} : { pinnedRevision: input.previous.sync.pinnedRevision }),
+      ...(input.revision === undefined
+        ? {}
+        : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
+      ...(input.previous?.sync?.pinnedRevision === undefined
+        ? {}
+        : { pinnedRevision: input.previous.sync.pinnedRevision }),
     },
     health: { status: health.status, ...(health.message === '' ? {} : { message: health.message }) },
     ...(input.result === undefined ? {} : { inventory: input.result.inventory }),

@@ -71,9 +71,12 @@ export class WorkQueue {
       for (const at of this.due.values()) next = Math.min(next, at);
     }
     if (next !== Infinity && this.processing.size < this.concurrency) {
-      this.timer = setTimeout(() => {
-        this.pump();
-      }, Math.max(0, next - now));
+      this.timer = setTimeout(
+        () => {
+          this.pump();
+        },
+        Math.max(0, next - now),
+      );
     }
   }
 
@@ -95,7 +98,12 @@ export class WorkQueue {
 }
 
 /** Exponential backoff: base * 2^(failures-1), capped, with ±10% jitter. Pure apart from Math.random. */
-export function backoffMs(failures: number, baseMs = 1_000, maxMs = 300_000, random: () => number = Math.random): number {
+export function backoffMs(
+  failures: number,
+  baseMs = 1_000,
+  maxMs = 300_000,
+  random: () => number = Math.random,
+): number {
   const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
   return Math.round(raw * (0.9 + 0.2 * random()));
 }

@@ -1,6 +1,9 @@
 /** One line per demo Application: what a person watching the demo needs to see. Pure. */
 import type { Application } from '../controller/app-types.js';
 
+/** Messages are cut to this length: one line per app in a terminal. */
+const MESSAGE_LIMIT = 100;
+
 export interface AppRow {
   name: string;
   sync: string;
@@ -27,7 +30,9 @@ export function appRow(name: string, app: Application | undefined): AppRow {
   const health = status.health?.status ?? 'Unknown';
   const revision = status.sync?.shortRevision ?? status.sync?.revision?.slice(0, 7) ?? '';
   const ready = sync === 'Synced' && health === 'Healthy';
-  return { name, sync, health, revision, message: ready ? '' : (status.summary ?? status.health?.message ?? '') };
+  // Once synced, the health message says what is still awaited; before, the summary says what failed.
+  const why = sync === 'Synced' ? (status.health?.message ?? status.summary) : (status.summary ?? status.health?.message);
+  return { name, sync, health, revision, message: ready ? '' : clip(why ?? '', MESSAGE_LIMIT) };
 }
 
 /** Synced and Healthy. */
@@ -50,4 +55,9 @@ export function formatAppTable(rows: readonly AppRow[], indent = '  '): string {
   return cells
     .map((row) => indent + row.map((cell, i) => cell.padEnd(i === row.length - 1 ? 0 : (widths[i] ?? 0))).join('  ').trimEnd())
     .join('\n') + '\n';
+}
+
+function clip(text: string, limit: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= limit ? line : `${line.slice(0, limit - 1)}…`;
 }

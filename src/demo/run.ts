@@ -15,14 +15,15 @@ import { findToolchain } from '../devcluster/toolchain.js';
 import { connect } from '../kube/connect.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
-import { formatAppTable, isReady, sameRow } from './app-rows.js';
+import { formatAppTable, isReady } from './app-rows.js';
 import { DEMO_APPS, DEMO_NAMESPACE, demoApplication, demoNamespace, gitCredentialsSecret } from './apps.js';
 import { installCrds } from './crds.js';
 import { prepareDemoRepo, serveDemoRepo, writeGitCredentials } from './git-repo.js';
 import type { DemoLayout } from './layout.js';
 import { demoLayout } from './layout.js';
 import { watchBranch } from './push-watcher.js';
-import { readRows, waitForApps } from './wait-apps.js';
+import { followActivity } from './follow.js';
+import { waitForApps } from './wait-apps.js';
 import { sendPushWebhook } from './webhook-client.js';
 
 export interface DemoOptions {
@@ -47,7 +48,7 @@ export interface DemoSession {
   rows: AppRow[];
   /** Folder of the toolchain's kubectl. */
   toolchainBin: string;
-  /** Prints a line each time an app changes (a new commit synced, drift taken back), until stop. */
+  /** Prints each sync (a new commit, drift taken back) and status change as it happens, until stop. */
   follow(): void;
   /** Stops the controller (after the syncs under way), the push watcher and the Git server. */
   stop(): Promise<void>;
@@ -116,7 +117,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       (revision) => {
         sendPushWebhook(controller.webhookURL, controller.secret, { repoURL, branch: 'main', revision }).then(
           (refreshed) => {
-            print(`push to main (${revision.slice(0, 7)}): syncing ${refreshed.join(', ') || 'no app'}`);
+            print(`push ${revision.slice(0, 7)} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`);
           },
           (error: unknown) => {
             print(`push to main (${revision.slice(0, 7)}): webhook failed (${errorMessage(error)}); polling picks it up`);
@@ -139,6 +140,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
     const rows = await waitForApps(objects, names, {
       timeoutMs: options.timeoutMs ?? 180_000,
       onChange: (row) => {
+        if (row.sync === 'Unknown' && row.health === 'Unknown') return;
         print(`${INDENT}${describeRow(row)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       },
     });
@@ -157,7 +159,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       rows,
       toolchainBin: dirname(toolchain.kubectl),
       follow: () => {
-        followTimer ??= followApps(objects, names, rows, print);
+        followTimer ??= followActivity(objects, names, rows, print);
       },
       stop: cleanUp,
     };
@@ -229,29 +231,6 @@ function describeRow(row: AppRow): string {
   const state = `${row.name.padEnd(14)} ${row.sync.padEnd(10)} ${row.health.padEnd(12)}`;
   if (isReady(row)) return `${state} ${row.revision}`;
   return `${state} ${row.message}`.trimEnd();
-}
-
-/** Polls the Applications every 2 s and prints each change with the time of day. */
-function followApps(objects: ObjectsApi, names: readonly string[], initial: readonly AppRow[], print: (line: string) => void): NodeJS.Timeout {
-  const previous = new Map(initial.map((row) => [row.name, row]));
-  let busy = false;
-  return setInterval(() => {
-    if (busy) return;
-    busy = true;
-    readRows(objects, names)
-      .then((rows) => {
-        for (const row of rows) {
-          if (!sameRow(previous.get(row.name), row)) print(`${new Date().toTimeString().slice(0, 8)}  ${describeRow(row)}`);
-          previous.set(row.name, row);
-        }
-      })
-      .catch((error: unknown) => {
-        print(`reading the Applications failed: ${errorMessage(error)}`);
-      })
-      .finally(() => {
-        busy = false;
-      });
-  }, 2_000);
 }
 
 /** Whether `kubectl` is found on PATH (otherwise the printed commands put the toolchain's first). */

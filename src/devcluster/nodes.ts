@@ -40,7 +40,7 @@ export async function createFakeNodes(kubeconfigPath: string, count: number, tim
   const objects = connect({ kubeconfig: kubeconfigPath });
   try {
     const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
-    const listNodes = async (): Promise<NodeObject[]> => (await objects.list('v1', 'Node')) as NodeObject[];
+    const listNodes = async (): Promise<NodeObject[]> => (await objects.list('v1', 'Node'));
     const existing = new Set((await listNodes()).map((n) => n.metadata.name));
     for (const name of names) {
       if (!existing.has(name)) await objects.apply(fakeNode(name), { fieldManager: 'mooring-dev-cluster' });

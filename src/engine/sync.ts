@@ -111,6 +111,7 @@ class SyncRun {
       return;
     }
     if (namespaceMissing) await this.createDestinationNamespace();
+    await this.inventoryStore.saveIntent?.(mergeEntries(plan.inventory, this.stored.entries));
     await this.applyAll(plan, validation.validated, validation.deferred);
   }
 

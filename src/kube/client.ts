@@ -148,10 +148,14 @@ export class KubeClient {
    * Opens a long-lived GET (a watch) and hands back the response body as a stream. Watches use their own
    * agent-less connection so they never hold a pooled socket other requests need.
    */
-  async openStream(spec: { path: string; query?: Record<string, string | undefined> }): Promise<{ body: NodeJS.ReadableStream; abort: () => void }> {
+  async openStream(spec: {
+    path: string;
+    query?: Record<string, string | undefined>;
+  }): Promise<{ body: NodeJS.ReadableStream; abort: () => void }> {
     this.stats.record('watch');
     const url = new URL(spec.path, this.server);
-    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(spec.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const { headers } = await this.connection();
     const tls = {
       ...(this.access.ca === undefined ? {} : { ca: this.access.ca }),
@@ -161,18 +165,31 @@ export class KubeClient {
       ...(this.access.tlsServerName === undefined ? {} : { servername: this.access.tlsServerName }),
     };
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'GET', headers: { ...headers, Accept: 'application/json', 'User-Agent': 'mooring' }, ...tls }, (res) => {
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            reject(new KubeApiError(status, parseStatus(Buffer.concat(chunks).toString('utf8')), { method: 'GET', path: url.pathname }));
-          });
-          return;
-        }
-        resolve({ body: res, abort: () => req.destroy() });
-      });
+      const req = request(
+        url,
+        {
+          method: 'GET',
+          headers: { ...headers, Accept: 'application/json', 'User-Agent': 'mooring' },
+          ...tls,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              reject(
+                new KubeApiError(status, parseStatus(Buffer.concat(chunks).toString('utf8')), {
+                  method: 'GET',
+                  path: url.pathname,
+                }),
+              );
+            });
+            return;
+          }
+          resolve({ body: res, abort: () => req.destroy() });
+        },
+      );
       req.on('error', (error) => {
         reject(new KubeApiError(0, { message: error.message }, { method: 'GET', path: url.pathname }));
       });

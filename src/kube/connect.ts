@@ -19,9 +19,13 @@ export function resolveAccess(options: ConnectOptions = {}): ClusterAccess {
   if (path === undefined) {
     const inCluster = inClusterAccess();
     if (inCluster !== undefined) return inCluster;
-    throw new MooringError('INVALID_ARGUMENT', 'no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)', {
-      hint: 'pass --kubeconfig PATH or set KUBECONFIG (a local cluster: mooring dev cluster up)',
-    });
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      'no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)',
+      {
+        hint: 'pass --kubeconfig PATH or set KUBECONFIG (a local cluster: mooring dev cluster up)',
+      },
+    );
   }
   let text: string;
   try {

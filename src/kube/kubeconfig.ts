@@ -45,7 +45,8 @@ interface RawKubeconfig {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const b64 = (v: unknown): string | undefined => (str(v) === undefined ? undefined : Buffer.from(v as string, 'base64').toString('utf8'));
+const b64 = (v: unknown): string | undefined =>
+  str(v) === undefined ? undefined : Buffer.from(v as string, 'base64').toString('utf8');
 
 /**
  * Reads a kubeconfig (pure apart from reading referenced files relative to it). Supports what clusters
@@ -63,7 +64,11 @@ export function accessFromKubeconfig(text: string, path: string, context?: strin
   const cluster = config?.clusters?.find((c) => c.name === ctx.cluster)?.cluster ?? {};
   const user = config?.users?.find((u) => u.name === ctx.user)?.user ?? {};
   const server = str(cluster.server);
-  if (server === undefined) throw new MooringError('INVALID_ARGUMENT', `kubeconfig ${path}: context "${contextName ?? ''}" has no cluster server`);
+  if (server === undefined)
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      `kubeconfig ${path}: context "${contextName ?? ''}" has no cluster server`,
+    );
   const file = (v: unknown): string | undefined => {
     const p = str(v);
     if (p === undefined) return undefined;
@@ -71,12 +76,23 @@ export function accessFromKubeconfig(text: string, path: string, context?: strin
     try {
       return readFileSync(full, 'utf8');
     } catch {
-      throw new MooringError('INVALID_ARGUMENT', `kubeconfig ${path} refers to ${full}, which cannot be read`, {
-        hint: 'fix the path in the kubeconfig, or embed the file with *-data fields',
-      });
+      throw new MooringError(
+        'INVALID_ARGUMENT',
+        `kubeconfig ${path} refers to ${full}, which cannot be read`,
+        {
+          hint: 'fix the path in the kubeconfig, or embed the file with *-data fields',
+        },
+      );
     }
   };
-  const exec = user.exec as { command?: string; args?: string[]; env?: { name: string; value: string }[] | null; apiVersion?: string } | undefined;
+  const exec = user.exec as
+    | {
+        command?: string;
+        args?: string[];
+        env?: { name: string; value: string }[] | null;
+        apiVersion?: string;
+      }
+    | undefined;
   const access: ClusterAccess = { server };
   const set = <K extends keyof ClusterAccess>(key: K, value: ClusterAccess[K] | undefined): void => {
     if (value !== undefined) access[key] = value;
@@ -88,12 +104,24 @@ export function accessFromKubeconfig(text: string, path: string, context?: strin
   set('clientKey', b64(user['client-key-data']) ?? file(user['client-key']));
   set('token', str(user.token));
   const tokenFile = str(user.tokenFile);
-  set('tokenFile', tokenFile === undefined ? undefined : isAbsolute(tokenFile) ? tokenFile : resolve(dirname(path), tokenFile));
+  set(
+    'tokenFile',
+    tokenFile === undefined
+      ? undefined
+      : isAbsolute(tokenFile)
+        ? tokenFile
+        : resolve(dirname(path), tokenFile),
+  );
   const username = str(user.username);
   const password = str(user.password);
   set('basic', username !== undefined && password !== undefined ? { username, password } : undefined);
   if (exec?.command !== undefined) {
-    access.exec = { command: exec.command, args: exec.args ?? [], env: exec.env ?? [], apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1' };
+    access.exec = {
+      command: exec.command,
+      args: exec.args ?? [],
+      env: exec.env ?? [],
+      apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1',
+    };
   }
   return access;
 }
@@ -104,9 +132,14 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 export function inClusterAccess(env: NodeJS.ProcessEnv = process.env): ClusterAccess | undefined {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
-  if (host === undefined || port === undefined || !existsSync(join(SERVICE_ACCOUNT, 'token'))) return undefined;
+  if (host === undefined || port === undefined || !existsSync(join(SERVICE_ACCOUNT, 'token')))
+    return undefined;
   const hostPart = host.includes(':') ? `[${host}]` : host;
-  return { server: `https://${hostPart}:${port}`, ca: readFileSync(join(SERVICE_ACCOUNT, 'ca.crt'), 'utf8'), tokenFile: join(SERVICE_ACCOUNT, 'token') };
+  return {
+    server: `https://${hostPart}:${port}`,
+    ca: readFileSync(join(SERVICE_ACCOUNT, 'ca.crt'), 'utf8'),
+    tokenFile: join(SERVICE_ACCOUNT, 'token'),
+  };
 }
 
 /** The kubeconfig path kubectl would use: $KUBECONFIG (first entry), else ~/.kube/config. */
@@ -131,9 +164,13 @@ async function execCredentialToken(exec: ExecConfig): Promise<string | undefined
     const credential = JSON.parse(stdout) as { status?: { token?: string } };
     return credential.status?.token;
   } catch (error) {
-    throw new MooringError('INVALID_ARGUMENT', `the kubeconfig's exec credential plugin "${exec.command}" failed`, {
-      cause: error,
-      hint: 'run the plugin by hand to see why (is it installed and logged in?)',
-    });
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      `the kubeconfig's exec credential plugin "${exec.command}" failed`,
+      {
+        cause: error,
+        hint: 'run the plugin by hand to see why (is it installed and logged in?)',
+      },
+    );
   }
 }

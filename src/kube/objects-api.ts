@@ -105,6 +105,7 @@ export class ObjectsApi {
       method: 'POST',
       path: resourcePath(info, versionOf(obj.apiVersion), ref.namespace),
       body: obj,
+      query: { fieldManager: 'mooring-controller' },
       verb: 'create',
       ...(step === undefined ? {} : { step }),
       subject: subjectOf(ref),
@@ -112,13 +113,21 @@ export class ObjectsApi {
   }
 
   /** A JSON merge patch of an object or of its status subresource. */
-  async mergePatch(apiVersion: string, ref: ObjectRef, patch: unknown, options: { subresource?: 'status' } = {}): Promise<KubeObject> {
+  async mergePatch(
+    apiVersion: string,
+    ref: ObjectRef,
+    patch: unknown,
+    options: { subresource?: 'status'; fieldManager?: string } = {},
+  ): Promise<KubeObject> {
     const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
-    const path = resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name) + (options.subresource === undefined ? '' : `/${options.subresource}`);
+    const path =
+      resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name) +
+      (options.subresource === undefined ? '' : `/${options.subresource}`);
     return this.client.request<KubeObject>({
       method: 'PATCH',
       path,
       body: patch,
+      query: { fieldManager: options.fieldManager ?? 'mooring-controller' },
       contentType: 'application/merge-patch+json',
       verb: 'patch',
       subject: subjectOf(ref),

@@ -41,7 +41,9 @@ interface RawEvent {
  * Events for objects deleted while disconnected are synthesised by comparing the re-list with what was known.
  */
 export function startWatch(client: KubeClient, discovery: Discovery, options: WatchOptions): Watcher {
-  let stopped = false;
+  // An object, not a let: stop() flips it while the loop awaits.
+  const state = { stopped: false };
+  const stoppedNow = (): boolean => state.stopped;
   let abort: (() => void) | undefined;
   const known = new Map<string, KubeObject>();
   let resourceVersion = '';
@@ -113,7 +115,7 @@ export function startWatch(client: KubeClient, discovery: Discovery, options: Wa
   const loop = async (): Promise<void> => {
     let needList = true;
     let failures = 0;
-    while (!stopped) {
+    while (!state.stopped) {
       try {
         if (needList) {
           await relist();
@@ -123,7 +125,7 @@ export function startWatch(client: KubeClient, discovery: Discovery, options: Wa
         needList = (await watchOnce()) === 'gone';
         failures = 0;
       } catch (error) {
-        if (stopped) return;
+        if (stoppedNow()) return;
         failures += 1;
         needList = true;
         options.onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -134,9 +136,8 @@ export function startWatch(client: KubeClient, discovery: Discovery, options: Wa
   void loop();
   return {
     stop: () => {
-      stopped = true;
+      state.stopped = true;
       abort?.();
     },
   };
 }
-
