@@ -35,7 +35,8 @@ describe('leader election', () => {
     const handover = (acquiredB.at ?? Infinity) - released;
     assert.ok(handover < 2_000, `handover took ${handover} ms`);
     assert.equal(aLost, false);
-    await acquiredB.leader?.release();
+    // Re-read: the assertion above narrowed the type, but the promise has since set it.
+    await (acquiredB as { leader?: Leadership }).leader?.release();
   });
 
   it('takes over a lease whose holder stopped renewing (a crashed replica)', async (t) => {
