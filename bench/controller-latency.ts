@@ -71,7 +71,12 @@ function watchUntil(
         resolve(performance.now());
     },
   });
-  return { done, stop: () => { watcher.stop(); } };
+  return {
+    done,
+    stop: () => {
+      watcher.stop();
+    },
+  };
 }
 
 const valueOf = (o: KubeObject): string | undefined => (o.data as Record<string, string> | undefined)?.value;

@@ -34,6 +34,8 @@ export interface ControllerOptions {
   timeoutMs: number;
   logger: Logger;
   webhook?: { port: number; host: string; secrets: WebhookSecrets };
+  /** Watch managed objects only in these namespaces (the namespace-scoped install); default cluster-wide. */
+  watchNamespaces?: string[];
 }
 
 const appRef = (namespace: string, name: string) => ({
@@ -78,6 +80,7 @@ export class Controller {
       (appName) => {
         this.onHealthChange(appName);
       },
+      options.watchNamespaces,
     );
     this.reconciler = new Reconciler({ ...options, live: this.live });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);

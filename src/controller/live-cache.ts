@@ -54,19 +54,25 @@ export class LiveCache {
     private readonly logger: Logger,
     /** Called when a managed object's health changes (its status moved): the app's status is stale. */
     private readonly onHealthChange: (appName: string) => void = () => undefined,
+    /**
+     * Watch namespaced kinds only in these namespaces (one watch each) instead of cluster-wide: the
+     * namespace-scoped install grants list/watch per managed namespace, not at the cluster scope.
+     */
+    private readonly namespaces?: readonly string[],
   ) {}
 
   /** Starts watching kinds not watched yet; resolves when their initial lists are in. */
   async ensureWatching(kinds: { apiVersion: string; kind: string }[]): Promise<void> {
     const starting: Promise<void>[] = [];
-    for (const { apiVersion, kind } of kinds) {
-      const key = `${apiVersion}|${kind}`;
+    for (const { apiVersion, kind, namespace } of this.watchTargets(kinds)) {
+      const key = `${apiVersion}|${kind}|${namespace ?? ''}`;
       if (this.watchers.has(key)) continue;
       starting.push(
         new Promise<void>((resolve) => {
           const watcher = startWatch(this.api.client, this.api.discovery, {
             apiVersion,
             kind,
+            ...(namespace === undefined ? {} : { namespace }),
             labelSelector: TRACKING_LABEL,
             onEvent: (event) => {
               this.observe(event.type, event.object);
@@ -82,6 +88,19 @@ export class LiveCache {
       );
     }
     await Promise.all(starting);
+  }
+
+  /** One cluster-wide watch per kind, or with `namespaces`, one per namespace for namespaced kinds. */
+  private watchTargets(
+    kinds: { apiVersion: string; kind: string }[],
+  ): { apiVersion: string; kind: string; namespace?: string }[] {
+    const namespaces = this.namespaces;
+    if (namespaces === undefined) return kinds;
+    return kinds.flatMap((k) => {
+      const group = k.apiVersion.includes('/') ? (k.apiVersion.split('/')[0] ?? '') : '';
+      if (this.api.discovery.isNamespaced(group, k.kind) === false) return [k];
+      return namespaces.map((namespace) => ({ ...k, namespace }));
+    });
   }
 
   get(id: string): KubeObject | undefined {

@@ -351,8 +351,18 @@ export class Reconciler {
   private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
     const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
     if (entries.every((e) => known.has(e.id))) return;
-    const ref = { group: 'mooring.dev', kind: 'Application', namespace: app.metadata.namespace ?? 'default', name: app.metadata.name };
-    await this.deps.objects.mergePatch(MOORING_API_VERSION, ref, { status: { inventory: entries } }, { subresource: 'status' });
+    const ref = {
+      group: 'mooring.dev',
+      kind: 'Application',
+      namespace: app.metadata.namespace ?? 'default',
+      name: app.metadata.name,
+    };
+    await this.deps.objects.mergePatch(
+      MOORING_API_VERSION,
+      ref,
+      { status: { inventory: entries } },
+      { subresource: 'status' },
+    );
     app.status = { ...app.status, inventory: entries };
   }
 

@@ -65,13 +65,11 @@ export function syncRecordFor(input: RecordInput): KubeObject {
           : {
               drift: o.drift.slice(0, 20).map((d) => ({
                 path: d.path.slice(0, 256),
-                changedBy: d.changedBy
-                  .slice(0, 4)
-                  .map((c) => ({
-                    manager: c.manager,
-                    operation: c.operation,
-                    ...(c.time === undefined ? {} : { time: c.time }),
-                  })),
+                changedBy: d.changedBy.slice(0, 4).map((c) => ({
+                  manager: c.manager,
+                  operation: c.operation,
+                  ...(c.time === undefined ? {} : { time: c.time }),
+                })),
               })),
             }),
       })),

@@ -25,8 +25,7 @@ export function setCondition(
   now: string,
 ): Condition[] {
   const previous = conditions.find((c) => c.type === next.type);
-  const lastTransitionTime =
-    previous?.status === next.status ? previous.lastTransitionTime : now;
+  const lastTransitionTime = previous?.status === next.status ? previous.lastTransitionTime : now;
   return [...conditions.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
 
@@ -38,6 +37,7 @@ export function summarise(
   revision: string | undefined,
 ): string {
   const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
+  if (failure?.step === 'wait') return `Waiting${at}: ${failure.message}.`;
   if (failure !== undefined) {
     const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
     const hint = failure.hint === undefined ? '' : ` Hint: ${failure.hint}`;

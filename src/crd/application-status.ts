@@ -114,7 +114,10 @@ export const applicationStatusSchema = z
         result: z.enum(SYNC_RESULTS).optional(),
         message: z.string().optional(),
         syncRecord: z.string().describe('Name of the SyncRecord of that sync.').optional(),
-        trigger: z.string().describe('What started it: poll, webhook, drift, manual, rollback, dependency, spec.').optional(),
+        trigger: z
+          .string()
+          .describe('What started it: poll, webhook, drift, manual, rollback, dependency, spec.')
+          .optional(),
       })
       .optional(),
     summary: z.string().describe('One plain sentence: why the app is not synced or healthy.').optional(),

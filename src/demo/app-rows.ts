@@ -24,14 +24,23 @@ export function appRow(name: string, app: Application | undefined): AppRow {
     status !== undefined &&
     (status.observedGeneration === undefined || status.observedGeneration === app?.metadata.generation);
   if (app === undefined || !current) {
-    return { name, sync: 'Unknown', health: 'Unknown', revision: '', message: app === undefined ? 'not created' : 'waiting for the controller' };
+    return {
+      name,
+      sync: 'Unknown',
+      health: 'Unknown',
+      revision: '',
+      message: app === undefined ? 'not created' : 'waiting for the controller',
+    };
   }
   const sync = status.sync?.status ?? 'Unknown';
   const health = status.health?.status ?? 'Unknown';
   const revision = status.sync?.shortRevision ?? status.sync?.revision?.slice(0, 7) ?? '';
   const ready = sync === 'Synced' && health === 'Healthy';
   // Once synced, the health message says what is still awaited; before, the summary says what failed.
-  const why = sync === 'Synced' ? (status.health?.message ?? status.summary) : (status.summary ?? status.health?.message);
+  const why =
+    sync === 'Synced'
+      ? (status.health?.message ?? status.summary)
+      : (status.summary ?? status.health?.message);
   return { name, sync, health, revision, message: ready ? '' : clip(why ?? '', MESSAGE_LIMIT) };
 }
 
@@ -42,7 +51,7 @@ export function isReady(row: AppRow): boolean {
 
 /** Whether two readings of an app show the same thing (then no progress line is printed). */
 export function sameRow(a: AppRow | undefined, b: AppRow): boolean {
-  return a !== undefined && a.sync === b.sync && a.health === b.health && a.revision === b.revision && a.message === b.message;
+  return a?.sync === b.sync && a.health === b.health && a.revision === b.revision && a.message === b.message;
 }
 
 /** A plain-text table of rows, columns aligned, with a header. */
@@ -52,9 +61,18 @@ export function formatAppTable(rows: readonly AppRow[], indent = '  '): string {
     ...rows.map((r) => [r.name, r.sync, r.health, r.revision === '' ? '-' : r.revision, r.message]),
   ];
   const widths = (cells[0] ?? []).map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  return cells
-    .map((row) => indent + row.map((cell, i) => cell.padEnd(i === row.length - 1 ? 0 : (widths[i] ?? 0))).join('  ').trimEnd())
-    .join('\n') + '\n';
+  return (
+    cells
+      .map(
+        (row) =>
+          indent +
+          row
+            .map((cell, i) => cell.padEnd(i === row.length - 1 ? 0 : (widths[i] ?? 0)))
+            .join('  ')
+            .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function clip(text: string, limit: number): string {

@@ -41,7 +41,11 @@ export function demoApplication(app: DemoApp, repoURL: string): Application {
   return {
     apiVersion: MOORING_API_VERSION,
     kind: 'Application',
-    metadata: { name: app.name, namespace: DEMO_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'mooring-demo' } },
+    metadata: {
+      name: app.name,
+      namespace: DEMO_NAMESPACE,
+      labels: { 'app.kubernetes.io/part-of': 'mooring-demo' },
+    },
     spec: {
       source,
       destination: { namespace: app.namespace },

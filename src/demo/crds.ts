@@ -31,7 +31,8 @@ export async function readCrds(dir: string): Promise<KubeObject[]> {
 
 /** True when a CRD's status says Established (its API is served). Pure. */
 export function isEstablished(crd: KubeObject): boolean {
-  const conditions = (crd.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions;
+  const conditions = (crd.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+    ?.conditions;
   return conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true;
 }
 

@@ -49,7 +49,9 @@ export function followActivity(
     for (const row of await readRows(objects, names)) {
       const before = previous.get(row.name);
       if (before !== undefined && (before.sync !== row.sync || before.health !== row.health)) {
-        print(`${new Date().toTimeString().slice(0, 8)}  ${row.name.padEnd(14)} now ${row.sync}, ${row.health} ${row.message}`.trimEnd());
+        print(
+          `${new Date().toTimeString().slice(0, 8)}  ${row.name.padEnd(14)} now ${row.sync}, ${row.health} ${row.message}`.trimEnd(),
+        );
       }
       previous.set(row.name, row);
     }

@@ -66,6 +66,10 @@ export async function serveDemoRepo(
   layout: DemoLayout,
   credentials: DemoGitCredentials,
 ): Promise<{ server: GitHttpServer; repoURL: string }> {
-  const server = await startGitHttpServer({ projectRoot: layout.gitRoot, basicAuth: credentials, allowPush: true });
+  const server = await startGitHttpServer({
+    projectRoot: layout.gitRoot,
+    basicAuth: credentials,
+    allowPush: true,
+  });
   return { server, repoURL: `${server.baseUrl}/${DEMO_REPO_NAME}.git` };
 }

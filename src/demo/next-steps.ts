@@ -23,7 +23,9 @@ export function nextSteps(input: NextStepsInput): string {
   const lines = [
     'Try it, in another terminal:',
     '',
-    ...(input.toolchainBin === undefined ? [] : [`  export PATH="${input.toolchainBin}:$PATH"          # kubectl, helm, kustomize`]),
+    ...(input.toolchainBin === undefined
+      ? []
+      : [`  export PATH="${input.toolchainBin}:$PATH"          # kubectl, helm, kustomize`]),
     `  export KUBECONFIG=${input.kubeconfig}`,
     `  alias mooring="${input.cli}"`,
     '  kubectl get applications -n mooring-system',
@@ -41,7 +43,11 @@ export function nextSteps(input: NextStepsInput): string {
     '  # What was synced, when, and why',
     '  mooring status guestbook',
     '  mooring history guestbook',
-    ...(input.hasRollback ? ['  mooring rollback guestbook                            # back to the previous commit, the GitOps way'] : []),
+    ...(input.hasRollback
+      ? [
+          '  mooring rollback guestbook                            # back to the previous commit, the GitOps way',
+        ]
+      : []),
     '',
     `Git server: ${input.repoURL} (user and password in ${input.credentialsFile})`,
     `Controller log: ${input.controllerLog}`,

@@ -117,10 +117,14 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       (revision) => {
         sendPushWebhook(controller.webhookURL, controller.secret, { repoURL, branch: 'main', revision }).then(
           (refreshed) => {
-            print(`push ${revision.slice(0, 7)} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`);
+            print(
+              `push ${revision.slice(0, 7)} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`,
+            );
           },
           (error: unknown) => {
-            print(`push to main (${revision.slice(0, 7)}): webhook failed (${errorMessage(error)}); polling picks it up`);
+            print(
+              `push to main (${revision.slice(0, 7)}): webhook failed (${errorMessage(error)}); polling picks it up`,
+            );
           },
         );
       },
@@ -132,7 +136,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       watcher.stop();
     });
     print(`${INDENT}log: ${layout.controllerLog}`);
-    print(`${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`);
+    print(
+      `${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`,
+    );
 
     step(6, 'Waiting for every app to be Synced and Healthy');
     const started = Date.now();
@@ -176,9 +182,17 @@ async function startCluster(
 ): Promise<{ kubeconfig: string; toolchain: Toolchain }> {
   const started = Date.now();
   if ('missing' in findToolchain()) {
-    print(`${INDENT}first run: building the toolchain from the Go module proxy (about 8 minutes on 2 cores, once)`);
+    print(
+      `${INDENT}first run: building the toolchain from the Go module proxy (about 8 minutes on 2 cores, once)`,
+    );
   }
-  const state = await clusterUp({ name, home, progress: (line) => { print(`${INDENT}${line}`); } });
+  const state = await clusterUp({
+    name,
+    home,
+    progress: (line) => {
+      print(`${INDENT}${line}`);
+    },
+  });
   print(`${INDENT}up at ${state.server} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const found = findToolchain();
   if ('missing' in found) {

@@ -15,7 +15,11 @@ export interface WaitForAppsOptions {
 }
 
 /** Reads the demo Applications until every one of `names` is Synced and Healthy; returns their rows. */
-export async function waitForApps(objects: ObjectsApi, names: readonly string[], options: WaitForAppsOptions): Promise<AppRow[]> {
+export async function waitForApps(
+  objects: ObjectsApi,
+  names: readonly string[],
+  options: WaitForAppsOptions,
+): Promise<AppRow[]> {
   const deadline = Date.now() + options.timeoutMs;
   const previous = new Map<string, AppRow>();
   for (;;) {
@@ -29,7 +33,9 @@ export async function waitForApps(objects: ObjectsApi, names: readonly string[],
       throw new MooringError(
         'TIMEOUT',
         `not every demo app became Synced and Healthy within ${Math.round(options.timeoutMs / 1000)} s:\n${formatAppTable(rows.filter((r) => !isReady(r)))}`,
-        { hint: 'the controller log says why (its path is printed above); `mooring status APP` shows each object' },
+        {
+          hint: 'the controller log says why (its path is printed above); `mooring status APP` shows each object',
+        },
       );
     }
     await sleep(options.intervalMs ?? 500);
@@ -38,7 +44,9 @@ export async function waitForApps(objects: ObjectsApi, names: readonly string[],
 
 /** The current row of each named Application, in the order given. */
 export async function readRows(objects: ObjectsApi, names: readonly string[]): Promise<AppRow[]> {
-  const apps = (await objects.list(MOORING_API_VERSION, 'Application', { namespace: DEMO_NAMESPACE })) as Application[];
+  const apps = (await objects.list(MOORING_API_VERSION, 'Application', {
+    namespace: DEMO_NAMESPACE,
+  })) as Application[];
   const byName = new Map(apps.map((app) => [app.metadata.name, app]));
   return names.map((name) => appRow(name, byName.get(name)));
 }

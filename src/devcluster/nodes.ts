@@ -5,7 +5,11 @@ import { connect } from '../kube/connect.js';
 /** The parts of a Node this module reads and writes. */
 export interface NodeObject extends KubeObject {
   spec?: { taints?: unknown[] };
-  status?: { conditions?: { type: string; status: string }[]; allocatable?: Record<string, string>; capacity?: Record<string, string> };
+  status?: {
+    conditions?: { type: string; status: string }[];
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+  };
 }
 
 /** A fake node that KWOK manages (annotation kwok.x-k8s.io/node=fake, no taint). Pure. */
@@ -36,11 +40,15 @@ export function nodeIsReady(node: Pick<NodeObject, 'status'>): boolean {
 }
 
 /** Creates `count` fake nodes (skipping any that exist) and waits until all are Ready. */
-export async function createFakeNodes(kubeconfigPath: string, count: number, timeoutMs: number): Promise<string[]> {
+export async function createFakeNodes(
+  kubeconfigPath: string,
+  count: number,
+  timeoutMs: number,
+): Promise<string[]> {
   const objects = connect({ kubeconfig: kubeconfigPath });
   try {
     const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
-    const listNodes = async (): Promise<NodeObject[]> => (await objects.list('v1', 'Node'));
+    const listNodes = async (): Promise<NodeObject[]> => await objects.list('v1', 'Node');
     const existing = new Set((await listNodes()).map((n) => n.metadata.name));
     for (const name of names) {
       if (!existing.has(name)) await objects.apply(fakeNode(name), { fieldManager: 'mooring-dev-cluster' });
@@ -60,7 +68,9 @@ export async function createFakeNodes(kubeconfigPath: string, count: number, tim
 }
 
 /** Number of Ready nodes, or undefined if the API server did not answer. */
-export async function countReadyNodes(kubeconfigPath: string): Promise<{ ready: number; total: number } | undefined> {
+export async function countReadyNodes(
+  kubeconfigPath: string,
+): Promise<{ ready: number; total: number } | undefined> {
   const objects = connect({ kubeconfig: kubeconfigPath });
   try {
     const nodes = (await objects.list('v1', 'Node')) as NodeObject[];

@@ -64,7 +64,8 @@ class SyncRun {
   ) {
     this.progress = deps.progress ?? (() => undefined);
     this.inventoryStore =
-      deps.inventory ?? configMapInventoryStore(deps.objects, { appName: request.appName, namespace: request.namespace });
+      deps.inventory ??
+      configMapInventoryStore(deps.objects, { appName: request.appName, namespace: request.namespace });
     this.result = {
       appName: request.appName,
       ...(request.source.commit === undefined ? {} : { revision: request.source.commit }),

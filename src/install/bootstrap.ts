@@ -97,7 +97,10 @@ const readyOf = (app: Application): Condition | undefined =>
 export function childApplications(root: Application): string[] {
   return (root.status?.inventory ?? [])
     .map((e) => parseObjectId(e.id))
-    .filter((ref) => ref?.group === 'mooring.dev' && ref.kind === 'Application' && ref.namespace === MOORING_NAMESPACE)
+    .filter(
+      (ref) =>
+        ref?.group === 'mooring.dev' && ref.kind === 'Application' && ref.namespace === MOORING_NAMESPACE,
+    )
     .map((ref) => ref?.name ?? '')
     .sort();
 }
@@ -136,7 +139,9 @@ export async function waitBootstrapped(
           continue;
         }
         allReady = false;
-        note(`${name} is not Ready: ${app === undefined ? 'not created yet' : (ready?.message ?? 'no status yet')}`);
+        note(
+          `${name} is not Ready: ${app === undefined ? 'not created yet' : (ready?.message ?? 'no status yet')}`,
+        );
       }
       return allReady ? names : undefined;
     },

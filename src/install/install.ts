@@ -60,7 +60,11 @@ export function parseInstallMode(value: string): InstallMode {
  */
 export async function installMooring(deps: InstallDeps, options: InstallOptions): Promise<SyncResult> {
   return syncApplication(
-    { objects: deps.objects, tools: deps.tools, ...(deps.progress === undefined ? {} : { progress: deps.progress }) },
+    {
+      objects: deps.objects,
+      tools: deps.tools,
+      ...(deps.progress === undefined ? {} : { progress: deps.progress }),
+    },
     {
       appName: INSTALL_APP_NAME,
       source: installSource(options.mode, options.deployDir),

@@ -53,7 +53,11 @@ export async function serviceAccountKubeconfig(
   if (token === undefined || token === '') {
     throw new MooringError('API_ERROR', `the API server returned no token for ${subject}`, { subject });
   }
-  return { server: objects.client.serverURL.replace(/\/$/, ''), ca: ca ?? (await clusterCA(objects, namespace)), token };
+  return {
+    server: objects.client.serverURL.replace(/\/$/, ''),
+    ca: ca ?? (await clusterCA(objects, namespace)),
+    token,
+  };
 }
 
 /**
@@ -71,10 +75,14 @@ async function clusterCA(objects: ObjectsApi, namespace: string, waitMs = 15_000
       { timeoutMs: waitMs, intervalMs: 250, what: `ConfigMap ${namespace}/kube-root-ca.crt` },
     );
   } catch (error) {
-    throw new MooringError('NOT_FOUND', `ConfigMap ${namespace}/kube-root-ca.crt with the cluster's CA did not appear`, {
-      cause: error,
-      subject: `ConfigMap/${namespace}/kube-root-ca.crt`,
-      hint: 'the controller manager publishes it into every namespace; pass the CA explicitly if yours does not',
-    });
+    throw new MooringError(
+      'NOT_FOUND',
+      `ConfigMap ${namespace}/kube-root-ca.crt with the cluster's CA did not appear`,
+      {
+        cause: error,
+        subject: `ConfigMap/${namespace}/kube-root-ca.crt`,
+        hint: 'the controller manager publishes it into every namespace; pass the CA explicitly if yours does not',
+      },
+    );
   }
 }

@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 
 import type { Application } from '../../controller/app-types.js';
 import { MOORING_API_VERSION } from '../../controller/app-types.js';
-import { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../../controller/controller.js';
+import {
+  ROLLBACK_ANNOTATION,
+  SYNC_REQUEST_ANNOTATION,
+  UNPIN_ANNOTATION,
+} from '../../controller/controller.js';
 import { RECORD_APP_LABEL } from '../../controller/records.js';
 import { MooringError } from '../../core/errors.js';
 import { pollUntil } from '../../core/wait.js';
@@ -20,12 +24,19 @@ interface AppCliOptions {
   output: string;
 }
 
-const ref = (namespace: string, name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace, name });
+const ref = (namespace: string, name: string) => ({
+  group: 'mooring.dev',
+  kind: 'Application',
+  namespace,
+  name,
+});
 
 async function getApp(objects: ObjectsApi, namespace: string, name: string): Promise<Application> {
   const app = (await objects.get(MOORING_API_VERSION, ref(namespace, name))) as Application | undefined;
   if (app === undefined) {
-    throw new MooringError('NOT_FOUND', `Application ${namespace}/${name} not found`, { hint: `list them: kubectl get applications -n ${namespace}` });
+    throw new MooringError('NOT_FOUND', `Application ${namespace}/${name} not found`, {
+      hint: `list them: kubectl get applications -n ${namespace}`,
+    });
   }
   return app;
 }
@@ -55,7 +66,9 @@ export function registerAppCommands(program: Command): void {
       withObjects(opts, async (objects) => {
         const requestedAt = new Date().toISOString();
         await getApp(objects, opts.namespace, name);
-        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: requestedAt } } });
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
+          metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: requestedAt } },
+        });
         process.stderr.write(`sync of ${name} requested\n`);
         if (opts.wait !== true) return;
         const app = await pollUntil(
@@ -71,33 +84,68 @@ export function registerAppCommands(program: Command): void {
       }),
     );
 
-  appCommand(program, 'status', 'show an Application: sync, health, revision, and why it is not synced')
-    .action((name: string, opts: AppCliOptions) =>
-      withObjects(opts, async (objects) => {
-        const app = await getApp(objects, opts.namespace, name);
-        process.stdout.write(opts.output === 'json' ? JSON.stringify(app.status ?? {}, null, 2) + '\n' : formatStatus(app));
-      }),
-    );
+  appCommand(
+    program,
+    'status',
+    'show an Application: sync, health, revision, and why it is not synced',
+  ).action((name: string, opts: AppCliOptions) =>
+    withObjects(opts, async (objects) => {
+      const app = await getApp(objects, opts.namespace, name);
+      process.stdout.write(
+        opts.output === 'json' ? JSON.stringify(app.status ?? {}, null, 2) + '\n' : formatStatus(app),
+      );
+    }),
+  );
 
-  appCommand(program, 'history', 'list the syncs of an Application (SyncRecords), newest first')
-    .action((name: string, opts: AppCliOptions) =>
+  appCommand(program, 'history', 'list the syncs of an Application (SyncRecords), newest first').action(
+    (name: string, opts: AppCliOptions) =>
       withObjects(opts, async (objects) => {
-        const records = await objects.list(MOORING_API_VERSION, 'SyncRecord', { namespace: opts.namespace, labelSelector: `${RECORD_APP_LABEL}=${name}` });
-        records.sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
+        const records = await objects.list(MOORING_API_VERSION, 'SyncRecord', {
+          namespace: opts.namespace,
+          labelSelector: `${RECORD_APP_LABEL}=${name}`,
+        });
+        records.sort((a, b) =>
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        );
         if (opts.output === 'json') {
-          process.stdout.write(JSON.stringify(records.map((r) => ({ name: r.metadata.name, ...(r.spec as object) })), null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify(
+              records.map((r) => ({ name: r.metadata.name, ...(r.spec as object) })),
+              null,
+              2,
+            ) + '\n',
+          );
           return;
         }
         const rows = records.map((r) => {
-          const spec = r.spec as { startedAt?: string; trigger?: string; revision?: string; result?: string; message?: string };
-          return [spec.startedAt ?? '', spec.trigger ?? '', (spec.revision ?? '').slice(0, 12), spec.result ?? '', (spec.message ?? '').slice(0, 80)];
+          const spec = r.spec as {
+            startedAt?: string;
+            trigger?: string;
+            revision?: string;
+            result?: string;
+            message?: string;
+          };
+          return [
+            spec.startedAt ?? '',
+            spec.trigger ?? '',
+            (spec.revision ?? '').slice(0, 12),
+            spec.result ?? '',
+            (spec.message ?? '').slice(0, 80),
+          ];
         });
         process.stdout.write(table([['STARTED', 'TRIGGER', 'REVISION', 'RESULT', 'MESSAGE'], ...rows]));
       }),
-    );
+  );
 
-  appCommand(program, 'rollback', 'roll an Application back the GitOps way: a revert commit, or a visible pin')
-    .option('--to <revision>', 'commit to return to (default: the last successful revision before the current one)')
+  appCommand(
+    program,
+    'rollback',
+    'roll an Application back the GitOps way: a revert commit, or a visible pin',
+  )
+    .option(
+      '--to <revision>',
+      'commit to return to (default: the last successful revision before the current one)',
+    )
     .addHelpText(
       'after',
       '\nWhere the controller may push, it commits a revert of the app folder to the tracked branch, so Git stays the\ntruth. Otherwise it pins the app to that revision ("newer commits are not applied") until `mooring unpin APP`.\nThe rolled-back revision is never re-applied automatically.\n',
@@ -107,33 +155,50 @@ export function registerAppCommands(program: Command): void {
         const app = await getApp(objects, opts.namespace, name);
         const target = opts.to ?? 'previous';
         if (opts.to !== undefined && !/^[0-9a-f]{7,40}$/i.test(opts.to)) {
-          throw new MooringError('INVALID_ARGUMENT', `--to must be a commit id, got "${opts.to}"`, { hint: `mooring history ${name} lists revisions` });
+          throw new MooringError('INVALID_ARGUMENT', `--to must be a commit id, got "${opts.to}"`, {
+            hint: `mooring history ${name} lists revisions`,
+          });
         }
         await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
           metadata: { annotations: { [ROLLBACK_ANNOTATION]: `${target}@${new Date().toISOString()}` } },
         });
-        process.stdout.write(`rollback of ${name} (now at ${(app.status?.sync?.revision ?? 'unknown').slice(0, 12)}) to ${target} requested; follow it with: mooring status ${name}\n`);
+        process.stdout.write(
+          `rollback of ${name} (now at ${(app.status?.sync?.revision ?? 'unknown').slice(0, 12)}) to ${target} requested; follow it with: mooring status ${name}\n`,
+        );
       }),
     );
 
-  appCommand(program, 'unpin', 'follow the tracked branch again after a rollback pinned the Application')
-    .action((name: string, opts: AppCliOptions) =>
+  appCommand(
+    program,
+    'unpin',
+    'follow the tracked branch again after a rollback pinned the Application',
+  ).action((name: string, opts: AppCliOptions) =>
+    withObjects(opts, async (objects) => {
+      await getApp(objects, opts.namespace, name);
+      await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
+        metadata: { annotations: { [UNPIN_ANNOTATION]: new Date().toISOString() } },
+      });
+      process.stdout.write(`unpin of ${name} requested\n`);
+    }),
+  );
+
+  for (const [verb, suspend] of [
+    ['suspend', true],
+    ['resume', false],
+  ] as const) {
+    appCommand(
+      program,
+      verb,
+      suspend
+        ? 'stop syncing an Application (drift is no longer corrected)'
+        : 'start syncing a suspended Application again',
+    ).action((name: string, opts: AppCliOptions) =>
       withObjects(opts, async (objects) => {
         await getApp(objects, opts.namespace, name);
-        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { metadata: { annotations: { [UNPIN_ANNOTATION]: new Date().toISOString() } } });
-        process.stdout.write(`unpin of ${name} requested\n`);
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { spec: { suspend } });
+        process.stdout.write(`${name} ${suspend ? 'suspended' : 'resumed'}\n`);
       }),
     );
-
-  for (const [verb, suspend] of [['suspend', true], ['resume', false]] as const) {
-    appCommand(program, verb, suspend ? 'stop syncing an Application (drift is no longer corrected)' : 'start syncing a suspended Application again')
-      .action((name: string, opts: AppCliOptions) =>
-        withObjects(opts, async (objects) => {
-          await getApp(objects, opts.namespace, name);
-          await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { spec: { suspend } });
-          process.stdout.write(`${name} ${suspend ? 'suspended' : 'resumed'}\n`);
-        }),
-      );
   }
 }
 
@@ -143,13 +208,33 @@ function formatStatus(app: Application): string {
     `${app.metadata.name}: ${s.sync?.status ?? 'Unknown'}, ${s.health?.status ?? 'Unknown'}${s.sync?.revision === undefined ? '' : ` at ${s.sync.revision.slice(0, 12)}`}`,
     `  ${s.summary ?? 'not reconciled yet'}`,
   ];
-  if (s.sync?.pinnedRevision !== undefined) lines.push(`  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`);
-  const rows = (s.resources ?? []).map((r) => [r.kind, r.namespace === '' ? '-' : r.namespace, r.name, r.sync, r.health, r.message ?? '']);
-  if (rows.length > 0) lines.push('', table([['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH', 'MESSAGE'], ...rows]).trimEnd());
+  if (s.sync?.pinnedRevision !== undefined)
+    lines.push(
+      `  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`,
+    );
+  const rows = (s.resources ?? []).map((r) => [
+    r.kind,
+    r.namespace === '' ? '-' : r.namespace,
+    r.name,
+    r.sync,
+    r.health,
+    r.message ?? '',
+  ]);
+  if (rows.length > 0)
+    lines.push('', table([['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH', 'MESSAGE'], ...rows]).trimEnd());
   return lines.join('\n') + '\n';
 }
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -44,10 +44,18 @@ export function registerControllerCommand(program: Command): void {
     .option('--concurrency <n>', 'applications synced at once', '4')
     .option('--webhook-port <port>', 'port of the Git push webhook receiver (0: off)', '8080')
     .option('--webhook-host <host>', 'address the webhook receiver listens on', '0.0.0.0')
-    .option('--cache-dir <dir>', 'git mirrors and exports', join(homedir(), '.cache', 'mooring', 'controller'))
+    .option(
+      '--cache-dir <dir>',
+      'git mirrors and exports',
+      join(homedir(), '.cache', 'mooring', 'controller'),
+    )
     .option('--timeout <duration>', 'time limit for each wait (waves, hooks)', '5m')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .option('--leader-elect', 'act only while holding the Lease mooring-controller (safe with several replicas)', true)
+    .option(
+      '--leader-elect',
+      'act only while holding the Lease mooring-controller (safe with several replicas)',
+      true,
+    )
     .option('--no-leader-elect', 'do not use the Lease (only with a single replica)')
     .addHelpText(
       'after',
@@ -65,11 +73,19 @@ export function registerControllerCommand(program: Command): void {
         concurrency: Math.max(1, Number.parseInt(opts.concurrency, 10) || 4),
         timeoutMs: parseDuration(opts.timeout),
         logger,
-        ...(port > 0 ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } } : {}),
+        ...(port > 0
+          ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
+          : {}),
       });
       const leadership = opts.leaderElect
         ? await acquireLeadership(
-            { objects, namespace: opts.namespace, name: 'mooring-controller', identity: `${process.env.MOORING_POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`, logger },
+            {
+              objects,
+              namespace: opts.namespace,
+              name: 'mooring-controller',
+              identity: `${process.env.MOORING_POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`,
+              logger,
+            },
             () => {
               // Another replica may act now: stop at once rather than risk two writers.
               process.exit(1);
@@ -77,7 +93,8 @@ export function registerControllerCommand(program: Command): void {
           )
         : undefined;
       await controller.start();
-      if (controller.webhookAddress !== undefined) logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
+      if (controller.webhookAddress !== undefined)
+        logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');

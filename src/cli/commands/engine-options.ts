@@ -77,7 +77,9 @@ export function renderTools(): RenderTools {
   const kustomize = find('kustomize');
   const jsonnet = find('jsonnet');
   if (helm === undefined || kustomize === undefined || jsonnet === undefined) {
-    const missing = Object.entries({ helm, kustomize, jsonnet }).filter(([, v]) => v === undefined).map(([k]) => k);
+    const missing = Object.entries({ helm, kustomize, jsonnet })
+      .filter(([, v]) => v === undefined)
+      .map(([k]) => k);
     throw new MooringError('PREREQUISITE_MISSING', `the render tools are missing: ${missing.join(', ')}`, {
       hint: 'run `npm run toolchain` once (it builds helm, kustomize and jsonnet), or put them on PATH',
     });

@@ -49,13 +49,18 @@ export function registerInstallCommands(program: Command): void {
     });
 
   addInstallOptions(program.command('bootstrap'))
-    .description('install Mooring, then create the root Application (app of apps) that syncs everything else from Git')
+    .description(
+      'install Mooring, then create the root Application (app of apps) that syncs everything else from Git',
+    )
     .requiredOption('--repo <url>', 'Git repository holding the Application manifests')
     .option('--ref <ref>', 'branch, tag, semver range or commit to follow', 'main')
     .requiredOption('--path <path>', 'folder of Application manifests in the repository')
     .option('--name <name>', 'name of the root Application', 'root')
     .option('--interval <duration>', 'how often the root polls Git (default 3m)')
-    .option('--wait', 'wait until the root and every Application it creates are Ready (needs a running controller)')
+    .option(
+      '--wait',
+      'wait until the root and every Application it creates are Ready (needs a running controller)',
+    )
     .addHelpText(
       'after',
       `\nGit credentials come from the environment (MOORING_GIT_USERNAME + MOORING_GIT_PASSWORD, or\nMOORING_GIT_SSH_KEY_FILE + MOORING_GIT_KNOWN_HOSTS_FILE) and are stored in the Secret\n${credentialsSecretName('<name>')} in ${MOORING_NAMESPACE}.\n\nExample:\n  MOORING_GIT_PASSWORD=$TOKEN mooring bootstrap --repo https://git.example.com/org/fleet.git --path clusters/prod\n`,
@@ -73,7 +78,10 @@ function addInstallOptions(command: Command): Command {
     .option('--timeout <duration>', 'time limit for each wait', '5m');
 }
 
-async function withCluster(opts: InstallCliOptions, work: (objects: ObjectsApi) => Promise<void>): Promise<void> {
+async function withCluster(
+  opts: InstallCliOptions,
+  work: (objects: ObjectsApi) => Promise<void>,
+): Promise<void> {
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
     await work(objects);
@@ -84,15 +92,20 @@ async function withCluster(opts: InstallCliOptions, work: (objects: ObjectsApi) 
 
 async function install(objects: ObjectsApi, opts: InstallCliOptions): Promise<SyncResult> {
   const mode = parseInstallMode(opts.mode);
-  progress(`installing Mooring (${mode} mode) into ${objects.client.serverURL}${opts.dryRun === true ? ' (dry run)' : ''}`);
+  progress(
+    `installing Mooring (${mode} mode) into ${objects.client.serverURL}${opts.dryRun === true ? ' (dry run)' : ''}`,
+  );
   const result = await installMooring(
     { objects, tools: renderTools(), progress },
     { mode, dryRun: opts.dryRun === true, timeoutMs: parseDuration(opts.timeout) },
   );
   process.stdout.write(formatText(result, opts.dryRun === true ? 'diff' : 'apply'));
   if (result.error === undefined) {
-    const writes = result.stats.writes === 0 ? 'no writes: already up to date' : `${result.stats.writes} writes`;
-    progress(`install ${opts.dryRun === true ? 'checked' : 'done'}: ${describeCounts(result.outcomes)} (${writes})`);
+    const writes =
+      result.stats.writes === 0 ? 'no writes: already up to date' : `${result.stats.writes} writes`;
+    progress(
+      `install ${opts.dryRun === true ? 'checked' : 'done'}: ${describeCounts(result.outcomes)} (${writes})`,
+    );
   }
   return result;
 }
@@ -110,7 +123,8 @@ async function bootstrap(objects: ObjectsApi, opts: BootstrapCliOptions): Promis
   const installed = await install(objects, opts);
   if (installed.error !== undefined) return 2;
   if (opts.dryRun === true) return 0;
-  if (credentials === undefined) progress('no Git credentials in the environment: the repository must be public');
+  if (credentials === undefined)
+    progress('no Git credentials in the environment: the repository must be public');
   await applyBootstrap(objects, input, progress);
   const kubeconfig = opts.kubeconfig === undefined ? '' : ` --kubeconfig ${opts.kubeconfig}`;
   process.stdout.write(
@@ -119,7 +133,9 @@ async function bootstrap(objects: ObjectsApi, opts: BootstrapCliOptions): Promis
       `history:   kubectl${kubeconfig} get syncrecords -n ${MOORING_NAMESPACE}\n`,
   );
   if (opts.wait !== true) return 0;
-  progress('waiting for the controller to sync the root and its Applications (the mooring-controller Deployment must be running)');
+  progress(
+    'waiting for the controller to sync the root and its Applications (the mooring-controller Deployment must be running)',
+  );
   const names = await waitBootstrapped(objects, opts.name, parseDuration(opts.timeout), progress);
   process.stdout.write(`${names.length} Applications Ready: ${names.join(', ')}\n`);
   return 0;

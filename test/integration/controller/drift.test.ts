@@ -11,7 +11,11 @@ import type { ControllerHarness } from './harness.js';
 interface DriftRecordSpec {
   trigger: string;
   revision: string;
-  objects: { subject: string; action: string; drift?: { path: string; changedBy: { manager: string }[] }[] }[];
+  objects: {
+    subject: string;
+    action: string;
+    drift?: { path: string; changedBy: { manager: string }[] }[];
+  }[];
 }
 
 /**
@@ -57,7 +61,9 @@ async function restoreLatency(
 describe('controller: drift', () => {
   it('corrects kubectl scale and kubectl patch at once and records who drifted', async (t) => {
     const h = await controllerHarness(t);
-    const sha = await h.publish({ 'app.yaml': [deployment('web', 2), configMap('settings', { color: 'blue' })] });
+    const sha = await h.publish({
+      'app.yaml': [deployment('web', 2), configMap('settings', { color: 'blue' })],
+    });
     const name = h.uniqueName('heal');
     await h.createApp(name, { interval: '1h' });
     await h.waitForApp(name, 'Ready', readyAt(sha));
@@ -72,22 +78,44 @@ describe('controller: drift', () => {
     const patchLatency = await restoreLatency(
       h,
       { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' },
-      () => kubectl(['patch', 'configmap/settings', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"color":"red"}}']),
+      () =>
+        kubectl([
+          'patch',
+          'configmap/settings',
+          '-n',
+          h.destNamespace,
+          '--type=merge',
+          '-p',
+          '{"data":{"color":"red"}}',
+        ]),
       (live) => (live.data as Record<string, string> | undefined)?.color !== 'blue',
     );
     t.diagnostic(`drift correction latency (kubectl patch): ${patchLatency} ms`);
-    assert.ok(scaleLatency < 5_000 && patchLatency < 5_000, 'drift is corrected from the watch, not the 1 h poll');
+    assert.ok(
+      scaleLatency < 5_000 && patchLatency < 5_000,
+      'drift is corrected from the watch, not the 1 h poll',
+    );
 
     const records = await h.waitFor('two drift records', async () => {
-      const found = (await h.syncRecords(name)).map((r) => r.spec as DriftRecordSpec).filter((r) => r.trigger === 'drift');
+      const found = (await h.syncRecords(name))
+        .map((r) => r.spec as DriftRecordSpec)
+        .filter((r) => r.trigger === 'drift');
       return found.length >= 2 ? found : undefined;
     });
     const objects = records.flatMap((r) => r.objects);
     const scaled = objects.find((o) => o.subject === `Deployment/${h.destNamespace}/web`);
     assert.equal(scaled?.action, 'configured');
-    assert.ok(scaled.drift?.some((d) => d.path.includes('replicas') && d.changedBy.some((c) => c.manager.startsWith('kubectl'))), JSON.stringify(scaled.drift));
+    assert.ok(
+      scaled.drift?.some(
+        (d) => d.path.includes('replicas') && d.changedBy.some((c) => c.manager.startsWith('kubectl')),
+      ),
+      JSON.stringify(scaled.drift),
+    );
     const patched = objects.find((o) => o.subject === `ConfigMap/${h.destNamespace}/settings`);
-    assert.ok(patched?.drift?.some((d) => d.changedBy.some((c) => c.manager.startsWith('kubectl'))), JSON.stringify(patched?.drift));
+    assert.ok(
+      patched?.drift?.some((d) => d.changedBy.some((c) => c.manager.startsWith('kubectl'))),
+      JSON.stringify(patched?.drift),
+    );
     assert.ok(records.every((r) => r.revision === sha));
     const events = await h.events(name);
     assert.ok(events.some((e) => e.reason === 'DriftCorrected'));
@@ -102,7 +130,15 @@ describe('controller: drift', () => {
     await h.createApp(name, { interval: '1h', syncPolicy: { driftMode: 'warn' } });
     await h.waitForApp(name, 'Ready', readyAt(sha));
 
-    await kubectl(['patch', 'configmap/watched', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"color":"red"}}']);
+    await kubectl([
+      'patch',
+      'configmap/watched',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"color":"red"}}',
+    ]);
     const app = await h.waitForApp(name, 'OutOfSync', (a) => a.status?.sync?.status === 'OutOfSync');
     const resource = app.status?.resources?.find((r) => r.name === 'watched');
     assert.equal(resource?.sync, 'OutOfSync');
@@ -119,27 +155,54 @@ describe('controller: drift', () => {
   it('leaves an object annotated mooring.dev/drift: ignore alone, silently', async (t) => {
     const h = await controllerHarness(t);
     const sha = await h.publish({
-      'app.yaml': [configMap('tuned', { size: 'small' }, { 'mooring.dev/drift': 'ignore' }), configMap('guarded', { size: 'small' })],
+      'app.yaml': [
+        configMap('tuned', { size: 'small' }, { 'mooring.dev/drift': 'ignore' }),
+        configMap('guarded', { size: 'small' }),
+      ],
     });
     const name = h.uniqueName('ignore');
     await h.createApp(name, { interval: '1h' });
     await h.waitForApp(name, 'Ready', readyAt(sha));
 
-    await kubectl(['patch', 'configmap/tuned', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"size":"large"}}']);
+    await kubectl([
+      'patch',
+      'configmap/tuned',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"size":"large"}}',
+    ]);
     // A drift on its neighbour proves the watch is live: once that is corrected, the ignored one was seen too.
-    await kubectl(['patch', 'configmap/guarded', '-n', h.destNamespace, '--type=merge', '-p', '{"data":{"size":"large"}}']);
-    await h.waitFor('the neighbour corrected', async () => ((await configMapData(h, 'guarded'))?.size === 'small' ? true : undefined));
+    await kubectl([
+      'patch',
+      'configmap/guarded',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"size":"large"}}',
+    ]);
+    await h.waitFor('the neighbour corrected', async () =>
+      (await configMapData(h, 'guarded'))?.size === 'small' ? true : undefined,
+    );
     await sleep(1_000);
     assert.deepEqual(await configMapData(h, 'tuned'), { size: 'large' });
     const app = await h.getApp(name);
     assert.equal(app.status?.sync?.status, 'Synced');
-    assert.equal(app.status?.resources?.find((r) => r.name === 'tuned')?.sync, 'Synced');
+    assert.equal(app.status.resources?.find((r) => r.name === 'tuned')?.sync, 'Synced');
     const events = await h.events(name);
     const driftEvents = events.filter((e) => String(e.reason).startsWith('Drift'));
     assert.equal(driftEvents.length, 1, 'one drift event, for the neighbour');
     const records = (await h.syncRecords(name)).map((r) => JSON.stringify(r.spec));
-    assert.ok(records.every((r) => !r.includes('/tuned') || r.includes('"trigger":"poll"')), records.join('\n'));
-    assert.ok(!driftEvents.some((e) => String(e.message).includes('/tuned')), `events: ${events.map((e) => String(e.message)).join('; ')}`);
+    assert.ok(
+      records.every((r) => !r.includes('/tuned') || r.includes('"trigger":"poll"')),
+      records.join('\n'),
+    );
+    assert.ok(
+      !driftEvents.some((e) => String(e.message).includes('/tuned')),
+      `events: ${events.map((e) => String(e.message)).join('; ')}`,
+    );
   });
 
   it('recreates an object deleted outside Git', async (t) => {
@@ -151,13 +214,19 @@ describe('controller: drift', () => {
     const before = await h.get('v1', 'ConfigMap', 'precious');
 
     await kubectl(['delete', 'configmap/precious', '-n', h.destNamespace]);
-    const after = await h.waitFor('the ConfigMap back', async () => {
-      const cm = await h.get('v1', 'ConfigMap', 'precious');
-      return cm !== undefined && cm.metadata.uid !== before?.metadata.uid ? cm : undefined;
-    }, 5_000);
+    const after = await h.waitFor(
+      'the ConfigMap back',
+      async () => {
+        const cm = await h.get('v1', 'ConfigMap', 'precious');
+        return cm !== undefined && cm.metadata.uid !== before?.metadata.uid ? cm : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(after.data, { keep: 'me' });
     const records = await h.waitFor('a drift record', async () => {
-      const found = (await h.syncRecords(name)).map((r) => r.spec as DriftRecordSpec).filter((r) => r.trigger === 'drift');
+      const found = (await h.syncRecords(name))
+        .map((r) => r.spec as DriftRecordSpec)
+        .filter((r) => r.trigger === 'drift');
       return found.length > 0 ? found : undefined;
     });
     assert.equal(records[0]?.objects[0]?.action, 'created');

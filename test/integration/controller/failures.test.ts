@@ -13,17 +13,29 @@ describe('controller: failures', () => {
     const before = await h.get('v1', 'ConfigMap', 'kept');
 
     await h.git.close();
-    const app = await h.waitForApp(name, 'a source failure', (a) => condition(a, 'Synced')?.status === 'False', 10_000);
+    const app = await h.waitForApp(
+      name,
+      'a source failure',
+      (a) => condition(a, 'Synced')?.status === 'False',
+      10_000,
+    );
     const synced = condition(app, 'Synced');
     assert.equal(synced?.reason, 'SourceFailed');
     const summary = app.status?.summary ?? '';
     assert.match(summary, /source failed/);
-    assert.ok(summary.includes(h.repoURL.replace(/\.git$/, '')), `the summary names the repository: ${summary}`);
+    assert.ok(
+      summary.includes(h.repoURL.replace(/\.git$/, '')),
+      `the summary names the repository: ${summary}`,
+    );
     assert.ok(!JSON.stringify(app.status).includes(GIT_PASSWORD), 'no credentials in status');
     assert.equal(app.status?.sync?.revision, sha, 'the last applied revision is still reported');
-    assert.equal(app.status?.inventory?.length, 1, 'the inventory is kept');
+    assert.equal(app.status.inventory?.length, 1, 'the inventory is kept');
     const after = await h.get('v1', 'ConfigMap', 'kept');
-    assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion, 'the cluster is untouched');
+    assert.equal(
+      after?.metadata.resourceVersion,
+      before?.metadata.resourceVersion,
+      'the cluster is untouched',
+    );
     const events = await h.events(name);
     assert.ok(events.some((e) => e.reason === 'SourceFailed' && !String(e.message).includes(GIT_PASSWORD)));
   });
@@ -36,24 +48,43 @@ describe('controller: failures', () => {
     await h.waitForApp(name, 'Ready', readyAt(good));
     const before = await h.get('v1', 'ConfigMap', 'stable');
 
-    const unreadable = await h.publish({ 'app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stable\ndata: [unclosed\n' });
-    const stalled = await h.waitForApp(name, 'Stalled on invalid YAML', (a) => condition(a, 'Stalled')?.status === 'True');
+    const unreadable = await h.publish({
+      'app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stable\ndata: [unclosed\n',
+    });
+    const stalled = await h.waitForApp(
+      name,
+      'Stalled on invalid YAML',
+      (a) => condition(a, 'Stalled')?.status === 'True',
+    );
     assert.equal(condition(stalled, 'Synced')?.reason, 'RenderFailed');
     assert.match(condition(stalled, 'Stalled')?.message ?? '', /render failed.*app\.yaml/);
-    assert.ok((stalled.status?.summary ?? '').includes(unreadable.slice(0, 12)), 'the summary names the broken commit');
-    assert.equal((await h.get('v1', 'ConfigMap', 'stable'))?.metadata.resourceVersion, before?.metadata.resourceVersion);
+    assert.ok(
+      (stalled.status?.summary ?? '').includes(unreadable.slice(0, 12)),
+      'the summary names the broken commit',
+    );
+    assert.equal(
+      (await h.get('v1', 'ConfigMap', 'stable'))?.metadata.resourceVersion,
+      before?.metadata.resourceVersion,
+    );
 
     // A commit the API server refuses: nothing of it is applied, not even its valid objects.
     const rejected = await h.publish({
       'app.yaml': [configMap('stable', { v: '2' }), configMap('Not_A_Valid_Name', { v: '2' })],
     });
-    const refused = await h.waitForApp(name, 'Stalled on the rejected object', (a) =>
-      condition(a, 'Stalled')?.status === 'True' && (a.status?.summary ?? '').includes(rejected.slice(0, 12)),
+    const refused = await h.waitForApp(
+      name,
+      'Stalled on the rejected object',
+      (a) =>
+        condition(a, 'Stalled')?.status === 'True' &&
+        (a.status?.summary ?? '').includes(rejected.slice(0, 12)),
     );
     assert.match(refused.status?.summary ?? '', /Not_A_Valid_Name/);
     assert.deepEqual(await configMapData(h, 'stable'), { v: '1' });
     const records = (await h.syncRecords(name)).map((r) => r.spec as { result: string; revision: string });
-    assert.ok(records.some((r) => r.result === 'Rejected' && r.revision === rejected), JSON.stringify(records));
+    assert.ok(
+      records.some((r) => r.result === 'Rejected' && r.revision === rejected),
+      JSON.stringify(records),
+    );
 
     const recovered = await h.publish({ 'app.yaml': [configMap('stable', { v: '3' })] });
     const app = await h.waitForApp(name, 'Ready at the good commit', readyAt(recovered));

@@ -84,7 +84,13 @@ export function applyCrds(): Promise<void> {
       '-f',
       join(dir, 'syncrecords.yaml'),
     ]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/applications.mooring.dev', 'crd/syncrecords.mooring.dev']);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=30s',
+      'crd/applications.mooring.dev',
+      'crd/syncrecords.mooring.dev',
+    ]);
   })();
   return crdsApplied;
 }
@@ -130,7 +136,12 @@ export interface ControllerHarness {
   getApp(name: string): Promise<Application>;
   patchApp(name: string, patch: unknown): Promise<void>;
   /** Polls the Application until `check` returns true; a timeout error shows its status and the log. */
-  waitForApp(name: string, what: string, check: (app: Application) => boolean, timeoutMs?: number): Promise<Application>;
+  waitForApp(
+    name: string,
+    what: string,
+    check: (app: Application) => boolean,
+    timeoutMs?: number,
+  ): Promise<Application>;
   /** Polls until `check` returns a value; timeout error names `what`. */
   waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
@@ -144,7 +155,10 @@ export const condition = (app: Application, type: string): Condition | undefined
   app.status?.conditions?.find((c) => c.type === type);
 
 /** Everything one controller test needs; all of it is removed when the test ends. */
-export async function controllerHarness(t: TestContext, options: HarnessOptions = {}): Promise<ControllerHarness> {
+export async function controllerHarness(
+  t: TestContext,
+  options: HarnessOptions = {},
+): Promise<ControllerHarness> {
   await applyCrds();
   const appNamespace = await testNamespace(t);
   const destNamespace = await testNamespace(t);
@@ -155,11 +169,19 @@ export async function controllerHarness(t: TestContext, options: HarnessOptions 
   await repo.commit('app folder');
   await repo.push('main');
   const auth = { username: GIT_USER, password: GIT_PASSWORD };
-  const git = await startGitHttpServer({ projectRoot: join(root, 'git'), ...(options.basicAuth === true ? { basicAuth: auth } : {}) });
+  const git = await startGitHttpServer({
+    projectRoot: join(root, 'git'),
+    ...(options.basicAuth === true ? { basicAuth: auth } : {}),
+  });
   const kubeconfig = testCluster().kubeconfigPath;
   const observer = connect({ kubeconfig });
   const logger = new RecordingLogger();
-  const appRef = (name: string) => ({ group: 'mooring.dev', kind: 'Application', namespace: appNamespace, name });
+  const appRef = (name: string) => ({
+    group: 'mooring.dev',
+    kind: 'Application',
+    namespace: appNamespace,
+    name,
+  });
   let controllerObjects: ObjectsApi | undefined;
 
   if (options.basicAuth === true) {
@@ -263,7 +285,13 @@ export async function controllerHarness(t: TestContext, options: HarnessOptions 
         timeoutMs: 30_000,
         logger,
         ...(options.webhook === true
-          ? { webhook: { port: 0, host: '127.0.0.1', secrets: { generic: WEBHOOK_SECRET, github: WEBHOOK_SECRET } } }
+          ? {
+              webhook: {
+                port: 0,
+                host: '127.0.0.1',
+                secrets: { generic: WEBHOOK_SECRET, github: WEBHOOK_SECRET },
+              },
+            }
           : {}),
       });
       await controller.start();
@@ -284,10 +312,14 @@ export async function controllerHarness(t: TestContext, options: HarnessOptions 
   t.after(async () => {
     await h.stopController();
     await git.close();
-    const left = await observer.list(MOORING_API_VERSION, 'Application', { namespace: appNamespace }).catch(() => []);
+    const left = await observer
+      .list(MOORING_API_VERSION, 'Application', { namespace: appNamespace })
+      .catch(() => []);
     for (const app of left) {
       if (!((app.metadata.finalizers ?? []) as string[]).includes(FINALIZER)) continue;
-      await observer.mergePatch(MOORING_API_VERSION, appRef(app.metadata.name), { metadata: { finalizers: null } }).catch(() => undefined);
+      await observer
+        .mergePatch(MOORING_API_VERSION, appRef(app.metadata.name), { metadata: { finalizers: null } })
+        .catch(() => undefined);
     }
     observer.client.close();
     await rm(root, { recursive: true, force: true });
@@ -300,7 +332,11 @@ export function yamlStream(objects: KubeObject[]): string {
   return objects.map((o) => stringify(o)).join('---\n');
 }
 
-export function configMap(name: string, data: Record<string, string>, annotations?: Record<string, string>): KubeObject {
+export function configMap(
+  name: string,
+  data: Record<string, string>,
+  annotations?: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -310,7 +346,11 @@ export function configMap(name: string, data: Record<string, string>, annotation
 }
 
 /** A Deployment KWOK runs (Ready within a second or two; pod label mooring.dev/fault: not-ready keeps it not Ready). */
-export function deployment(name: string, replicas: number, podLabels: Record<string, string> = {}): KubeObject {
+export function deployment(
+  name: string,
+  replicas: number,
+  podLabels: Record<string, string> = {},
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -327,12 +367,18 @@ export function deployment(name: string, replicas: number, podLabels: Record<str
 }
 
 /** The data of a ConfigMap in the cluster, or undefined when it does not exist. */
-export async function configMapData(h: ControllerHarness, name: string): Promise<Record<string, string> | undefined> {
+export async function configMapData(
+  h: ControllerHarness,
+  name: string,
+): Promise<Record<string, string> | undefined> {
   const cm = await h.get('v1', 'ConfigMap', name);
   return cm === undefined ? undefined : ((cm.data ?? {}) as Record<string, string>);
 }
 
 /** True when the app is Ready at `revision`. */
 export function readyAt(revision: string): (app: Application) => boolean {
-  return (app) => app.status?.sync?.revision === revision && app.status.sync.status === 'Synced' && condition(app, 'Ready')?.status === 'True';
+  return (app) =>
+    app.status?.sync?.revision === revision &&
+    app.status.sync.status === 'Synced' &&
+    condition(app, 'Ready')?.status === 'True';
 }

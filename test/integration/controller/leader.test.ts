@@ -17,13 +17,22 @@ describe('leader election', () => {
       a.client.close();
       b.client.close();
     });
-    const options = { namespace, name: 'mooring-controller', leaseDurationSeconds: 3, retryPeriodMs: 200, logger: silentLogger };
+    const options = {
+      namespace,
+      name: 'mooring-controller',
+      leaseDurationSeconds: 3,
+      retryPeriodMs: 200,
+      logger: silentLogger,
+    };
     let aLost = false;
     const leaderA = await acquireLeadership({ ...options, objects: a, identity: 'replica-a' }, () => {
       aLost = true;
     });
     const acquiredB: { leader?: Leadership; at?: number } = {};
-    const bAcquired = acquireLeadership({ ...options, objects: b, identity: 'replica-b' }, () => undefined).then((l) => {
+    const bAcquired = acquireLeadership(
+      { ...options, objects: b, identity: 'replica-b' },
+      () => undefined,
+    ).then((l) => {
       acquiredB.leader = l;
       acquiredB.at = Date.now();
     });
@@ -50,15 +59,32 @@ describe('leader election', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'mooring-controller', namespace },
-      spec: { holderIdentity: 'crashed-replica', leaseDurationSeconds: 15, acquireTime: stale, renewTime: stale },
+      spec: {
+        holderIdentity: 'crashed-replica',
+        leaseDurationSeconds: 15,
+        acquireTime: stale,
+        renewTime: stale,
+      },
     });
     const started = Date.now();
     const leader = await acquireLeadership(
-      { objects, namespace, name: 'mooring-controller', identity: 'replica-c', retryPeriodMs: 200, logger: silentLogger },
+      {
+        objects,
+        namespace,
+        name: 'mooring-controller',
+        identity: 'replica-c',
+        retryPeriodMs: 200,
+        logger: silentLogger,
+      },
       () => undefined,
     );
     assert.ok(Date.now() - started < 2_000);
-    const lease = await objects.get('coordination.k8s.io/v1', { group: 'coordination.k8s.io', kind: 'Lease', namespace, name: 'mooring-controller' });
+    const lease = await objects.get('coordination.k8s.io/v1', {
+      group: 'coordination.k8s.io',
+      kind: 'Lease',
+      namespace,
+      name: 'mooring-controller',
+    });
     assert.equal((lease?.spec as { holderIdentity?: string }).holderIdentity, 'replica-c');
     assert.equal((lease?.spec as { leaseTransitions?: number }).leaseTransitions, 1);
     await leader.release();
@@ -66,8 +92,20 @@ describe('leader election', () => {
 
   it('judges expiry from renewTime and duration', () => {
     const now = Date.parse('2026-11-22T00:00:30Z');
-    assert.equal(leaseExpired({ holderIdentity: 'x', renewTime: '2026-11-22T00:00:20.000000Z', leaseDurationSeconds: 15 }, now), false);
-    assert.equal(leaseExpired({ holderIdentity: 'x', renewTime: '2026-11-22T00:00:10.000000Z', leaseDurationSeconds: 15 }, now), true);
+    assert.equal(
+      leaseExpired(
+        { holderIdentity: 'x', renewTime: '2026-11-22T00:00:20.000000Z', leaseDurationSeconds: 15 },
+        now,
+      ),
+      false,
+    );
+    assert.equal(
+      leaseExpired(
+        { holderIdentity: 'x', renewTime: '2026-11-22T00:00:10.000000Z', leaseDurationSeconds: 15 },
+        now,
+      ),
+      true,
+    );
     assert.equal(leaseExpired({ holderIdentity: '' }, now), true);
   });
 });

@@ -14,18 +14,20 @@ const run = promisify(execFile);
 describe('controller: syncing an Application', () => {
   it('syncs a new Application and reports Synced, Healthy, the commit, a SyncRecord and an Event', async (t) => {
     const h = await controllerHarness(t);
-    const sha = await h.publish({ 'app.yaml': [configMap('settings', { color: 'blue' }), deployment('web', 1)] });
+    const sha = await h.publish({
+      'app.yaml': [configMap('settings', { color: 'blue' }), deployment('web', 1)],
+    });
     const name = h.uniqueName('first');
     await h.createApp(name);
 
     const app = await h.waitForApp(name, 'Ready at the commit', readyAt(sha));
     assert.equal(app.status?.sync?.status, 'Synced');
-    assert.equal(app.status?.health?.status, 'Healthy');
-    assert.equal(app.status?.sync?.revision, sha);
+    assert.equal(app.status.health?.status, 'Healthy');
+    assert.equal(app.status.sync.revision, sha);
     assert.equal(condition(app, 'Ready')?.status, 'True');
     assert.equal(condition(app, 'Stalled')?.status, 'False');
     assert.deepEqual(
-      (app.status?.inventory ?? []).map((e) => e.id).sort(),
+      (app.status.inventory ?? []).map((e) => e.id).sort(),
       [`${h.destNamespace}_settings__ConfigMap`, `${h.destNamespace}_web_apps_Deployment`].sort(),
     );
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'blue' });
@@ -56,7 +58,18 @@ describe('controller: syncing an Application', () => {
     assert.equal(await configMapData(h, 'manual'), undefined, 'a manual app is not applied by polling');
 
     const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-    const args = [cli, 'sync', name, '--wait', '--timeout', '20s', '-n', h.appNamespace, '--kubeconfig', testCluster().kubeconfigPath];
+    const args = [
+      cli,
+      'sync',
+      name,
+      '--wait',
+      '--timeout',
+      '20s',
+      '-n',
+      h.appNamespace,
+      '--kubeconfig',
+      testCluster().kubeconfigPath,
+    ];
     const { stdout } = await run(process.execPath, args, { timeout: 30_000 });
     assert.match(stdout, new RegExp(`${name}: Synced, Healthy at ${sha.slice(0, 12)}`));
 

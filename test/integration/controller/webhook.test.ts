@@ -5,8 +5,16 @@ import { signBody, WEBHOOK_PATH } from '../../../src/controller/webhook/index.js
 import { sleep } from '../../../src/core/wait.js';
 import { configMap, configMapData, controllerHarness, readyAt, WEBHOOK_SECRET } from './harness.js';
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -22,7 +30,12 @@ describe('controller: Git push webhooks', () => {
     const url = `${address}${WEBHOOK_PATH}`;
 
     const second = await h.publish({ 'app.yaml': [configMap('hooked', { version: '2' })] });
-    const generic = JSON.stringify({ repoURL: h.repoURL, branch: 'main', revision: second, paths: ['app/app.yaml'] });
+    const generic = JSON.stringify({
+      repoURL: h.repoURL,
+      branch: 'main',
+      revision: second,
+      paths: ['app/app.yaml'],
+    });
     const startedAt = Date.now();
     const accepted = await post(url, generic, { 'x-mooring-signature': signBody(WEBHOOK_SECRET, generic) });
     assert.equal(accepted.status, 202);
@@ -31,7 +44,13 @@ describe('controller: Git push webhooks', () => {
     assert.deepEqual(await configMapData(h, 'hooked'), { version: '2' });
     t.diagnostic(`generic webhook to applied: ${Date.now() - startedAt} ms`);
     const records = await h.syncRecords(name);
-    assert.ok(records.some((r) => (r.spec as { trigger: string; revision: string }).trigger === 'webhook' && (r.spec as { revision: string }).revision === second));
+    assert.ok(
+      records.some(
+        (r) =>
+          (r.spec as { trigger: string; revision: string }).trigger === 'webhook' &&
+          (r.spec as { revision: string }).revision === second,
+      ),
+    );
 
     const third = await h.publish({ 'app.yaml': [configMap('hooked', { version: '3' })] });
     const github = JSON.stringify({
@@ -50,7 +69,10 @@ describe('controller: Git push webhooks', () => {
     assert.deepEqual(await configMapData(h, 'hooked'), { version: '2' }, 'a refused webhook changes nothing');
     assert.equal((await h.getApp(name)).status?.sync?.revision, second);
 
-    const signed = await post(url, github, { 'x-github-event': 'push', 'x-hub-signature-256': signBody(WEBHOOK_SECRET, github) });
+    const signed = await post(url, github, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': signBody(WEBHOOK_SECRET, github),
+    });
     assert.equal(signed.status, 202);
     assert.deepEqual(signed.body, { refreshed: [name] });
     await h.waitForApp(name, 'Ready at the third commit', readyAt(third), 5_000);

@@ -21,7 +21,16 @@ const planned = (kind: string, name: string): PlannedObject => ({
   id: `web_${name}__${kind}`,
   phase: 'Sync',
   wave: 0,
-  options: { prune: true, replace: false, recreateOnImmutable: false, createOnly: false, ignore: false, force: false, drift: 'enforce', skipDryRunOnMissingResource: false },
+  options: {
+    prune: true,
+    replace: false,
+    recreateOnImmutable: false,
+    createOnly: false,
+    ignore: false,
+    force: false,
+    drift: 'enforce',
+    skipDryRunOnMissingResource: false,
+  },
 });
 
 describe('application spec', () => {
@@ -40,14 +49,31 @@ describe('status', () => {
   it('keeps lastTransitionTime while a condition does not change', () => {
     const first = setCondition([], { type: 'Ready', status: 'True', reason: 'Ready', message: '' }, 't1');
     const same = setCondition(first, { type: 'Ready', status: 'True', reason: 'Ready', message: 'x' }, 't2');
-    const flipped = setCondition(same, { type: 'Ready', status: 'False', reason: 'NotReady', message: '' }, 't3');
+    const flipped = setCondition(
+      same,
+      { type: 'Ready', status: 'False', reason: 'NotReady', message: '' },
+      't3',
+    );
     assert.equal(same[0]?.lastTransitionTime, 't1');
     assert.equal(flipped[0]?.lastTransitionTime, 't3');
   });
 
   it('answers "why is this not synced?" with step, object, commit, message and hint', () => {
-    const sentence = summarise(undefined, { step: 'validate', subject: 'Deployment/web/web', message: 'spec.replicas: Invalid value: -1', hint: 'fix the manifest in Git' }, { status: 'Healthy', message: '' }, 'abcdef1234567890');
-    assert.equal(sentence, 'Not synced: validate failed (Deployment/web/web) at commit abcdef123456: spec.replicas: Invalid value: -1. Hint: fix the manifest in Git');
+    const sentence = summarise(
+      undefined,
+      {
+        step: 'validate',
+        subject: 'Deployment/web/web',
+        message: 'spec.replicas: Invalid value: -1',
+        hint: 'fix the manifest in Git',
+      },
+      { status: 'Healthy', message: '' },
+      'abcdef1234567890',
+    );
+    assert.equal(
+      sentence,
+      'Not synced: validate failed (Deployment/web/web) at commit abcdef123456: spec.replicas: Invalid value: -1. Hint: fix the manifest in Git',
+    );
   });
 
   it('marks a terminal failure Stalled and not Ready, and lists resources with health', () => {
@@ -56,14 +82,29 @@ describe('status', () => {
       [objects[0]?.id ?? '', { status: 'Healthy' as const, message: '' }],
       [objects[1]?.id ?? '', { status: 'Progressing' as const, message: 'waiting for load balancer' }],
     ]);
-    const status = buildStatus({ previous: undefined, generation: 3, failure: { step: 'render', message: 'bad yaml' }, planned: objects, health, outOfSync: new Map(), revision: 'abc', now: 'T' });
+    const status = buildStatus({
+      previous: undefined,
+      generation: 3,
+      failure: { step: 'render', message: 'bad yaml' },
+      planned: objects,
+      health,
+      outOfSync: new Map(),
+      revision: 'abc',
+      now: 'T',
+    });
     const cond = (type: string) => status.conditions?.find((c) => c.type === type)?.status;
     assert.equal(cond('Stalled'), 'True');
     assert.equal(cond('Ready'), 'False');
     assert.equal(cond('Synced'), 'False');
     assert.equal(status.health?.status, 'Progressing');
     assert.equal(status.sync?.status, 'OutOfSync');
-    assert.deepEqual(status.resources?.map((r) => [r.kind, r.health]), [['ConfigMap', 'Healthy'], ['Service', 'Progressing']]);
+    assert.deepEqual(
+      status.resources?.map((r) => [r.kind, r.health]),
+      [
+        ['ConfigMap', 'Healthy'],
+        ['Service', 'Progressing'],
+      ],
+    );
   });
 
   it('reports warn-mode drift as OutOfSync on that resource', () => {
@@ -73,7 +114,15 @@ describe('status', () => {
       generation: 1,
       planned: [obj],
       health: new Map([[obj.id, { status: 'Healthy', message: '' }]]),
-      outOfSync: new Map([[obj.id, { message: 'data.color changed by kubectl-patch', drift: [{ path: 'data.color', changedBy: [{ manager: 'kubectl-patch' }] }] }]]),
+      outOfSync: new Map([
+        [
+          obj.id,
+          {
+            message: 'data.color changed by kubectl-patch',
+            drift: [{ path: 'data.color', changedBy: [{ manager: 'kubectl-patch' }] }],
+          },
+        ],
+      ]),
       revision: 'abc',
       now: 'T',
     });
@@ -84,11 +133,21 @@ describe('status', () => {
 });
 
 describe('drift signals', () => {
-  const withFields = (entries: object[]): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', managedFields: entries } });
+  const withFields = (entries: object[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'a', managedFields: entries },
+  });
   it('ignores Mooring and status writers, sees everyone else (even without a time)', () => {
     const mine = withFields([{ manager: 'mooring', operation: 'Apply', time: 'T1' }]);
-    const mineLater = withFields([{ manager: 'mooring', operation: 'Apply', time: 'T2' }, { manager: 'kcm', operation: 'Update', subresource: 'status', time: 'T2' }]);
-    const scaled = withFields([{ manager: 'mooring', operation: 'Apply', time: 'T1' }, { manager: 'kubectl', operation: 'Update', subresource: 'scale' }]);
+    const mineLater = withFields([
+      { manager: 'mooring', operation: 'Apply', time: 'T2' },
+      { manager: 'kcm', operation: 'Update', subresource: 'status', time: 'T2' },
+    ]);
+    const scaled = withFields([
+      { manager: 'mooring', operation: 'Apply', time: 'T1' },
+      { manager: 'kubectl', operation: 'Update', subresource: 'scale' },
+    ]);
     assert.equal(othersSignature(mine), othersSignature(mineLater));
     assert.notEqual(othersSignature(mine), othersSignature(scaled));
   });
@@ -97,22 +156,41 @@ describe('drift signals', () => {
 describe('sync records', () => {
   it('summarises outcomes and stays within the schema limits', () => {
     const record = syncRecordFor({
-      app: { apiVersion: 'mooring.dev/v1alpha1', kind: 'Application', metadata: { name: 'web', namespace: 'ms', uid: 'u1' }, spec: spec() },
+      app: {
+        apiVersion: 'mooring.dev/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'web', namespace: 'ms', uid: 'u1' },
+        spec: spec(),
+      },
       trigger: 'drift',
       startedAt: '2026-11-22T00:00:00.000Z',
       finishedAt: '2026-11-22T00:00:01.000Z',
       result: 'Succeeded',
       message: 'x'.repeat(5000),
       outcomes: [
-        { subject: 'Deployment/web/web', id: 'i', action: 'configured', phase: 'Sync', wave: 0, drift: [{ path: 'spec.replicas', changedBy: [{ manager: 'kubectl', operation: 'Update' }] }] },
+        {
+          subject: 'Deployment/web/web',
+          id: 'i',
+          action: 'configured',
+          phase: 'Sync',
+          wave: 0,
+          drift: [{ path: 'spec.replicas', changedBy: [{ manager: 'kubectl', operation: 'Update' }] }],
+        },
         { subject: 'ConfigMap/web/a', id: 'j', action: 'unchanged', phase: 'Sync', wave: 0 },
       ],
     });
-    const s = record.spec as { message: string; revision: string; diffSummary: Record<string, number>; objects: { drift?: unknown[] }[] };
+    const s = record.spec as {
+      message: string;
+      revision: string;
+      diffSummary: Record<string, number>;
+      objects: { drift?: unknown[] }[];
+    };
     assert.equal(s.message.length, 1024);
     assert.equal(s.revision, '');
     assert.deepEqual(s.diffSummary, { created: 0, configured: 1, pruned: 0, unchanged: 1, failed: 0 });
-    assert.deepEqual(s.objects[0]?.drift, [{ path: 'spec.replicas', changedBy: [{ manager: 'kubectl', operation: 'Update' }] }]);
+    assert.deepEqual(s.objects[0]?.drift, [
+      { path: 'spec.replicas', changedBy: [{ manager: 'kubectl', operation: 'Update' }] },
+    ]);
     assert.equal((record.metadata.ownerReferences as { uid: string }[])[0]?.uid, 'u1');
   });
 });

@@ -89,7 +89,13 @@ describe('retry timing', () => {
     assert.equal(backoffMs(30, 1000, 300_000, fixed), 300_000);
   });
   it('jitters polls by up to 10%', () => {
-    assert.equal(jittered(180_000, () => 0), 180_000);
-    assert.equal(jittered(180_000, () => 1), 198_000);
+    assert.equal(
+      jittered(180_000, () => 0),
+      180_000,
+    );
+    assert.equal(
+      jittered(180_000, () => 1),
+      198_000,
+    );
   });
 });

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { accessFromKubeconfig, currentBearerToken, defaultKubeconfigPath } from '../../../src/kube/kubeconfig.js';
+import {
+  accessFromKubeconfig,
+  currentBearerToken,
+  defaultKubeconfigPath,
+} from '../../../src/kube/kubeconfig.js';
 import { resourcePath } from '../../../src/kube/discovery.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -33,7 +37,12 @@ users:
 describe('kubeconfig', () => {
   it('resolves the current context: server, CA and client certificate from embedded data', () => {
     const access = accessFromKubeconfig(config('{token: abc}'), '/x/config');
-    assert.deepEqual(access, { server: 'https://127.0.0.1:6443', ca: 'CA1', clientCert: 'CERT', clientKey: 'KEY' });
+    assert.deepEqual(access, {
+      server: 'https://127.0.0.1:6443',
+      ca: 'CA1',
+      clientCert: 'CERT',
+      clientKey: 'KEY',
+    });
   });
 
   it('reads files relative to the kubeconfig, and tokens', async () => {
@@ -44,18 +53,28 @@ describe('kubeconfig', () => {
     assert.equal(access.ca, 'CA2');
     assert.equal(access.insecureSkipTLSVerify, true);
     assert.equal(await currentBearerToken(access), 'tok-from-file');
-    assert.equal(await currentBearerToken(accessFromKubeconfig(config('{token: abc}'), join(dir, 'config'), 'two')), 'abc');
+    assert.equal(
+      await currentBearerToken(accessFromKubeconfig(config('{token: abc}'), join(dir, 'config'), 'two')),
+      'abc',
+    );
   });
 
   it('runs an exec credential plugin for the token', async () => {
-    const plugin = '{exec: {apiVersion: client.authentication.k8s.io/v1, command: node, args: ["-e", "console.log(JSON.stringify({status:{token:process.env.TOK}}))"], env: [{name: TOK, value: from-plugin}]}}';
+    const plugin =
+      '{exec: {apiVersion: client.authentication.k8s.io/v1, command: node, args: ["-e", "console.log(JSON.stringify({status:{token:process.env.TOK}}))"], env: [{name: TOK, value: from-plugin}]}}';
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     await writeFile(join(dir, 'ca.pem'), 'CA2');
-    assert.equal(await currentBearerToken(accessFromKubeconfig(config(plugin), join(dir, 'config'), 'two')), 'from-plugin');
+    assert.equal(
+      await currentBearerToken(accessFromKubeconfig(config(plugin), join(dir, 'config'), 'two')),
+      'from-plugin',
+    );
   });
 
   it('says which referenced file cannot be read', () => {
-    assert.throws(() => accessFromKubeconfig(config('{}'), '/nowhere/config', 'two'), /refers to \/nowhere\/ca.pem, which cannot be read/);
+    assert.throws(
+      () => accessFromKubeconfig(config('{}'), '/nowhere/config', 'two'),
+      /refers to \/nowhere\/ca.pem, which cannot be read/,
+    );
   });
 
   it('names a missing context', () => {
@@ -68,10 +87,19 @@ describe('kubeconfig', () => {
 });
 
 describe('resource paths', () => {
-  const deployments = { group: 'apps', versions: ['v1'], kind: 'Deployment', resource: 'deployments', namespaced: true };
+  const deployments = {
+    group: 'apps',
+    versions: ['v1'],
+    kind: 'Deployment',
+    resource: 'deployments',
+    namespaced: true,
+  };
   const nodes = { group: '', versions: ['v1'], kind: 'Node', resource: 'nodes', namespaced: false };
   it('builds group, namespace and name segments', () => {
-    assert.equal(resourcePath(deployments, 'v1', 'shop', 'web'), '/apis/apps/v1/namespaces/shop/deployments/web');
+    assert.equal(
+      resourcePath(deployments, 'v1', 'shop', 'web'),
+      '/apis/apps/v1/namespaces/shop/deployments/web',
+    );
     assert.equal(resourcePath(deployments, 'v1', undefined), '/apis/apps/v1/deployments');
     assert.equal(resourcePath(nodes, 'v1', 'ignored', 'n1'), '/api/v1/nodes/n1');
   });
