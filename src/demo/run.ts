@@ -1,30 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-import { pino } from 'pino';
-
-import { errorMessage, MooringError } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
-import { Controller } from '../controller/controller.js';
-import { clusterUp } from '../devcluster/cluster.js';
 import { mooringHome } from '../devcluster/layout.js';
-import type { Toolchain } from '../devcluster/toolchain.js';
-import { findToolchain } from '../devcluster/toolchain.js';
 import { connect } from '../kube/connect.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
 import { formatAppTable, isReady } from './app-rows.js';
-import { DEMO_APPS, DEMO_NAMESPACE, demoApplication, demoNamespace, gitCredentialsSecret } from './apps.js';
+import { DEMO_APPS, DEMO_NAMESPACE } from './apps.js';
 import { installCrds } from './crds.js';
+import { followActivity } from './follow.js';
 import { prepareDemoRepo, serveDemoRepo, writeGitCredentials } from './git-repo.js';
 import type { DemoLayout } from './layout.js';
 import { demoLayout } from './layout.js';
-import { watchBranch } from './push-watcher.js';
-import { followActivity } from './follow.js';
+import type { Print } from './steps.js';
+import { applyApplications, forwardPushes, INDENT, startCluster, startController } from './steps.js';
 import { waitForApps } from './wait-apps.js';
-import { sendPushWebhook } from './webhook-client.js';
 
 export interface DemoOptions {
   clusterName: string;
@@ -35,7 +26,7 @@ export interface DemoOptions {
   /** How long to wait for every app to be Synced and Healthy (default 3 minutes). */
   timeoutMs?: number;
   /** Receives each line of progress, meant for a person. */
-  print: (line: string) => void;
+  print: Print;
 }
 
 /** A demo whose apps are all Synced and Healthy: its controller and Git server run in this process. */
@@ -44,7 +35,6 @@ export interface DemoSession {
   kubeconfig: string;
   layout: DemoLayout;
   repoURL: string;
-  webhookURL: string;
   rows: AppRow[];
   /** Folder of the toolchain's kubectl. */
   toolchainBin: string;
@@ -55,7 +45,26 @@ export interface DemoSession {
 }
 
 const STEPS = 6;
-const INDENT = '      ';
+
+/** Things to stop, last started first; a failure to stop one does not keep the others running. */
+class Cleanups {
+  private readonly stack: (() => Promise<void> | void)[] = [];
+  constructor(private readonly print: Print) {}
+
+  add(cleanup: () => Promise<void> | void): void {
+    this.stack.push(cleanup);
+  }
+
+  async run(): Promise<void> {
+    for (let cleanup = this.stack.pop(); cleanup !== undefined; cleanup = this.stack.pop()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        this.print(`${INDENT}(while stopping: ${errorMessage(error)})`);
+      }
+    }
+  }
+}
 
 /**
  * Sets up the local demo end to end: a cluster, Mooring's CRDs, a Git server with the example apps,
@@ -69,22 +78,12 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
   const step = (n: number, text: string): void => {
     print(`[${n}/${STEPS}] ${text}`);
   };
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const cleanUp = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        print(`${INDENT}(while stopping: ${errorMessage(error)})`);
-      }
-    }
-    cleanups.length = 0;
-  };
+  const cleanups = new Cleanups(print);
   try {
     step(1, `Local Kubernetes cluster "${options.clusterName}"`);
     const { kubeconfig, toolchain } = await startCluster(options.clusterName, home, print);
     const objects = connect({ kubeconfig });
-    cleanups.push(() => {
+    cleanups.add(() => {
       objects.client.close();
     });
 
@@ -94,14 +93,14 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
 
     step(3, 'Git repository with the example apps');
     const outcome = await prepareDemoRepo(layout, join(packageRoot(), 'examples'), options.reset === true);
-    const credentials = await writeGitCredentials(layout.credentialsFile);
-    const { server, repoURL } = await serveDemoRepo(layout, credentials);
-    cleanups.push(() => server.close());
     print(
       outcome === 'created'
         ? `${INDENT}${layout.workingDir} created from examples/`
         : `${INDENT}${layout.workingDir} kept from the last run (--reset starts again from examples/)`,
     );
+    const credentials = await writeGitCredentials(layout.credentialsFile);
+    const { server, repoURL } = await serveDemoRepo(layout, credentials);
+    cleanups.add(() => server.close());
     print(`${INDENT}served at ${repoURL} (basic auth; credentials in ${layout.credentialsFile})`);
 
     step(4, `Applications in namespace ${DEMO_NAMESPACE}`);
@@ -110,50 +109,19 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
 
     step(5, 'Controller (in this process)');
     const controller = await startController(objects, layout, toolchain);
-    cleanups.push(() => controller.controller.stop());
-    const watcher = await watchBranch(
-      layout.bareDir,
-      'main',
-      (revision) => {
-        sendPushWebhook(controller.webhookURL, controller.secret, { repoURL, branch: 'main', revision }).then(
-          (refreshed) => {
-            print(
-              `push ${revision.slice(0, 7)} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`,
-            );
-          },
-          (error: unknown) => {
-            print(
-              `push to main (${revision.slice(0, 7)}): webhook failed (${errorMessage(error)}); polling picks it up`,
-            );
-          },
-        );
-      },
-      (message) => {
-        print(`watching the Git repository failed: ${message}; polling every 5 s still applies pushes`);
-      },
-    );
-    cleanups.push(() => {
+    cleanups.add(() => controller.controller.stop());
+    const watcher = await forwardPushes(layout, repoURL, controller, print);
+    cleanups.add(() => {
       watcher.stop();
     });
     print(`${INDENT}log: ${layout.controllerLog}`);
-    print(
-      `${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`,
-    );
+    print(`${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`);
 
     step(6, 'Waiting for every app to be Synced and Healthy');
-    const started = Date.now();
     const names = DEMO_APPS.map((app) => app.name);
-    const rows = await waitForApps(objects, names, {
-      timeoutMs: options.timeoutMs ?? 180_000,
-      onChange: (row) => {
-        if (row.sync === 'Unknown' && row.health === 'Unknown') return;
-        print(`${INDENT}${describeRow(row)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      },
-    });
-    print('');
-    print(formatAppTable(rows).trimEnd());
+    const rows = await waitUntilReady(objects, names, options.timeoutMs ?? 180_000, print);
     let followTimer: NodeJS.Timeout | undefined;
-    cleanups.push(() => {
+    cleanups.add(() => {
       clearInterval(followTimer);
     });
     return {
@@ -161,93 +129,37 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       kubeconfig,
       layout,
       repoURL,
-      webhookURL: controller.webhookURL,
       rows,
       toolchainBin: dirname(toolchain.kubectl),
       follow: () => {
         followTimer ??= followActivity(objects, names, rows, print);
       },
-      stop: cleanUp,
+      stop: () => cleanups.run(),
     };
   } catch (error) {
-    await cleanUp();
+    await cleanups.run();
     throw error;
   }
 }
 
-async function startCluster(
-  name: string,
-  home: string,
-  print: (line: string) => void,
-): Promise<{ kubeconfig: string; toolchain: Toolchain }> {
+/** Waits for the apps, printing each change of one, then the summary table. */
+async function waitUntilReady(
+  objects: ObjectsApi,
+  names: readonly string[],
+  timeoutMs: number,
+  print: Print,
+): Promise<AppRow[]> {
   const started = Date.now();
-  if ('missing' in findToolchain()) {
-    print(
-      `${INDENT}first run: building the toolchain from the Go module proxy (about 8 minutes on 2 cores, once)`,
-    );
-  }
-  const state = await clusterUp({
-    name,
-    home,
-    progress: (line) => {
-      print(`${INDENT}${line}`);
+  const rows = await waitForApps(objects, names, {
+    timeoutMs,
+    onChange: (row) => {
+      if (row.sync === 'Unknown' && row.health === 'Unknown') return;
+      const state = `${row.name.padEnd(14)} ${row.sync.padEnd(10)} ${row.health.padEnd(12)}`;
+      const detail = isReady(row) ? row.revision : row.message;
+      print(`${INDENT}${state} ${detail} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     },
   });
-  print(`${INDENT}up at ${state.server} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  const found = findToolchain();
-  if ('missing' in found) {
-    throw new MooringError('PREREQUISITE_MISSING', `the toolchain is missing ${found.missing.join(', ')}`, {
-      hint: 'run `npm run toolchain` and try again',
-    });
-  }
-  return { kubeconfig: state.kubeconfig, toolchain: found.toolchain };
-}
-
-async function applyApplications(
-  objects: ObjectsApi,
-  repoURL: string,
-  credentials: { username: string; password: string },
-): Promise<void> {
-  await objects.apply(demoNamespace());
-  await objects.apply(gitCredentialsSecret(credentials.username, credentials.password));
-  for (const app of DEMO_APPS) await objects.apply(demoApplication(app, repoURL));
-}
-
-async function startController(
-  objects: ObjectsApi,
-  layout: DemoLayout,
-  toolchain: Toolchain,
-): Promise<{ controller: Controller; webhookURL: string; secret: string }> {
-  await mkdir(layout.dir, { recursive: true });
-  await writeFile(layout.controllerLog, '');
-  const logger = pino({ level: 'info' }, pino.destination({ dest: layout.controllerLog, sync: true }));
-  const secret = randomBytes(24).toString('hex');
-  const controller = new Controller({
-    objects,
-    tools: { helm: toolchain.helm, kustomize: toolchain.kustomize, jsonnet: toolchain.jsonnet },
-    namespace: DEMO_NAMESPACE,
-    cacheDir: layout.cacheDir,
-    concurrency: 4,
-    timeoutMs: 120_000,
-    logger,
-    webhook: { port: 0, host: '127.0.0.1', secrets: { generic: secret } },
-  });
-  await controller.start();
-  const webhookURL = controller.webhookAddress;
-  if (webhookURL === undefined) {
-    await controller.stop();
-    throw new MooringError('PROCESS_FAILED', 'the controller started without its webhook receiver');
-  }
-  return { controller, webhookURL, secret };
-}
-
-function describeRow(row: AppRow): string {
-  const state = `${row.name.padEnd(14)} ${row.sync.padEnd(10)} ${row.health.padEnd(12)}`;
-  if (isReady(row)) return `${state} ${row.revision}`;
-  return `${state} ${row.message}`.trimEnd();
-}
-
-/** Whether `kubectl` is found on PATH (otherwise the printed commands put the toolchain's first). */
-export function kubectlOnPath(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, 'kubectl')));
+  print('');
+  print(formatAppTable(rows).trimEnd());
+  return rows;
 }

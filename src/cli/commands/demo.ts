@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import { nextSteps } from '../../demo/next-steps.js';
-import { kubectlOnPath, startDemo } from '../../demo/run.js';
+import { startDemo } from '../../demo/run.js';
+import { kubectlOnPath } from '../../demo/steps.js';
 import { parseDuration } from '../duration.js';
 
 interface DemoCliOptions {

@@ -106,6 +106,8 @@ export async function kubectl(args: string[]): Promise<string> {
 export interface HarnessOptions {
   /** Serve the repository with basic auth (Applications then need `secretRef: git-credentials`). */
   basicAuth?: boolean;
+  /** Let clients (the controller's rollback) push over HTTP; needs basicAuth, as Git hosts do. */
+  allowPush?: boolean;
   /** Run the webhook receiver on 127.0.0.1, port 0, with WEBHOOK_SECRET for generic and GitHub. */
   webhook?: boolean;
   /** Start the in-process controller (default true). */
@@ -172,6 +174,7 @@ export async function controllerHarness(
   const git = await startGitHttpServer({
     projectRoot: join(root, 'git'),
     ...(options.basicAuth === true ? { basicAuth: auth } : {}),
+    ...(options.allowPush === true ? { allowPush: true } : {}),
   });
   const kubeconfig = testCluster().kubeconfigPath;
   const observer = connect({ kubeconfig });

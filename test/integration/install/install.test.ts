@@ -109,11 +109,9 @@ describe('mooring install', () => {
     });
     const appRef = { namespace: appNamespace, name: 'web' };
     const synced = await waitForApp(admin, appRef, 'Synced and Healthy', syncedAndHealthy, logger);
+    const inventory = (synced.status?.inventory ?? []).map((e) => e.id).sort();
     assert.equal(synced.status?.sync?.revision, await repo.head());
-    assert.deepEqual((synced.status?.inventory ?? []).map((e) => e.id).sort(), [
-      `${destination}_settings__ConfigMap`,
-      `${destination}_web_apps_Deployment`,
-    ]);
+    assert.deepEqual(inventory, [`${destination}_settings__ConfigMap`, `${destination}_web_apps_Deployment`]);
     const records = await admin.list(MOORING_API_VERSION, 'SyncRecord', {
       namespace: appNamespace,
       labelSelector: `${RECORD_APP_LABEL}=web`,

@@ -107,6 +107,7 @@ describe('mooring install --mode namespaced', () => {
       logger,
     );
     const message = refused.status?.lastSync?.message ?? '';
+    t.diagnostic(`status of an Application outside the managed namespaces: ${message}`);
     assert.match(message, /forbidden/i);
     assert.match(message, new RegExp(`system:serviceaccount:${MOORING_NAMESPACE}:mooring-controller`));
     assert.match(message, new RegExp(`namespace "${UNMANAGED}"`));
