@@ -49,7 +49,7 @@ describe('controller: rollback the GitOps way', () => {
     );
     const head = await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main']);
     assert.equal(app.status?.sync?.revision, head, 'the app follows the new head: the revert commit');
-    assert.equal(app.status?.sync?.pinnedRevision, undefined, 'nothing is pinned when the revert was pushed');
+    assert.equal(app.status.sync.pinnedRevision, undefined, 'nothing is pinned when the revert was pushed');
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'blue' });
     const message = await git(h.repo.bareDir, ['log', '-1', '--format=%an|%s', 'refs/heads/main']);
     assert.equal(message, `Mooring|Roll back ${name} to ${blue.slice(0, 12)}`);
