@@ -115,7 +115,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       watcher.stop();
     });
     print(`${INDENT}log: ${layout.controllerLog}`);
-    print(`${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`);
+    print(
+      `${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`,
+    );
 
     step(6, 'Waiting for every app to be Synced and Healthy');
     const names = DEMO_APPS.map((app) => app.name);

@@ -35,7 +35,9 @@ export async function startCluster(
 ): Promise<{ kubeconfig: string; toolchain: Toolchain }> {
   const started = Date.now();
   if ('missing' in findToolchain()) {
-    print(`${INDENT}first run: building the toolchain from the Go module proxy (about 8 minutes on 2 cores, once)`);
+    print(
+      `${INDENT}first run: building the toolchain from the Go module proxy (about 8 minutes on 2 cores, once)`,
+    );
   }
   const state = await clusterUp({
     name,

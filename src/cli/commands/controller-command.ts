@@ -24,6 +24,7 @@ interface ControllerCliOptions {
   timeout: string;
   logLevel: string;
   leaderElect: boolean;
+  watchNamespace?: string[];
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -57,6 +58,11 @@ export function registerControllerCommand(program: Command): void {
       true,
     )
     .option('--no-leader-elect', 'do not use the Lease (only with a single replica)')
+    .option(
+      '--watch-namespace <namespace>',
+      'namespace-scoped mode: watch managed objects only in this namespace (repeatable; default: cluster-wide)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText(
       'after',
       '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
@@ -73,6 +79,7 @@ export function registerControllerCommand(program: Command): void {
         concurrency: Math.max(1, Number.parseInt(opts.concurrency, 10) || 4),
         timeoutMs: parseDuration(opts.timeout),
         logger,
+        ...(opts.watchNamespace === undefined ? {} : { watchNamespaces: opts.watchNamespace }),
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),
