@@ -287,7 +287,7 @@ export class Reconciler {
       revision: fetched.commit.sha,
       result: resultOf(result),
       trigger,
-      ...(result.error === undefined ? {} : { message: result.error.message }),
+      message: result.error?.message ?? '',
       ...(recordName === undefined ? {} : { syncRecord: recordName }),
     };
     await this.writeStatus(app, memory, {

@@ -150,7 +150,8 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
         ? {}
         : { pinnedRevision: input.previous.sync.pinnedRevision }),
     },
-    health: { status: health.status, ...(health.message === '' ? {} : { message: health.message }) },
+    // Always send the message (even empty): status is written with a merge patch, which keeps absent fields.
+    health: { status: health.status, message: health.message },
     ...(input.result === undefined ? {} : { inventory: input.result.inventory }),
     resources: resourceStatuses(input.planned, input.health, input.outOfSync),
     summary,

@@ -44,9 +44,7 @@ export function nextSteps(input: NextStepsInput): string {
     '  mooring status guestbook',
     '  mooring history guestbook',
     ...(input.hasRollback
-      ? [
-          '  mooring rollback guestbook                            # back to the previous commit, the GitOps way',
-        ]
+      ? ['  mooring rollback guestbook       # a revert commit pushed to Git (then git pull in the clone)']
       : []),
     '',
     `Git server: ${input.repoURL} (user and password in ${input.credentialsFile})`,

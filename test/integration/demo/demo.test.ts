@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { packageRoot } from '../../../src/core/package-root.js';
 import { DEMO_APPS } from '../../../src/demo/apps.js';
 import { demoLayout } from '../../../src/demo/layout.js';
+import { clusterDown } from '../../../src/devcluster/cluster.js';
 import { clusterLayout } from '../../../src/devcluster/layout.js';
 import { connect } from '../../../src/kube/connect.js';
 
@@ -46,7 +47,8 @@ describe('mooring demo', () => {
     const home = await mkdtemp(join(tmpdir(), 'mooring-demo-home-'));
     const name = `demo-test-${process.pid}`;
     t.after(async () => {
-      await mooring(home, ['dev', 'cluster', 'down', '--name', name]);
+      // In-process rather than `mooring dev cluster down`: stops the cluster even if the CLI cannot start.
+      await clusterDown(name, home);
       await rm(home, { recursive: true, force: true });
     });
 
