@@ -61,7 +61,7 @@ export function registerControllerCommand(program: Command): void {
     .option(
       '--watch-namespace <namespace>',
       'namespace-scoped mode: watch managed objects only in this namespace (repeatable; default: cluster-wide)',
-      (value: string, previous: string[] = []) => [...previous, value],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .addHelpText(
       'after',

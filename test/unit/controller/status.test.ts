@@ -128,7 +128,7 @@ describe('status', () => {
     });
     assert.equal(status.sync?.status, 'OutOfSync');
     assert.equal(status.resources?.[0]?.sync, 'OutOfSync');
-    assert.equal(status.resources?.[0]?.message, 'data.color changed by kubectl-patch');
+    assert.equal(status.resources[0].message, 'data.color changed by kubectl-patch');
   });
 });
 

@@ -33,7 +33,7 @@ describe('kubeconfig', () => {
 describe('fake nodes', () => {
   it('are annotated for kwok and carry no taint, so ordinary pods schedule', () => {
     const node = fakeNode('kwok-node-0');
-    assert.equal(node.metadata?.annotations?.['kwok.x-k8s.io/node'], 'fake');
+    assert.equal(node.metadata.annotations?.['kwok.x-k8s.io/node'], 'fake');
     assert.equal(node.spec?.taints, undefined);
   });
 
