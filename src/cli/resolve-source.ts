@@ -67,7 +67,13 @@ export async function resolveSource(arg: string, progress: ProgressReporter): Pr
   progress(`fetching ${displayURL(spec.repoURL)}`);
   const fetched = await fetchSource(spec, join(homedir(), '.cache', 'mooring', 'git'));
   progress(`${fetched.resolvedRef} is ${fetched.commit.sha.slice(0, 12)}: ${fetched.commit.subject}`);
-  return { root: fetched.root, path: fetched.path, commit: fetched.commit, displayURL: fetched.displayURL };
+  return {
+    root: fetched.root,
+    path: fetched.path,
+    commit: fetched.commit,
+    displayURL: fetched.displayURL,
+    rootTreeHash: fetched.rootTreeHash,
+  };
 }
 
 async function gitTopLevel(dir: string): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { fetchSource } from '../source/index.js';
+import { RenderCache } from '../render/cache.js';
 import type { FetchedSource } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import { onlyUpdateManagersConflict } from '../apply/validate.js';
@@ -54,6 +55,7 @@ export type ReconcileOutcome =
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
   readonly memory = new Map<string, AppMemory>();
+  private readonly renderCache = new RenderCache(200);
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -319,6 +321,7 @@ export class Reconciler {
       {
         objects: this.deps.objects,
         tools: this.deps.tools,
+        renderCache: this.renderCache,
         inventory: {
           load: () => Promise.resolve({ entries: inventory }),
           save: () => Promise.resolve(),

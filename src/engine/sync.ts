@@ -17,6 +17,9 @@ import { groupIntoWaves, isHook } from '../plan/order.js';
 import { buildPlan } from '../plan/index.js';
 import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
+import type { RenderCache } from '../render/cache.js';
+import { renderCacheKey } from '../render/cache.js';
+import { readVersions } from '../devcluster/toolchain.js';
 import type { RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
 
@@ -26,6 +29,8 @@ export interface EngineDeps {
   progress?: ProgressReporter;
   /** Default: push mode's ConfigMap in the destination namespace. */
   inventory?: InventoryStore;
+  /** Reuse renders of the same tree (source.rootTreeHash), options and tool versions. */
+  renderCache?: RenderCache;
 }
 
 /** Thrown inside a run to stop it; carries the failure to report. */
@@ -118,14 +123,23 @@ class SyncRun {
 
   private async render(): Promise<KubeObject[]> {
     const { source, renderOptions, namespace } = this.request;
-    this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
-    const rendered = await render({
+    const input = {
       root: source.root,
       path: source.path,
       namespace,
       options: renderOptions,
       tools: this.deps.tools,
-    });
+    };
+    const cache = this.deps.renderCache;
+    // The whole tree's hash: a kustomize overlay or Helm values may read outside the app folder.
+    const key =
+      cache === undefined || source.rootTreeHash === undefined
+        ? undefined
+        : renderCacheKey(input, toolVersions(), source.rootTreeHash);
+    const cached = key === undefined ? undefined : cache?.get(key);
+    if (cached === undefined) this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
+    const rendered = cached ?? (await render(input));
+    if (key !== undefined && cached === undefined) cache?.set(key, rendered);
     this.result.warnings.push(...rendered.warnings);
     this.progress(`rendered ${rendered.objects.length} objects with ${rendered.renderer}`);
     return rendered.objects.map((r) => r.object);
@@ -384,4 +398,15 @@ function failureOf(error: unknown): SyncFailure {
     };
   }
   return { step: 'apply', message: errorMessage(error) };
+}
+
+let versions: Record<string, string> | undefined;
+
+/** The render tools' versions, part of the render cache key. */
+function toolVersions(): Record<string, string> {
+  if (versions === undefined) {
+    const v = readVersions();
+    versions = { helm: v.helm, kustomize: v.kustomize, jsonnet: v.jsonnet, kubernetes: v.kubernetes };
+  }
+  return versions;
 }

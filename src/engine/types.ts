@@ -13,6 +13,8 @@ export interface LocalSource {
   commit?: CommitInfo;
   /** The repository shown to people (no credentials). */
   displayURL?: string;
+  /** Git tree hash of the whole checkout at the commit: the render cache's content key. */
+  rootTreeHash?: string;
 }
 
 export interface SyncRequest {
