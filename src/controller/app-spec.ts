@@ -1,6 +1,8 @@
 import { MooringError } from '../core/errors.js';
 import type { RenderOptions } from '../render/types.js';
 import type { RefSpec } from '../source/types.js';
+import type { ApplicationSource } from '../crd/application-source.js';
+import { renderOptionsOf as crdRenderOptionsOf } from '../crd/application-source.js';
 import type { ApplicationSpec } from './app-types.js';
 
 /** The one ref an Application names (the CRD enforces exactly one). Pure. */
@@ -15,39 +17,10 @@ export function refOfSpec(spec: ApplicationSpec): RefSpec {
   });
 }
 
-/** The renderer options an Application asks for. Pure. */
+/** The renderer options an Application asks for; Helm's release is named after the app by default. Pure. */
 export function renderOptionsOf(spec: ApplicationSpec, appName: string): RenderOptions {
-  const s = spec.source;
-  return {
-    ...(s.renderer === undefined ? {} : { kind: s.renderer }),
-    ...(s.directory === undefined ? {} : { directory: s.directory }),
-    ...(s.kustomize === undefined ? {} : { kustomize: {} }),
-    helm: {
-      releaseName: s.helm?.releaseName ?? appName,
-      ...withoutUndefined({
-        valueFiles: s.helm?.valueFiles,
-        values: s.helm?.values,
-        kubeVersion: s.helm?.kubeVersion,
-      }),
-    },
-    ...(s.jsonnet === undefined
-      ? {}
-      : {
-          jsonnet: withoutUndefined({
-            tlas: s.jsonnet.tlas,
-            extVars: s.jsonnet.extVars,
-            libPaths: s.jsonnet.libPaths,
-          }),
-        }),
-  };
-}
-
-function withoutUndefined<T extends Record<string, unknown>>(
-  obj: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
+  const options = crdRenderOptionsOf(spec.source as ApplicationSource);
+  return { ...options, helm: { ...options.helm, releaseName: options.helm?.releaseName ?? appName } };
 }
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;

@@ -103,7 +103,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
   const health = aggregateHealth(healthItems);
   const synced = failure === undefined && input.outOfSync.size === 0;
   let conditions = input.previous?.conditions ?? [];
-  const cond = (type: string, ok: boolean, reason: string, message: string): void => {
+  const cond = (type: Condition['type'], ok: boolean, reason: string, message: string): void => {
     conditions = setCondition(
       conditions,
       {

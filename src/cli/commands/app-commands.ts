@@ -212,12 +212,12 @@ function formatStatus(app: Application): string {
     lines.push(
       `  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`,
     );
-  const rows = (s.resources ?? []).map((r) => [
+  const rows = (s.resources ?? []).map((r): string[] => [
     r.kind,
-    r.namespace === '' ? '-' : r.namespace,
+    r.namespace === undefined || r.namespace === '' ? '-' : r.namespace,
     r.name,
-    r.sync,
-    r.health,
+    r.sync ?? 'Unknown',
+    r.health ?? 'Unknown',
     r.message ?? '',
   ]);
   if (rows.length > 0)
