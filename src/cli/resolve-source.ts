@@ -62,6 +62,11 @@ export async function resolveSource(arg: string, progress: ProgressReporter): Pr
     const path = join(relative(root, dir), local.path ?? '');
     return { root, path: path === '.' ? '' : path };
   }
+  if (/^(\.{0,2}\/|~)/.test(arg)) {
+    throw new MooringError('INVALID_ARGUMENT', `no folder ${arg.split('//')[0] ?? arg}`, {
+      hint: 'give an existing folder (FOLDER[//PATH]) or a repository as REPO_URL[@REF][//PATH]',
+    });
+  }
   const credentials = credentialsFromEnv();
   const spec = await sourceSpecFromArgument(arg, credentials === undefined ? {} : { credentials });
   progress(`fetching ${displayURL(spec.repoURL)}`);
