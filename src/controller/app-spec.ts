@@ -38,3 +38,23 @@ export function intervalMs(spec: ApplicationSpec): number {
 export function driftModeOf(spec: ApplicationSpec): 'enforce' | 'warn' {
   return spec.syncPolicy?.driftMode ?? (spec.syncPolicy?.selfHeal === false ? 'warn' : 'enforce');
 }
+
+/**
+ * When to retry a failed sync under spec.syncPolicy.retry (default: 5 retries, 5s doubling up to 3m);
+ * undefined once the limit is spent: then the app waits for its next poll, a new commit or a manual sync. Pure.
+ */
+export function retryDelayMs(spec: ApplicationSpec, failures: number): number | undefined {
+  const retry = spec.syncPolicy?.retry;
+  const limit = retry?.limit ?? 5;
+  if (failures > limit) return undefined;
+  const base = parseDurationText(retry?.backoff?.duration ?? '5s', 5_000);
+  const factor = retry?.backoff?.factor ?? 2;
+  const max = parseDurationText(retry?.backoff?.maxDuration ?? '3m', 180_000);
+  return Math.min(max, base * factor ** Math.max(0, failures - 1));
+}
+
+function parseDurationText(text: string, fallback: number): number {
+  const m = DURATION.exec(text);
+  if (m === null) return fallback;
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}

@@ -9,7 +9,7 @@ import { startWatch } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { Application, Trigger } from './app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
-import { intervalMs, refOfSpec } from './app-spec.js';
+import { intervalMs, refOfSpec, retryDelayMs } from './app-spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
 import { Reconciler } from './reconciler.js';
@@ -267,8 +267,8 @@ export class Controller {
       if (this.unpinRequested.delete(name)) await this.reconciler.unpin(app);
       const trigger = pickTrigger(triggers);
       const outcome = await this.reconciler.reconcile(app, trigger);
-      if (outcome.kind === 'retry') this.schedule(name, backoffMs(outcome.failures));
-      else this.schedule(name, jittered(intervalMs(app.spec)));
+      const retryIn = outcome.kind === 'retry' ? retryDelayMs(app.spec, outcome.failures) : undefined;
+      this.schedule(name, retryIn ?? jittered(intervalMs(app.spec)));
     } catch (error) {
       this.options.logger.error({ app: name, err: errorMessage(error) }, 'reconcile failed');
       this.schedule(name, backoffMs(2));

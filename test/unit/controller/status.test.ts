@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { driftModeOf, intervalMs, refOfSpec } from '../../../src/controller/app-spec.js';
+import { driftModeOf, intervalMs, refOfSpec, retryDelayMs } from '../../../src/controller/app-spec.js';
 import type { ApplicationSpec } from '../../../src/controller/app-types.js';
 import { othersSignature } from '../../../src/controller/live-cache.js';
 import { syncRecordFor } from '../../../src/controller/records.js';
@@ -42,6 +42,22 @@ describe('application spec', () => {
     assert.equal(driftModeOf(spec()), 'enforce');
     assert.equal(driftModeOf(spec({ syncPolicy: { selfHeal: false } })), 'warn');
     assert.equal(driftModeOf(spec({ syncPolicy: { selfHeal: false, driftMode: 'enforce' } })), 'enforce');
+  });
+});
+
+describe('retries', () => {
+  it('follow spec.syncPolicy.retry, then wait for the next poll', () => {
+    const retry = spec({
+      syncPolicy: { retry: { limit: 3, backoff: { duration: '2s', factor: 3, maxDuration: '10s' } } },
+    });
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(retry, n)),
+      [2_000, 6_000, 10_000, undefined],
+    );
+    assert.deepEqual(
+      [1, 2, 6].map((n) => retryDelayMs(spec(), n)),
+      [5_000, 10_000, undefined],
+    );
   });
 });
 
