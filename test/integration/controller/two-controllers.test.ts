@@ -33,7 +33,7 @@ function startReplica(h: ControllerHarness, id: string): Replica {
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOORING_POD_NAME: id } },
   );
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   return { child, log: () => log };
 }
 
