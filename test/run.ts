@@ -10,7 +10,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { clusterDown, clusterUp } from '../src/devcluster/cluster.js';
+import { clusterDown, clusterUp, stopClusterProcesses } from '../src/devcluster/cluster.js';
+import type { ClusterState } from '../src/devcluster/cluster.js';
 
 type Suite = 'unit' | 'integration' | 'all';
 
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
   const needsCluster = files.some((f) => relative(here, f).startsWith('integration'));
   const env = { ...process.env };
   let ownCluster: string | undefined;
+  let ownState: ClusterState | undefined;
   if (needsCluster && env.MOORING_TEST_KUBECONFIG === undefined) {
     ownCluster = `test-${process.pid}`;
     const name = ownCluster;
@@ -83,14 +85,28 @@ async function main(): Promise<number> {
     });
     console.error(`[cluster] "${name}" ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     env.MOORING_TEST_KUBECONFIG = state.kubeconfig;
+    ownState = state;
   }
+  let code = 1;
   try {
-    return await runNodeTest(files, env, needsCluster ? 2 : 1);
+    code = await runNodeTest(files, env, needsCluster ? 2 : 1);
   } finally {
-    if (ownCluster !== undefined) {
-      const { stopped } = await clusterDown(ownCluster);
-      console.error(`[cluster] "${ownCluster}" stopped (${stopped.length} processes)`);
-    }
+    if (ownCluster !== undefined && !(await stopOwnCluster(ownCluster, ownState))) code = 1;
+  }
+  return code;
+}
+
+/** Stops the run's cluster; false (after stopping its processes by pid) if clusterDown failed. */
+async function stopOwnCluster(name: string, state: ClusterState | undefined): Promise<boolean> {
+  try {
+    const { stopped } = await clusterDown(name);
+    console.error(`[cluster] "${name}" stopped (${stopped.length} processes)`);
+    return true;
+  } catch (error) {
+    // Never leave processes behind: stop what clusterUp reported, even if state.json is unreadable.
+    console.error(`[cluster] "${name}": ${String(error)}; stopping its processes by pid`);
+    if (state !== undefined) await stopClusterProcesses(state);
+    return false;
   }
 }
 

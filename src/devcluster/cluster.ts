@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { MooringError } from '../core/errors.js';
@@ -63,8 +63,25 @@ async function readState(layout: ClusterLayout): Promise<ClusterState | undefine
   return JSON.parse(await readFile(layout.stateFile, 'utf8')) as ClusterState;
 }
 
-async function writeState(layout: ClusterLayout, state: ClusterState): Promise<void> {
-  await writeFile(layout.stateFile, JSON.stringify(state, null, 2) + '\n');
+const stateWrites = new Map<string, Promise<void>>();
+
+/**
+ * Writes state.json atomically (temp file + rename) and one write at a time: components start in parallel
+ * and each records its pid, and two overlapping writeFile calls on one file can leave it garbled.
+ */
+function writeState(layout: ClusterLayout, state: ClusterState): Promise<void> {
+  const text = JSON.stringify(state, null, 2) + '\n';
+  const previous = stateWrites.get(layout.stateFile) ?? Promise.resolve();
+  const next = previous.then(async () => {
+    const temp = `${layout.stateFile}.${process.pid}.tmp`;
+    await writeFile(temp, text);
+    await rename(temp, layout.stateFile);
+  });
+  stateWrites.set(
+    layout.stateFile,
+    next.catch(() => undefined),
+  );
+  return next;
 }
 
 /**
@@ -194,6 +211,11 @@ async function waitUntilReady(
     },
     { timeoutMs, intervalMs: 100, what: `${component} to become ready` },
   );
+}
+
+/** Stops every process recorded in `state` (the fallback when state.json cannot be read). */
+export async function stopClusterProcesses(state: ClusterState): Promise<void> {
+  await stopAll(state);
 }
 
 async function stopAll(state: ClusterState): Promise<void> {

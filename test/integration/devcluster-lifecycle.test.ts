@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -45,6 +45,17 @@ describe('mooring dev cluster', () => {
     const state = JSON.parse(up.stdout) as ClusterState;
     assert.equal(state.kubeconfig, join(home, 'clusters', name, 'kubeconfig'));
     assert.match(up.stderr, /etcd ready/, 'progress is shown per step');
+    // Components start in parallel and each records its pid: the file must still be whole.
+    const onDisk = JSON.parse(
+      await readFile(join(home, 'clusters', name, 'state.json'), 'utf8'),
+    ) as ClusterState;
+    assert.deepEqual(Object.keys(onDisk.processes).sort(), [
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kwok',
+    ]);
 
     const found = findToolchain();
     assert.ok('toolchain' in found);
