@@ -1,6 +1,7 @@
 import type { KubeObject } from '../core/objects.js';
 import { objectId, refOf } from '../core/objects.js';
 import { normalizeForCompare } from '../diff/normalize.js';
+import type { ManagedFieldsEntry } from '../diff/ownership.js';
 import { assessHealth } from '../health/index.js';
 import type { Logger } from '../core/logger.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
@@ -15,14 +16,6 @@ export interface DriftSignal {
   id: string;
   type: 'MODIFIED' | 'DELETED';
   at: number;
-}
-
-interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  time?: string;
-  subresource?: string;
-  fieldsV1?: unknown;
 }
 
 /**

@@ -11,7 +11,8 @@ export interface FieldOwner {
   subresource?: string;
 }
 
-interface ManagedFieldsEntry {
+/** One entry of metadata.managedFields. */
+export interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
   time?: string;
