@@ -21,5 +21,5 @@ export interface Application extends KubeObject {
   status?: ApplicationStatus;
 }
 
-/** Why a reconcile runs; recorded in SyncRecords. */
-export type Trigger = 'poll' | 'webhook' | 'drift' | 'manual' | 'rollback' | 'dependency' | 'spec';
+/** Why a reconcile runs; recorded in SyncRecords (the CRD's enum is the one list). */
+export type { SyncTrigger as Trigger } from '../crd/syncrecord.js';

@@ -30,7 +30,15 @@ export const SYNC_RECORD_LIMITS = {
 const L = SYNC_RECORD_LIMITS;
 
 /** What started a sync. */
-export const SYNC_TRIGGERS = ['poll', 'webhook', 'drift', 'manual', 'rollback', 'dependency'] as const;
+export const SYNC_TRIGGERS = [
+  'poll',
+  'webhook',
+  'drift',
+  'manual',
+  'rollback',
+  'dependency',
+  'spec',
+] as const;
 export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 
 /** The engine's ObjectAction values; the CoversAll check breaks the build if src/apply adds one. */

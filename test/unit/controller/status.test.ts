@@ -5,6 +5,7 @@ import { driftModeOf, intervalMs, refOfSpec, retryDelayMs } from '../../../src/c
 import type { ApplicationSpec } from '../../../src/controller/app-types.js';
 import { othersSignature } from '../../../src/controller/live-cache.js';
 import { syncRecordFor } from '../../../src/controller/records.js';
+import { parseSyncRecord, SYNC_TRIGGERS } from '../../../src/crd/syncrecord.js';
 import { buildStatus, setCondition, summarise } from '../../../src/controller/status.js';
 import type { KubeObject } from '../../../src/core/objects.js';
 import type { PlannedObject } from '../../../src/plan/types.js';
@@ -170,6 +171,27 @@ describe('drift signals', () => {
 });
 
 describe('sync records', () => {
+  it('are valid SyncRecords for every trigger the controller uses, spec changes included', () => {
+    for (const trigger of [...SYNC_TRIGGERS, 'spec'] as const) {
+      const record = syncRecordFor({
+        app: {
+          apiVersion: 'mooring.dev/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'web', namespace: 'ms', uid: 'u1' },
+          spec: spec(),
+        },
+        trigger,
+        startedAt: '2026-11-22T00:00:00.000Z',
+        finishedAt: '2026-11-22T00:00:01.000Z',
+        revision: 'abc',
+        result: 'Succeeded',
+        message: 'ok',
+        outcomes: [],
+      });
+      assert.doesNotThrow(() => parseSyncRecord(record), trigger);
+    }
+  });
+
   it('summarises outcomes and stays within the schema limits', () => {
     const record = syncRecordFor({
       app: {
