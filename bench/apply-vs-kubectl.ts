@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { packageRoot } from '../src/core/package-root.js';
-import { clusterDown, clusterUp } from '../src/devcluster/cluster.js';
+import { benchCluster } from './cluster.js';
 import { findToolchain } from '../src/devcluster/toolchain.js';
 import { syntheticApp } from './synthetic-app.js';
 
@@ -45,17 +45,8 @@ async function main(): Promise<void> {
   if ('missing' in found)
     throw new Error(`toolchain incomplete: ${found.missing.join(', ')} (npm run toolchain)`);
   const kubectl = found.toolchain.kubectl;
-  let kubeconfig = process.env.MOORING_BENCH_KUBECONFIG;
-  const own = kubeconfig === undefined ? `bench-${process.pid}` : undefined;
-  if (own !== undefined)
-    kubeconfig = (
-      await clusterUp({
-        name: own,
-        progress: (l) => {
-          console.error(`[cluster] ${l}`);
-        },
-      })
-    ).kubeconfig;
+  const cluster = await benchCluster('bench');
+  const kubeconfig = cluster.kubeconfig;
   const env = { ...process.env, KUBECONFIG: kubeconfig };
   const work = await mkdtemp(join(tmpdir(), 'mooring-bench-'));
   try {
@@ -121,11 +112,10 @@ async function main(): Promise<void> {
       },
     };
     console.log(JSON.stringify(result, null, 2));
-    if (own === undefined)
-      await run(kubectl, ['delete', 'namespace', '--wait=false', ...namespaces], { env });
+    if (!cluster.owned) await run(kubectl, ['delete', 'namespace', '--wait=false', ...namespaces], { env });
   } finally {
     await rm(work, { recursive: true, force: true });
-    if (own !== undefined) await clusterDown(own);
+    await cluster.stop();
   }
 }
 

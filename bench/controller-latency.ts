@@ -15,12 +15,13 @@ import { signBody, WEBHOOK_PATH } from '../src/controller/webhook/index.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { KubeObject } from '../src/core/objects.js';
 import { pollUntil, sleep } from '../src/core/wait.js';
-import { clusterDown, clusterUp } from '../src/devcluster/cluster.js';
 import { packageRoot } from '../src/core/package-root.js';
+import { benchCluster } from './cluster.js';
 import { startGitHttpServer } from '../src/devgit/http-server.js';
 import { WorkingRepo } from '../src/devgit/repo.js';
 import { renderTools } from '../src/cli/commands/engine-options.js';
 import { connect } from '../src/kube/connect.js';
+import { installCrds } from '../src/install/crds.js';
 import type { ObjectsApi } from '../src/kube/objects-api.js';
 import { startWatch } from '../src/kube/watch.js';
 
@@ -83,17 +84,8 @@ const valueOf = (o: KubeObject): string | undefined => (o.data as Record<string,
 
 async function main(): Promise<void> {
   const trials = Number(process.env.MOORING_BENCH_TRIALS ?? 40);
-  let kubeconfig = process.env.MOORING_BENCH_KUBECONFIG;
-  const own = kubeconfig === undefined ? `bench-ctl-${process.pid}` : undefined;
-  if (own !== undefined)
-    kubeconfig = (
-      await clusterUp({
-        name: own,
-        progress: (l) => {
-          console.error(`[cluster] ${l}`);
-        },
-      })
-    ).kubeconfig;
+  const cluster = await benchCluster('bench-ctl');
+  const kubeconfig = cluster.kubeconfig;
   const work = await mkdtemp(join(tmpdir(), 'mooring-bench-ctl-'));
   const objects = connect({ kubeconfig });
   const editor = connect({ kubeconfig });
@@ -102,13 +94,7 @@ async function main(): Promise<void> {
   const git = await startGitHttpServer({ projectRoot: work });
   let controller: Controller | undefined;
   try {
-    for (const file of ['applications.yaml', 'syncrecords.yaml']) {
-      const { parseAllDocuments } = await import('yaml');
-      const { readFile } = await import('node:fs/promises');
-      const text = await readFile(join(packageRoot(), 'deploy', 'crds', file), 'utf8');
-      for (const doc of parseAllDocuments(text))
-        await objects.apply(doc.toJSON() as KubeObject, { fieldManager: 'mooring-install' });
-    }
+    await installCrds(objects, join(packageRoot(), 'deploy', 'crds'));
     await objects.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appNs } });
     const repo = await WorkingRepo.create(work, 'config');
     await repo.writeFile('app/objects.yaml', configMaps(100, 'v0'));
@@ -219,7 +205,7 @@ async function main(): Promise<void> {
     objects.client.close();
     editor.client.close();
     await rm(work, { recursive: true, force: true });
-    if (own !== undefined) await clusterDown(own);
+    await cluster.stop();
   }
 }
 

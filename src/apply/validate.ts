@@ -98,18 +98,8 @@ async function dryRunOne(
   planned: PlannedObject,
   live: KubeObject | undefined,
 ): Promise<ValidatedObject> {
-  let force = planned.options.force;
   try {
-    let dryRun: KubeObject;
-    try {
-      dryRun = await objects.apply(planned.object, { dryRun: true, force });
-    } catch (error) {
-      if (force || live === undefined || !onlyUpdateManagersConflict(error, live)) throw error;
-      // Git wins over hand edits (kubectl edit/scale/patch): take those fields back. Conflicts with
-      // another *applier* are reported instead, unless the object asks for force.
-      force = true;
-      dryRun = await objects.apply(planned.object, { dryRun: true, force });
-    }
+    const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
     return { planned, live, dryRun, force, diff: diffObject(live, dryRun, FIELD_MANAGER) };
   } catch (error) {
     if (
@@ -120,6 +110,25 @@ async function dryRunOne(
       return { planned, live, recreate: true, diff: { action: 'change', changes: [], drift: [] } };
     }
     throw error;
+  }
+}
+
+/**
+ * Server-side dry-run of a planned object, and whether applying it needs force. Git wins over hand edits
+ * (kubectl edit/scale/patch): a conflict only with such managers is retried with force. Conflicts with
+ * another *applier* are reported instead, unless the object asks for force.
+ */
+export async function dryRunTakingBackHandEdits(
+  objects: ObjectsApi,
+  planned: PlannedObject,
+  live: KubeObject | undefined,
+): Promise<{ dryRun: KubeObject; force: boolean }> {
+  const force = planned.options.force;
+  try {
+    return { dryRun: await objects.apply(planned.object, { dryRun: true, force }), force };
+  } catch (error) {
+    if (force || live === undefined || !onlyUpdateManagersConflict(error, live)) throw error;
+    return { dryRun: await objects.apply(planned.object, { dryRun: true, force: true }), force: true };
   }
 }
 

@@ -3,6 +3,7 @@ import type { RenderOptions } from '../render/types.js';
 import type { RefSpec } from '../source/types.js';
 import type { ApplicationSource } from '../crd/application-source.js';
 import { renderOptionsOf as crdRenderOptionsOf } from '../crd/application-source.js';
+import { durationMs } from '../crd/common.js';
 import type { ApplicationSpec } from './app-types.js';
 
 /** The one ref an Application names (the CRD enforces exactly one). Pure. */
@@ -23,15 +24,15 @@ export function renderOptionsOf(spec: ApplicationSpec, appName: string): RenderO
   return { ...options, helm: { ...options.helm, releaseName: options.helm?.releaseName ?? appName } };
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
+/** A spec duration ("3m", "30s", "1h30m") in milliseconds, or `fallbackMs` when absent or unreadable. */
+function durationOr(text: string | undefined, fallbackMs: number): number {
+  const ms = text === undefined ? Number.NaN : durationMs(text);
+  return Number.isNaN(ms) ? fallbackMs : ms;
+}
 
-/** spec.interval ("3m", "30s", "1h") in milliseconds; default 3 minutes. Pure. */
+/** spec.interval in milliseconds; default 3 minutes, at least 1 s. Pure. */
 export function intervalMs(spec: ApplicationSpec): number {
-  const text = spec.interval ?? '3m';
-  const m = DURATION.exec(text);
-  if (m === null) return 180_000;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.max(1000, Number(m[1]) * unit);
+  return Math.max(1000, durationOr(spec.interval, 180_000));
 }
 
 /** Whether drift is corrected (enforce) or only reported (warn). Pure. */
@@ -47,14 +48,8 @@ export function retryDelayMs(spec: ApplicationSpec, failures: number): number | 
   const retry = spec.syncPolicy?.retry;
   const limit = retry?.limit ?? 5;
   if (failures > limit) return undefined;
-  const base = parseDurationText(retry?.backoff?.duration ?? '5s', 5_000);
+  const base = durationOr(retry?.backoff?.duration, 5_000);
   const factor = retry?.backoff?.factor ?? 2;
-  const max = parseDurationText(retry?.backoff?.maxDuration ?? '3m', 180_000);
+  const max = durationOr(retry?.backoff?.maxDuration, 180_000);
   return Math.min(max, base * factor ** Math.max(0, failures - 1));
-}
-
-function parseDurationText(text: string, fallback: number): number {
-  const m = DURATION.exec(text);
-  if (m === null) return fallback;
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
 }

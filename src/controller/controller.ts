@@ -229,7 +229,7 @@ export class Controller {
       const waitingFor = this.unreadyDependency(app);
       if (waitingFor !== undefined) {
         // 'wait', not a terminal step: the app proceeds by itself once the dependency is Ready (not Stalled).
-        await this.reconciler.writeStatus(app, this.memoryFor(name), {
+        await this.reconciler.writeStatus(app, this.reconciler.memoryOf(app), {
           planned: [],
           failure: { step: 'wait', message: `waiting for dependency ${waitingFor}` },
         });
@@ -273,15 +273,6 @@ export class Controller {
       this.options.logger.error({ app: name, err: errorMessage(error) }, 'reconcile failed');
       this.schedule(name, backoffMs(2));
     }
-  }
-
-  private memoryFor(name: string) {
-    let m = this.reconciler.memory.get(name);
-    if (m === undefined) {
-      m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
-      this.reconciler.memory.set(name, m);
-    }
-    return m;
   }
 
   private schedule(name: string, delayMs: number): void {

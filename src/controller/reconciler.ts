@@ -14,7 +14,7 @@ import { fetchSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
 import type { FetchedSource } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
-import { onlyUpdateManagersConflict } from '../apply/validate.js';
+import { dryRunTakingBackHandEdits } from '../apply/validate.js';
 import type { Application, ApplicationStatus, Trigger } from './app-types.js';
 import { MOORING_API_VERSION } from './app-types.js';
 import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
@@ -59,7 +59,8 @@ export class Reconciler {
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  private memoryOf(app: Application): AppMemory {
+  /** What is remembered about `app`, created empty the first time. */
+  memoryOf(app: Application): AppMemory {
     let m = this.memory.get(app.metadata.name);
     if (m === undefined) {
       m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
@@ -113,15 +114,7 @@ export class Reconciler {
       await objects.apply(planned.object, { force: true, step: 'apply' });
       return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
     }
-    let force = planned.options.force;
-    let dryRun;
-    try {
-      dryRun = await objects.apply(planned.object, { dryRun: true, force });
-    } catch (error) {
-      if (force || !onlyUpdateManagersConflict(error, live)) throw error;
-      force = true;
-      dryRun = await objects.apply(planned.object, { dryRun: true, force });
-    }
+    const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
     const diff = diffObject(live, dryRun, FIELD_MANAGER);
     if (diff.action === 'unchanged') return undefined;
     const who = [...new Set(diff.drift.flatMap((d) => d.changedBy.map((c) => c.manager)))];

@@ -3,15 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { ObjectOutcome } from '../apply/types.js';
 import { errorMessage } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
-import { countActions } from '../engine/summary.js';
 import type { SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Application, Trigger } from './app-types.js';
 import { MOORING_API_VERSION } from './app-types.js';
+import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf } from '../crd/syncrecord.js';
 
 export const RECORD_APP_LABEL = 'mooring.dev/application';
-/** The SyncRecord schema's cap; the rest is counted in omittedObjects. */
-const MAX_OBJECTS = 2000;
 
 export interface RecordInput {
   app: Application;
@@ -27,7 +25,6 @@ export interface RecordInput {
 
 /** A SyncRecord object for one sync, owned by its Application (deleted with it). Pure. */
 export function syncRecordFor(input: RecordInput): KubeObject {
-  const counts = countActions(input.outcomes);
   const stamp = input.startedAt.replace(/[-:TZ.]/g, '').slice(0, 14);
   return {
     apiVersion: MOORING_API_VERSION,
@@ -47,7 +44,7 @@ export function syncRecordFor(input: RecordInput): KubeObject {
         },
       ],
     },
-    spec: {
+    spec: fitSyncRecordSpec({
       application: input.app.metadata.name,
       trigger: input.trigger,
       revision: input.revision ?? '',
@@ -56,32 +53,9 @@ export function syncRecordFor(input: RecordInput): KubeObject {
       finishedAt: input.finishedAt,
       result: input.result,
       message: input.message.slice(0, 1024),
-      objects: input.outcomes.slice(0, MAX_OBJECTS).map((o) => ({
-        subject: o.subject.slice(0, 512),
-        action: o.action,
-        ...(o.message === undefined ? {} : { message: o.message.slice(0, 1024) }),
-        ...(o.drift === undefined
-          ? {}
-          : {
-              drift: o.drift.slice(0, 20).map((d) => ({
-                path: d.path.slice(0, 256),
-                changedBy: d.changedBy.slice(0, 4).map((c) => ({
-                  manager: c.manager,
-                  operation: c.operation,
-                  ...(c.time === undefined ? {} : { time: c.time }),
-                })),
-              })),
-            }),
-      })),
-      ...(input.outcomes.length > MAX_OBJECTS ? { omittedObjects: input.outcomes.length - MAX_OBJECTS } : {}),
-      diffSummary: {
-        created: counts.created ?? 0,
-        configured: (counts.configured ?? 0) + (counts.recreated ?? 0),
-        pruned: counts.pruned ?? 0,
-        unchanged: counts.unchanged ?? 0,
-        failed: (counts.failed ?? 0) + (counts['hook-failed'] ?? 0),
-      },
-    },
+      objects: input.outcomes.map(recordedObjectOf),
+      diffSummary: diffSummaryOf(input.outcomes),
+    }),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
 import { formatAppTable, isReady } from './app-rows.js';
 import { DEMO_APPS, DEMO_NAMESPACE } from './apps.js';
-import { installCrds } from './crds.js';
+import { installCrds } from '../install/crds.js';
 import { followActivity } from './follow.js';
 import { prepareDemoRepo, serveDemoRepo, writeGitCredentials } from './git-repo.js';
 import type { DemoLayout } from './layout.js';

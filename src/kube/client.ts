@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:https';
-import type { RequestOptions } from 'node:https';
+import type { AgentOptions, RequestOptions } from 'node:https';
 
 import type { Step } from '../core/errors.js';
 import { sleep } from '../core/wait.js';
@@ -50,15 +50,7 @@ export class KubeClient {
 
   /** One keep-alive agent with the TLS material; auth headers refreshed once a minute (tokens rotate). */
   private async connection(): Promise<{ agent: Agent; headers: Record<string, string> }> {
-    this.agent ??= new Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      ...(this.access.ca === undefined ? {} : { ca: this.access.ca }),
-      ...(this.access.clientCert === undefined ? {} : { cert: this.access.clientCert }),
-      ...(this.access.clientKey === undefined ? {} : { key: this.access.clientKey }),
-      ...(this.access.insecureSkipTLSVerify === true ? { rejectUnauthorized: false } : {}),
-      ...(this.access.tlsServerName === undefined ? {} : { servername: this.access.tlsServerName }),
-    });
+    this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ...tlsOptions(this.access) });
     if (this.auth === undefined || Date.now() > this.auth.until) {
       const headers: Record<string, string> = {};
       const token = await currentBearerToken(this.access);
@@ -157,13 +149,7 @@ export class KubeClient {
     for (const [k, v] of Object.entries(spec.query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const { headers } = await this.connection();
-    const tls = {
-      ...(this.access.ca === undefined ? {} : { ca: this.access.ca }),
-      ...(this.access.clientCert === undefined ? {} : { cert: this.access.clientCert }),
-      ...(this.access.clientKey === undefined ? {} : { key: this.access.clientKey }),
-      ...(this.access.insecureSkipTLSVerify === true ? { rejectUnauthorized: false } : {}),
-      ...(this.access.tlsServerName === undefined ? {} : { servername: this.access.tlsServerName }),
-    };
+    const tls = tlsOptions(this.access);
     return new Promise((resolve, reject) => {
       const req = request(
         url,
@@ -201,6 +187,19 @@ export class KubeClient {
   close(): void {
     this.agent?.destroy();
   }
+}
+
+/** The TLS material of an access, as node:https takes it (for the pooled agent and for watch streams). */
+function tlsOptions(
+  access: ClusterAccess,
+): Pick<AgentOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'> {
+  return {
+    ...(access.ca === undefined ? {} : { ca: access.ca }),
+    ...(access.clientCert === undefined ? {} : { cert: access.clientCert }),
+    ...(access.clientKey === undefined ? {} : { key: access.clientKey }),
+    ...(access.insecureSkipTLSVerify === true ? { rejectUnauthorized: false } : {}),
+    ...(access.tlsServerName === undefined ? {} : { servername: access.tlsServerName }),
+  };
 }
 
 function parseStatus(text: string): ApiStatus {

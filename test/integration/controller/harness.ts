@@ -12,8 +12,6 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 
-import { stringify } from 'yaml';
-
 import type { Application, ApplicationSpec, Condition } from '../../../src/controller/app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import { Controller } from '../../../src/controller/controller.js';
@@ -30,6 +28,9 @@ import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
+import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
+
+export { configMap, yamlStream };
 
 const run = promisify(execFile);
 
@@ -331,42 +332,14 @@ export async function controllerHarness(
   return h;
 }
 
-export function yamlStream(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
-}
-
-export function configMap(
-  name: string,
-  data: Record<string, string>,
-  annotations?: Record<string, string>,
-): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, ...(annotations === undefined ? {} : { annotations }) },
-    data,
-  };
-}
-
 /** A Deployment KWOK runs (Ready within a second or two; pod label mooring.dev/fault: not-ready keeps it not Ready). */
+/** A Deployment of `replicas` KWOK pods. */
 export function deployment(
   name: string,
   replicas: number,
   podLabels: Record<string, string> = {},
 ): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...podLabels } },
-        spec: { containers: [{ name: 'main', image: 'registry.example/web:1.0' }] },
-      },
-    },
-  };
+  return manifestDeployment(name, { replicas, podLabels });
 }
 
 /** The data of a ConfigMap in the cluster, or undefined when it does not exist. */

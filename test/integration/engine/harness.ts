@@ -10,8 +10,6 @@ import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 
-import { stringify } from 'yaml';
-
 import type { KubeObject } from '../../../src/core/objects.js';
 import { packageRoot } from '../../../src/core/package-root.js';
 import { findToolchain } from '../../../src/devcluster/toolchain.js';
@@ -23,6 +21,10 @@ import { Discovery } from '../../../src/kube/discovery.js';
 import { ObjectsApi } from '../../../src/kube/objects-api.js';
 import { inventoryConfigMapName } from '../../../src/apply/inventory-store.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
+import { configMap, deployment, job, yamlStream } from '../../helpers/manifests.js';
+
+export { configMap, deployment, job, yamlStream };
+export type { DeploymentShape } from '../../helpers/manifests.js';
 
 const run = promisify(execFile);
 
@@ -142,10 +144,6 @@ export async function engineHarness(t: TestContext, appName: string): Promise<En
   return harness;
 }
 
-export function yamlStream(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
-}
-
 /** The inventory id of a namespaced object (`namespace_name_group_kind`). */
 export function idOf(namespace: string, name: string, group: string, kind: string): string {
   return `${namespace}_${name}_${group}_${kind}`;
@@ -163,69 +161,4 @@ export function assertSucceeded(result: SyncResult): void {
 /** Actions by subject, e.g. { 'ConfigMap/ns/a': 'created' } (last outcome wins). */
 export function actionsOf(result: SyncResult): Record<string, string> {
   return Object.fromEntries(result.outcomes.map((o) => [o.subject, o.action]));
-}
-
-export function configMap(
-  name: string,
-  data: Record<string, string>,
-  annotations?: Record<string, string>,
-): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, ...(annotations === undefined ? {} : { annotations }) },
-    data,
-  };
-}
-
-export interface DeploymentShape {
-  replicas?: number;
-  image?: string;
-  podLabels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-/** A Deployment KWOK can run (pods Ready within a second or two unless labelled with a fault). */
-export function deployment(name: string, shape: DeploymentShape = {}): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, ...(shape.annotations === undefined ? {} : { annotations: shape.annotations }) },
-    spec: {
-      ...(shape.replicas === undefined ? {} : { replicas: shape.replicas }),
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...shape.podLabels } },
-        spec: { containers: [{ name: 'main', image: shape.image ?? 'registry.example/web:1.0' }] },
-      },
-    },
-  };
-}
-
-/** A Job KWOK completes (or fails, with pod label mooring.dev/fault: fail). */
-export function job(
-  name: string,
-  options: {
-    annotations?: Record<string, string>;
-    podLabels?: Record<string, string>;
-    command?: string[];
-  } = {},
-): KubeObject {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, ...(options.annotations === undefined ? {} : { annotations: options.annotations }) },
-    spec: {
-      backoffLimit: 0,
-      template: {
-        metadata: { labels: { job: name, ...options.podLabels } },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            { name: 'main', image: 'registry.example/tool:1.0', command: options.command ?? ['true'] },
-          ],
-        },
-      },
-    },
-  };
 }

@@ -23,7 +23,7 @@ export async function readCrds(dir: string): Promise<KubeObject[]> {
   }
   if (crds.length === 0) {
     throw new MooringError('NOT_FOUND', `no CustomResourceDefinition in ${dir}`, {
-      hint: 'run the demo from a Mooring checkout or package (deploy/crds/*.yaml)',
+      hint: 'run Mooring from its checkout or package, which ships deploy/crds/*.yaml',
     });
   }
   return crds;
