@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       concurrency: 2,
       timeoutMs: 60_000,
       logger: silentLogger,
+      allowFileRepos: true,
       webhook: { port: 0, host: '127.0.0.1', secrets: { generic: SECRET } },
     });
     await controller.start();

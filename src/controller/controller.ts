@@ -36,6 +36,8 @@ export interface ControllerOptions {
   webhook?: { port: number; host: string; secrets: WebhookSecrets };
   /** Watch managed objects only in these namespaces (the namespace-scoped install); default cluster-wide. */
   watchNamespaces?: string[];
+  /** Accept file:// repoURLs (tests and the demo); refused otherwise. */
+  allowFileRepos?: boolean;
 }
 
 const appRef = (namespace: string, name: string) => ({

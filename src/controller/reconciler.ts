@@ -22,7 +22,7 @@ import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
 import { commitRevert } from './rollback.js';
-import { credentialsOf } from './source-access.js';
+import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { buildStatus, isTerminal } from './status.js';
 import type { OutOfSync } from './status.js';
 
@@ -47,6 +47,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   concurrency: number;
   timeoutMs: number;
+  /** Accept file:// repoURLs (tests and the demo); refused otherwise: they reach the controller's own disk. */
+  allowFileRepos?: boolean;
 }
 
 export type ReconcileOutcome =
@@ -147,6 +149,7 @@ export class Reconciler {
       return;
     }
     const branch = app.spec.source.ref.branch;
+    refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
     const outcome =
       branch === undefined
@@ -296,6 +299,7 @@ export class Reconciler {
   }
 
   private async fetch(app: Application): Promise<FetchedSource> {
+    refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
     const pinned = app.status?.sync?.pinnedRevision;
     const spec = {

@@ -36,60 +36,64 @@ export async function commitRevert(request: RevertRequest): Promise<RevertResult
   const target = validateCommitId(request.target);
   const work = await mkdtemp(join(tmpdir(), 'mooring-rollback-'));
   try {
-    return await withCredentials(request.credentials, async (auth) => {
-      const git = async (args: string[]): Promise<string> =>
-        (await runGit(args, { cwd: work, env: auth.env, secrets: auth.secrets })).trim();
-      await git(['init', '--quiet', '--initial-branch=rollback']);
-      try {
-        await git([
-          'fetch',
-          '--quiet',
-          '--',
-          request.repoURL,
-          `+refs/heads/${request.branch}:refs/remotes/origin/${request.branch}`,
+    return await withCredentials(
+      request.credentials,
+      async (auth) => {
+        const git = async (args: string[]): Promise<string> =>
+          (await runGit(args, { cwd: work, env: auth.env, secrets: auth.secrets })).trim();
+        await git(['init', '--quiet', '--initial-branch=rollback']);
+        try {
+          await git([
+            'fetch',
+            '--quiet',
+            '--',
+            request.repoURL,
+            `+refs/heads/${request.branch}:refs/remotes/origin/${request.branch}`,
+          ]);
+        } catch (error) {
+          return {
+            kind: 'refused',
+            reason: `cannot fetch ${displayURL(request.repoURL)}: ${errorMessage(error)}`,
+          };
+        }
+        const head = await git([
+          'rev-parse',
+          '--verify',
+          '--end-of-options',
+          `refs/remotes/origin/${request.branch}^{commit}`,
         ]);
-      } catch (error) {
-        return {
-          kind: 'refused',
-          reason: `cannot fetch ${displayURL(request.repoURL)}: ${errorMessage(error)}`,
-        };
-      }
-      const head = await git([
-        'rev-parse',
-        '--verify',
-        '--end-of-options',
-        `refs/remotes/origin/${request.branch}^{commit}`,
-      ]);
-      await git(['checkout', '--quiet', '-B', 'rollback', head]);
-      const pathspec = request.path === '' ? '.' : request.path;
-      try {
-        await git(['cat-file', '-e', `${target}^{commit}`]);
-      } catch {
-        return {
-          kind: 'refused',
-          reason: `commit ${target} is not in the history of ${request.branch}`,
-          head,
-        };
-      }
-      await git(['rm', '-r', '--quiet', '--ignore-unmatch', '--', pathspec]);
-      await git(['checkout', target, '--', pathspec]).catch(() => undefined);
-      const changed = await git(['status', '--porcelain', '--', pathspec]);
-      if (changed === '')
-        return {
-          kind: 'refused',
-          reason: `${pathspec} at ${head.slice(0, 12)} already equals ${target.slice(0, 12)}`,
-          head,
-        };
-      const message = `Roll back ${request.appName} to ${target.slice(0, 12)}\n\nRestores ${pathspec} as it was at ${target}; reverts what changed there up to ${head}.\nRequested with mooring rollback.`;
-      await git([...AUTHOR, 'commit', '--quiet', '--message', message]);
-      const commit = await git(['rev-parse', 'HEAD']);
-      try {
-        await git(['push', '--quiet', '--', request.repoURL, `HEAD:refs/heads/${request.branch}`]);
-      } catch (error) {
-        return { kind: 'refused', reason: `push refused: ${errorMessage(error)}`, head };
-      }
-      return { kind: 'pushed', commit, revertedHead: head };
-    });
+        await git(['checkout', '--quiet', '-B', 'rollback', head]);
+        const pathspec = request.path === '' ? '.' : request.path;
+        try {
+          await git(['cat-file', '-e', `${target}^{commit}`]);
+        } catch {
+          return {
+            kind: 'refused',
+            reason: `commit ${target} is not in the history of ${request.branch}`,
+            head,
+          };
+        }
+        await git(['rm', '-r', '--quiet', '--ignore-unmatch', '--', pathspec]);
+        await git(['checkout', target, '--', pathspec]).catch(() => undefined);
+        const changed = await git(['status', '--porcelain', '--', pathspec]);
+        if (changed === '')
+          return {
+            kind: 'refused',
+            reason: `${pathspec} at ${head.slice(0, 12)} already equals ${target.slice(0, 12)}`,
+            head,
+          };
+        const message = `Roll back ${request.appName} to ${target.slice(0, 12)}\n\nRestores ${pathspec} as it was at ${target}; reverts what changed there up to ${head}.\nRequested with mooring rollback.`;
+        await git([...AUTHOR, 'commit', '--quiet', '--message', message]);
+        const commit = await git(['rev-parse', 'HEAD']);
+        try {
+          await git(['push', '--quiet', '--', request.repoURL, `HEAD:refs/heads/${request.branch}`]);
+        } catch (error) {
+          return { kind: 'refused', reason: `push refused: ${errorMessage(error)}`, head };
+        }
+        return { kind: 'pushed', commit, revertedHead: head };
+      },
+      request.repoURL,
+    );
   } catch (error) {
     throw new MooringError('SOURCE_FAILED', `rollback of ${request.appName} failed: ${errorMessage(error)}`, {
       step: 'source',

@@ -1,45 +1,93 @@
 import { MooringError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import {
+  chooseCredential,
+  CREDENTIAL_TYPE_LABEL,
+  CREDENTIAL_TYPE_REPOSITORY,
+} from '../source/repo-credentials.js';
+import type { RepoCredentialSecret } from '../source/repo-credentials.js';
 import type { GitCredentials } from '../source/types.js';
+import { displayURL, isFileRepoURL } from '../source/validate.js';
 import type { Application } from './app-types.js';
 
 const decode = (v: unknown): string | undefined =>
   typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : undefined;
 
-/**
- * Git credentials from the Secret an Application names (in the Application's namespace): keys
- * `username` + `password` (or `token`), or `sshPrivateKey` + `knownHosts`.
- */
-export async function credentialsOf(
-  objects: ObjectsApi,
-  app: Application,
-): Promise<GitCredentials | undefined> {
-  const name = app.spec.source.secretRef?.name;
-  if (name === undefined) return undefined;
-  const namespace = app.metadata.namespace ?? 'default';
-  const secret = await objects.get('v1', { group: '', kind: 'Secret', namespace, name });
-  if (secret === undefined) {
-    throw new MooringError(
-      'SOURCE_FAILED',
-      `secret ${namespace}/${name} named by spec.source.secretRef does not exist`,
-      {
-        step: 'source',
-        hint: 'create it with keys username and password (or token), or sshPrivateKey and knownHosts',
-      },
-    );
-  }
+/** A Secret as a repository credential (values decoded, never logged). */
+export function repoCredentialOf(secret: KubeObject): RepoCredentialSecret {
   const data = (secret.data ?? {}) as Record<string, unknown>;
+  const labels = secret.metadata.labels ?? {};
+  return {
+    name: `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`,
+    labelled: labels[CREDENTIAL_TYPE_LABEL] === CREDENTIAL_TYPE_REPOSITORY,
+    url: decode(data.url)?.trim(),
+    insecureAllowHTTP: decode(data.insecureAllowHTTP)?.trim().toLowerCase() === 'true',
+    credentials: credentialsIn(data),
+  };
+}
+
+function credentialsIn(data: Record<string, unknown>): GitCredentials | undefined {
   const password = decode(data.password) ?? decode(data.token);
   if (password !== undefined) return { kind: 'basic', username: decode(data.username) ?? 'git', password };
   const privateKey = decode(data.sshPrivateKey);
   const knownHosts = decode(data.knownHosts);
   if (privateKey !== undefined && knownHosts !== undefined) return { kind: 'ssh', privateKey, knownHosts };
+  return undefined;
+}
+
+/**
+ * The Git credential of an Application's repository, from Secrets of the Application's namespace that
+ * are labelled `mooring.dev/credential-type: repository` and bound (key `url`) to a prefix of its
+ * repoURL: the one `spec.source.secretRef` names, else the one with the longest matching prefix, else
+ * none. Keys: `username` + `password` (or `token`), or `sshPrivateKey` + `knownHosts`;
+ * `insecureAllowHTTP: "true"` to allow plain http://. Anything else is refused (UNSAFE_INPUT) with the
+ * rule in the message; see src/source/repo-credentials.ts.
+ */
+export async function credentialsOf(
+  objects: ObjectsApi,
+  app: Application,
+): Promise<GitCredentials | undefined> {
+  const namespace = app.metadata.namespace ?? 'default';
+  const appName = `Application ${namespace}/${app.metadata.name}`;
+  const repoURL = app.spec.source.repoURL;
+  const name = app.spec.source.secretRef?.name;
+  if (name !== undefined) {
+    const secret = await objects.get('v1', { group: '', kind: 'Secret', namespace, name });
+    if (secret === undefined) {
+      throw new MooringError(
+        'SOURCE_FAILED',
+        `${appName}: secret ${namespace}/${name} named by spec.source.secretRef does not exist`,
+        {
+          step: 'source',
+          subject: displayURL(repoURL),
+          hint: `create it labelled ${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY}, with keys url and username and password (or token), or sshPrivateKey and knownHosts`,
+        },
+      );
+    }
+    return chooseCredential(appName, repoURL, repoCredentialOf(secret), []).credentials;
+  }
+  const labelled = await objects.list('v1', 'Secret', {
+    namespace,
+    labelSelector: `${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY}`,
+  });
+  return chooseCredential(appName, repoURL, undefined, labelled.map(repoCredentialOf)).credentials;
+}
+
+/**
+ * Refuses a file:// repoURL unless the controller runs with --allow-file-repos: such a URL reaches any
+ * repository on the controller's own disk (another app's mirror, for one).
+ */
+export function refuseFileRepo(app: Application, allowFileRepos: boolean): void {
+  if (allowFileRepos || !isFileRepoURL(app.spec.source.repoURL)) return;
+  const namespace = app.metadata.namespace ?? 'default';
   throw new MooringError(
-    'SOURCE_FAILED',
-    `secret ${namespace}/${name} has neither password/token nor sshPrivateKey+knownHosts`,
+    'UNSAFE_INPUT',
+    `Application ${namespace}/${app.metadata.name}: file:// repository ${displayURL(app.spec.source.repoURL)} refused: the controller reads local repositories only when started with --allow-file-repos`,
     {
       step: 'source',
-      hint: 'add the keys the repository needs to the secret',
+      subject: displayURL(app.spec.source.repoURL),
+      hint: 'use an https:// or ssh:// repository URL (--allow-file-repos is for tests and the demo)',
     },
   );
 }

@@ -2,6 +2,7 @@
 import type { KubeObject } from '../core/objects.js';
 import type { Application, ApplicationSpec } from '../controller/app-types.js';
 import { MOORING_API_VERSION } from '../controller/app-types.js';
+import { CREDENTIAL_TYPE_LABEL, CREDENTIAL_TYPE_REPOSITORY } from '../source/repo-credentials.js';
 
 /** Namespace of the demo's Applications, the Git Secret and the SyncRecords. */
 export const DEMO_NAMESPACE = 'mooring-system';
@@ -60,16 +61,28 @@ export function demoNamespace(): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEMO_NAMESPACE } };
 }
 
-/** The Secret the Applications name in spec.source.secretRef. */
-export function gitCredentialsSecret(username: string, password: string): KubeObject {
+/**
+ * The Secret the Applications name in spec.source.secretRef: a repository credential bound to the demo
+ * repository, allowed over http:// because the demo's Git server listens on loopback only.
+ */
+export function gitCredentialsSecret(username: string, password: string, repoURL: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: DEMO_GIT_SECRET, namespace: DEMO_NAMESPACE },
+    metadata: {
+      name: DEMO_GIT_SECRET,
+      namespace: DEMO_NAMESPACE,
+      labels: { [CREDENTIAL_TYPE_LABEL]: CREDENTIAL_TYPE_REPOSITORY },
+    },
     type: 'kubernetes.io/basic-auth',
     // data rather than the write-only stringData: what is applied is what is stored, so applying a new
     // password on the next run replaces the old one under the same field manager.
-    data: { username: base64(username), password: base64(password) },
+    data: {
+      username: base64(username),
+      password: base64(password),
+      url: base64(repoURL),
+      insecureAllowHTTP: base64('true'),
+    },
   };
 }
 

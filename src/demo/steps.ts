@@ -63,7 +63,7 @@ export async function applyApplications(
   credentials: DemoGitCredentials,
 ): Promise<void> {
   await objects.apply(demoNamespace());
-  await objects.apply(gitCredentialsSecret(credentials.username, credentials.password));
+  await objects.apply(gitCredentialsSecret(credentials.username, credentials.password, repoURL));
   for (const app of DEMO_APPS) await objects.apply(demoApplication(app, repoURL));
 }
 
@@ -93,6 +93,7 @@ export async function startController(
     concurrency: 4,
     timeoutMs: 120_000,
     logger,
+    allowFileRepos: true,
     webhook: { port: 0, host: '127.0.0.1', secrets: { generic: secret } },
   });
   await controller.start();

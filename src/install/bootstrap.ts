@@ -12,7 +12,8 @@ import { MOORING_API_VERSION } from '../controller/app-types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { classifyRef } from '../source/index.js';
 import type { GitCredentials } from '../source/types.js';
-import { normaliseSourcePath, validateRepoURL } from '../source/validate.js';
+import { CREDENTIAL_TYPE_LABEL, CREDENTIAL_TYPE_REPOSITORY } from '../source/repo-credentials.js';
+import { displayURL, normaliseSourcePath, validateRepoURL } from '../source/validate.js';
 import { MOORING_NAMESPACE } from './install.js';
 
 /** Field manager of what bootstrap writes: distinct from the engine's, so Git can take fields over later. */
@@ -28,6 +29,8 @@ export interface BootstrapInput {
   path: string;
   /** Stored in Secret `mooring-git-<name>` and named by the root's secretRef. */
   credentials?: GitCredentials;
+  /** Let the credentials go over plain http:// (a trusted local server only). */
+  insecureAllowHTTP?: boolean;
   /** The root's poll interval (default the CRD's, 3m). */
   interval?: string;
 }
@@ -54,9 +57,18 @@ export function bootstrapObjects(input: BootstrapInput): KubeObject[] {
     objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: secretName, namespace: MOORING_NAMESPACE, labels },
+      metadata: {
+        name: secretName,
+        namespace: MOORING_NAMESPACE,
+        labels: { ...labels, [CREDENTIAL_TYPE_LABEL]: CREDENTIAL_TYPE_REPOSITORY },
+      },
       type: 'Opaque',
-      stringData,
+      stringData: {
+        ...stringData,
+        // Bound to the repository itself: the credential is sent to this URL (and below it) only.
+        url: displayURL(input.repoURL),
+        ...(input.insecureAllowHTTP === true ? { insecureAllowHTTP: 'true' } : {}),
+      },
     });
   }
   objects.push({

@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  ASKPASS_HOST_VAR,
   ASKPASS_PASSWORD_VAR,
+  ASKPASS_SCHEME_VAR,
   ASKPASS_USERNAME_VAR,
   askpassScript,
+  authenticatedGitConfig,
+  promptOrigin,
   secretsOf,
   sshCommand,
 } from './git-env.js';
@@ -24,11 +28,13 @@ export interface GitAuth {
 
 /**
  * Runs `work` with the environment that authenticates git with `credentials` (none: an empty one),
- * then removes the temporary files, whatever happened.
+ * then removes the temporary files, whatever happened. With `repoURL`, a password is given only for
+ * prompts about that URL's server; authenticated calls never follow HTTP redirects.
  */
 export async function withCredentials<T>(
   credentials: GitCredentials | undefined,
   work: (auth: GitAuth) => Promise<T>,
+  repoURL?: string,
 ): Promise<T> {
   const secrets = secretsOf(credentials);
   if (credentials === undefined) return work({ env: {}, secrets });
@@ -36,8 +42,14 @@ export async function withCredentials<T>(
   const dir = await mkdtemp(join(tmpdir(), 'mooring-git-auth-'));
   try {
     await chmod(dir, 0o700);
-    const env =
-      credentials.kind === 'basic' ? await basicAuth(dir, credentials) : await sshAuth(dir, credentials);
+    const origin = repoURL === undefined ? undefined : promptOrigin(repoURL);
+    const env = {
+      ...authenticatedGitConfig(),
+      ...(credentials.kind === 'basic' ? await basicAuth(dir, credentials) : await sshAuth(dir, credentials)),
+      ...(origin === undefined
+        ? {}
+        : { [ASKPASS_SCHEME_VAR]: origin.scheme, [ASKPASS_HOST_VAR]: origin.host }),
+    };
     return await work({ env, secrets });
   } finally {
     await rm(dir, { recursive: true, force: true });

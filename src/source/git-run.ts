@@ -28,8 +28,11 @@ export interface GitRunOptions {
  * environment that carried credentials.
  */
 export class GitCommandError extends Error {
+  /** The arguments, with the user info of any URL among them scrubbed. */
+  readonly args: readonly string[];
+
   constructor(
-    readonly args: readonly string[],
+    args: readonly string[],
     /** Scrubbed, trimmed. */
     readonly stderr: string,
     readonly exitCode: number | null,
@@ -41,6 +44,7 @@ export class GitCommandError extends Error {
         : `git ${args[0] ?? ''} failed (exit ${String(exitCode)}): ${stderr.split('\n').slice(-3).join(' ')}`,
     );
     this.name = 'GitCommandError';
+    this.args = args.map((arg) => scrubSecrets(arg, []));
   }
 }
 

@@ -43,8 +43,10 @@ export async function fetchSource(
   const url = displayURL(spec.repoURL);
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const mirrorDir = mirrorPath(cacheDir, spec.repoURL);
-  const { commit, resolvedRef } = await withCredentials(spec.credentials, (auth) =>
-    resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
+  const { commit, resolvedRef } = await withCredentials(
+    spec.credentials,
+    (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
+    spec.repoURL,
   );
   try {
     const info = await readCommitInfo(mirrorDir, commit);

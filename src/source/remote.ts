@@ -2,6 +2,7 @@
  * Questions asked of the remote itself rather than of the mirror: which branch its HEAD names.
  */
 import { withCredentials } from './credentials.js';
+import type { GitAuth } from './credentials.js';
 import { DEFAULT_GIT_TIMEOUT_MS, runGit } from './git-run.js';
 import { classifyRef, parseSourceArgument } from './source-argument.js';
 import { fetchFailure, sourceFailed } from './source-errors.js';
@@ -22,7 +23,7 @@ export async function defaultBranch(repoURL: string, options: RemoteOptions = {}
   validateRepoURL(repoURL);
   const url = displayURL(repoURL);
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
-  const output = await withCredentials(options.credentials, async (auth) => {
+  const lsRemote = async (auth: GitAuth): Promise<string> => {
     try {
       return await runGit(['ls-remote', '--symref', '--', repoURL, 'HEAD'], {
         env: auth.env,
@@ -32,7 +33,8 @@ export async function defaultBranch(repoURL: string, options: RemoteOptions = {}
     } catch (error) {
       throw fetchFailure(error, url, timeoutMs);
     }
-  });
+  };
+  const output = await withCredentials(options.credentials, lsRemote, repoURL);
   const branch = parseHeadSymref(output);
   if (branch === undefined)
     throw sourceFailed(

@@ -23,6 +23,8 @@ const SCHEME_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 /** `[user@]host:path` where no '/' comes before the first ':' (git's own rule for scp-like syntax). */
 const SCP_LIKE = /^(?:([^@/:]+)@)?([^@/:]+):(.+)$/;
 const MAX_URL_LENGTH = 2048;
+/** `host`, `host:port` or `[v6]:port` (what is left of an authority once user info is gone). */
+const HOST_PORT = /^(\[[^\]]*\]|[^:[\]]*)(:\d*)?$/;
 
 function unsafe(message: string, hint: string, subject?: string): MooringError {
   return new MooringError('UNSAFE_INPUT', message, { step: 'source', hint, subject });
@@ -57,7 +59,10 @@ export function validateRepoURL(url: string): void {
   validateNetworkURL(url, refuse);
 }
 
-function validateScpLike(url: string, refuse: (why: string) => never): void {
+function validateScpLike(url: string, refuse: (why: string, hint?: string) => never): void {
+  // `user:password@host:path`: git would read "user" as the host and send the rest as a path.
+  if (url.slice(0, Math.max(0, scpUserInfoEnd(url))).includes(':'))
+    refuse('it contains a password', 'remove the password from the URL and put it in the secretRef');
   const match = SCP_LIKE.exec(url);
   if (match === null) refuse('it is neither a scheme://host/path URL nor user@host:path');
   const [, user = '', host = '', path = ''] = match;
@@ -79,21 +84,45 @@ function validateNetworkURL(url: string, refuse: (why: string, hint?: string) =>
     refuse('it contains a password', 'remove the password from the URL and put it in the secretRef');
 }
 
+/** True for a file:// URL (any case of the scheme): a repository on the local disk. */
+export function isFileRepoURL(url: string): boolean {
+  return SCHEME_URL.exec(url.trimStart())?.[1]?.toLowerCase() === 'file';
+}
+
 /** The URL without user info or password, safe for messages, status and logs. Never throws. */
 export function displayURL(url: string): string {
   // Control characters would let a URL rewrite the log line it is printed in.
   const printable = url.replace(/[\x00-\x1f\x7f]/g, '?'); // eslint-disable-line no-control-regex
   const scheme = SCHEME_URL.exec(printable);
-  if (scheme !== null) {
-    const rest = printable.slice(scheme[0].length);
-    const slash = rest.indexOf('/');
-    const authority = slash < 0 ? rest : rest.slice(0, slash);
-    const at = authority.lastIndexOf('@');
-    return at < 0 ? printable : scheme[0] + rest.slice(at + 1);
-  }
-  const scp = SCP_LIKE.exec(printable);
-  if (scp !== null) return `${scp[2] ?? ''}:${scp[3] ?? ''}`;
-  return printable;
+  return scheme === null
+    ? withoutScpUserInfo(printable)
+    : scheme[0] + withoutUserInfo(printable.slice(scheme[0].length), '');
+}
+
+/**
+ * `host[:port]/path` from `[userinfo@]host[:port]/path` (what follows `scheme://`), the user info
+ * replaced by `mark` ('' or '***@'). The authority ends at the first '/', '?', '#' or '\\'; when what
+ * is left of it is not `host[:digits]`, the user info itself held one of those characters
+ * (`user:p/ss@host`), so everything up to the last '@' goes.
+ */
+export function withoutUserInfo(rest: string, mark: string): string {
+  const end = rest.search(/[/?#\\]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  if (HOST_PORT.test(authority.slice(at + 1))) return at < 0 ? rest : mark + rest.slice(at + 1);
+  const lastAt = rest.lastIndexOf('@');
+  return lastAt < 0 ? rest : `***@${rest.slice(lastAt + 1)}`;
+}
+
+/** Where the user info of scp-like `[user[:password]@]host:path` ends: the last '@' before the last ':'. */
+function scpUserInfoEnd(url: string): number {
+  const colon = url.lastIndexOf(':');
+  return colon < 0 ? -1 : url.lastIndexOf('@', colon);
+}
+
+/** `host:path` from scp-like `[user[:password]@]host:path`. */
+function withoutScpUserInfo(url: string): string {
+  return url.slice(scpUserInfoEnd(url) + 1);
 }
 
 /**

@@ -25,6 +25,7 @@ interface ControllerCliOptions {
   logLevel: string;
   leaderElect: boolean;
   watchNamespace?: string[];
+  allowFileRepos?: boolean;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -63,6 +64,10 @@ export function registerControllerCommand(program: Command): void {
       'namespace-scoped mode: watch managed objects only in this namespace (repeatable; default: cluster-wide)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option(
+      '--allow-file-repos',
+      "accept file:// repoURLs (tests and demos only: they read repositories on the controller's disk)",
+    )
     .addHelpText(
       'after',
       '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
@@ -80,6 +85,7 @@ export function registerControllerCommand(program: Command): void {
         timeoutMs: parseDuration(opts.timeout),
         logger,
         ...(opts.watchNamespace === undefined ? {} : { watchNamespaces: opts.watchNamespace }),
+        allowFileRepos: opts.allowFileRepos === true,
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),

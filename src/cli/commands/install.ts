@@ -26,6 +26,7 @@ interface BootstrapCliOptions extends InstallCliOptions {
   name: string;
   interval?: string;
   wait?: boolean;
+  insecureAllowHttp?: boolean;
 }
 
 const progress = (line: string): void => {
@@ -57,6 +58,10 @@ export function registerInstallCommands(program: Command): void {
     .requiredOption('--path <path>', 'folder of Application manifests in the repository')
     .option('--name <name>', 'name of the root Application', 'root')
     .option('--interval <duration>', 'how often the root polls Git (default 3m)')
+    .option(
+      '--insecure-allow-http',
+      'let the Git credentials be sent over plain http:// (a trusted local server only)',
+    )
     .option(
       '--wait',
       'wait until the root and every Application it creates are Ready (needs a running controller)',
@@ -119,6 +124,7 @@ async function bootstrap(objects: ObjectsApi, opts: BootstrapCliOptions): Promis
     path: opts.path,
     ...(credentials === undefined ? {} : { credentials }),
     ...(opts.interval === undefined ? {} : { interval: opts.interval }),
+    ...(opts.insecureAllowHttp === true ? { insecureAllowHTTP: true } : {}),
   };
   const installed = await install(objects, opts);
   if (installed.error !== undefined) return 2;

@@ -192,8 +192,12 @@ export async function controllerHarness(
     await observer.create({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'git-credentials', namespace: appNamespace },
-      stringData: auth,
+      metadata: {
+        name: 'git-credentials',
+        namespace: appNamespace,
+        labels: { 'mooring.dev/credential-type': 'repository' },
+      },
+      stringData: { ...auth, url: git.baseUrl, insecureAllowHTTP: 'true' },
     });
   }
 
@@ -288,6 +292,7 @@ export async function controllerHarness(
         concurrency: 2,
         timeoutMs: 30_000,
         logger,
+        allowFileRepos: true,
         ...(options.webhook === true
           ? {
               webhook: {

@@ -131,6 +131,7 @@ describe('controller: app lifecycle', () => {
       '--kubeconfig',
       testCluster().kubeconfigPath,
       '--no-leader-elect',
+      '--allow-file-repos',
     ];
     const child = spawn(
       process.execPath,

@@ -29,6 +29,7 @@ function startReplica(h: ControllerHarness, id: string): Replica {
       '0',
       '--cache-dir',
       join(h.cacheDir, id),
+      '--allow-file-repos',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOORING_POD_NAME: id } },
   );

@@ -88,6 +88,7 @@ async function bootstrapFreshCluster(t: TestContext, prefix: string, repoURL: st
     'apps/root',
     '--interval',
     '2s',
+    '--insecure-allow-http',
   ];
   const first = await mooringCli(args, env);
   assert.match(first.stdout, /get applications -n mooring-system/, 'bootstrap says how to watch it');

@@ -115,6 +115,7 @@ export async function startController(
     concurrency: 2,
     timeoutMs: 30_000,
     logger,
+    allowFileRepos: true,
     ...(watchNamespaces === undefined ? {} : { watchNamespaces }),
   });
   await controller.start();

@@ -89,8 +89,12 @@ describe('mooring install', () => {
     await admin.create({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'git-credentials', namespace: appNamespace },
-      stringData: { username: GIT_USER, password: GIT_PASSWORD },
+      metadata: {
+        name: 'git-credentials',
+        namespace: appNamespace,
+        labels: { 'mooring.dev/credential-type': 'repository' },
+      },
+      stringData: { username: GIT_USER, password: GIT_PASSWORD, url: repoURL, insecureAllowHTTP: 'true' },
     });
 
     const asController = await controllerAccount(t, admin);

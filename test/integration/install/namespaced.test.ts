@@ -74,8 +74,12 @@ describe('mooring install --mode namespaced', () => {
     await admin.create({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'git-credentials', namespace: MOORING_NAMESPACE },
-      stringData: { username: GIT_USER, password: GIT_PASSWORD },
+      metadata: {
+        name: 'git-credentials',
+        namespace: MOORING_NAMESPACE,
+        labels: { 'mooring.dev/credential-type': 'repository' },
+      },
+      stringData: { username: GIT_USER, password: GIT_PASSWORD, url: repoURL, insecureAllowHTTP: 'true' },
     });
     const asController = await controllerAccount(t, admin);
     const { logger } = await startController(t, asController, MOORING_NAMESPACE, join(root, 'cache'), [

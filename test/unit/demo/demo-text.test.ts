@@ -93,9 +93,15 @@ describe('demo Applications', () => {
     );
   });
 
-  it('stores the Git credentials base64-encoded in data', () => {
-    const secret = gitCredentialsSecret('user', 'p@ss');
-    assert.deepEqual(secret.data, { username: 'dXNlcg==', password: 'cEBzcw==' });
+  it('stores the Git credentials base64-encoded in data, bound to the demo repository', () => {
+    const secret = gitCredentialsSecret('user', 'p@ss', 'http://127.0.0.1:1/demo.git');
+    assert.deepEqual(secret.metadata.labels, { 'mooring.dev/credential-type': 'repository' });
+    assert.deepEqual(secret.data, {
+      username: 'dXNlcg==',
+      password: 'cEBzcw==',
+      url: Buffer.from('http://127.0.0.1:1/demo.git').toString('base64'),
+      insecureAllowHTTP: 'dHJ1ZQ==',
+    });
   });
 });
 
