@@ -52,15 +52,20 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): GitCre
 /**
  * Turns the CLI's SOURCE into files on disk. A local folder is read in place; its checkout root (the
  * boundary no render may cross) is the enclosing git work tree, so overlays can use ../base. Anything else
- * is `REPO_URL[@REF][//PATH]`, fetched through the mirror cache.
+ * is `REPO_URL[@REF][//PATH]`, fetched through the mirror cache into an export that `work` reads and that
+ * is removed when it is done.
  */
-export async function resolveSource(arg: string, progress: ProgressReporter): Promise<LocalSource> {
+export async function withSource<T>(
+  arg: string,
+  progress: ProgressReporter,
+  work: (source: LocalSource) => Promise<T>,
+): Promise<T> {
   const local = localParts(arg);
   if (local !== undefined) {
     const dir = resolve(local.dir);
     const root = (await gitTopLevel(dir)) ?? dir;
     const path = join(relative(root, dir), local.path ?? '');
-    return { root, path: path === '.' ? '' : path };
+    return work({ root, path: path === '.' ? '' : path });
   }
   if (/^(\.{0,2}\/|~)/.test(arg)) {
     throw new MooringError('INVALID_ARGUMENT', `no folder ${arg.split('//')[0] ?? arg}`, {
@@ -72,13 +77,18 @@ export async function resolveSource(arg: string, progress: ProgressReporter): Pr
   progress(`fetching ${displayURL(spec.repoURL)}`);
   const fetched = await fetchSource(spec, join(homedir(), '.cache', 'mooring', 'git'));
   progress(`${fetched.resolvedRef} is ${fetched.commit.sha.slice(0, 12)}: ${fetched.commit.subject}`);
-  return {
-    root: fetched.root,
-    path: fetched.path,
-    commit: fetched.commit,
-    displayURL: fetched.displayURL,
-    rootTreeHash: fetched.rootTreeHash,
-  };
+  try {
+    return await work({
+      root: fetched.root,
+      path: fetched.path,
+      commit: fetched.commit,
+      displayURL: fetched.displayURL,
+      rootTreeHash: fetched.rootTreeHash,
+    });
+  } finally {
+    // The export was for this command only.
+    await fetched.release();
+  }
 }
 
 async function gitTopLevel(dir: string): Promise<string | undefined> {

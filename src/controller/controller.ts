@@ -7,6 +7,7 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
 import { startWatch } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
+import type { SourceLimits } from '../source/types.js';
 import type { Application, Trigger } from './app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
 import { intervalMs, refOfSpec, retryDelayMs } from './app-spec.js';
@@ -38,6 +39,8 @@ export interface ControllerOptions {
   watchNamespaces?: string[];
   /** Accept file:// repoURLs (tests and the demo); refused otherwise. */
   allowFileRepos?: boolean;
+  /** Size limits of one source export (defaults: DEFAULT_SOURCE_LIMITS). */
+  sourceLimits?: Partial<SourceLimits>;
 }
 
 const appRef = (namespace: string, name: string) => ({

@@ -10,9 +10,9 @@ import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
-import { fetchSource } from '../source/index.js';
+import { exportSource, resolveSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
-import type { FetchedSource } from '../source/types.js';
+import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import { dryRunTakingBackHandEdits } from '../apply/validate.js';
 import type { Application, ApplicationStatus, Trigger } from './app-types.js';
@@ -49,6 +49,8 @@ export interface ReconcilerDeps {
   timeoutMs: number;
   /** Accept file:// repoURLs (tests and the demo); refused otherwise: they reach the controller's own disk. */
   allowFileRepos?: boolean;
+  /** Size limits of one source export (defaults: DEFAULT_SOURCE_LIMITS). */
+  sourceLimits?: Partial<SourceLimits>;
 }
 
 export type ReconcileOutcome =
@@ -223,15 +225,11 @@ export class Reconciler {
   async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
     const memory = this.memoryOf(app);
     const startedAt = new Date().toISOString();
-    let fetched: FetchedSource;
+    let fetched: ResolvedSource;
     try {
       fetched = await this.fetch(app);
     } catch (error) {
-      memory.failures += 1;
-      const failure = failureOf(error, 'source');
-      await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
-      await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
-      return { kind: 'retry', failures: memory.failures };
+      return this.sourceFailed(app, memory, error);
     }
     const generation = app.metadata.generation as number | undefined;
     const sameContent =
@@ -262,7 +260,19 @@ export class Reconciler {
       return { kind: 'done' };
     }
     const automated = app.spec.syncPolicy?.automated !== false;
-    const result = await this.runEngine(app, fetched, !automated && trigger !== 'manual');
+    // Exported only now that a render is needed, and removed as soon as the sync is over.
+    let tree: ExportedTree;
+    try {
+      tree = await exportSource(fetched, this.deps.cacheDir);
+    } catch (error) {
+      return this.sourceFailed(app, memory, error);
+    }
+    let result: SyncResult;
+    try {
+      result = await this.runEngine(app, fetched, tree.root, !automated && trigger !== 'manual');
+    } finally {
+      await tree.release();
+    }
     memory.generation = app.metadata.generation as number | undefined;
     memory.commit = fetched.commit.sha;
     memory.treeHash = fetched.pathTreeHash;
@@ -298,7 +308,15 @@ export class Reconciler {
     return { kind: 'done' };
   }
 
-  private async fetch(app: Application): Promise<FetchedSource> {
+  private async sourceFailed(app: Application, memory: AppMemory, error: unknown): Promise<ReconcileOutcome> {
+    memory.failures += 1;
+    const failure = failureOf(error, 'source');
+    await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
+    await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
+    return { kind: 'retry', failures: memory.failures };
+  }
+
+  private async fetch(app: Application): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
     const pinned = app.status?.sync?.pinnedRevision;
@@ -308,10 +326,17 @@ export class Reconciler {
       path: app.spec.source.path ?? '',
       ...(credentials === undefined ? {} : { credentials }),
     };
-    return fetchSource(spec, this.deps.cacheDir);
+    return resolveSource(spec, this.deps.cacheDir, {
+      ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
+    });
   }
 
-  private async runEngine(app: Application, fetched: FetchedSource, dryRun: boolean): Promise<SyncResult> {
+  private async runEngine(
+    app: Application,
+    fetched: ResolvedSource,
+    root: string,
+    dryRun: boolean,
+  ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy ?? {};
     return syncApplication(
@@ -328,7 +353,7 @@ export class Reconciler {
       {
         appName: app.metadata.name,
         source: {
-          root: fetched.root,
+          root,
           path: fetched.path,
           commit: fetched.commit,
           displayURL: fetched.displayURL,
@@ -370,7 +395,7 @@ export class Reconciler {
     app: Application,
     trigger: Trigger,
     startedAt: string,
-    fetched: FetchedSource,
+    fetched: ResolvedSource,
     result: SyncResult,
   ): Promise<string | undefined> {
     if (result.dryRun) return undefined;
@@ -462,7 +487,7 @@ export class Reconciler {
       result?: SyncResult;
       failure?: SyncFailure;
       planned: PlannedObject[];
-      fetched?: FetchedSource;
+      fetched?: ResolvedSource;
       lastSync?: ApplicationStatus['lastSync'];
     },
   ): Promise<void> {

@@ -1,51 +1,57 @@
 /**
- * Exports the whole tree of a commit into `<exportsDir>/<commit>`: `git archive` piped into `tar -x`
- * (two processes joined by a pipe, no shell), written aside and renamed into place, so an export that
- * exists is complete. Symlinks stay symlinks; the render stage decides whether they escape.
+ * Exports the whole tree of a commit into a directory of its own under `<exportsDir>`: `git archive`
+ * piped into `tar -x` (two processes joined by a pipe, no shell), written aside and renamed into place,
+ * so an export that exists is complete. Each export belongs to one caller, which removes it after use
+ * (removeExport): no export is shared, so none is removed under a render that still reads it.
+ * Symlinks stay symlinks; the render stage decides whether they escape.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 import { gitEnv } from './git-env.js';
 import { GitCommandError, killProcessGroup } from './git-run.js';
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** Name prefix of the exports of `commit`: `<commit>.<random>`. */
+export function exportName(commit: string): string {
+  return `${commit}.${randomBytes(6).toString('hex')}`;
 }
 
-/**
- * The directory holding the tree of `commit` (a full id present in the mirror), exporting it unless a
- * complete export already exists.
- */
+/** A new directory holding the tree of `commit` (a full id present in the mirror). */
 export async function exportCommit(
   mirrorDir: string,
   commit: string,
   exportsDir: string,
   timeoutMs: number,
 ): Promise<string> {
-  const target = join(exportsDir, commit);
-  if (await exists(target)) return target;
   await mkdir(exportsDir, { recursive: true });
+  const target = join(exportsDir, exportName(commit));
   const staging = await mkdtemp(join(exportsDir, `.tmp-${commit.slice(0, 12)}-`));
   try {
     await archiveInto(mirrorDir, commit, staging, timeoutMs);
     // mkdtemp made it 0700; an export is as readable as any checkout.
     await chmod(staging, 0o755);
     await rename(staging, target);
-  } catch (error) {
-    // A concurrent export of the same commit won the rename: its result is identical.
-    if (!(await exists(target))) throw error;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return target;
+}
+
+/**
+ * Removes an export made by exportCommit: renamed aside first, so no one ever sees a half-removed tree
+ * under an export's name. Never throws (an export already gone is fine).
+ */
+export async function removeExport(root: string): Promise<void> {
+  const trash = join(dirname(root), `.rm-${basename(root)}`);
+  try {
+    await rename(root, trash);
+  } catch {
+    return;
+  }
+  await rm(trash, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Streams `git archive <commit>` into `tar -x -C dir`. */

@@ -8,17 +8,26 @@ import { MooringError } from '../core/errors.js';
 import { readCommitInfo, readTreeHashes } from './commit-info.js';
 import { withCredentials } from './credentials.js';
 import type { GitAuth } from './credentials.js';
-import { exportCommit } from './export.js';
+import { exportCommit, removeExport } from './export.js';
+import { checkTreeLimits, DEFAULT_SOURCE_LIMITS } from './limits.js';
 import { DEFAULT_GIT_TIMEOUT_MS } from './git-run.js';
 import { fetchCommit, fetchMirror, findCommit, listMirrorRefs, mirrorPath } from './mirror.js';
 import { resolveNamedRef } from './resolve.js';
 import { fetchFailure, sourceFailed } from './source-errors.js';
-import type { FetchedSource, FetchOptions, RefSpec, SourceSpec } from './types.js';
+import type {
+  ExportedTree,
+  FetchedSource,
+  FetchOptions,
+  RefSpec,
+  ResolvedSource,
+  SourceSpec,
+} from './types.js';
 import { displayURL, normaliseSourcePath, validateRefSpec, validateRepoURL } from './validate.js';
 
 export { defaultBranch, sourceSpecFromArgument } from './remote.js';
 export { classifyRef, parseSourceArgument } from './source-argument.js';
 export { displayURL } from './validate.js';
+export { DEFAULT_SOURCE_LIMITS } from './limits.js';
 export type * from './types.js';
 
 interface ResolvedCommit {
@@ -27,16 +36,16 @@ interface ResolvedCommit {
 }
 
 /**
- * Fetches `spec.repoURL` into its mirror under `cacheDir`, resolves `spec.ref` to a commit, and exports
- * the whole tree at that commit to `<cacheDir>/exports/<commit>` (reused when already there).
+ * Fetches `spec.repoURL` into its mirror under `cacheDir`, resolves `spec.ref` to a commit, reads its
+ * tree hashes, and checks the tree against the size limits (before anything is exported).
  * Throws UNSAFE_INPUT for a refused URL, ref or path, and SOURCE_FAILED (with the display URL and a
- * hint, never credentials) when git cannot fetch or the ref or path does not exist.
+ * hint, never credentials) when git cannot fetch, the ref or path does not exist, or a limit is broken.
  */
-export async function fetchSource(
+export async function resolveSource(
   spec: SourceSpec,
   cacheDir: string,
   options: FetchOptions = {},
-): Promise<FetchedSource> {
+): Promise<ResolvedSource> {
   validateRepoURL(spec.repoURL);
   validateRefSpec(spec.ref);
   const path = normaliseSourcePath(spec.path);
@@ -48,28 +57,67 @@ export async function fetchSource(
     (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
     spec.repoURL,
   );
+  const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
   try {
     const info = await readCommitInfo(mirrorDir, commit);
     const hashes = await readTreeHashes(mirrorDir, commit, path, url);
-    const root = await exportCommit(mirrorDir, commit, join(cacheDir, 'exports'), timeoutMs);
-    return {
-      displayURL: url,
-      resolvedRef,
-      commit: info,
-      root,
-      path,
-      appDir: path === '' ? root : join(root, path),
-      ...hashes,
-    };
+    await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
+    return { displayURL: url, resolvedRef, commit: info, path, mirrorDir, ...hashes };
   } catch (error) {
-    if (error instanceof MooringError) throw error;
-    throw sourceFailed(
-      `cannot read commit ${commit.slice(0, 7)} of ${url} from the mirror cache`,
-      `check free disk space and permissions under ${cacheDir}; deleting ${mirrorDir} makes Mooring fetch it again`,
-      error,
-      url,
-    );
+    throw mirrorFailure(error, commit, url, cacheDir, mirrorDir);
   }
+}
+
+/**
+ * A private export of the whole tree of a resolved source under `<cacheDir>/exports`; the caller
+ * releases it once the render is done.
+ */
+export async function exportSource(
+  source: ResolvedSource,
+  cacheDir: string,
+  options: Pick<FetchOptions, 'timeoutMs'> = {},
+): Promise<ExportedTree> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  let root: string;
+  try {
+    root = await exportCommit(source.mirrorDir, source.commit.sha, join(cacheDir, 'exports'), timeoutMs);
+  } catch (error) {
+    throw mirrorFailure(error, source.commit.sha, source.displayURL, cacheDir, source.mirrorDir);
+  }
+  return {
+    root,
+    appDir: source.path === '' ? root : join(root, source.path),
+    release: () => removeExport(root),
+  };
+}
+
+/**
+ * resolveSource, then exportSource: the tree at the resolved commit, exported to a directory of its own
+ * under `<cacheDir>/exports`, removed by `release()`.
+ */
+export async function fetchSource(
+  spec: SourceSpec,
+  cacheDir: string,
+  options: FetchOptions = {},
+): Promise<FetchedSource> {
+  const resolved = await resolveSource(spec, cacheDir, options);
+  return { ...resolved, ...(await exportSource(resolved, cacheDir, options)) };
+}
+
+function mirrorFailure(
+  error: unknown,
+  commit: string,
+  url: string,
+  cacheDir: string,
+  mirrorDir: string,
+): MooringError {
+  if (error instanceof MooringError) return error;
+  return sourceFailed(
+    `cannot read commit ${commit.slice(0, 7)} of ${url} from the mirror cache`,
+    `check free disk space and permissions under ${cacheDir}; deleting ${mirrorDir} makes Mooring fetch it again`,
+    error,
+    url,
+  );
 }
 
 interface ResolveOptions {

@@ -28,23 +28,44 @@ export interface CommitInfo {
   message: string;
 }
 
-/** The result of fetching a source: a read-only export of the whole tree at one commit. */
-export interface FetchedSource {
+/** A source resolved to one commit in the mirror, within the size limits, not yet exported. */
+export interface ResolvedSource {
   /** The repo URL with any user info removed (safe to show). */
   displayURL: string;
   /** Human name of what was resolved, e.g. "main", "v1.4.2", or the commit itself. */
   resolvedRef: string;
   commit: CommitInfo;
-  /** Absolute directory holding the exported tree at `commit` (the confinement root for rendering). */
-  root: string;
-  /** The application's path, normalised, relative to root ('' for the root). */
+  /** The application's path, normalised, relative to the root ('' for the root). */
   path: string;
-  /** Absolute directory of the application: root joined with path. */
-  appDir: string;
   /** Git tree hash of `path` at the commit: unchanged content => unchanged hash. */
   pathTreeHash: string;
   /** Git tree hash of the whole repository at the commit. */
   rootTreeHash: string;
+  /** The mirror holding the commit (what exportSource reads). */
+  mirrorDir: string;
+}
+
+/** An export of the whole tree of a resolved commit, private to whoever asked for it. */
+export interface ExportedTree {
+  /** Absolute directory holding the exported tree at `commit` (the confinement root for rendering). */
+  root: string;
+  /** Absolute directory of the application: root joined with path. */
+  appDir: string;
+  /** Deletes the export; call it once the render is done. */
+  release(): Promise<void>;
+}
+
+/** The result of fetching a source: a read-only export of the whole tree at one commit. */
+export type FetchedSource = ResolvedSource & ExportedTree;
+
+/** Size limits of one export (see src/source/limits.ts for the defaults). */
+export interface SourceLimits {
+  /** All files together, in bytes. */
+  maxBytes: number;
+  /** One file, in bytes. */
+  maxFileBytes: number;
+  /** Number of files. */
+  maxFiles: number;
 }
 
 export interface FetchOptions {
@@ -52,6 +73,8 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** Skip the network fetch if the mirror already has what the ref needs (a commit already present). */
   preferCache?: boolean;
+  /** Export size limits; defaults in DEFAULT_SOURCE_LIMITS. */
+  limits?: Partial<SourceLimits>;
 }
 
 /** The parts of the CLI's `REPO_URL[@REF][//PATH]` argument; `ref` is still to be classified. */

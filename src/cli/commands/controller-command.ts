@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Controller } from '../../controller/controller.js';
 import { acquireLeadership } from '../../controller/leader.js';
 import { connect } from '../../kube/connect.js';
+import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
 
@@ -26,6 +27,9 @@ interface ControllerCliOptions {
   leaderElect: boolean;
   watchNamespace?: string[];
   allowFileRepos?: boolean;
+  maxSourceSize: string;
+  maxSourceFileSize: string;
+  maxSourceFiles: string;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -64,6 +68,9 @@ export function registerControllerCommand(program: Command): void {
       'namespace-scoped mode: watch managed objects only in this namespace (repeatable; default: cluster-wide)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option('--max-source-size <bytes>', 'limit of one source export, all files (e.g. 256Mi)', '256Mi')
+    .option('--max-source-file-size <bytes>', 'limit of one file in a source export', '64Mi')
+    .option('--max-source-files <n>', 'limit of the number of files in a source export', '100000')
     .option(
       '--allow-file-repos',
       "accept file:// repoURLs (tests and demos only: they read repositories on the controller's disk)",
@@ -86,6 +93,11 @@ export function registerControllerCommand(program: Command): void {
         logger,
         ...(opts.watchNamespace === undefined ? {} : { watchNamespaces: opts.watchNamespace }),
         allowFileRepos: opts.allowFileRepos === true,
+        sourceLimits: {
+          maxBytes: parseByteSize(opts.maxSourceSize, '--max-source-size'),
+          maxFileBytes: parseByteSize(opts.maxSourceFileSize, '--max-source-file-size'),
+          maxFiles: parseByteSize(opts.maxSourceFiles, '--max-source-files'),
+        },
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),

@@ -5,7 +5,7 @@ import type { SyncResult } from '../../engine/types.js';
 import { connect } from '../../kube/connect.js';
 import { render } from '../../render/index.js';
 import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
-import { resolveSource } from '../resolve-source.js';
+import { withSource } from '../resolve-source.js';
 import type { EngineCliOptions } from './engine-options.js';
 import {
   addClusterOptions,
@@ -30,15 +30,15 @@ export function registerSyncCommands(program: Command): void {
       '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n',
     )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
-      const source = await resolveSource(sourceArg, progress);
-      const appName = appNameFor(opts, source);
-      const result = await render({
-        root: source.root,
-        path: source.path,
-        namespace: opts.namespace,
-        options: renderOptionsFrom(opts, appName),
-        tools: renderTools(),
-      });
+      const result = await withSource(sourceArg, progress, (source) =>
+        render({
+          root: source.root,
+          path: source.path,
+          namespace: opts.namespace,
+          options: renderOptionsFrom(opts, appNameFor(opts, source)),
+          tools: renderTools(),
+        }),
+      );
       for (const warning of result.warnings) progress(`warning: ${warning}`);
       const objects = result.objects.map((r) => r.object);
       process.stdout.write(
@@ -104,10 +104,8 @@ async function runEngine(
 ): Promise<SyncResult> {
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
-    const source = await resolveSource(sourceArg, progress);
-    return await syncApplication(
-      { objects, tools: renderTools(), progress },
-      syncRequestFrom(opts, source, mode),
+    return await withSource(sourceArg, progress, (source) =>
+      syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, mode)),
     );
   } finally {
     objects.client.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { MooringError } from '../../../src/core/errors.js';
@@ -49,7 +49,8 @@ describe('fetchSource over file://', () => {
     assert.equal(source.commit.authorEmail, 'test@mooring.invalid');
     assert.ok(!Number.isNaN(Date.parse(source.commit.authorDate)));
     assert.equal(source.path, 'apps/web');
-    assert.equal(source.root, join(f.cacheDir, 'exports', head));
+    assert.equal(dirname(source.root), join(f.cacheDir, 'exports'));
+    assert.ok(basename(source.root).startsWith(`${head}.`), 'the export is named after its commit');
     assert.equal(source.appDir, join(source.root, 'apps', 'web'));
     assert.equal(source.displayURL, f.repo.fileUrl);
     assert.equal(source.rootTreeHash, await git(f.repo.dir, ['rev-parse', 'HEAD^{tree}']));
@@ -60,6 +61,9 @@ describe('fetchSource over file://', () => {
       (await readdir(join(f.cacheDir, 'exports'))).filter((n) => n.startsWith('.')),
       [],
     );
+    await source.release();
+    await assert.rejects(lstat(source.root), { code: 'ENOENT' });
+    assert.ok(!(await readdir(join(f.cacheDir, 'exports'))).includes(basename(source.root)));
   });
 
   it('keeps symlinks as symlinks in the export, even one that escapes', async () => {
@@ -173,7 +177,13 @@ describe('fetchSource over file://', () => {
     const results = await Promise.all([1, 2, 3].map(() => fetchSource(spec, cacheDir)));
     assert.deepEqual(new Set(results.map((r) => r.commit.sha)), new Set([head]));
     assert.equal((await readdir(join(cacheDir, 'mirrors'))).length, 1);
-    assert.deepEqual(await readdir(join(cacheDir, 'exports')), [head]);
+    // Each caller has an export of its own, so releasing one never removes a tree another still reads.
+    assert.equal(new Set(results.map((r) => r.root)).size, 3);
+    await results[0]?.release();
+    for (const r of results.slice(1))
+      assert.match(await readFile(join(r.appDir, 'version.txt'), 'utf8'), /main/);
+    await Promise.all(results.map((r) => r.release()));
+    assert.deepEqual(await readdir(join(cacheDir, 'exports')), []);
   });
 });
 
@@ -196,7 +206,7 @@ describe('tree hashes and exports across commits', () => {
     const third = await fetchSource(spec, f.cacheDir);
     assert.notEqual(third.pathTreeHash, second.pathTreeHash);
     assert.equal(await readFile(join(third.appDir, 'configmap.yaml'), 'utf8'), 'changed: true\n');
-    // The older export is still there and unchanged: exports are per commit.
+    // The older export is still there and unchanged until released: exports are per fetch.
     assert.match(await readFile(join(first.appDir, 'configmap.yaml'), 'utf8'), /kind: ConfigMap/);
   });
 

@@ -162,13 +162,14 @@ describe('fetchSource cache reuse over HTTP', () => {
     assert.equal(mirrors.length, 1);
     const mirrorDir = join(f.cacheDir, 'mirrors', mirrors[0] ?? '');
     const mirrorBorn = (await stat(mirrorDir)).ino;
-    const exportBorn = (await stat(first.root)).ino;
+    await first.release();
 
     const second = await fetchSource({ repoURL: url, ref: { branch: 'main' }, path: 'apps/web' }, f.cacheDir);
     assert.equal(second.commit.sha, first.commit.sha);
     assert.deepEqual(await readdir(join(f.cacheDir, 'mirrors')), mirrors);
     assert.equal((await stat(mirrorDir)).ino, mirrorBorn);
-    assert.equal((await stat(second.root)).ino, exportBorn);
+    await second.release();
+    assert.deepEqual(await readdir(join(f.cacheDir, 'exports')), [], 'released exports are gone');
 
     const before = server.requestCount();
     const cached = await fetchSource(
