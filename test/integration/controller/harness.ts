@@ -27,6 +27,7 @@ import type { GitHttpServer } from '../../../src/devgit/http-server.js';
 import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
+import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
 
@@ -113,6 +114,10 @@ export interface HarnessOptions {
   webhook?: boolean;
   /** Start the in-process controller (default true). */
   startController?: boolean;
+  /** Accept file:// repoURLs (default true, as the tests and the demo run it). */
+  allowFileRepos?: boolean;
+  /** Source export limits of the controller (default: the product's). */
+  sourceLimits?: Partial<SourceLimits>;
 }
 
 export interface ControllerHarness {
@@ -292,7 +297,8 @@ export async function controllerHarness(
         concurrency: 2,
         timeoutMs: 30_000,
         logger,
-        allowFileRepos: true,
+        allowFileRepos: options.allowFileRepos !== false,
+        ...(options.sourceLimits === undefined ? {} : { sourceLimits: options.sourceLimits }),
         ...(options.webhook === true
           ? {
               webhook: {
