@@ -9,9 +9,16 @@ import { readCommitInfo, readTreeHashes } from './commit-info.js';
 import { withCredentials } from './credentials.js';
 import type { GitAuth } from './credentials.js';
 import { exportCommit, removeExport } from './export.js';
-import { checkTreeLimits, DEFAULT_SOURCE_LIMITS } from './limits.js';
+import { checkMirrorSize, checkTreeLimits, DEFAULT_SOURCE_LIMITS } from './limits.js';
 import { DEFAULT_GIT_TIMEOUT_MS } from './git-run.js';
-import { fetchCommit, fetchMirror, findCommit, listMirrorRefs, mirrorPath } from './mirror.js';
+import {
+  fetchCommit,
+  fetchMirror,
+  findCommit,
+  listMirrorRefs,
+  mirrorPath,
+  withMirrorLock,
+} from './mirror.js';
 import { resolveNamedRef } from './resolve.js';
 import { fetchFailure, sourceFailed } from './source-errors.js';
 import type {
@@ -59,6 +66,7 @@ export async function resolveSource(
   );
   const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
   try {
+    await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
     const info = await readCommitInfo(mirrorDir, commit);
     const hashes = await readTreeHashes(mirrorDir, commit, path, url);
     await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);

@@ -3,15 +3,18 @@
  * is written: a small repository can hold a huge file (it compresses), and a render must never get a
  * 200 MB checkout. `treeUsage` and `limitViolation` are pure; `checkTreeLimits` asks git.
  */
+import { rm } from 'node:fs/promises';
+
 import { MooringError } from '../core/errors.js';
 import { runGit } from './git-run.js';
 import type { SourceLimits } from './types.js';
 
-/** Defaults: 256 MiB in all, 64 MiB for one file, 100,000 files. */
+/** Defaults: 256 MiB in all, 64 MiB for one file, 100,000 files; 1 GiB for a mirror. */
 export const DEFAULT_SOURCE_LIMITS: Readonly<SourceLimits> = {
   maxBytes: 256 * 1024 * 1024,
   maxFileBytes: 64 * 1024 * 1024,
   maxFiles: 100_000,
+  maxMirrorBytes: 1024 * 1024 * 1024,
 };
 
 /** What a tree would take once exported. */
@@ -97,4 +100,38 @@ export async function checkTreeLimits(
   });
   const violation = limitViolation(treeUsage(output, limits), limits, where);
   if (violation !== undefined) throw violation;
+}
+
+/** Bytes on disk of a repository per `git count-objects -v` (loose objects, packs and garbage, in KiB). */
+export function mirrorBytes(countObjectsOutput: string): number {
+  let kib = 0;
+  for (const line of countObjectsOutput.split('\n')) {
+    const match = /^(size|size-pack|size-garbage): (\d+)$/.exec(line.trim());
+    if (match !== null) kib += Number(match[2]);
+  }
+  return kib * 1024;
+}
+
+/**
+ * Throws SOURCE_FAILED when the mirror holds more than `maxMirrorBytes`, after removing it (so one
+ * repository cannot keep the cache's disk full); the next fetch starts again from nothing.
+ */
+export async function checkMirrorSize(
+  mirrorDir: string,
+  limits: SourceLimits,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
+  const bytes = mirrorBytes(await runGit(['count-objects', '-v'], { cwd: mirrorDir, timeoutMs }));
+  if (bytes <= limits.maxMirrorBytes) return;
+  await rm(mirrorDir, { recursive: true, force: true });
+  throw new MooringError(
+    'SOURCE_FAILED',
+    `${url}: the repository takes ${mib(bytes)} in the mirror cache, over the limit of ${mib(limits.maxMirrorBytes)}; the mirror was removed`,
+    {
+      step: 'source',
+      subject: url,
+      hint: 'keep large files and long-lived big branches out of configuration repositories, or raise --max-mirror-size',
+    },
+  );
 }

@@ -66,6 +66,8 @@ export interface SourceLimits {
   maxFileBytes: number;
   /** Number of files. */
   maxFiles: number;
+  /** The repository's mirror (all branches and tags, packed), in bytes. */
+  maxMirrorBytes: number;
 }
 
 export interface FetchOptions {

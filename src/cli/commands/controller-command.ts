@@ -30,6 +30,7 @@ interface ControllerCliOptions {
   maxSourceSize: string;
   maxSourceFileSize: string;
   maxSourceFiles: string;
+  maxMirrorSize: string;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -71,6 +72,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--max-source-size <bytes>', 'limit of one source export, all files (e.g. 256Mi)', '256Mi')
     .option('--max-source-file-size <bytes>', 'limit of one file in a source export', '64Mi')
     .option('--max-source-files <n>', 'limit of the number of files in a source export', '100000')
+    .option('--max-mirror-size <bytes>', "limit of one repository's mirror (all branches and tags)", '1Gi')
     .option(
       '--allow-file-repos',
       "accept file:// repoURLs (tests and demos only: they read repositories on the controller's disk)",
@@ -97,6 +99,7 @@ export function registerControllerCommand(program: Command): void {
           maxBytes: parseByteSize(opts.maxSourceSize, '--max-source-size'),
           maxFileBytes: parseByteSize(opts.maxSourceFileSize, '--max-source-file-size'),
           maxFiles: parseByteSize(opts.maxSourceFiles, '--max-source-files'),
+          maxMirrorBytes: parseByteSize(opts.maxMirrorSize, '--max-mirror-size'),
         },
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }

@@ -7,6 +7,7 @@
  * size limits is refused naming the file, and exports are removed after use.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,6 +307,29 @@ describe('source size limits and exports', () => {
       /file blobs\/huge\.bin is 200\.0 MiB, over the limit of 64\.0 MiB for one file/,
     );
     await assert.rejects(readdir(join(cacheDir, 'exports')), { code: 'ENOENT' });
+  });
+
+  it('a mirror over its size limit is removed, with a clear error', async (t) => {
+    const { repo, root } = await bigFileRepo(t, 4 * 1024 * 1024);
+    // Random bytes do not compress: the mirror's pack really holds them.
+    await repo.writeFile('blobs/random.bin', randomBytes(3 * 1024 * 1024).toString('base64'));
+    await repo.commit('incompressible');
+    await repo.push('main');
+    const cacheDir = join(root, 'cache');
+    const spec = { repoURL: repo.fileUrl, ref: { branch: 'main' }, path: 'app' };
+    await assert.rejects(
+      fetchSource(spec, cacheDir, { limits: { maxMirrorBytes: 1024 * 1024 } }),
+      (error: unknown) =>
+        error instanceof MooringError &&
+        /the repository takes [\d.]+ MiB in the mirror cache, over the limit of 1\.0 MiB; the mirror was removed/.test(
+          error.message,
+        ) &&
+        (error.hint ?? '').includes('--max-mirror-size'),
+    );
+    assert.deepEqual(await readdir(join(cacheDir, 'mirrors')), [], 'the mirror is gone');
+    const fetched = await fetchSource(spec, cacheDir);
+    assert.ok(fetched.commit.sha.length === 40, 'within the default limit the same repository is fetched');
+    await fetched.release();
   });
 
   it('the controller reports the limit with the file, and removes every export after its syncs', async (t) => {

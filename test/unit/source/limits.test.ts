@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 
 import { parseByteSize } from '../../../src/cli/byte-size.js';
 import { MooringError } from '../../../src/core/errors.js';
-import { DEFAULT_SOURCE_LIMITS, limitViolation, treeUsage } from '../../../src/source/limits.js';
+import { DEFAULT_SOURCE_LIMITS, limitViolation, mirrorBytes, treeUsage } from '../../../src/source/limits.js';
 
 const entry = (type: string, size: string, path: string): string =>
   `100644 ${type} ${'a'.repeat(40)} ${size.padStart(7)}\t${path}`;
-const limits = { maxBytes: 1000, maxFileBytes: 400, maxFiles: 3 };
+const limits = { maxBytes: 1000, maxFileBytes: 400, maxFiles: 3, maxMirrorBytes: 10_000 };
 
 describe('treeUsage', () => {
   it('sums blobs, ignores submodules, keeps paths with spaces and tabs whole', () => {
@@ -71,5 +71,13 @@ describe('parseByteSize', () => {
     assert.equal(parseByteSize('1Gi', '--x'), 1024 ** 3);
     assert.throws(() => parseByteSize('64MB', '--x'), /--x 64MB: not a size/);
     assert.throws(() => parseByteSize('0', '--x'), /not a size/);
+  });
+});
+
+describe('mirrorBytes', () => {
+  it('adds loose objects, packs and garbage from git count-objects -v', () => {
+    const output =
+      'count: 3\nsize: 12\nin-pack: 40\npacks: 1\nsize-pack: 100\nprune-packable: 0\ngarbage: 0\nsize-garbage: 4\n';
+    assert.equal(mirrorBytes(output), (12 + 100 + 4) * 1024);
   });
 });
