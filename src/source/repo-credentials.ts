@@ -106,19 +106,66 @@ export interface CredentialChoice {
   secret?: string;
 }
 
-function refused(app: string, message: string, hint: string, repoURL: string): MooringError {
-  return new MooringError('UNSAFE_INPUT', `${app}: ${message}`, {
-    step: 'source',
-    subject: displayURL(repoURL),
-    hint,
-  });
+/** One rule a credential must keep to be sent; `broken` says whether this secret breaks it for this URL. */
+interface CredentialRule {
+  broken(secret: RepoCredentialSecret, location: CredentialLocation | undefined, repoURL: string): boolean;
+  message(secret: RepoCredentialSecret, url: string): string;
+  hint: string;
 }
+
+const LABEL = `${CREDENTIAL_TYPE_LABEL}: ${CREDENTIAL_TYPE_REPOSITORY}`;
+const kindOf = (secret: RepoCredentialSecret): string | undefined => secret.credentials?.kind;
+
+/** Checked in order; the first broken rule refuses the credential. */
+const CREDENTIAL_RULES: readonly CredentialRule[] = [
+  {
+    broken: (secret) => !secret.labelled,
+    message: (secret) =>
+      `secret ${secret.name} is not a repository credential (label ${LABEL} missing); only labelled secrets are sent to Git servers`,
+    hint: `label the secret ${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY} and give it the key url (the repository URL prefix it is for)`,
+  },
+  {
+    broken: (secret) => secret.url === undefined,
+    message: (secret) =>
+      `secret ${secret.name} has no url key: a repository credential is bound to the URL prefix it may be sent to`,
+    hint: 'add the key url to the secret, e.g. https://git.example.com/org',
+  },
+  {
+    broken: (_, location) => location === undefined,
+    message: (_, url) =>
+      `repository URL ${url} is not in canonical form (query, fragment, empty or dot path segments, encoded separators, or an unusual host), so no credential is sent to it`,
+    hint: 'write the repository URL plainly, e.g. https://git.example.com/org/repo.git',
+  },
+  {
+    broken: (secret, _, repoURL) => !credentialMatches(secret.url ?? '', repoURL),
+    message: (secret, url) =>
+      `secret ${secret.name} is bound to ${displayURL(secret.url ?? '')}, which does not cover ${url}: a credential is only sent to URLs under its prefix`,
+    hint: 'use a credential whose url covers this repository (same scheme, host and leading path)',
+  },
+  {
+    broken: (secret, location) => location?.scheme === 'http' && !secret.insecureAllowHTTP,
+    message: (secret, url) =>
+      `secret ${secret.name} would be sent in clear text over http:// to ${url}; credentials go over http:// only when the secret says insecureAllowHTTP: "true"`,
+    hint: 'use https://, or set insecureAllowHTTP: "true" in the secret for a trusted local server',
+  },
+  {
+    broken: (secret) => secret.credentials === undefined,
+    message: (secret) => `secret ${secret.name} has neither password/token nor sshPrivateKey+knownHosts`,
+    hint: 'add the keys the repository needs to the secret',
+  },
+  {
+    broken: (secret, location) => (location?.scheme === 'ssh') !== (kindOf(secret) === 'ssh'),
+    message: (secret, url) =>
+      `secret ${secret.name} holds ${kindOf(secret) === 'ssh' ? 'an ssh key' : 'a user name and password'}, which ${url} cannot use`,
+    hint: 'give an https repository username and password (or token), an ssh one sshPrivateKey and knownHosts',
+  },
+];
 
 /**
  * The credential of an Application's fetch of `repoURL`.
  * - `named` (spec.source.secretRef): that Secret, only if it is labelled, bound to a prefix covering
  *   `repoURL`, allowed over http:// when the URL is http://, and of the kind the scheme needs; otherwise
- *   UNSAFE_INPUT naming the rule.
+ *   UNSAFE_INPUT naming the app and the rule.
  * - nothing named: the labelled Secret of `candidates` with the longest prefix covering `repoURL` (a
  *   template), or none. A template found for a URL it may not be used with (plain http) is an error, not
  *   a silent anonymous fetch.
@@ -131,7 +178,14 @@ export function chooseCredential(
 ): CredentialChoice {
   const chosen = named ?? longestMatch(repoURL, candidates);
   if (chosen === undefined) return { credentials: undefined };
-  checkUsable(app, repoURL, chosen);
+  const location = credentialLocation(repoURL);
+  const broken = CREDENTIAL_RULES.find((rule) => rule.broken(chosen, location, repoURL));
+  if (broken !== undefined)
+    throw new MooringError('UNSAFE_INPUT', `${app}: ${broken.message(chosen, displayURL(repoURL))}`, {
+      step: 'source',
+      subject: displayURL(repoURL),
+      hint: broken.hint,
+    });
   return { credentials: chosen.credentials, secret: chosen.name };
 }
 
@@ -143,8 +197,8 @@ function longestMatch(
   for (const secret of candidates) {
     if (!secret.labelled || secret.url === undefined) continue;
     const length = matchLength(secret.url, repoURL);
-    // Ties go to the first by name, so the choice does not depend on list order.
     if (length === undefined) continue;
+    // Ties go to the first by name, so the choice does not depend on list order.
     if (
       best === undefined ||
       length > best.length ||
@@ -153,65 +207,4 @@ function longestMatch(
       best = { secret, length };
   }
   return best?.secret;
-}
-
-function checkUsable(
-  app: string,
-  repoURL: string,
-  secret: RepoCredentialSecret,
-): asserts secret is RepoCredentialSecret & { credentials: GitCredentials } {
-  const url = displayURL(repoURL);
-  if (!secret.labelled)
-    throw refused(
-      app,
-      `secret ${secret.name} is not a repository credential (label ${CREDENTIAL_TYPE_LABEL}: ${CREDENTIAL_TYPE_REPOSITORY} missing); only labelled secrets are sent to Git servers`,
-      `label the secret ${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY} and give it the key url (the repository URL prefix it is for)`,
-      repoURL,
-    );
-  if (secret.url === undefined)
-    throw refused(
-      app,
-      `secret ${secret.name} has no url key: a repository credential is bound to the URL prefix it may be sent to`,
-      'add the key url to the secret, e.g. https://git.example.com/org',
-      repoURL,
-    );
-  if (credentialLocation(repoURL) === undefined)
-    throw refused(
-      app,
-      `repository URL ${url} is not in canonical form (query, fragment, empty or dot path segments, encoded separators, or an unusual host), so no credential is sent to it`,
-      'write the repository URL plainly, e.g. https://git.example.com/org/repo.git',
-      repoURL,
-    );
-  if (!credentialMatches(secret.url, repoURL))
-    throw refused(
-      app,
-      `secret ${secret.name} is bound to ${displayURL(secret.url)}, which does not cover ${url}: a credential is only sent to URLs under its prefix`,
-      'use a credential whose url covers this repository (same scheme, host and leading path)',
-      repoURL,
-    );
-  if (credentialLocation(repoURL)?.scheme === 'http' && !secret.insecureAllowHTTP)
-    throw refused(
-      app,
-      `secret ${secret.name} would be sent in clear text over http:// to ${url}; credentials go over http:// only when the secret says insecureAllowHTTP: "true"`,
-      'use https://, or set insecureAllowHTTP: "true" in the secret for a trusted local server',
-      repoURL,
-    );
-  const credentials = secret.credentials;
-  if (credentials === undefined)
-    throw refused(
-      app,
-      `secret ${secret.name} has neither password/token nor sshPrivateKey+knownHosts`,
-      'add the keys the repository needs to the secret',
-      repoURL,
-    );
-  const wantsSSH = credentialLocation(repoURL)?.scheme === 'ssh';
-  if (wantsSSH !== (credentials.kind === 'ssh'))
-    throw refused(
-      app,
-      `secret ${secret.name} holds ${credentials.kind === 'ssh' ? 'an ssh key' : 'a user name and password'}, which ${url} cannot use`,
-      wantsSSH
-        ? 'give an ssh repository sshPrivateKey and knownHosts'
-        : 'give an https repository username and password (or token)',
-      repoURL,
-    );
 }

@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { gitEnv, scrubSecrets, secretsOf, shellQuote, sshCommand } from '../../../src/source/git-env.js';
+import {
+  askpassScript,
+  authenticatedGitConfig,
+  gitEnv,
+  promptOrigin,
+  scrubSecrets,
+  secretsOf,
+  shellQuote,
+  sshCommand,
+} from '../../../src/source/git-env.js';
 
 describe('gitEnv', () => {
   it('isolates git from user config and allows only safe transports', () => {
@@ -51,5 +64,52 @@ describe('scrubSecrets', () => {
       scrubSecrets(`oops ${key}`, secretsOf({ kind: 'ssh', privateKey: key + '\n', knownHosts: '' })),
       'oops ***',
     );
+  });
+});
+
+describe('askpass bound to the repository server', () => {
+  it('answers prompts about its own server only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mooring-askpass-test-'));
+    try {
+      const script = join(dir, 'askpass.sh');
+      await writeFile(script, askpassScript(), { mode: 0o700 });
+      const origin = promptOrigin('http://robot@127.0.0.1:8080/org/app.git');
+      assert.ok(origin !== undefined);
+      assert.deepEqual(origin, { scheme: 'http', host: '127.0.0.1:8080' });
+      const env = {
+        PATH: process.env.PATH,
+        MOORING_GIT_USERNAME: 'robot',
+        MOORING_GIT_PASSWORD: 'pw',
+        MOORING_GIT_SCHEME: origin.scheme,
+        MOORING_GIT_HOST: origin.host,
+      };
+      const ask = (prompt: string): string => {
+        try {
+          return execFileSync(script, [prompt], { env, encoding: 'utf8' });
+        } catch {
+          return '(refused)';
+        }
+      };
+      assert.equal(ask("Username for 'http://127.0.0.1:8080': "), 'robot\n');
+      assert.equal(ask("Password for 'http://robot@127.0.0.1:8080': "), 'pw\n');
+      for (const other of [
+        "Password for 'http://robot@127.0.0.2:8080': ",
+        "Password for 'http://robot@127.0.0.1:8081': ",
+        "Password for 'https://robot@127.0.0.1:8080': ",
+        "Password for 'http://127.0.0.1:8080.evil.net': ",
+        "Username for 'http://evil.net/127.0.0.1:8080': ",
+      ])
+        assert.equal(ask(other), '(refused)', other);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('authenticated calls never follow redirects', () => {
+    assert.deepEqual(authenticatedGitConfig(), {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.followRedirects',
+      GIT_CONFIG_VALUE_0: 'false',
+    });
   });
 });
