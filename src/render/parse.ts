@@ -3,10 +3,11 @@
  * Pure: no I/O. Every problem is an INVALID_MANIFEST error naming the file, the document and the line.
  */
 import {
+  Composer,
   isMap,
   isSeq,
   LineCounter,
-  parseAllDocuments,
+  Parser,
   type Document,
   type DocumentOptions,
   type ParseOptions,
@@ -299,15 +300,18 @@ function documentValue(doc: Document.Parsed, file: string, document: number): un
 export function parseManifests(text: string, file: string, limits: ParseLimits = {}): RenderedObject[] {
   const maxObjects = limits.maxObjects ?? Number.POSITIVE_INFINITY;
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   const objects: RenderedObject[] = [];
-  docs.forEach((doc, index) => {
-    const document = index + 1;
+  // One document at a time (parseAllDocuments would hold every document's syntax tree at once): the tree of
+  // a document is dropped once its objects are taken, and reading stops at the object limit.
+  const documents = new Composer(YAML_OPTIONS).compose(new Parser(lineCounter.addNewLine).parse(text));
+  let document = 0;
+  for (const doc of documents) {
+    document++;
     if (doc.errors.length > 0) throw syntaxError(file, document, doc, lineCounter);
-    if (doc.contents === null) return;
+    if (doc.contents === null) continue;
     const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
     const value = documentValue(doc, file, document);
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined) continue;
     const source = sourceComment(doc);
     const origin: ObjectOrigin = {
       file,
@@ -321,13 +325,10 @@ export function parseManifests(text: string, file: string, limits: ParseLimits =
       const offset = (item as { range?: [number, number, number] } | undefined)?.range?.[0];
       return offset === undefined ? origin.line : lineAt(offset);
     };
+    const limit = { maxObjects, before: (limits.alreadyRead ?? 0) + objects.length };
     // A loop, not push(...spread): a List of 150,000 items would overflow the call stack.
-    for (const rendered of objectsFromValue(value, origin, itemLine, {
-      maxObjects,
-      before: (limits.alreadyRead ?? 0) + objects.length,
-    }))
-      objects.push(rendered);
-  });
+    for (const rendered of objectsFromValue(value, origin, itemLine, limit)) objects.push(rendered);
+  }
   return objects;
 }
 
