@@ -77,7 +77,9 @@ function conflictOf(appName: string, planned: PlannedObject, owner: string): Own
     planned,
     owner,
     message: `${subject} is tracked by application "${owner}"; application "${appName}" may not take it over (shared resource)`,
-    hint: `define the object in one application only, or hand it over: "${owner}" sets the annotation ${HANDOVER_ANNOTATION}: ${appName} on it and syncs, then "${appName}" syncs`,
+    hint:
+      `define the object in one application only, or hand it over: "${owner}" sets the annotation ${HANDOVER_ANNOTATION}: ${appName} on it and syncs, then "${appName}" syncs; ` +
+      `if "${owner}" no longer exists, someone allowed to edit the object removes its ${TRACKING_ANNOTATION} annotation`,
   };
 }
 
