@@ -23,12 +23,18 @@ export function isManifestFileName(name: string): boolean {
  * The manifest files below `appDir` as sorted '/'-separated relative paths. Hidden files and folders
  * (.git, .github) are skipped. Symlinks are followed; the caller has checked they stay inside the root.
  */
-export async function listManifestFiles(appDir: string, options: DirectoryOptions = {}): Promise<string[]> {
+export async function listManifestFiles(
+  appDir: string,
+  options: DirectoryOptions = {},
+  /** The app folder relative to the checkout root, to name paths in errors. */
+  appPath = '',
+): Promise<string[]> {
+  const shown = (rel: string): string => (appPath === '' ? rel : rel === '' ? appPath : `${appPath}/${rel}`);
   const recurse = options.recurse ?? true;
   const found: string[] = [];
   const visited = new Set<string>();
   const walk = async (dir: string, prefix: string): Promise<void> => {
-    const real = await loopChecked(realpath(dir), prefix);
+    const real = await linkChecked(realpath(dir), shown(prefix));
     if (visited.has(real)) return;
     visited.add(real);
     const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
@@ -37,7 +43,8 @@ export async function listManifestFiles(appDir: string, options: DirectoryOption
       const full = join(dir, entry.name);
       const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       const isDir =
-        entry.isDirectory() || (entry.isSymbolicLink() && (await loopChecked(stat(full), rel)).isDirectory());
+        entry.isDirectory() ||
+        (entry.isSymbolicLink() && (await linkChecked(stat(full), shown(rel))).isDirectory());
       if (isDir) {
         if (recurse) await walk(full, rel);
       } else if (isManifestFileName(entry.name) && selectedByGlobs(rel, options.include, options.exclude)) {
@@ -49,12 +56,23 @@ export async function listManifestFiles(appDir: string, options: DirectoryOption
   return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** `operation`, with a symlink loop reported as such (naming `rel`) instead of a raw ELOOP. */
-async function loopChecked<T>(operation: Promise<T>, rel: string): Promise<T> {
+/**
+ * `operation` on a path found in the folder, with a symlink loop or a symlink to nothing reported as such
+ * (naming `rel`) instead of a raw ELOOP or ENOENT.
+ */
+async function linkChecked<T>(operation: Promise<T>, rel: string): Promise<T> {
   try {
     return await operation;
   } catch (error) {
-    throw isSymlinkLoop(error) ? symlinkLoop(rel) : error;
+    if (isSymlinkLoop(error)) throw symlinkLoop(rel);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new MooringError('RENDER_FAILED', `path "${rel}" is a symlink to a file that does not exist`, {
+        step: 'render',
+        subject: rel,
+        hint: 'remove the symlink or point it at a file inside the repository',
+      });
+    }
+    throw error;
   }
 }
 
@@ -63,7 +81,7 @@ async function loopChecked<T>(operation: Promise<T>, rel: string): Promise<T> {
  * file and the read stops at the limit, so a file that grows meanwhile is refused too.
  */
 async function readManifestFile(full: string, shown: string, maxBytes: number): Promise<string> {
-  const handle = await loopChecked(open(full, 'r'), shown);
+  const handle = await linkChecked(open(full, 'r'), shown);
   try {
     const { size } = await handle.stat();
     const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
@@ -88,7 +106,7 @@ async function readManifestFile(full: string, shown: string, maxBytes: number): 
 /** Renders a folder of plain manifests. */
 export async function renderDirectory(context: RenderContext): Promise<RendererOutput> {
   await assertNoEscapingSymlinks(context.root, context.appDir);
-  const files = await listManifestFiles(context.appDir, context.input.options.directory);
+  const files = await listManifestFiles(context.appDir, context.input.options.directory, context.appPath);
   const maxFileBytes = context.limits.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxObjects = context.limits.maxObjects ?? DEFAULT_MAX_OBJECTS;
   const objects: RenderedObject[] = [];

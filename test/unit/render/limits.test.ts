@@ -224,6 +224,15 @@ describe('render limits: symlink loops', () => {
     );
   });
 
+  it('names a symlink to nothing instead of failing with a raw ENOENT', async (t) => {
+    const root = await repo(t);
+    await symlink('missing.yaml', join(root, 'app', 'dangling.yaml'));
+    await assert.rejects(
+      renderApp(root),
+      refused('RENDER_FAILED', /"app\/dangling\.yaml" is a symlink to a file that does not exist/),
+    );
+  });
+
   it('still follows a symlinked folder that points back up inside the checkout (walked once)', async (t) => {
     const root = await repo(t);
     await writeFile(join(root, 'app', 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
