@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../src/core/objects.js';
 import { HANDOVER_ANNOTATION } from '../../../src/plan/ownership.js';
 import { TRACKING_ANNOTATION } from '../../../src/plan/tracking.js';
 import { condition, controllerHarness, readyAt } from '../controller/harness.js';
-import { actionsOf, assertSucceeded, configMap, engineHarness, idOf } from '../engine/harness.js';
+import { actionsOf, assertSucceeded, configMap, engineHarness, idOf, job } from '../engine/harness.js';
 import type { EngineHarness } from '../engine/harness.js';
 
 /** The live ConfigMap `name` in `h`'s namespace; fails when it does not exist. */
@@ -57,6 +57,45 @@ describe('security: ownership between applications (push mode)', () => {
     await a.write('shared.yaml', configMap('shared', { owner: 'a', version: '2' }));
     assertSucceeded(await a.sync({ prune: true }));
     assert.deepEqual((await liveConfigMap(a, 'shared')).data, { owner: 'a', version: '2' });
+  });
+
+  it("refuses a hook that would replace another app's object and a shared cluster-scoped object, listing both", async (t) => {
+    const a = await engineHarness(t, 'variants-a');
+    const roleName = `${a.namespace}-reader`;
+    t.after(() => a.kubectl(['delete', 'clusterrole', roleName, '--ignore-not-found']));
+    const role: KubeObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: roleName },
+      rules: [],
+    };
+    await a.write('job.yaml', job('migrate'));
+    await a.write('role.yaml', role);
+    assertSucceeded(await a.sync());
+    const jobBefore = await a.get('batch/v1', 'Job', 'migrate');
+    const roleBefore = await a.get('rbac.authorization.k8s.io/v1', 'ClusterRole', roleName, '');
+    assert.ok(jobBefore && roleBefore);
+
+    const b = await engineHarness(t, 'variants-b');
+    // A PreSync hook is deleted and created again: it would delete A's Job.
+    await b.write('hook.yaml', job('migrate', { annotations: { 'mooring.dev/hook': 'PreSync' } }));
+    await b.write('role.yaml', {
+      ...role,
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+    });
+    const refused = await b.sync({ namespace: a.namespace });
+    assert.equal(refused.error?.step, 'validate', JSON.stringify(refused.error));
+    assert.match(refused.error.message, /\(and 1 more shared objects\); nothing was applied/);
+    assert.deepEqual(
+      refused.conflicts?.map((c) => c.subject).sort(),
+      [`ClusterRole/${roleName}`, `Job/${a.namespace}/migrate`].sort(),
+    );
+    assert.equal(refused.stats.writes, 0);
+    const jobAfter = await a.get('batch/v1', 'Job', 'migrate');
+    assert.equal(jobAfter?.metadata.uid, jobBefore.metadata.uid, 'the Job was not deleted and recreated');
+    const roleAfter = await a.get('rbac.authorization.k8s.io/v1', 'ClusterRole', roleName, '');
+    assert.equal(roleAfter?.metadata.resourceVersion, roleBefore.metadata.resourceVersion);
+    assert.deepEqual(roleAfter?.rules ?? [], []);
   });
 
   it('hands an object over: B takes it, A drops it without deleting it, and only B prunes it later', async (t) => {
