@@ -79,7 +79,7 @@ function conflictOf(appName: string, planned: PlannedObject, owner: string): Own
     message: `${subject} is tracked by application "${owner}"; application "${appName}" may not take it over (shared resource)`,
     hint:
       `define the object in one application only, or hand it over: "${owner}" sets the annotation ${HANDOVER_ANNOTATION}: ${appName} on it and syncs, then "${appName}" syncs; ` +
-      `if "${owner}" no longer exists, someone allowed to edit the object removes its ${TRACKING_ANNOTATION} annotation`,
+      `if "${owner}" cannot (it no longer exists, or was installed by a command), someone allowed to edit the live object sets that annotation on it`,
   };
 }
 
