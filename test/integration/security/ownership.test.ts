@@ -160,6 +160,33 @@ describe('security: ownership between applications (push mode)', () => {
     assert.ok(await a.get('v1', 'ConfigMap', 'a-own'));
   });
 
+  it('accepts a handover set on the live object by hand; the old owner is then the one refused until it lets go', async (t) => {
+    const a = await engineHarness(t, 'old-owner');
+    await a.write('x.yaml', configMap('x', { owner: 'a' }));
+    await a.write('a-own.yaml', configMap('a-own', { owner: 'a' }));
+    assertSucceeded(await a.sync({ prune: true }));
+    await a.kubectl(['annotate', '-n', a.namespace, 'configmap', 'x', `${HANDOVER_ANNOTATION}=new-owner`]);
+
+    const b = await engineHarness(t, 'new-owner');
+    await b.write('x.yaml', configMap('x', { owner: 'b' }));
+    assertSucceeded(await b.sync({ namespace: a.namespace }));
+    assert.deepEqual((await liveConfigMap(a, 'x')).data, { owner: 'b' });
+
+    // A still defines x without handing it over: now A is refused, naming B, and changes nothing.
+    const refused = await a.sync({ prune: true });
+    assert.equal(refused.error?.step, 'validate');
+    assert.match(
+      refused.error.message,
+      /is tracked by application "new-owner"; application "old-owner" may not take it over/,
+    );
+    assert.deepEqual((await liveConfigMap(a, 'x')).data, { owner: 'b' });
+    // A lets go (removes it from Git): A syncs again, and x stays B's.
+    await a.remove('x.yaml');
+    assertSucceeded(await a.sync({ prune: true }));
+    assert.deepEqual((await liveConfigMap(a, 'x')).data, { owner: 'b' });
+    assert.deepEqual(await a.inventoryIds(), [idOf(a.namespace, 'a-own', '', 'ConfigMap')]);
+  });
+
   it('never prunes an object whose tracking id names another app, even one whose name starts like its own', async (t) => {
     const a = await engineHarness(t, 'prune-a');
     for (const name of ['keep', 'renamed', 'prefixed', 'copied'])
