@@ -1,9 +1,13 @@
-import type { KubeObject } from '../core/objects.js';
+import { MooringError } from '../core/errors.js';
+import { isRecord, subjectOf } from '../core/objects.js';
+import type { KubeObject, ObjectRef } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import { INVENTORY_LABEL, INVENTORY_NAME_PREFIX } from '../plan/ownership.js';
+import { TRACKING_ANNOTATION, TRACKING_LABEL } from '../plan/tracking.js';
 import type { InventoryEntry } from '../plan/types.js';
 
 /** Label on inventory ConfigMaps, so they can be found (and never mistaken for app objects). */
-export const INVENTORY_LABEL = 'inventory.mooring.dev/app';
+export { INVENTORY_LABEL };
 
 /** Where push mode keeps what an app owns: a ConfigMap per app in the destination namespace. */
 export interface InventoryLocation {
@@ -12,7 +16,16 @@ export interface InventoryLocation {
 }
 
 export function inventoryConfigMapName(appName: string): string {
-  return `mooring-inventory-${appName}`.slice(0, 253);
+  return `${INVENTORY_NAME_PREFIX}${appName}`.slice(0, 253);
+}
+
+function inventoryRef(where: InventoryLocation): ObjectRef {
+  return {
+    group: '',
+    kind: 'ConfigMap',
+    namespace: where.namespace,
+    name: inventoryConfigMapName(where.appName),
+  };
 }
 
 /** A stored inventory: its entries and the exact text stored (to skip rewriting an unchanged one). */
@@ -21,18 +34,80 @@ export interface StoredInventory {
   text?: string;
 }
 
-/** The previous sync's inventory; no entries when the app was never applied. */
+function refused(where: InventoryLocation, problem: string, hint: string): MooringError {
+  const subject = subjectOf(inventoryRef(where));
+  return new MooringError(
+    'PLAN_REFUSED',
+    `inventory ${subject} of application "${where.appName}" ${problem}; nothing was applied`,
+    { step: 'inventory', subject, hint },
+  );
+}
+
+const FOREIGN_HINT =
+  'Mooring did not write this ConfigMap (an application applied it, or it names another app): delete it only after checking what the app owns';
+const MALFORMED_HINT =
+  'the ConfigMap was edited or damaged: restore it, or delete it (the app then owns nothing and prunes nothing until its next sync)';
+
+/**
+ * Refuses a ConfigMap the store did not write: the store's ConfigMaps carry the inventory label naming the
+ * app and never Mooring's tracking label or annotation (every object an application applies carries them).
+ */
+function checkWrittenByStore(cm: KubeObject, where: InventoryLocation): void {
+  const labels = cm.metadata.labels ?? {};
+  const annotations = cm.metadata.annotations ?? {};
+  const tracked = annotations[TRACKING_ANNOTATION] ?? labels[TRACKING_LABEL];
+  if (tracked !== undefined)
+    throw refused(
+      where,
+      `was applied by an application (tracking: ${tracked}), not written by Mooring`,
+      FOREIGN_HINT,
+    );
+  if (labels[INVENTORY_LABEL] !== where.appName)
+    throw refused(
+      where,
+      `does not carry the label ${INVENTORY_LABEL}: ${where.appName}, so Mooring did not write it for this app`,
+      FOREIGN_HINT,
+    );
+}
+
+/** The entries of a stored inventory text, validated; a MooringError naming the ConfigMap otherwise. */
+export function parseInventoryText(text: unknown, where: InventoryLocation): InventoryEntry[] {
+  if (typeof text !== 'string') throw refused(where, 'has no data key inventory.json', MALFORMED_HINT);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw refused(
+      where,
+      `holds inventory.json that is not JSON (${(error as Error).message})`,
+      MALFORMED_HINT,
+    );
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed.entries))
+    throw refused(where, 'holds inventory.json without an entries list', MALFORMED_HINT);
+  if (parsed.app !== where.appName)
+    throw refused(where, `holds the inventory of application ${JSON.stringify(parsed.app)}`, FOREIGN_HINT);
+  const entries: InventoryEntry[] = [];
+  for (const [index, entry] of parsed.entries.entries()) {
+    if (!isRecord(entry) || typeof entry.id !== 'string' || typeof entry.v !== 'string' || entry.id === '')
+      throw refused(where, `holds inventory entry ${index + 1} that is not {id, v} strings`, MALFORMED_HINT);
+    entries.push({ id: entry.id, v: entry.v });
+  }
+  return entries;
+}
+
+/**
+ * The previous sync's inventory; no entries when the app was never applied. A ConfigMap Mooring did not
+ * write for this app, or a damaged one, is a PLAN_REFUSED error naming it (never silently trusted).
+ */
 export async function loadInventory(objects: ObjectsApi, where: InventoryLocation): Promise<StoredInventory> {
-  const cm = await objects.get('v1', {
-    group: '',
-    kind: 'ConfigMap',
-    namespace: where.namespace,
-    name: inventoryConfigMapName(where.appName),
-  });
-  const text = (cm?.data as Record<string, string> | undefined)?.['inventory.json'];
-  if (text === undefined) return { entries: [] };
-  const parsed = JSON.parse(text) as { entries?: InventoryEntry[] };
-  return { entries: parsed.entries ?? [], text };
+  const cm = await objects.get('v1', inventoryRef(where));
+  if (cm === undefined) return { entries: [] };
+  checkWrittenByStore(cm, where);
+  const data = isRecord(cm.data) ? cm.data : {};
+  const text = data['inventory.json'];
+  const entries = parseInventoryText(text, where);
+  return { entries, text: text as string };
 }
 
 function inventoryText(appName: string, entries: InventoryEntry[], revision: string | undefined): string {
@@ -54,7 +129,7 @@ export async function saveInventory(
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: inventoryConfigMapName(where.appName),
+      name: inventoryRef(where).name,
       namespace: where.namespace,
       labels: { [INVENTORY_LABEL]: where.appName, 'app.kubernetes.io/managed-by': 'mooring' },
     },

@@ -8,6 +8,7 @@ import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import { ownerOf } from '../plan/ownership.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
@@ -87,7 +88,7 @@ export class Reconciler {
       )
         continue;
       const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
-      const outcome = await this.healOne(planned, mode);
+      const outcome = await this.healOne(app.metadata.name, planned, mode);
       if (outcome === undefined) {
         memory.outOfSync.delete(id);
         continue;
@@ -101,6 +102,7 @@ export class Reconciler {
   }
 
   private async healOne(
+    appName: string,
     planned: PlannedObject,
     mode: 'enforce' | 'warn',
   ): Promise<ObjectOutcome | undefined> {
@@ -117,6 +119,15 @@ export class Reconciler {
         return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
       await objects.apply(planned.object, { force: true, step: 'apply' });
       return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
+    }
+    const owner = ownerOf(live);
+    if (owner !== undefined && owner !== appName) {
+      // Handed over (or taken by hand) since the last sync: never taken back by a heal.
+      return {
+        ...base,
+        action: 'unchanged',
+        message: `tracked by application "${owner}" now; not corrected`,
+      };
     }
     const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
     const diff = diffObject(live, dryRun, FIELD_MANAGER);
@@ -273,6 +284,7 @@ export class Reconciler {
     } finally {
       await tree.release();
     }
+    await this.reportConflicts(app, result);
     memory.generation = app.metadata.generation as number | undefined;
     memory.commit = fetched.commit.sha;
     memory.treeHash = fetched.pathTreeHash;
@@ -370,6 +382,35 @@ export class Reconciler {
         concurrency: this.deps.concurrency,
       },
     );
+  }
+
+  /**
+   * Tells each application that owns an object this app was refused for (Argo CD's SharedResourceWarning)
+   * with a Warning Event on it: both sides of a shared object hear of it. The owner is looked up in this
+   * app's namespace; best effort.
+   */
+  private async reportConflicts(app: Application, result: SyncResult): Promise<void> {
+    const byOwner = new Map<string, string[]>();
+    for (const { owner, subject } of result.conflicts ?? [])
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), subject]);
+    for (const [owner, subjects] of byOwner) {
+      const ownerApp = await this.deps.objects
+        .get(MOORING_API_VERSION, {
+          group: 'mooring.dev',
+          kind: 'Application',
+          namespace: app.metadata.namespace ?? 'default',
+          name: owner,
+        })
+        .catch(() => undefined);
+      if (ownerApp === undefined) continue;
+      await recordEvent(
+        this.deps.objects,
+        ownerApp as Application,
+        'Warning',
+        'SharedResourceConflict',
+        `application ${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
+      );
+    }
   }
 
   /** Writes the ids a sync is about to own into status before it applies anything (a restart then still prunes them). */

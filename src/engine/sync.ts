@@ -15,6 +15,8 @@ import { subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { groupIntoWaves, isHook } from '../plan/order.js';
 import { buildPlan } from '../plan/index.js';
+import { checkOwnership } from '../plan/ownership.js';
+import type { OwnershipConflict } from '../plan/ownership.js';
 import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
@@ -104,8 +106,9 @@ class SyncRun {
     const rendered = await this.render();
     await this.deps.objects.discovery.load();
     this.stored = await this.inventoryStore.load();
-    const plan = this.plan(rendered);
-    const live = await fetchLive(this.deps.objects, plan.objects, this.request.concurrency);
+    const planned = this.plan(rendered);
+    const live = await fetchLive(this.deps.objects, planned.objects, this.request.concurrency);
+    const plan = this.claimOwnership(planned, live);
     const namespaceMissing = await this.destinationNamespaceMissing(plan);
     const validation = await this.validate(
       plan.objects,
@@ -160,6 +163,44 @@ class SyncRun {
     this.result.inventory = plan.inventory;
     this.result.planned = plan.objects;
     return plan;
+  }
+
+  /**
+   * Refuses the whole sync when a planned object is tracked by another application (nothing is written);
+   * drops from the plan the objects this app handed over and the receiving app has taken.
+   */
+  private claimOwnership(plan: Plan, live: Map<string, KubeObject>): Plan {
+    const check = checkOwnership(this.request.appName, plan.objects, live);
+    if (check.conflicts.length > 0) this.refuseConflicts(check.conflicts);
+    for (const { planned, from } of check.received)
+      this.result.warnings.push(
+        `${subjectOf(planned.ref)}: taken over from application "${from}" (handed over)`,
+      );
+    if (check.handedOver.length === 0) return plan;
+    const gone = new Set(check.handedOver.map((h) => h.planned.id));
+    for (const { planned, owner } of check.handedOver)
+      this.record(planned, 'orphaned', undefined, `handed over to application "${owner}"; left in place`);
+    const kept: Plan = {
+      ...plan,
+      objects: plan.objects.filter((p) => !gone.has(p.id)),
+      inventory: plan.inventory.filter((e) => !gone.has(e.id)),
+    };
+    this.result.inventory = kept.inventory;
+    this.result.planned = kept.objects;
+    return kept;
+  }
+
+  private refuseConflicts(conflicts: OwnershipConflict[]): never {
+    this.result.conflicts = conflicts.map((c) => ({ subject: subjectOf(c.planned.ref), owner: c.owner }));
+    this.result.rejected = conflicts.map((c) => ({
+      step: 'validate',
+      subject: subjectOf(c.planned.ref),
+      message: c.message,
+      hint: c.hint,
+    }));
+    const first = this.result.rejected[0] as SyncFailure;
+    const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more shared objects)` : '';
+    throw new StopSync({ ...first, message: `${first.message}${more}; nothing was applied` });
   }
 
   private async validate(
@@ -295,6 +336,8 @@ class SyncRun {
     byId: Map<string, ValidatedObject>,
   ): Promise<void> {
     const live = await fetchLive(this.deps.objects, deferred, this.request.concurrency);
+    const conflicts = checkOwnership(this.request.appName, deferred, live).conflicts;
+    if (conflicts.length > 0) this.refuseConflicts(conflicts);
     const validation = await this.validate(deferred, live);
     for (const v of validation.validated) byId.set(v.planned.id, v);
   }

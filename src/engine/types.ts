@@ -61,5 +61,7 @@ export interface SyncResult {
   error?: SyncFailure;
   /** Every rejected object when validation failed (nothing was written). */
   rejected?: SyncFailure[];
+  /** Objects refused because another application tracks them: the owner should hear of it too. */
+  conflicts?: { subject: string; owner: string }[];
   stats: { requests: Record<string, number>; writes: number; durationMs: number };
 }

@@ -11,6 +11,7 @@ import type { ObjectAnnotations } from './annotations.js';
 import { inventoryOf } from './inventory.js';
 import { applyOrder } from './order.js';
 import { checkPruneBrake, pruneCandidates } from './prune.js';
+import { refuseInventoryNames } from './ownership.js';
 import { crdScopesOf, scopedRefOf } from './scope.js';
 import type { ScopeLookup } from './scope.js';
 import { validateAppName, withTracking } from './tracking.js';
@@ -32,6 +33,15 @@ export {
   sortForPrune,
   subjectOfEntry,
 } from './prune.js';
+export {
+  checkOwnership,
+  HANDOVER_ANNOTATION,
+  INVENTORY_LABEL,
+  INVENTORY_NAME_PREFIX,
+  isInventoryName,
+  ownerOf,
+} from './ownership.js';
+export type { OwnershipCheck, OwnershipConflict } from './ownership.js';
 export {
   isTrackedBy,
   parseTrackingId,
@@ -94,7 +104,8 @@ function refuseDuplicates(planned: readonly PlannedObject[]): void {
 
 /**
  * Plans one sync of an application. Throws MooringError: INVALID_ARGUMENT for an app name that cannot be a
- * label value, INVALID_MANIFEST for unknown kinds or duplicate objects, PLAN_REFUSED from the prune brake.
+ * label value, INVALID_MANIFEST for unknown kinds or duplicate objects, PLAN_REFUSED from the prune brake or
+ * for an object named like a push-mode inventory ConfigMap.
  */
 export function buildPlan(input: PlanInput): Plan {
   validateAppName(input.appName);
@@ -115,6 +126,7 @@ export function buildPlan(input: PlanInput): Plan {
   };
   const objects = kept.map((k) => planObject(k, input, lookup, warnings)).sort(applyOrder);
   refuseDuplicates(objects);
+  refuseInventoryNames(input.appName, objects);
   const inventory = inventoryOf(objects);
   const { pruneSet, orphaned } = pruneCandidates(input.previousInventory, inventory, input.prune);
   checkPruneBrake(pruneSet, input.previousInventory, input.pruneBrake);

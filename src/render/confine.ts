@@ -24,6 +24,20 @@ function unsafe(relativePath: string, why: string, hint?: string): MooringError 
   });
 }
 
+/** Whether a filesystem error is "too many levels of symbolic links": a symlink that leads back to itself. */
+export function isSymlinkLoop(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ELOOP';
+}
+
+/** The error for a symlink loop (a link to itself, or links that point at each other), naming the path. */
+export function symlinkLoop(relativePath: string): MooringError {
+  return unsafe(
+    relativePath,
+    'is a symlink loop: it leads back to itself (directly or through other symlinks)',
+    'remove the symlink or point it at a real file or folder inside the repository',
+  );
+}
+
 /** The real path of the checkout root (the root itself may sit behind a symlink, e.g. /tmp on macOS). */
 export async function realRoot(root: string): Promise<string> {
   return realpath(root);
@@ -40,7 +54,9 @@ export async function confinedPath(root: string, relativePath: string): Promise<
   const rootReal = await realRoot(root);
   const lexical = resolve(rootReal, relativePath);
   if (!isInside(rootReal, lexical)) throw unsafe(relativePath, 'leads outside the checkout through ".."');
-  const real = await realpathOfDeepestExisting(lexical);
+  const real = await realpathOfDeepestExisting(lexical).catch((error: unknown) => {
+    throw isSymlinkLoop(error) ? symlinkLoop(relativePath) : error;
+  });
   if (!isInside(rootReal, real))
     throw unsafe(
       relativePath,
@@ -95,7 +111,7 @@ export async function assertNoEscapingSymlinks(root: string, dir: string): Promi
       const full = join(next, entry.name);
       if (entry.isDirectory() && entry.name !== '.git') pending.push(full);
       if (!entry.isSymbolicLink()) continue;
-      const target = await symlinkTarget(full);
+      const target = await symlinkTarget(full, relative(rootReal, full));
       if (!isInside(rootReal, target)) {
         throw unsafe(
           relative(rootReal, full),
@@ -108,11 +124,15 @@ export async function assertNoEscapingSymlinks(root: string, dir: string): Promi
   }
 }
 
-/** Where a symlink leads: its real path, or for a dangling link the lexical target of its (real) chain. */
-async function symlinkTarget(link: string): Promise<string> {
+/**
+ * Where a symlink leads: its real path, or for a dangling link the lexical target of its (real) chain.
+ * A loop is refused, naming `shown`.
+ */
+async function symlinkTarget(link: string, shown: string): Promise<string> {
   try {
     return await realpath(link);
-  } catch {
+  } catch (error) {
+    if (isSymlinkLoop(error)) throw symlinkLoop(shown);
     return resolve(dirname(link), await readlink(link));
   }
 }

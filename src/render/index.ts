@@ -12,14 +12,20 @@ import { renderDirectory } from './directory.js';
 import { renderHelm } from './helm.js';
 import { renderJsonnet } from './jsonnet.js';
 import { renderKustomize } from './kustomize.js';
-import { assertUniqueObjects } from './parse.js';
+import { assertUniqueObjects, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_OBJECTS, tooManyObjects } from './parse.js';
 import { resolveLimits } from './sandbox.js';
 import type { RenderContext, RendererKind, RendererOutput, RenderInput, RenderResult } from './types.js';
 
 export { renderCacheKey, RenderCache } from './cache.js';
 export { assertNoEscapingSymlinks, confinedPath } from './confine.js';
 export { detectRenderer } from './detect.js';
-export { assertUniqueObjects, parseManifests } from './parse.js';
+export {
+  assertUniqueObjects,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_OBJECTS,
+  decodeManifestBytes,
+  parseManifests,
+} from './parse.js';
 export type * from './types.js';
 
 async function context(input: RenderInput): Promise<RenderContext> {
@@ -37,7 +43,11 @@ async function context(input: RenderInput): Promise<RenderContext> {
     appDir,
     appPath: relative(root, appDir).split(sep).join('/'),
     input,
-    limits: resolveLimits(input.limits),
+    limits: {
+      ...resolveLimits(input.limits),
+      maxObjects: input.limits?.maxObjects ?? DEFAULT_MAX_OBJECTS,
+      maxFileBytes: input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    },
   };
 }
 
@@ -63,6 +73,10 @@ export async function render(input: RenderInput): Promise<RenderResult> {
   const renderContext = await context(input);
   const renderer = input.options.kind ?? detectRenderer(await readdir(renderContext.appDir));
   const { objects, warnings } = await run(renderer, renderContext);
+  // Every renderer's output is held to the object limit here (the directory renderer also stops early).
+  const maxObjects = renderContext.limits.maxObjects ?? DEFAULT_MAX_OBJECTS;
+  if (objects.length > maxObjects)
+    throw tooManyObjects(`${renderer} render of ${renderContext.appPath || '.'}`, maxObjects);
   assertUniqueObjects(objects);
   return { renderer, objects, warnings };
 }

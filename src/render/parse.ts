@@ -3,10 +3,11 @@
  * Pure: no I/O. Every problem is an INVALID_MANIFEST error naming the file, the document and the line.
  */
 import {
+  Composer,
   isMap,
   isSeq,
   LineCounter,
-  parseAllDocuments,
+  Parser,
   type Document,
   type DocumentOptions,
   type ParseOptions,
@@ -16,6 +17,25 @@ import {
 import { MooringError } from '../core/errors.js';
 import { isRecord, objectId, refOf, subjectOf, type KubeObject } from '../core/objects.js';
 import type { ObjectOrigin, RenderedObject } from './types.js';
+
+/** Objects one render may produce unless RenderLimits.maxObjects says otherwise. */
+export const DEFAULT_MAX_OBJECTS = 10_000;
+/**
+ * Bytes of one manifest file unless RenderLimits.maxFileBytes says otherwise. The YAML parser holds about
+ * 100 bytes of memory per byte of input and reads about 0.5 MB a second, so this bounds one file to a few
+ * hundred MB and a few seconds.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Alias expansions allowed in one document: enough for any hand-written manifest, not for a "billion laughs". */
+export const MAX_ALIAS_COUNT = 100;
+
+/** Limits parseManifests enforces while reading. */
+export interface ParseLimits {
+  /** Stop with an error once more objects than this were read (List items included). Default: no limit. */
+  maxObjects?: number;
+  /** Objects of the same render read before this text (other files), counted against maxObjects. */
+  alreadyRead?: number;
+}
 
 const MANIFEST_HINT =
   'every document must be a Kubernetes object: a mapping with string apiVersion, kind and metadata.name';
@@ -29,6 +49,9 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   merge: true,
   uniqueKeys: true,
+  // Pretty errors quote the surrounding text with a regular expression that runs out of memory on deeply
+  // nested input; positions come from the LineCounter instead.
+  prettyErrors: false,
   customTags: (tags) =>
     tags.filter(
       (tag) =>
@@ -91,30 +114,136 @@ export function isObjectList(value: unknown): value is { kind: string; items: un
   return value.kind.endsWith('List') && !named;
 }
 
+/** The error for a render that produced more objects than its limit. */
+export function tooManyObjects(where: string, maxObjects: number): MooringError {
+  return new MooringError(
+    'RENDER_FAILED',
+    `${where}: more than ${maxObjects} objects, the limit for one render (List items included)`,
+    {
+      step: 'render',
+      subject: where,
+      hint: 'split the application into several, or raise limits.maxObjects for it',
+    },
+  );
+}
+
+interface PendingList {
+  kind: string;
+  items: unknown[];
+  next: number;
+  /** For a nested list, how messages name it inside the outer one: `, List item 2`. */
+  path: string;
+  /** Line of each item, known for the items of the document's own list only. */
+  line: (index: number) => number;
+}
+
 /**
- * Validates one value as objects: a Kubernetes object, or a List whose items are. `itemLine(i)` gives the
- * line of list item i when known. Used for YAML documents and for jsonnet's JSON output alike.
+ * Validates one value as objects: a Kubernetes object, or a List (Lists nested in Lists included) whose
+ * items are. `itemLine(i)` gives the line of item i of the outer list when known. Used for YAML documents
+ * and for jsonnet's JSON output alike. Iterative, and stops once `limit.before` plus the objects read here
+ * exceed `limit.maxObjects`: a List of a million items costs no stack.
  */
 export function objectsFromValue(
   value: unknown,
   origin: ObjectOrigin,
   itemLine: (index: number) => number = () => origin.line,
+  limit: { maxObjects: number; before: number } = { maxObjects: Number.POSITIVE_INFINITY, before: 0 },
 ): RenderedObject[] {
-  if (isObjectList(value)) {
-    return value.items.map((item, index) => {
-      const itemOrigin = { ...origin, line: itemLine(index) };
-      const problem = manifestProblem(item);
-      if (problem !== undefined)
-        throw invalidManifest(`${describeOrigin(itemOrigin)}, ${value.kind} item ${index + 1}`, problem);
-      return { object: item as KubeObject, origin: itemOrigin };
-    });
-  }
-  if (isRecord(value) && value.kind === 'List') {
+  const full = (count: number): boolean => limit.before + count >= limit.maxObjects;
+  if (isRecord(value) && value.kind === 'List' && !Array.isArray(value.items)) {
     throw invalidManifest(describeOrigin(origin), 'is a List without an items sequence');
   }
-  const problem = manifestProblem(value);
-  if (problem !== undefined) throw invalidManifest(describeOrigin(origin), problem);
-  return [{ object: value as KubeObject, origin }];
+  if (!isObjectList(value)) {
+    const problem = manifestProblem(value);
+    if (problem !== undefined) throw invalidManifest(describeOrigin(origin), problem);
+    if (full(0)) throw tooManyObjects(origin.file, limit.maxObjects);
+    return [{ object: value as KubeObject, origin }];
+  }
+  const objects: RenderedObject[] = [];
+  const stack: PendingList[] = [{ kind: value.kind, items: value.items, next: 0, path: '', line: itemLine }];
+  for (let list = stack.at(-1); list !== undefined; list = stack.at(-1)) {
+    if (list.next >= list.items.length) {
+      stack.pop();
+      continue;
+    }
+    const index = list.next++;
+    const item = list.items[index];
+    const itemOrigin = { ...origin, line: list.line(index) };
+    const path = `${list.path}, ${list.kind} item ${index + 1}`;
+    if (isObjectList(item)) {
+      const line = itemOrigin.line;
+      stack.push({ kind: item.kind, items: item.items, next: 0, path, line: () => line });
+      continue;
+    }
+    const problem =
+      isRecord(item) && item.kind === 'List' ? 'is a List without an items sequence' : manifestProblem(item);
+    if (problem !== undefined) throw invalidManifest(`${describeOrigin(itemOrigin)}${path}`, problem);
+    if (full(objects.length)) throw tooManyObjects(origin.file, limit.maxObjects);
+    objects.push({ object: item as KubeObject, origin: itemOrigin });
+  }
+  return objects;
+}
+
+/**
+ * Decodes a manifest file's bytes as UTF-8, refusing invalid sequences (instead of turning them into
+ * U+FFFD, which would change Secret and ConfigMap values silently) with an error naming the file, the byte
+ * offset and the line.
+ */
+export function decodeManifestBytes(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = invalidUtf8Offset(bytes) ?? bytes.length;
+    let line = 1;
+    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+    const byte = bytes[offset];
+    const shown = byte === undefined ? 'a truncated sequence' : `0x${byte.toString(16).padStart(2, '0')}`;
+    return failDecode(file, offset, line, shown);
+  }
+}
+
+function failDecode(file: string, offset: number, line: number, shown: string): never {
+  throw new MooringError(
+    'INVALID_MANIFEST',
+    `${file}: not valid UTF-8: byte ${shown} at offset ${offset} (line ${line})`,
+    {
+      step: 'render',
+      subject: file,
+      hint: 'manifests must be UTF-8 text: re-encode the file (e.g. iconv -f latin1 -t utf-8), or put binary data in a Secret or ConfigMap as base64 (data / binaryData)',
+    },
+  );
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence (RFC 3629), or undefined. */
+export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 2
+        : lead >= 0xe0 && lead <= 0xef
+          ? 3
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 4
+            : 0;
+    if (length === 0) return i;
+    // The second byte's range excludes overlong forms, surrogates and code points above U+10FFFF.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return undefined;
 }
 
 /** Helm marks each document with `# Source: chart/templates/x.yaml`; keep it for messages. */
@@ -124,13 +253,15 @@ function sourceComment(doc: Document.Parsed): string | undefined {
   return match?.[1]?.trim();
 }
 
-function syntaxError(file: string, document: number, doc: Document.Parsed): MooringError {
+function syntaxError(file: string, document: number, doc: Document.Parsed, lines: LineCounter): MooringError {
   const error = doc.errors[0];
-  const position = error?.linePos?.[0];
+  const offset = error?.pos[0];
+  const position = offset === undefined ? undefined : lines.linePos(offset);
   const at = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
-  const what = (error?.message ?? 'unreadable YAML')
-    .split('\n')[0]
-    ?.replace(/ at line \d+, column \d+:?$/, '');
+  const raw = error?.message ?? 'unreadable YAML';
+  const what = raw.includes('Maximum call stack size exceeded')
+    ? 'nested too deeply'
+    : raw.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
   return new MooringError(
     'INVALID_MANIFEST',
     `${file}: document ${document}: YAML syntax error${at}: ${what}`,
@@ -143,27 +274,44 @@ function syntaxError(file: string, document: number, doc: Document.Parsed): Moor
   );
 }
 
+/** A document's value; aliases beyond MAX_ALIAS_COUNT (a "billion laughs") are refused, not expanded. */
+function documentValue(doc: Document.Parsed, file: string, document: number): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/alias count/i.test(message)) {
+      throw new MooringError(
+        'INVALID_MANIFEST',
+        `${file} document ${document}: expands more than ${MAX_ALIAS_COUNT} YAML aliases (*name); refused as a resource exhaustion attack ("billion laughs")`,
+        { step: 'render', subject: file, hint: 'write the repeated content out instead of nesting aliases' },
+      );
+    }
+    const problem = error instanceof RangeError ? 'is nested too deeply' : `cannot be read: ${message}`;
+    throw invalidManifest(`${file} document ${document}`, problem, file);
+  }
+}
+
 /**
  * Parses multi-document YAML (or JSON, which is YAML) into objects. Empty documents are skipped; Lists
  * are expanded. `file` names the text in messages and origins (a path relative to the checkout root, or a
  * tool's output such as "helm template output").
  */
-export function parseManifests(text: string, file: string): RenderedObject[] {
+export function parseManifests(text: string, file: string, limits: ParseLimits = {}): RenderedObject[] {
+  const maxObjects = limits.maxObjects ?? Number.POSITIVE_INFINITY;
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   const objects: RenderedObject[] = [];
-  docs.forEach((doc, index) => {
-    const document = index + 1;
-    if (doc.errors.length > 0) throw syntaxError(file, document, doc);
-    if (doc.contents === null) return;
+  // One document at a time (parseAllDocuments would hold every document's syntax tree at once): the tree of
+  // a document is dropped once its objects are taken, and reading stops at the object limit.
+  const documents = new Composer(YAML_OPTIONS).compose(new Parser(lineCounter.addNewLine).parse(text));
+  let document = 0;
+  for (const doc of documents) {
+    document++;
+    if (doc.errors.length > 0) throw syntaxError(file, document, doc, lineCounter);
+    if (doc.contents === null) continue;
     const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      throw invalidManifest(`${file} document ${document}`, `cannot be read: ${(error as Error).message}`);
-    }
-    if (value === null || value === undefined) return;
+    const value = documentValue(doc, file, document);
+    if (value === null || value === undefined) continue;
     const source = sourceComment(doc);
     const origin: ObjectOrigin = {
       file,
@@ -177,8 +325,10 @@ export function parseManifests(text: string, file: string): RenderedObject[] {
       const offset = (item as { range?: [number, number, number] } | undefined)?.range?.[0];
       return offset === undefined ? origin.line : lineAt(offset);
     };
-    objects.push(...objectsFromValue(value, origin, itemLine));
-  });
+    const limit = { maxObjects, before: (limits.alreadyRead ?? 0) + objects.length };
+    // A loop, not push(...spread): a List of 150,000 items would overflow the call stack.
+    for (const rendered of objectsFromValue(value, origin, itemLine, limit)) objects.push(rendered);
+  }
   return objects;
 }
 

@@ -59,6 +59,10 @@ export interface RenderLimits {
   timeoutMs: number;
   /** Max bytes of rendered output (default 64 MiB). */
   maxOutputBytes: number;
+  /** Max objects one render may produce, List items included (default 10,000: DEFAULT_MAX_OBJECTS). */
+  maxObjects?: number;
+  /** Max bytes of one manifest file read by the directory renderer (default 4 MiB: DEFAULT_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
 }
 
 export interface RenderInput {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { HANDOVER_ANNOTATION } from '../../../src/plan/ownership.js';
 import { TRACKING_ANNOTATION } from '../../../src/plan/tracking.js';
 import { actionsOf, assertSucceeded, configMap, engineHarness, idOf } from './harness.js';
 
@@ -41,7 +42,13 @@ describe('sync engine: pruning', () => {
     for (const name of ['mine', 'other', 'shared'])
       await h.write(`${name}.yaml`, configMap(name, { owner: 'first' }));
     assertSucceeded(await h.sync({ prune: true }));
-    // A second app in the same namespace applies the shared ConfigMap: its tracking annotation now names that app.
+    // The first app hands the shared ConfigMap over; the second app applies it and its tracking annotation
+    // now names that app. (Without the handover, the second app is refused: test/integration/security.)
+    await h.write(
+      'shared.yaml',
+      configMap('shared', { owner: 'first' }, { [HANDOVER_ANNOTATION]: 'second-app' }),
+    );
+    assertSucceeded(await h.sync({ prune: true }));
     const second = await engineHarness(t, 'second-app');
     await second.write('shared.yaml', configMap('shared', { owner: 'second' }));
     assertSucceeded(await second.sync({ namespace: h.namespace }));
