@@ -15,11 +15,13 @@ import { resolveNamedRef } from './resolve.js';
 import { fetchFailure, sourceFailed } from './source-errors.js';
 import type { FetchedSource, FetchOptions, RefSpec, SourceSpec } from './types.js';
 import { displayURL, normaliseSourcePath, validateRefSpec, validateRepoURL } from './validate.js';
+import { verifyRevision } from './verify.js';
 
 export { defaultBranch, sourceSpecFromArgument } from './remote.js';
 export { classifyRef, parseSourceArgument } from './source-argument.js';
 export { displayURL } from './validate.js';
 export type * from './types.js';
+export type { VerifiedSignature, VerifyMode, VerifySpec, TrustedKey } from './verify-parse.js';
 
 interface ResolvedCommit {
   commit: string;
@@ -46,6 +48,11 @@ export async function fetchSource(
   const { commit, resolvedRef } = await withCredentials(spec.credentials, (auth) =>
     resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
   );
+  // Before anything is exported: an unverified revision is never read, rendered or applied.
+  const signatures =
+    spec.verify === undefined
+      ? undefined
+      : await verifyRevision({ mirrorDir, commit, tag: tagOf(spec.ref, resolvedRef), url }, spec.verify);
   try {
     const info = await readCommitInfo(mirrorDir, commit);
     const hashes = await readTreeHashes(mirrorDir, commit, path, url);
@@ -58,6 +65,7 @@ export async function fetchSource(
       path,
       appDir: path === '' ? root : join(root, path),
       ...hashes,
+      ...(signatures === undefined ? {} : { signatures }),
     };
   } catch (error) {
     if (error instanceof MooringError) throw error;
@@ -68,6 +76,11 @@ export async function fetchSource(
       url,
     );
   }
+}
+
+/** The tag a tag or semver ref resolved to; undefined for branches and commits. */
+function tagOf(ref: RefSpec, resolvedRef: string): string | undefined {
+  return 'tag' in ref || 'semver' in ref ? resolvedRef : undefined;
 }
 
 interface ResolveOptions {
