@@ -4,7 +4,13 @@ import { syncApplication } from '../../engine/sync.js';
 import type { SyncResult } from '../../engine/types.js';
 import { connect } from '../../kube/connect.js';
 import { render } from '../../render/index.js';
-import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
+import {
+  formatJson,
+  formatJsonObjects,
+  formatMarkdown,
+  formatText,
+  formatYamlStream,
+} from '../output/sync-report.js';
 import { resolveSource } from '../resolve-source.js';
 import type { EngineCliOptions } from './engine-options.js';
 import {
@@ -23,7 +29,7 @@ const progress = (line: string): void => {
 /** `mooring render|diff|apply SOURCE`: the sync engine without a controller (push mode, CI, laptops). */
 export function registerSyncCommands(program: Command): void {
   addSourceOptions(program.command('render'))
-    .description('print the manifests a source renders to (no cluster needed)')
+    .description('print the manifests a source renders to (no cluster needed; Secret values are hidden)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .addHelpText(
       'after',
@@ -41,9 +47,7 @@ export function registerSyncCommands(program: Command): void {
       });
       for (const warning of result.warnings) progress(`warning: ${warning}`);
       const objects = result.objects.map((r) => r.object);
-      process.stdout.write(
-        opts.output === 'json' ? JSON.stringify(objects, null, 2) + '\n' : formatYamlStream(objects),
-      );
+      process.stdout.write(opts.output === 'json' ? formatJsonObjects(objects) : formatYamlStream(objects));
     });
 
   addClusterOptions(addSourceOptions(program.command('diff')))
