@@ -12,6 +12,7 @@ import {
   formatYamlStream,
 } from '../output/sync-report.js';
 import { resolveSource } from '../resolve-source.js';
+import { verifySpecFromOptions } from '../verify-keys.js';
 import type { EngineCliOptions } from './engine-options.js';
 import {
   addClusterOptions,
@@ -36,7 +37,7 @@ export function registerSyncCommands(program: Command): void {
       '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n',
     )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
-      const source = await resolveSource(sourceArg, progress);
+      const source = await resolveSource(sourceArg, progress, await verifySpecFromOptions(opts));
       const appName = appNameFor(opts, source);
       const result = await render({
         root: source.root,
@@ -108,7 +109,7 @@ async function runEngine(
 ): Promise<SyncResult> {
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
-    const source = await resolveSource(sourceArg, progress);
+    const source = await resolveSource(sourceArg, progress, await verifySpecFromOptions(opts));
     return await syncApplication(
       { objects, tools: renderTools(), progress },
       syncRequestFrom(opts, source, mode),

@@ -4,7 +4,8 @@
  * unsigned, or signed by a key the Secret does not hold, is refused and nothing of it is applied.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import type { TestContext } from 'node:test';
 
 import type { Application } from '../../../src/controller/app-types.js';
 import { MooringError } from '../../../src/core/errors.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { fetchSource } from '../../../src/source/index.js';
 import type { VerifySpec } from '../../../src/source/index.js';
@@ -225,5 +227,52 @@ describe('security: fetchSource verification', () => {
       both.signatures?.map((s) => s.object),
       ['tag', 'commit'],
     );
+  });
+});
+
+/** Runs the built `mooring` CLI; resolves with its exit code and output whatever the code. */
+function mooring(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+describe('security: push mode --verify-keys', () => {
+  it('renders a revision signed by a key in the folder and refuses an unsigned one', async (t) => {
+    const trusted = await signer(t, () => sshSigner('ci@example'));
+    const root = await mkdtemp(join(tmpdir(), 'mooring-verify-cli-'));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    const keys = join(root, 'keys');
+    await mkdir(keys);
+    await writeFile(join(keys, 'ci.pub'), `${trusted.publicKey}\n`);
+    const repo = await WorkingRepo.create(join(root, 'git'), 'r');
+    await repo.writeFile('app/cm.yaml', yamlStream([configMap('cli-signed', { v: '1' })]));
+    const unsigned = await signedCommit(repo, 'unsigned');
+    await repo.push('main');
+    const source = `${repo.fileUrl}@main//app`;
+
+    const refused = await mooring(['render', source, '--verify-keys', keys]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, new RegExp(`commit ${unsigned.slice(0, 12)} of .* is not signed`));
+    assert.ok(refused.stderr.includes('ci.pub (ci@example)'), refused.stderr);
+    assert.equal(refused.stdout, '', 'nothing rendered');
+
+    await signedCommit(repo, 'signed', trusted);
+    await repo.push('main');
+    const rendered = await mooring(['render', source, '--verify-keys', keys, '--verify-mode', 'head']);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    assert.match(rendered.stdout, /cli-signed/);
+    assert.ok(rendered.stderr.includes(`is signed by ssh ${trusted.fingerprint}`), rendered.stderr);
+
+    const local = await mooring(['render', repo.dir, '--verify-keys', keys]);
+    assert.notEqual(local.code, 0);
+    assert.match(local.stderr, /--verify-keys needs a repository source/);
   });
 });
