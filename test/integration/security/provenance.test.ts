@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,8 +14,10 @@ import type { TestContext } from 'node:test';
 import type { Application } from '../../../src/controller/app-types.js';
 import { MooringError } from '../../../src/core/errors.js';
 import { packageRoot } from '../../../src/core/package-root.js';
+import { git } from '../../../src/devgit/git-cli.js';
 import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { fetchSource } from '../../../src/source/index.js';
+import { mirrorPath } from '../../../src/source/mirror.js';
 import type { VerifySpec } from '../../../src/source/index.js';
 import { openpgpSigner, signedCommit, signedTag, sshSigner } from '../../helpers/signing.js';
 import type { Signer } from '../../helpers/signing.js';
@@ -227,6 +229,53 @@ describe('security: fetchSource verification', () => {
       both.signatures?.map((s) => s.object),
       ['tag', 'commit'],
     );
+  });
+
+  it('refuses a lightweight tag in tag mode, and ignores a gpg program set in the mirror config', async (t) => {
+    const trusted = await signer(t, () => openpgpSigner('Trusted <trusted@example.com>'));
+    const stranger = await signer(t, () => openpgpSigner('Stranger <stranger@example.com>'));
+    const root = await mkdtemp(join(tmpdir(), 'mooring-verify-source-'));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    const repo = await WorkingRepo.create(join(root, 'git'), 'r');
+    await repo.writeFile('app/cm.yaml', 'kind: ConfigMap\n');
+    await signedCommit(repo, 'signed by a stranger', stranger);
+    await git(repo.dir, ['tag', 'light']);
+    await repo.push('main');
+    const cacheDir = join(root, 'cache');
+    const keys = [{ source: 'trusted.asc', format: 'openpgp' as const, text: trusted.publicKey }];
+    const origin = 'test keys';
+    await assert.rejects(
+      fetchSource(
+        { repoURL: repo.fileUrl, ref: { tag: 'light' }, path: 'app', verify: { mode: 'tag', keys, origin } },
+        cacheDir,
+      ),
+      /tag light of .* is a lightweight tag/,
+    );
+
+    // A mirror whose config was tampered with names a "gpg" that says every signature is good.
+    const marker = join(root, 'fake-gpg-ran');
+    const fakeGpg = join(root, 'fake-gpg');
+    await writeFile(
+      fakeGpg,
+      `#!/bin/sh\ntouch '${marker}'\necho '[GNUPG:] GOODSIG 0 x' >&2\necho '[GNUPG:] VALIDSIG ${trusted.fingerprint} 2026-01-01 0 0 4 0 22 8 00 ${trusted.fingerprint}' >&2\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const mirror = mirrorPath(cacheDir, repo.fileUrl);
+    await git(mirror, ['config', 'gpg.program', fakeGpg]);
+    await git(mirror, ['config', 'gpg.openpgp.program', fakeGpg]);
+    await assert.rejects(
+      fetchSource(
+        {
+          repoURL: repo.fileUrl,
+          ref: { branch: 'main' },
+          path: 'app',
+          verify: { mode: 'head', keys, origin },
+        },
+        cacheDir,
+      ),
+      /is refused: it was signed by key [0-9A-F]{16}, which is not a trusted key/,
+    );
+    await assert.rejects(readFile(marker), 'the gpg program of the mirror config never ran');
   });
 });
 
