@@ -126,7 +126,6 @@ describe('security: signed commits (spec.source.verify)', () => {
     const trusted = await signer(t, () => sshSigner('deploy@example'));
     const stranger = await signer(t, () => sshSigner('intruder@example'));
     const h = await controllerHarness(t);
-    await trustKeys(h, 'ssh-keys', { 'deploy.pub': trusted.publicKey });
     const good = await publishSigned(h, '1', trusted);
     const name = h.uniqueName('ssh');
     await h.createApp(name, {
@@ -137,6 +136,13 @@ describe('security: signed commits (spec.source.verify)', () => {
         verify: { mode: 'head', secretRef: { name: 'ssh-keys' } },
       },
     });
+    // Without its key Secret nothing can be verified, so nothing is applied.
+    const waiting = await h.waitForApp(name, 'says the key Secret is missing', (a) =>
+      (a.status?.summary ?? '').includes('ssh-keys named by spec.source.verify.secretRef does not exist'),
+    );
+    assert.equal(waiting.status?.sync?.revision, undefined);
+    assert.equal(await configMapData(h, 'signed'), undefined, 'nothing applied without keys');
+    await trustKeys(h, 'ssh-keys', { 'deploy.pub': trusted.publicKey });
     const ready = await h.waitForApp(name, 'Ready at the SSH-signed commit', readyAt(good));
     assert.match(
       ready.status?.source?.signedBy?.[0] ?? '',
