@@ -6,6 +6,7 @@
  * UNVERIFIED_SOURCE naming the object, the keys that were expected and why.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,17 +55,57 @@ interface Keyring {
  * UNVERIFIED_SOURCE otherwise. Runs before anything is exported or rendered.
  */
 export async function verifyRevision(target: VerifyTarget, spec: VerifySpec): Promise<VerifiedSignature[]> {
+  const tagObject = spec.mode === 'head' ? undefined : await tagObjectOf(target);
+  // Objects never change under their id, so a verdict for the same objects and keys stays true.
+  const key = cacheKeyOf(target, spec, tagObject);
+  const cached = verifiedCache.get(key);
+  if (cached !== undefined) return cached.map((v) => ({ ...v }));
   const home = await mkdtemp(join(tmpdir(), 'mooring-verify-'));
   try {
     await chmod(home, 0o700);
     const keyring = await buildKeyring(home, spec);
     const verified: VerifiedSignature[] = [];
-    if (spec.mode === 'tag' || spec.mode === 'tagAndHead') verified.push(await verifyTag(target, keyring));
+    if (spec.mode === 'tag' || spec.mode === 'tagAndHead')
+      verified.push(await verifyTag(target, keyring, tagObject));
     if (spec.mode === 'head' || spec.mode === 'tagAndHead')
       verified.push(await verifyObject(target, keyring, 'commit', target.commit, target.commit));
-    return verified;
+    remember(key, verified);
+    return verified.map((v) => ({ ...v }));
   } finally {
     await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** Successful verdicts only, keyed by what they depend on; oldest dropped first. */
+const verifiedCache = new Map<string, VerifiedSignature[]>();
+const MAX_CACHED_VERDICTS = 1000;
+
+function cacheKeyOf(target: VerifyTarget, spec: VerifySpec, tagObject: string | undefined): string {
+  const keys = spec.keys.map((k) => [k.format, k.source, k.text]);
+  return createHash('sha256')
+    .update(JSON.stringify([spec.mode, spec.origin, target.commit, target.tag ?? '', tagObject ?? '', keys]))
+    .digest('hex');
+}
+
+function remember(key: string, verified: VerifiedSignature[]): void {
+  verifiedCache.set(key, verified);
+  while (verifiedCache.size > MAX_CACHED_VERDICTS) {
+    const oldest = verifiedCache.keys().next().value;
+    if (oldest === undefined) break;
+    verifiedCache.delete(oldest);
+  }
+}
+
+/** The object refs/tags/<tag> points to now (resolved once, so the verdict is about exactly it). */
+async function tagObjectOf(target: VerifyTarget): Promise<string | undefined> {
+  if (target.tag === undefined) return undefined;
+  try {
+    const ref = `refs/tags/${target.tag}`;
+    return (
+      await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { cwd: target.mirrorDir })
+    ).trim();
+  } catch {
+    return undefined;
   }
 }
 
@@ -128,7 +169,11 @@ function gpg(gnupgHome: string, args: string[], stdin?: string): Promise<string>
   });
 }
 
-async function verifyTag(target: VerifyTarget, keyring: Keyring): Promise<VerifiedSignature> {
+async function verifyTag(
+  target: VerifyTarget,
+  keyring: Keyring,
+  object: string | undefined,
+): Promise<VerifiedSignature> {
   if (target.tag === undefined)
     throw refused(
       target,
@@ -137,10 +182,8 @@ async function verifyTag(target: VerifyTarget, keyring: Keyring): Promise<Verifi
       `verify mode tag needs ref.tag or ref.semver`,
       'tag',
     );
-  const ref = `refs/tags/${target.tag}`;
-  const object = (
-    await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { cwd: target.mirrorDir })
-  ).trim();
+  if (object === undefined)
+    throw refused(target, keyring, `tag ${target.tag} of ${target.url} is gone`, 'retry', 'tag');
   const type = (await runGit(['cat-file', '-t', object], { cwd: target.mirrorDir })).trim();
   if (type !== 'tag')
     throw refused(

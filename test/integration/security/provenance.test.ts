@@ -235,6 +235,20 @@ describe('security: fetchSource verification', () => {
       both.signatures?.map((s) => s.object),
       ['tag', 'commit'],
     );
+    // A verdict is remembered only for the same objects and the same keys.
+    const other = await signer(t, () => sshSigner('other@example'));
+    await assert.rejects(
+      fetchSource(
+        {
+          repoURL: repo.fileUrl,
+          ref: { tag: 'v1.0.1' },
+          path: 'app',
+          verify: { ...verify, keys: [{ source: 'other.pub', format: 'ssh', text: other.publicKey }] },
+        },
+        cacheDir,
+      ),
+      /not a trusted key/,
+    );
   });
 
   it('refuses a lightweight tag in tag mode, and ignores a gpg program set in the mirror config', async (t) => {
