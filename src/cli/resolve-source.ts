@@ -8,7 +8,7 @@ import type { ProgressReporter } from '../core/logger.js';
 import { MooringError } from '../core/errors.js';
 import type { LocalSource } from '../engine/types.js';
 import { displayURL, fetchSource, sourceSpecFromArgument } from '../source/index.js';
-import type { GitCredentials } from '../source/types.js';
+import type { GitCredentials, VerifySpec } from '../source/index.js';
 
 const run = promisify(execFile);
 
@@ -58,10 +58,19 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): GitCre
 export async function withSource<T>(
   arg: string,
   progress: ProgressReporter,
+  verify: VerifySpec | undefined,
   work: (source: LocalSource) => Promise<T>,
 ): Promise<T> {
   const local = localParts(arg);
   if (local !== undefined) {
+    if (verify !== undefined)
+      throw new MooringError(
+        'INVALID_ARGUMENT',
+        `--verify-keys needs a repository source, not the folder ${local.dir}`,
+        {
+          hint: 'give the repository as REPO_URL[@REF][//PATH] (a folder may hold uncommitted files no signature covers)',
+        },
+      );
     const dir = resolve(local.dir);
     const root = (await gitTopLevel(dir)) ?? dir;
     const path = join(relative(root, dir), local.path ?? '');
@@ -75,8 +84,15 @@ export async function withSource<T>(
   const credentials = credentialsFromEnv();
   const spec = await sourceSpecFromArgument(arg, credentials === undefined ? {} : { credentials });
   progress(`fetching ${displayURL(spec.repoURL)}`);
-  const fetched = await fetchSource(spec, join(homedir(), '.cache', 'mooring', 'git'));
+  const fetched = await fetchSource(
+    verify === undefined ? spec : { ...spec, verify },
+    join(homedir(), '.cache', 'mooring', 'git'),
+  );
   progress(`${fetched.resolvedRef} is ${fetched.commit.sha.slice(0, 12)}: ${fetched.commit.subject}`);
+  for (const signature of fetched.signatures ?? [])
+    progress(
+      `${signature.object} ${signature.name.slice(0, 40)} is signed by ${signature.format} ${signature.signer}`,
+    );
   try {
     return await work({
       root: fetched.root,

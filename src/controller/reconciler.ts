@@ -24,6 +24,7 @@ import type { LiveCache } from './live-cache.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
 import { commitRevert } from './rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
+import { verifySpecOf } from './verify-keys.js';
 import { buildStatus, isTerminal } from './status.js';
 import type { OutOfSync } from './status.js';
 
@@ -331,12 +332,17 @@ export class Reconciler {
   private async fetch(app: Application): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
+    const verify = await verifySpecOf(this.deps.objects, app);
     const pinned = app.status?.sync?.pinnedRevision;
     const spec = {
       repoURL: app.spec.source.repoURL,
       ref: pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
       path: app.spec.source.path ?? '',
       ...(credentials === undefined ? {} : { credentials }),
+      // A pinned commit is verified as a commit: the tag of spec.source.ref no longer names it.
+      ...(verify === undefined
+        ? {}
+        : { verify: pinned === undefined ? verify : { ...verify, mode: 'head' as const } }),
     };
     return resolveSource(spec, this.deps.cacheDir, {
       ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
@@ -553,6 +559,13 @@ export class Reconciler {
         commitSubject: input.fetched.commit.subject,
         author: input.fetched.commit.authorName,
         pathTreeHash: input.fetched.pathTreeHash,
+        ...(input.fetched.signatures === undefined
+          ? {}
+          : {
+              signedBy: input.fetched.signatures.map(
+                (v) => `${v.object} ${v.name.slice(0, 40)}: ${v.format} ${v.signer}`,
+              ),
+            }),
       };
     }
     if (input.lastSync !== undefined) status.lastSync = input.lastSync;

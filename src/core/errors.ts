@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'SOURCE_FAILED'
   /** A URL, ref or path that Mooring refuses on purpose (ext:: transport, option-like ref, path escape). */
   | 'UNSAFE_INPUT'
+  /** A revision whose signature is missing, bad, or by a key that is not trusted (spec.source.verify). */
+  | 'UNVERIFIED_SOURCE'
   /** A renderer (kustomize, helm, jsonnet) failed or exceeded its limits. */
   | 'RENDER_FAILED'
   /** A manifest that is not a valid object (bad YAML, missing kind, duplicate). */

@@ -106,6 +106,30 @@ const jsonnetSchema = z
   })
   .describe('Render with jsonnet.');
 
+/** What spec.source.verify checks: the commit (head), the annotated tag of the ref (tag), or both. */
+export const VERIFY_MODES = ['head', 'tag', 'tagAndHead'] as const;
+
+const verifyNeedsTag: CelRule = {
+  rule: "!has(self.verify) || !has(self.verify.mode) || self.verify.mode == 'head' || has(self.ref.tag) || has(self.ref.semver)",
+  message: 'verify.mode tag and tagAndHead need ref.tag or ref.semver',
+};
+
+const verifySchema = z
+  .object({
+    mode: z
+      .enum(VERIFY_MODES)
+      .describe(
+        'head: the commit must be signed; tag: the annotated tag the ref resolves to; tagAndHead: both (default head).',
+      )
+      .optional(),
+    secretRef: localObjectReferenceSchema(
+      'Secret (in the Application namespace) holding the trusted public keys: OpenPGP as *.asc (armored), SSH as *.pub or allowed_signers',
+    ),
+  })
+  .describe(
+    'Refuse revisions not signed by a trusted key (OpenPGP or SSH, checked with git verify-commit / verify-tag).',
+  );
+
 /** The renderers Mooring has, as spec.source.renderer names them. */
 export const RENDERERS = [
   'directory',
@@ -148,6 +172,7 @@ export const sourceSchema = z
     secretRef: localObjectReferenceSchema(
       'Secret holding Git credentials (username + password, or identity + known_hosts)',
     ).optional(),
+    verify: verifySchema.optional(),
     directory: directorySchema.optional(),
     kustomize: kustomizeSchema.optional(),
     helm: helmSchema.optional(),
@@ -160,13 +185,21 @@ export const sourceSchema = z
   .refine((source) => countSet(source, RENDERER_SECTIONS) <= 1, { message: oneRendererSection.message })
   .refine(
     (source) =>
+      source.verify?.mode === undefined ||
+      source.verify.mode === 'head' ||
+      source.ref.tag !== undefined ||
+      source.ref.semver !== undefined,
+    { message: verifyNeedsTag.message },
+  )
+  .refine(
+    (source) =>
       source.renderer === undefined ||
       RENDERER_SECTIONS.every((section) => source[section] === undefined || source.renderer === section),
     { message: rendererMatchesSection.message },
   )
   .meta({
     description: 'Where the manifests come from and how they are rendered.',
-    ...celMeta([oneRendererSection, rendererMatchesSection]),
+    ...celMeta([oneRendererSection, rendererMatchesSection, verifyNeedsTag]),
   });
 
 export type ApplicationSource = z.infer<typeof sourceSchema>;

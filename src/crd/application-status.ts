@@ -128,6 +128,10 @@ export const applicationStatusSchema = z
         commitSubject: z.string().optional(),
         author: z.string().optional(),
         pathTreeHash: z.string().describe("Git tree hash of the app's folder at the revision.").optional(),
+        signedBy: z
+          .array(z.string())
+          .describe('With spec.source.verify: each verified object and the trusted key that signed it.')
+          .optional(),
       })
       .optional(),
     rolledBackRevision: z

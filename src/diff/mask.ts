@@ -44,3 +44,25 @@ function maskValues(obj: KubeObject | undefined, maskOf: (value: unknown) => str
   }
   return out;
 }
+
+/** What a hidden Secret value is shown as. */
+export const HIDDEN_VALUE = '*** (hidden)';
+
+/** A Secret with the values of data/stringData (and kubectl's last-applied copy) hidden; any other object as is. Pure. */
+export function maskSecretObject(obj: KubeObject): KubeObject {
+  if (obj.kind !== 'Secret') return obj;
+  return maskValues(obj, () => HIDDEN_VALUE) ?? obj;
+}
+
+/**
+ * `value` with every Secret found anywhere in it masked (maskSecretObject): for reports that embed
+ * objects at any depth (planned objects, dry-run results, lists). Pure; the input is not changed.
+ */
+export function maskSecretsDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecretsDeep);
+  if (!isRecord(value)) return value;
+  const masked = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecretsDeep(v)]));
+  return masked.kind === 'Secret' && isRecord(masked.metadata)
+    ? maskSecretObject(masked as unknown as KubeObject)
+    : masked;
+}

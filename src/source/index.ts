@@ -30,12 +30,14 @@ import type {
   SourceSpec,
 } from './types.js';
 import { displayURL, normaliseSourcePath, validateRefSpec, validateRepoURL } from './validate.js';
+import { verifyRevision } from './verify.js';
 
 export { defaultBranch, sourceSpecFromArgument } from './remote.js';
 export { classifyRef, parseSourceArgument } from './source-argument.js';
 export { displayURL } from './validate.js';
 export { DEFAULT_SOURCE_LIMITS } from './limits.js';
 export type * from './types.js';
+export type { VerifiedSignature, VerifyMode, VerifySpec, TrustedKey } from './verify-parse.js';
 
 interface ResolvedCommit {
   commit: string;
@@ -65,12 +67,25 @@ export async function resolveSource(
     spec.repoURL,
   );
   const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
+  // Before anything is exported: an unverified revision is never read, rendered or applied.
+  const signatures =
+    spec.verify === undefined
+      ? undefined
+      : await verifyRevision({ mirrorDir, commit, tag: tagOf(spec.ref, resolvedRef), url }, spec.verify);
   try {
     await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
     const info = await readCommitInfo(mirrorDir, commit);
     const hashes = await readTreeHashes(mirrorDir, commit, path, url);
     await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
-    return { displayURL: url, resolvedRef, commit: info, path, mirrorDir, ...hashes };
+    return {
+      displayURL: url,
+      resolvedRef,
+      commit: info,
+      path,
+      mirrorDir,
+      ...hashes,
+      ...(signatures === undefined ? {} : { signatures }),
+    };
   } catch (error) {
     throw mirrorFailure(error, commit, url, cacheDir, mirrorDir);
   }
@@ -126,6 +141,11 @@ function mirrorFailure(
     error,
     url,
   );
+}
+
+/** The tag a tag or semver ref resolved to; undefined for branches and commits. */
+function tagOf(ref: RefSpec, resolvedRef: string): string | undefined {
+  return 'tag' in ref || 'semver' in ref ? resolvedRef : undefined;
 }
 
 interface ResolveOptions {

@@ -1,4 +1,5 @@
 /** Contracts of the Git source stage. Implementation: src/source/*. */
+import type { VerifiedSignature, VerifySpec } from './verify-parse.js';
 
 /** Which revision to follow. `semver` is a range over tags (e.g. ">=1.2.0 <2", "~1.4", "*"). */
 export type RefSpec = { branch: string } | { tag: string } | { semver: string } | { commit: string };
@@ -15,6 +16,8 @@ export interface SourceSpec {
   /** The application's folder inside the repository ('' or '.' for the root). */
   path: string;
   credentials?: GitCredentials;
+  /** Refuse the revision unless it is signed by one of these keys (src/source/verify.ts). */
+  verify?: VerifySpec;
 }
 
 export interface CommitInfo {
@@ -41,6 +44,8 @@ export interface ResolvedSource {
   pathTreeHash: string;
   /** Git tree hash of the whole repository at the commit. */
   rootTreeHash: string;
+  /** Who signed the commit and/or tag, when `verify` was asked for. */
+  signatures?: VerifiedSignature[];
   /** The mirror holding the commit (what exportSource reads). */
   mirrorDir: string;
 }

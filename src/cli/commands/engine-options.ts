@@ -28,6 +28,8 @@ export interface EngineCliOptions {
   pruneThreshold: string;
   createNamespace?: boolean;
   concurrency: string;
+  verifyKeys?: string;
+  verifyMode?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -49,6 +51,14 @@ export function addSourceOptions(command: Command): Command {
       '--helm-set <key=json>',
       'inline Helm value, JSON-typed: replicas=3, image.tag="1.2" (repeatable)',
       collect,
+    )
+    .option(
+      '--verify-keys <dir>',
+      'refuse a repository revision not signed by a key in DIR (*.asc OpenPGP, *.pub / allowed_signers SSH)',
+    )
+    .option(
+      '--verify-mode <mode>',
+      'with --verify-keys: head (the commit), tag, or tagAndHead (default head)',
     );
 }
 

@@ -4,8 +4,15 @@ import { syncApplication } from '../../engine/sync.js';
 import type { SyncResult } from '../../engine/types.js';
 import { connect } from '../../kube/connect.js';
 import { render } from '../../render/index.js';
-import { formatJson, formatMarkdown, formatText, formatYamlStream } from '../output/sync-report.js';
+import {
+  formatJson,
+  formatJsonObjects,
+  formatMarkdown,
+  formatText,
+  formatYamlStream,
+} from '../output/sync-report.js';
 import { withSource } from '../resolve-source.js';
+import { verifySpecFromOptions } from '../verify-keys.js';
 import type { EngineCliOptions } from './engine-options.js';
 import {
   addClusterOptions,
@@ -23,14 +30,14 @@ const progress = (line: string): void => {
 /** `mooring render|diff|apply SOURCE`: the sync engine without a controller (push mode, CI, laptops). */
 export function registerSyncCommands(program: Command): void {
   addSourceOptions(program.command('render'))
-    .description('print the manifests a source renders to (no cluster needed)')
+    .description('print the manifests a source renders to (no cluster needed; Secret values are hidden)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .addHelpText(
       'after',
       '\nExamples:\n  mooring render ./apps/web\n  mooring render https://git.example.com/org/config.git@main//apps/web -o json\n',
     )
     .action(async (sourceArg: string, opts: EngineCliOptions) => {
-      const result = await withSource(sourceArg, progress, (source) =>
+      const result = await withSource(sourceArg, progress, await verifySpecFromOptions(opts), (source) =>
         render({
           root: source.root,
           path: source.path,
@@ -41,9 +48,7 @@ export function registerSyncCommands(program: Command): void {
       );
       for (const warning of result.warnings) progress(`warning: ${warning}`);
       const objects = result.objects.map((r) => r.object);
-      process.stdout.write(
-        opts.output === 'json' ? JSON.stringify(objects, null, 2) + '\n' : formatYamlStream(objects),
-      );
+      process.stdout.write(opts.output === 'json' ? formatJsonObjects(objects) : formatYamlStream(objects));
     });
 
   addClusterOptions(addSourceOptions(program.command('diff')))
@@ -104,7 +109,7 @@ async function runEngine(
 ): Promise<SyncResult> {
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
-    return await withSource(sourceArg, progress, (source) =>
+    return await withSource(sourceArg, progress, await verifySpecFromOptions(opts), (source) =>
       syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, mode)),
     );
   } finally {

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 
 import type { ObjectOutcome } from '../../apply/types.js';
+import { maskSecretsDeep } from '../../diff/mask.js';
 import { unifiedDiff } from '../../diff/object-diff.js';
 import { describeCounts } from '../../engine/summary.js';
 import type { SyncResult } from '../../engine/types.js';
@@ -83,13 +84,13 @@ function summaryLine(result: SyncResult, verb: 'apply' | 'diff'): string {
   return `${result.appName}${revision}: ${what}: ${describeCounts(result.outcomes)} (${seconds} s, ${requests} API requests, ${result.stats.writes} writes)`;
 }
 
-/** Machine-readable report: outcomes, diffs by field, stats; no full objects. */
+/** Machine-readable report: outcomes, diffs by field, stats, planned objects with Secret values hidden. */
 export function formatJson(result: SyncResult): string {
   const { validated, ...rest } = result;
   const diffs = validated
     .filter((v) => v.diff?.action === 'change')
     .map((v) => ({ id: v.planned.id, changes: v.diff?.changes ?? [], drift: v.diff?.drift ?? [] }));
-  return JSON.stringify({ ...rest, diffs }, null, 2) + '\n';
+  return JSON.stringify(maskSecretsDeep({ ...rest, diffs }), null, 2) + '\n';
 }
 
 /** A pull-request comment: summary table and collapsible diffs. */
@@ -118,7 +119,12 @@ export function formatMarkdown(result: SyncResult): string {
   return parts.join('\n');
 }
 
-/** Rendered objects as a multi-document YAML stream. */
+/** Rendered objects as a multi-document YAML stream, Secret values hidden. */
 export function formatYamlStream(objects: unknown[]): string {
-  return objects.map((o) => `---\n${stringify(o)}`).join('');
+  return objects.map((o) => `---\n${stringify(maskSecretsDeep(o))}`).join('');
+}
+
+/** Rendered objects as a JSON list, Secret values hidden. */
+export function formatJsonObjects(objects: unknown[]): string {
+  return JSON.stringify(maskSecretsDeep(objects), null, 2) + '\n';
 }

@@ -19,7 +19,12 @@ export interface ProviderHandler {
   verify(secret: string, body: Buffer, headers: WebhookHeaders): boolean;
   /** What the (verified, decoded) payload asks for; throws MooringError INVALID_ARGUMENT when unreadable. */
   parse(headers: WebhookHeaders, payload: unknown): WebhookOutcome;
+  /** The id the sender gives each delivery (the same on its retries), for replay protection. */
+  deliveryId(headers: WebhookHeaders): string | undefined;
 }
+
+/** The header a generic sender puts a unique id of each delivery in (optional). */
+export const GENERIC_DELIVERY_HEADER = 'x-mooring-delivery';
 
 const has = (headers: WebhookHeaders, name: string): boolean => headerValue(headers, name) !== undefined;
 
@@ -45,6 +50,8 @@ export const PROVIDERS: readonly ProviderHandler[] = [
     detects: (headers) => giteaEvent(headers) !== undefined,
     verify: verifyGitea,
     parse: (headers, payload) => parseGiteaDelivery(giteaEvent(headers), payload),
+    deliveryId: (headers) =>
+      headerValue(headers, 'x-forgejo-delivery') ?? headerValue(headers, 'x-gitea-delivery'),
   },
   {
     provider: 'github',
@@ -52,12 +59,14 @@ export const PROVIDERS: readonly ProviderHandler[] = [
     verify: (secret, body, headers) =>
       verifyPrefixedSignature(secret, body, headerValue(headers, 'x-hub-signature-256')),
     parse: (headers, payload) => parseGitHubDelivery(headerValue(headers, 'x-github-event'), payload),
+    deliveryId: (headers) => headerValue(headers, 'x-github-delivery'),
   },
   {
     provider: 'gitlab',
     detects: (headers) => has(headers, 'x-gitlab-event'),
     verify: (secret, _body, headers) => verifyToken(secret, headerValue(headers, 'x-gitlab-token')),
     parse: (headers, payload) => parseGitLabDelivery(headerValue(headers, 'x-gitlab-event'), payload),
+    deliveryId: (headers) => headerValue(headers, 'x-gitlab-event-uuid'),
   },
   {
     provider: 'bitbucket',
@@ -65,6 +74,8 @@ export const PROVIDERS: readonly ProviderHandler[] = [
     verify: (secret, body, headers) =>
       verifyPrefixedSignature(secret, body, headerValue(headers, 'x-hub-signature')),
     parse: (headers, payload) => parseBitbucketDelivery(headerValue(headers, 'x-event-key'), payload),
+    // X-Request-UUID names the delivery; X-Hook-UUID names the webhook (the same on every delivery).
+    deliveryId: (headers) => headerValue(headers, 'x-request-uuid'),
   },
   {
     provider: 'generic',
@@ -72,6 +83,7 @@ export const PROVIDERS: readonly ProviderHandler[] = [
     verify: (secret, body, headers) =>
       verifyPrefixedSignature(secret, body, headerValue(headers, 'x-mooring-signature')),
     parse: (_headers, payload) => parseGenericDelivery(payload),
+    deliveryId: (headers) => headerValue(headers, GENERIC_DELIVERY_HEADER),
   },
 ];
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 
 import { errorMessage, MooringError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
+import { DeliveryLog } from './deliveries.js';
 import { decodePayload, detectProvider, type ProviderHandler } from './providers.js';
 import { normalizeRepoURL } from './repo-url.js';
 import type { PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js';
@@ -15,6 +16,10 @@ import type { PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js
 export const WEBHOOK_PATH = '/api/webhook';
 /** Bodies above this are refused with 413 unless the options say otherwise. */
 export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
+/** A request whose headers take longer than this gets 408 and its connection is closed. */
+export const DEFAULT_WEBHOOK_HEADERS_TIMEOUT_MS = 10_000;
+/** A request (headers and body) that takes longer than this gets 408 and its connection is closed. */
+export const DEFAULT_WEBHOOK_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What the route answers, as data. */
 interface WebhookReply {
@@ -28,7 +33,26 @@ const UNAUTHORIZED: WebhookReply = { status: 401, body: { error: 'signature veri
 /** Builds the receiver (not listening: call `listen`, or `inject` in tests). */
 export function buildWebhookServer(options: WebhookServerOptions): FastifyInstance {
   const logger = options.logger ?? silentLogger;
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT });
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_WEBHOOK_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(
+    options.headersTimeoutMs ?? DEFAULT_WEBHOOK_HEADERS_TIMEOUT_MS,
+    requestTimeout,
+  );
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT,
+    // Node answers 408 and closes the connection of a request that trickles in (slowloris); it checks
+    // every connectionsCheckingInterval, so that is kept well below the limits.
+    requestTimeout,
+    http: {
+      headersTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    },
+    // A connection idle between requests is closed too, so connections cannot be hoarded.
+    keepAliveTimeout: 5_000,
+    connectionTimeout: requestTimeout * 2,
+  });
+  const deliveries = new DeliveryLog(options.deliveries);
   // Signatures cover the exact bytes sent, so the body stays a Buffer until it is verified.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -45,7 +69,7 @@ export function buildWebhookServer(options: WebhookServerOptions): FastifyInstan
   app.get('/healthz', () => ({ status: 'ok' }));
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const answer = await receive(options, logger, request.headers, raw);
+    const answer = await receive(options, logger, deliveries, request.headers, raw);
     return reply.code(answer.status).send(answer.body);
   });
   return app;
@@ -55,6 +79,7 @@ export function buildWebhookServer(options: WebhookServerOptions): FastifyInstan
 function errorReply(error: FastifyError, logger: Logger): WebhookReply {
   const status = error.statusCode ?? 500;
   if (status === 413) return { status, body: { error: 'payload too large' } };
+  if (status === 408) return { status, body: { error: 'request timeout' } };
   if (status === 415) return { status, body: { error: 'unsupported content type: send application/json' } };
   if (status >= 400 && status < 500) return { status, body: { error: 'bad request' } };
   logger.error({ err: errorMessage(error) }, 'webhook receiver failed');
@@ -64,6 +89,7 @@ function errorReply(error: FastifyError, logger: Logger): WebhookReply {
 async function receive(
   options: WebhookServerOptions,
   logger: Logger,
+  deliveries: DeliveryLog,
   headers: WebhookHeaders,
   raw: Buffer,
 ): Promise<WebhookReply> {
@@ -91,7 +117,18 @@ async function receive(
     );
     return UNAUTHORIZED;
   }
-  return answer(options, logger, handler, headers, raw);
+  // Only verified deliveries are remembered, so nobody without the secret can block an id.
+  const delivery = DeliveryLog.keyOf(provider, handler.deliveryId(headers));
+  if (delivery !== undefined && deliveries.checkAndRemember(delivery)) {
+    logger.info({ provider }, 'webhook ignored: this delivery id was already received');
+    // 200, not 409: a sender's redelivery is not an error to report, and the first delivery already
+    // refreshed the apps (a refresh re-reads Git; it never trusts the payload's commit).
+    return { status: 200, body: { refreshed: [], ignored: 'duplicate delivery' } };
+  }
+  const reply = await answer(options, logger, handler, headers, raw);
+  // A delivery that failed here may be retried by its sender.
+  if (delivery !== undefined && reply.status >= 500) deliveries.forget(delivery);
+  return reply;
 }
 
 async function answer(

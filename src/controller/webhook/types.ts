@@ -1,5 +1,6 @@
 /** Contracts of the Git push webhook receiver. Implementation: src/controller/webhook/*. */
 import type { Logger } from '../../core/logger.js';
+import type { DeliveryLogOptions } from './deliveries.js';
 import type { RefSpec } from '../../source/types.js';
 
 /** Who sent a webhook, from its headers. Forgejo counts as `gitea` (same headers and payload). */
@@ -63,6 +64,12 @@ export interface WebhookServerOptions {
   secrets: WebhookSecrets;
   /** Larger bodies are refused with 413 (default 1 MiB). */
   bodyLimitBytes?: number;
+  /** Headers not received within this get 408 and the connection is closed (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Headers and body not received within this get 408 and the connection is closed (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How long and how many delivery ids are remembered for replay protection (default 1 day, 10,000). */
+  deliveries?: DeliveryLogOptions;
   /** Refreshes the apps a push concerns; resolves to their keys. Called once per ref in the push. */
   onPush(event: PushEvent): Promise<string[]>;
   logger?: Logger;

@@ -99,6 +99,22 @@ export const INVALID_SPECS: InvalidSample[] = [
     message: 'renderer must name the section that is set',
   },
   {
+    what: 'tag verification of a branch',
+    spec: specWithSource({ verify: { mode: 'tag', secretRef: { name: 'keys' } } }),
+    message: 'verify.mode tag and tagAndHead need ref.tag or ref.semver',
+  },
+  {
+    what: 'an unknown verify mode',
+    spec: specWithSource({ ref: { tag: 'v1' }, verify: { mode: 'HEAD', secretRef: { name: 'keys' } } }),
+    message: 'spec.source.verify.mode',
+  },
+  {
+    what: 'verification without a key Secret',
+    spec: specWithSource({ verify: { mode: 'head' } }),
+    message: 'spec.source.verify.secretRef: Required value',
+    zodMessage: 'spec.source.verify.secretRef',
+  },
+  {
     what: 'a destination namespace with capitals',
     spec: { ...minimalSpec(), destination: { namespace: 'Web' } },
     message: 'spec.destination.namespace',
