@@ -9,7 +9,7 @@ import { errorMessage, MooringError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { DeliveryLog } from './deliveries.js';
 import { decodePayload, detectProvider, type ProviderHandler } from './providers.js';
-import { normalizeRepoURL } from './repo-url.js';
+import { displayURL } from '../../source/validate.js';
 import type { PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js';
 
 /** Where providers post deliveries. */
@@ -184,11 +184,11 @@ async function refresh(
   return { status: 202, body: { refreshed: [...refreshed] } };
 }
 
-/** What a log line may say about a push: no payload, no credentials (normalizing drops them). */
+/** What a log line may say about a push: no payload, no credentials (displayURL drops every user-info form). */
 function describe(event: PushEvent): Record<string, unknown> {
   return {
     provider: event.provider,
-    repo: event.repoURLs[0] === undefined ? undefined : normalizeRepoURL(event.repoURLs[0]),
+    repo: event.repoURLs[0] === undefined ? undefined : displayURL(event.repoURLs[0]),
     branch: event.branch,
     tag: event.tag,
     after: event.after,
