@@ -84,6 +84,8 @@ export function applyCrds(): Promise<void> {
       join(dir, 'applications.yaml'),
       '-f',
       join(dir, 'syncrecords.yaml'),
+      '-f',
+      join(dir, 'projects.yaml'),
     ]);
     await kubectl([
       'wait',
@@ -91,6 +93,7 @@ export function applyCrds(): Promise<void> {
       '--timeout=30s',
       'crd/applications.mooring.dev',
       'crd/syncrecords.mooring.dev',
+      'crd/projects.mooring.dev',
     ]);
   })();
   return crdsApplied;
