@@ -12,7 +12,8 @@ import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
 import { intervalMs, refOfSpec, retryDelayMs } from './app-spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
-import { Reconciler } from './reconciler.js';
+import { appKeyOf, Reconciler } from './reconciler.js';
+import { resolveProject, trackingNameOf } from './tenancy.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
@@ -27,8 +28,16 @@ export const UNPIN_ANNOTATION = 'mooring.dev/unpin-requested-at';
 export interface ControllerOptions {
   objects: ObjectsApi;
   tools: RenderTools;
-  /** Namespace whose Applications this controller manages. */
+  /**
+   * The controller's own namespace: its Projects live here, and it holds the Lease. Applications here
+   * keep their bare name as tracking label.
+   */
   namespace: string;
+  /**
+   * Namespaces whose Applications are watched: 'all' (one cluster-wide watch), or a list; default just
+   * `namespace`. Whether an Application may do anything is decided by the Project that lists its namespace.
+   */
+  applicationNamespaces?: string[] | 'all';
   cacheDir: string;
   concurrency: number;
   timeoutMs: number;
@@ -38,11 +47,11 @@ export interface ControllerOptions {
   watchNamespaces?: string[];
 }
 
-const appRef = (namespace: string, name: string) => ({
+const appRefOf = (app: Application) => ({
   group: 'mooring.dev',
   kind: 'Application',
-  namespace,
-  name,
+  namespace: app.metadata.namespace ?? '',
+  name: app.metadata.name,
 });
 
 /**
@@ -51,7 +60,10 @@ const appRef = (namespace: string, name: string) => ({
  * spec changes. One sync per app at a time; apps run concurrently up to `concurrency`.
  */
 export class Controller {
+  /** Applications by key `namespace/name` (appKeyOf); every map below uses the same key. */
   private readonly apps = new Map<string, Application>();
+  /** Tracking label value (trackingNameOf) -> app key, for drift and health signals of managed objects. */
+  private readonly byTrackingName = new Map<string, string>();
   private readonly triggers = new Map<string, Set<Trigger>>();
   private readonly drifted = new Map<string, Set<string>>();
   /** Apps whose objects' health moved since their status was written. */
@@ -67,7 +79,7 @@ export class Controller {
   private readonly queue: WorkQueue;
   private readonly live: LiveCache;
   readonly reconciler: Reconciler;
-  private appWatch: Watcher | undefined;
+  private readonly appWatches: Watcher[] = [];
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
@@ -82,29 +94,43 @@ export class Controller {
       },
       options.watchNamespaces,
     );
-    this.reconciler = new Reconciler({ ...options, live: this.live });
+    this.reconciler = new Reconciler({ ...options, controllerNamespace: options.namespace, live: this.live });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
 
   async start(): Promise<void> {
     await this.options.objects.discovery.load();
-    await new Promise<void>((resolve) => {
-      this.appWatch = startWatch(this.options.objects.client, this.options.objects.discovery, {
-        apiVersion: MOORING_API_VERSION,
-        kind: 'Application',
-        namespace: this.options.namespace,
-        onEvent: (event) => {
-          this.onApplication(event.type, event.object as Application);
-        },
-        onSynced: resolve,
-        onError: (error) => {
-          this.options.logger.warn({ err: error.message }, 'Application watch interrupted; resuming');
-        },
-      });
-    });
+    const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
+    await Promise.all(
+      (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
+        (namespace) =>
+          new Promise<void>((resolve) => {
+            const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+              apiVersion: MOORING_API_VERSION,
+              kind: 'Application',
+              ...(namespace === undefined ? {} : { namespace }),
+              onEvent: (event) => {
+                this.onApplication(event.type, event.object as Application);
+              },
+              onSynced: resolve,
+              onError: (error) => {
+                this.options.logger.warn(
+                  { namespace: namespace ?? '*', err: error.message },
+                  'Application watch interrupted; resuming',
+                );
+              },
+            });
+            this.appWatches.push(watch);
+          }),
+      ),
+    );
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
-      { namespace: this.options.namespace, apps: this.apps.size },
+      {
+        namespace: this.options.namespace,
+        applicationNamespaces: namespaces === 'all' ? '*' : namespaces.join(','),
+        apps: this.apps.size,
+      },
       'controller started',
     );
   }
@@ -112,12 +138,12 @@ export class Controller {
   /** Finishes the syncs under way, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.stop();
-    this.appWatch?.stop();
+    for (const watch of this.appWatches) watch.stop();
     this.live.stop();
     await this.webhookServer?.close();
   }
 
-  /** Ask for a reconcile of `name` now. */
+  /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     let set = this.triggers.get(name);
     if (set === undefined) {
@@ -136,8 +162,10 @@ export class Controller {
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
-    const name = app.metadata.name;
+    const name = appKeyOf(app);
+    const trackingName = trackingNameOf(app, this.options.namespace);
     if (type === 'DELETED') {
+      this.byTrackingName.delete(trackingName);
       this.apps.delete(name);
       this.readySeen.delete(name);
       this.queue.remove(name);
@@ -146,6 +174,7 @@ export class Controller {
     }
     const before = this.apps.get(name);
     this.apps.set(name, app);
+    this.byTrackingName.set(trackingName, name);
     const request = app.metadata.annotations?.[SYNC_REQUEST_ANNOTATION];
     if (request !== undefined && this.seenSyncRequest.get(name) !== request) {
       this.seenSyncRequest.set(name, request);
@@ -184,29 +213,34 @@ export class Controller {
     const readyBefore = this.readySeen.get(name);
     this.readySeen.set(name, ready);
     if (readyBefore !== ready) {
-      for (const dependent of this.apps.values()) {
-        if (dependent.spec.dependsOn?.some((d) => d.name === name) === true)
-          this.trigger(dependent.metadata.name, 'dependency');
+      for (const [key, dependent] of this.apps) {
+        if (
+          dependent.metadata.namespace === app.metadata.namespace &&
+          dependent.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true
+        )
+          this.trigger(key, 'dependency');
       }
     }
   }
 
   private onDrift(signal: DriftSignal): void {
-    if (!this.apps.has(signal.appName)) return;
-    let ids = this.drifted.get(signal.appName);
+    const key = this.byTrackingName.get(signal.appName);
+    if (key === undefined || !this.apps.has(key)) return;
+    let ids = this.drifted.get(key);
     if (ids === undefined) {
       ids = new Set();
-      this.drifted.set(signal.appName, ids);
+      this.drifted.set(key, ids);
     }
     ids.add(signal.id);
-    this.trigger(signal.appName, 'drift');
+    this.trigger(key, 'drift');
   }
 
   /** Health is part of status (and of Ready, which dependents wait for): refresh it without a sync. */
-  private onHealthChange(appName: string): void {
-    if (!this.apps.has(appName) || this.healthChanged.has(appName)) return;
-    this.healthChanged.add(appName);
-    this.queue.add(appName, 0);
+  private onHealthChange(trackingName: string): void {
+    const key = this.byTrackingName.get(trackingName);
+    if (key === undefined || !this.apps.has(key) || this.healthChanged.has(key)) return;
+    this.healthChanged.add(key);
+    this.queue.add(key, 0);
   }
 
   private async handle(name: string): Promise<void> {
@@ -288,7 +322,7 @@ export class Controller {
 
   private unreadyDependency(app: Application): string | undefined {
     for (const dep of app.spec.dependsOn ?? []) {
-      const other = this.apps.get(dep.name);
+      const other = this.apps.get(`${app.metadata.namespace ?? ''}/${dep.name}`);
       const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True')
         return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
@@ -299,13 +333,9 @@ export class Controller {
   private async ensureFinalizer(app: Application): Promise<void> {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (finalizers.includes(FINALIZER)) return;
-    await this.options.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRef(this.options.namespace, app.metadata.name),
-      {
-        metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
-      },
-    );
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), {
+      metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
+    });
   }
 
   /** Deleting an Application prunes what it owns (unless orphanOnDelete), then lets it go. */
@@ -313,27 +343,33 @@ export class Controller {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (!finalizers.includes(FINALIZER)) return;
     if (app.spec.orphanOnDelete !== true) {
-      const inventory = [...(app.status?.inventory ?? [])].reverse();
-      const pruned = await pruneObjects(this.options.objects, app.metadata.name, inventory, false);
-      if (pruned.survivors.length > 0) {
+      const verdict = await resolveProject(this.options.objects, this.options.namespace, app);
+      if (verdict.kind === 'refused') {
+        // Never prune with the controller's own identity: without a Project the objects are left in place.
         this.options.logger.warn(
-          { app: app.metadata.name, left: pruned.survivors.length },
-          'could not prune everything; retrying',
+          { app: appKeyOf(app), err: verdict.failure.message },
+          'deleted Application refused by its Project: its objects are left in place',
         );
-        this.schedule(app.metadata.name, backoffMs(2));
-        return;
+      } else {
+        const inventory = [...(app.status?.inventory ?? [])].reverse();
+        const trackingName = trackingNameOf(app, this.options.namespace);
+        const pruned = await pruneObjects(verdict.access.objects, trackingName, inventory, false);
+        if (pruned.survivors.length > 0) {
+          this.options.logger.warn(
+            { app: appKeyOf(app), left: pruned.survivors.length },
+            'could not prune everything; retrying',
+          );
+          this.schedule(appKeyOf(app), backoffMs(2));
+          return;
+        }
       }
     }
-    await this.options.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRef(this.options.namespace, app.metadata.name),
-      {
-        metadata: {
-          finalizers: finalizers.filter((f) => f !== FINALIZER),
-          resourceVersion: app.metadata.resourceVersion,
-        },
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), {
+      metadata: {
+        finalizers: finalizers.filter((f) => f !== FINALIZER),
+        resourceVersion: app.metadata.resourceVersion,
       },
-    );
+    });
   }
 
   private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
@@ -346,8 +382,8 @@ export class Controller {
   }
 
   private onPush(event: PushEvent): string[] {
-    const candidates = [...this.apps.values()].map((app) => ({
-      key: app.metadata.name,
+    const candidates = [...this.apps].map(([key, app]) => ({
+      key,
       repoURL: app.spec.source.repoURL,
       ref: refOfSpec(app.spec),
       path: app.spec.source.path ?? '',

@@ -1,0 +1,130 @@
+/**
+ * Tenancy in the controller: which Project an Application belongs to, whether the Project accepts it, and
+ * the ObjectsApi its writes go through (impersonating the Project's ServiceAccount for its destination).
+ * The Project is read from the controller namespace at every reconcile (one GET: always current, no cache
+ * to go stale; a reconcile already costs a git fetch). A refusal never falls back to the controller's own
+ * identity: the app does nothing and its status says why.
+ */
+import { KubeApiError } from '../kube/errors.js';
+import type { ObjectsApi } from '../kube/objects-api.js';
+import type { SyncFailure } from '../engine/types.js';
+import { DEFAULT_PROJECT, PROJECT_KIND, parseProject } from '../crd/project.js';
+import type { Project } from '../crd/project.js';
+import { errorMessage } from '../core/errors.js';
+import { checkApplication, checkObjects, serviceAccountFor } from '../plan/policy.js';
+import type { AppUnderPolicy, ServiceAccountRef, Violation } from '../plan/policy.js';
+import type { PlannedObject } from '../plan/types.js';
+import type { Application } from './app-types.js';
+import { MOORING_API_VERSION } from './app-types.js';
+
+/** Ready/Synced reason of an Application its Project refuses. */
+export const PROJECT_REFUSED = 'ProjectRefused';
+
+/** What an accepted Application may do, and as whom. */
+export interface AppAccess {
+  project: Project;
+  serviceAccount: ServiceAccountRef;
+  /** Writes impersonate `serviceAccount`; reads stay with the controller. */
+  objects: ObjectsApi;
+  /** The Project's verdict on planned objects (the engine's `admit`). */
+  admit: (planned: readonly PlannedObject[]) => Violation[];
+}
+
+export type ProjectVerdict =
+  { kind: 'allowed'; access: AppAccess } | { kind: 'refused'; failure: SyncFailure };
+
+/**
+ * The label value that marks an app's objects: its name for Applications in the controller namespace (as
+ * before, so existing installs keep their objects), `<namespace>_<name>` for any other namespace (as Argo
+ * CD does for apps in any namespace), so the same name in two namespaces never shares objects.
+ */
+export function trackingNameOf(
+  app: { metadata: { name: string; namespace?: string } },
+  controllerNamespace: string,
+): string {
+  const namespace = app.metadata.namespace ?? controllerNamespace;
+  return namespace === controllerNamespace ? app.metadata.name : `${namespace}_${app.metadata.name}`;
+}
+
+/** The parts of an Application the policy looks at. */
+export function appUnderPolicy(app: Application): AppUnderPolicy {
+  return {
+    namespace: app.metadata.namespace ?? '',
+    name: app.metadata.name,
+    repoURL: app.spec.source.repoURL,
+    destination: { namespace: app.spec.destination.namespace, cluster: app.spec.destination.cluster },
+    serviceAccountName: app.spec.serviceAccountName,
+  };
+}
+
+/** Reads the app's Project and decides: the access it gets, or why it gets none. Never throws for a refusal. */
+export async function resolveProject(
+  objects: ObjectsApi,
+  controllerNamespace: string,
+  app: Application,
+): Promise<ProjectVerdict> {
+  const name = app.spec.project ?? DEFAULT_PROJECT;
+  const appSubject = `Application/${app.metadata.namespace ?? ''}/${app.metadata.name}`;
+  const refuse = (message: string, hint: string): ProjectVerdict => ({
+    kind: 'refused',
+    failure: { step: 'plan', subject: appSubject, reason: PROJECT_REFUSED, message, hint },
+  });
+  let raw;
+  try {
+    raw = await objects.get(MOORING_API_VERSION, {
+      group: 'mooring.dev',
+      kind: PROJECT_KIND,
+      namespace: controllerNamespace,
+      name,
+    });
+  } catch (error) {
+    if (error instanceof KubeApiError && error.isNotFound)
+      return refuse(
+        `Project ${name} does not exist: the Project CRD is not installed`,
+        'run mooring install',
+      );
+    throw error;
+  }
+  if (raw === undefined) {
+    return refuse(
+      `${appSubject} names Project ${name}, which does not exist in ${controllerNamespace}; nothing is synced`,
+      `a cluster admin creates Project ${name} in ${controllerNamespace} listing namespace ${app.metadata.namespace ?? ''}, or set spec.project`,
+    );
+  }
+  let project: Project;
+  try {
+    project = parseProject(raw);
+  } catch (error) {
+    return refuse(`Project ${name} is invalid: ${errorMessage(error)}`, 'fix the Project');
+  }
+  const under = appUnderPolicy(app);
+  const violations = checkApplication(project, under, controllerNamespace);
+  if (violations.length > 0) {
+    return refuse(
+      `${appSubject} refused by Project ${name}: ${violations.map((v) => `${v.message} (rule ${v.rule})`).join('; ')}; nothing is synced`,
+      `a cluster admin changes Project ${name} in ${controllerNamespace}, or the Application is changed to fit it`,
+    );
+  }
+  const serviceAccount = serviceAccountFor(project, under, under.destination.namespace, controllerNamespace);
+  if (serviceAccount === undefined) {
+    return refuse(
+      `Project ${name} names no ServiceAccount for ${under.destination.namespace}`,
+      'fix the Project',
+    );
+  }
+  return {
+    kind: 'allowed',
+    access: {
+      project,
+      serviceAccount,
+      objects: objects.actingAs(serviceAccount),
+      admit: (planned) =>
+        checkObjects(
+          project,
+          under,
+          planned.map((p) => p.ref),
+          controllerNamespace,
+        ),
+    },
+  };
+}
