@@ -84,9 +84,10 @@ export class Reconciler {
     const before = app.status?.conditions?.find((c) => c.type === 'Ready');
     await this.writeStatus(app, memory, { failure: verdict.failure, planned: [...memory.planned.values()] });
     const now = app.status?.conditions?.find((c) => c.type === 'Ready');
-    if (before?.reason !== PROJECT_REFUSED || before.message !== now?.message)
+    if (before?.reason !== PROJECT_REFUSED || before.message !== now?.message) {
       await recordEvent(this.deps.objects, app, 'Warning', PROJECT_REFUSED, verdict.failure.message);
-    this.deps.logger.warn({ app: appKeyOf(app), err: verdict.failure.message }, 'refused by its Project');
+      this.deps.logger.warn({ app: appKeyOf(app), err: verdict.failure.message }, 'refused by its Project');
+    }
     return undefined;
   }
 

@@ -178,6 +178,8 @@ class SyncRun {
   private admit(plan: Plan): void {
     const violations = this.deps.admit?.(plan.objects) ?? [];
     if (violations.length === 0) return;
+    // Nothing of this plan will be applied: the app still owns exactly what it owned before.
+    this.result.inventory = this.stored.entries;
     this.result.rejected = violations.map((v) => ({
       step: 'plan',
       subject: v.subject,
@@ -188,6 +190,7 @@ class SyncRun {
     const more = violations.length > 1 ? ` (and ${violations.length - 1} more refused)` : '';
     throw new StopSync({
       ...first,
+      reason: 'ProjectRefused',
       message: `${first.subject ?? ''} refused: ${first.message}${more}; nothing was applied`,
     });
   }
