@@ -160,6 +160,8 @@ describe('install manifests', () => {
   it('in namespace-scoped mode, grant the same on Applications in mooring-system, and apply as a deployer per managed namespace', () => {
     const apps = find('Role', 'mooring-applications', 'mooring-system');
     for (const [group, resource, verbs] of APP_RULES) assertAllows(apps, group, resource, verbs);
+    assertAllows(apps, 'mooring.dev', 'projects', READ_VERBS);
+    assert.equal(allows(apps, 'mooring.dev', 'projects', 'patch'), false);
     const manager = find('Role', 'mooring-manager', 'team-a');
     assertAllows(manager, 'apps', 'deployments', READ_VERBS);
     assertAllows(manager, '', 'serviceaccounts', ['impersonate']);
