@@ -14,6 +14,7 @@ import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
 import { appKeyOf, Reconciler } from './reconciler.js';
 import { resolveProject, trackingNameOf } from './tenancy.js';
+import { DEFAULT_PROJECT, PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
@@ -124,6 +125,7 @@ export class Controller {
           }),
       ),
     );
+    await this.watchProjects();
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -133,6 +135,37 @@ export class Controller {
       },
       'controller started',
     );
+  }
+
+  /**
+   * A changed (or new, or deleted) Project is re-applied to its Applications at once rather than at their
+   * next poll: a refused app may now be allowed, an allowed one refused, a stalled one worth a retry.
+   */
+  private async watchProjects(): Promise<void> {
+    let synced = false;
+    await new Promise<void>((resolve) => {
+      const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+        apiVersion: MOORING_API_VERSION,
+        kind: PROJECT_KIND,
+        namespace: this.options.namespace,
+        onEvent: (event) => {
+          if (!synced) return;
+          const project = event.object.metadata.name;
+          for (const [key, app] of this.apps)
+            if ((app.spec.project ?? DEFAULT_PROJECT) === project) this.trigger(key, 'spec');
+        },
+        onSynced: () => {
+          synced = true;
+          resolve();
+        },
+        onError: (error) => {
+          this.options.logger.warn({ err: error.message }, 'Project watch interrupted; resuming');
+        },
+      });
+      this.appWatches.push(watch);
+      // Without the Project CRD the watch never lists: start anyway (every app then says why it is refused).
+      setTimeout(resolve, 10_000).unref();
+    });
   }
 
   /** Finishes the syncs under way, then stops watching. */
@@ -388,9 +421,11 @@ export class Controller {
       ref: refOfSpec(app.spec),
       path: app.spec.source.path ?? '',
     }));
-    const names = appsToRefresh(event, candidates);
-    for (const name of names) this.trigger(name, 'webhook');
-    return names;
+    const keys = appsToRefresh(event, candidates);
+    for (const key of keys) this.trigger(key, 'webhook');
+    // Answered to the Git host: apps in the controller namespace by name, others as namespace/name.
+    const own = `${this.options.namespace}/`;
+    return keys.map((key) => (key.startsWith(own) ? key.slice(own.length) : key));
   }
 }
 

@@ -227,11 +227,20 @@ describe('tenancy: Projects and impersonation', () => {
     await h.publish({ 'objects.yaml': [configMap('settings', { color: 'blue' }), elsewhere] });
     await h.createApp('to-other', { project: 'team', destination: { namespace: other } });
     await h.createApp('planting', { project: 'team' });
+    await h.createApp('remote', {
+      project: 'team',
+      destination: { namespace: h.destNamespace, cluster: 'prod-eu' },
+    });
 
     const toOther = await h.waitForApp('to-other', 'refused by its Project', refusedByProject);
     assert.match(
       readyMessage(toOther),
       new RegExp(`Project team does not allow destination namespace ${other}`),
+    );
+    const remote = await h.waitForApp('remote', 'refused by its Project', refusedByProject);
+    assert.match(
+      readyMessage(remote),
+      /destination cluster "prod-eu": multi-cluster destinations are not supported yet \(issue 8\)/,
     );
     const planting = await h.waitForApp('planting', 'refused', (a) => refusedByProject(a) && failedSync(a));
     assert.match(
@@ -309,13 +318,19 @@ describe('tenancy: Projects and impersonation', () => {
       { apiGroups: [''], resources: ['configmaps'] },
       { apiGroups: ['apps'], resources: ['deployments'] },
     ]);
+    await h.publish({ 'objects.yaml': appObjects() });
+    // Polled once an hour: what follows the Project's creation is the Project watch's doing.
+    await createTeamApp(h, team, 'web', { project: 'team', syncPolicy: { prune: true }, interval: '1h' });
+    const missing = await waitForTeamApp(h, team, 'web', 'refused: no Project yet', refusedByProject);
+    assert.match(
+      readyMessage(missing),
+      new RegExp(`names Project team, which does not exist in ${h.appNamespace}`),
+    );
     await createProject(h, 'team', {
       sourceNamespaces: [team],
       sourceRepos: [h.repoURL],
       destinations: [{ namespace: h.destNamespace, serviceAccountName: 'deployer' }],
     });
-    await h.publish({ 'objects.yaml': appObjects() });
-    await createTeamApp(h, team, 'web', { project: 'team', syncPolicy: { prune: true } });
     const app = await waitForTeamApp(
       h,
       team,
@@ -346,6 +361,11 @@ describe('tenancy: Projects and impersonation', () => {
       const cm = await h.get('v1', 'ConfigMap', 'settings');
       return (cm?.data as Record<string, string> | undefined)?.color === 'blue' ? true : undefined;
     });
+    await h.observer.mergePatch(
+      MOORING_API_VERSION,
+      { group: 'mooring.dev', kind: 'Application', namespace: team, name: 'web' },
+      { spec: { interval: '2s' } },
+    );
     await h.publish({
       'objects.yaml': [
         ...appObjects(),
