@@ -7,6 +7,9 @@
  * the controller.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -18,8 +21,9 @@ import { startGitHttpServer } from '../../../src/devgit/http-server.js';
 import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { installMooring, MOORING_NAMESPACE } from '../../../src/install/install.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
-import { configMap, deployment } from '../../helpers/manifests.js';
+import { configMap, deployment, yamlStream } from '../../helpers/manifests.js';
 import type { ControllerHarness } from '../controller/harness.js';
 import { APP_PATH, condition, controllerHarness, toolchain } from '../controller/harness.js';
 import { adminObjects } from '../install/harness.js';
@@ -487,4 +491,51 @@ describe('tenancy: Projects and impersonation', () => {
       'no RoleBinding to cluster-admin',
     );
   });
+
+  it('push mode: mooring apply --as NAMESPACE/NAME writes as that ServiceAccount, and its RBAC decides', async (t) => {
+    const ns = await testNamespace(t);
+    const admin = adminObjects(t, testCluster().kubeconfigPath);
+    await weakAccount(admin, ns, 'deployer', [{ apiGroups: [''], resources: ['configmaps'] }]);
+    const dir = await mkdtemp(join(tmpdir(), 'mooring-as-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'app'));
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, stringData: { a: 'b' } };
+    await writeFile(
+      join(dir, 'app', 'objects.yaml'),
+      yamlStream([configMap('settings', { a: '1' }), secret]),
+    );
+    const args = [
+      'apply',
+      join(dir, 'app'),
+      '--app',
+      'as-test',
+      '-n',
+      ns,
+      '--kubeconfig',
+      testCluster().kubeconfigPath,
+    ];
+
+    const refused = await mooringCli([...args, '--as', `${ns}/deployer`]);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stdout + refused.stderr, new RegExp(`system:serviceaccount:${ns}:deployer`));
+    assert.match(refused.stdout + refused.stderr, /forbidden/i);
+    const left = await admin.get('v1', { group: '', kind: 'ConfigMap', namespace: ns, name: 'settings' });
+    assert.equal(left, undefined, 'nothing applied');
+
+    await writeFile(join(dir, 'app', 'objects.yaml'), yamlStream([configMap('settings', { a: '1' })]));
+    const applied = await mooringCli([...args, '--as', `${ns}/deployer`]);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.ok(await admin.get('v1', { group: '', kind: 'ConfigMap', namespace: ns, name: 'settings' }));
+  });
 });
+
+/** Runs the built CLI; resolves with its exit code and output whatever the code. */
+function mooringCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
