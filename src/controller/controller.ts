@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
+import type { KubeObject } from '../core/objects.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
@@ -81,6 +82,8 @@ export class Controller {
   private readonly live: LiveCache;
   readonly reconciler: Reconciler;
   private readonly appWatches: Watcher[] = [];
+  /** The Projects of the controller namespace, by name, as the watch last delivered them. */
+  private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
@@ -95,12 +98,19 @@ export class Controller {
       },
       options.watchNamespaces,
     );
-    this.reconciler = new Reconciler({ ...options, controllerNamespace: options.namespace, live: this.live });
+    this.reconciler = new Reconciler({
+      ...options,
+      controllerNamespace: options.namespace,
+      projects: (name) => Promise.resolve(this.projects.get(name)),
+      live: this.live,
+    });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
 
   async start(): Promise<void> {
     await this.options.objects.discovery.load();
+    // Projects first: an Application reconciled before they are listed would be refused for nothing.
+    await this.watchProjects();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
     await Promise.all(
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
@@ -125,7 +135,6 @@ export class Controller {
           }),
       ),
     );
-    await this.watchProjects();
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -149,8 +158,10 @@ export class Controller {
         kind: PROJECT_KIND,
         namespace: this.options.namespace,
         onEvent: (event) => {
-          if (!synced) return;
           const project = event.object.metadata.name;
+          if (event.type === 'DELETED') this.projects.delete(project);
+          else this.projects.set(project, event.object);
+          if (!synced) return;
           for (const [key, app] of this.apps)
             if ((app.spec.project ?? DEFAULT_PROJECT) === project) this.trigger(key, 'spec');
         },
@@ -376,7 +387,12 @@ export class Controller {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (!finalizers.includes(FINALIZER)) return;
     if (app.spec.orphanOnDelete !== true) {
-      const verdict = await resolveProject(this.options.objects, this.options.namespace, app);
+      const verdict = await resolveProject(
+        (name) => Promise.resolve(this.projects.get(name)),
+        this.options.objects,
+        this.options.namespace,
+        app,
+      );
       if (verdict.kind === 'refused') {
         // Never prune with the controller's own identity: without a Project the objects are left in place.
         this.options.logger.warn(

@@ -24,7 +24,7 @@ import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records
 import { commitRevert } from './rollback.js';
 import { credentialsOf } from './source-access.js';
 import { PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
-import type { AppAccess } from './tenancy.js';
+import type { AppAccess, ProjectLookup } from './tenancy.js';
 import { buildStatus, isTerminal } from './status.js';
 import type { OutOfSync } from './status.js';
 
@@ -48,6 +48,8 @@ export interface ReconcilerDeps {
   objects: ObjectsApi;
   /** Where Projects are read from (and what a Project's namespace globs never match). */
   controllerNamespace: string;
+  /** The Projects of `controllerNamespace` (the controller's watch). */
+  projects: ProjectLookup;
   tools: RenderTools;
   cacheDir: string;
   live: LiveCache;
@@ -79,7 +81,12 @@ export class Reconciler {
 
   /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
   private async access(app: Application, memory: AppMemory): Promise<AppAccess | undefined> {
-    const verdict = await resolveProject(this.deps.objects, this.deps.controllerNamespace, app);
+    const verdict = await resolveProject(
+      this.deps.projects,
+      this.deps.objects,
+      this.deps.controllerNamespace,
+      app,
+    );
     if (verdict.kind === 'allowed') return verdict.access;
     const before = app.status?.conditions?.find((c) => c.type === 'Ready');
     await this.writeStatus(app, memory, { failure: verdict.failure, planned: [...memory.planned.values()] });

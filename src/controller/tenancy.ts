@@ -1,21 +1,20 @@
 /**
  * Tenancy in the controller: which Project an Application belongs to, whether the Project accepts it, and
  * the ObjectsApi its writes go through (impersonating the Project's ServiceAccount for its destination).
- * The Project is read from the controller namespace at every reconcile (one GET: always current, no cache
- * to go stale; a reconcile already costs a git fetch). A refusal never falls back to the controller's own
+ * Projects come from a lookup: the controller's watch of the Projects in its namespace (no request per
+ * reconcile; a change re-triggers the Project's apps). A refusal never falls back to the controller's own
  * identity: the app does nothing and its status says why.
  */
-import { KubeApiError } from '../kube/errors.js';
+import type { KubeObject } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { SyncFailure } from '../engine/types.js';
-import { DEFAULT_PROJECT, PROJECT_KIND, parseProject } from '../crd/project.js';
+import { DEFAULT_PROJECT, parseProject } from '../crd/project.js';
 import type { Project } from '../crd/project.js';
 import { errorMessage } from '../core/errors.js';
 import { checkApplication, checkObjects, serviceAccountFor } from '../plan/policy.js';
 import type { AppUnderPolicy, ServiceAccountRef, Violation } from '../plan/policy.js';
 import type { PlannedObject } from '../plan/types.js';
 import type { Application } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
 
 /** Ready/Synced reason of an Application its Project refuses. */
 export const PROJECT_REFUSED = 'ProjectRefused';
@@ -29,6 +28,9 @@ export interface AppAccess {
   /** The Project's verdict on planned objects (the engine's `admit`). */
   admit: (planned: readonly PlannedObject[]) => Violation[];
 }
+
+/** The Project named `name` in the controller namespace, as stored (undefined when there is none). */
+export type ProjectLookup = (name: string) => Promise<KubeObject | undefined>;
 
 export type ProjectVerdict =
   { kind: 'allowed'; access: AppAccess } | { kind: 'refused'; failure: SyncFailure };
@@ -59,6 +61,7 @@ export function appUnderPolicy(app: Application): AppUnderPolicy {
 
 /** Reads the app's Project and decides: the access it gets, or why it gets none. Never throws for a refusal. */
 export async function resolveProject(
+  projects: ProjectLookup,
   objects: ObjectsApi,
   controllerNamespace: string,
   app: Application,
@@ -69,26 +72,11 @@ export async function resolveProject(
     kind: 'refused',
     failure: { step: 'plan', subject: appSubject, reason: PROJECT_REFUSED, message, hint },
   });
-  let raw;
-  try {
-    raw = await objects.get(MOORING_API_VERSION, {
-      group: 'mooring.dev',
-      kind: PROJECT_KIND,
-      namespace: controllerNamespace,
-      name,
-    });
-  } catch (error) {
-    if (error instanceof KubeApiError && error.isNotFound)
-      return refuse(
-        `Project ${name} does not exist: the Project CRD is not installed`,
-        'run mooring install',
-      );
-    throw error;
-  }
+  const raw = await projects(name);
   if (raw === undefined) {
     return refuse(
       `${appSubject} names Project ${name}, which does not exist in ${controllerNamespace}; nothing is synced`,
-      `a cluster admin creates Project ${name} in ${controllerNamespace} listing namespace ${app.metadata.namespace ?? ''}, or set spec.project`,
+      `a cluster admin creates Project ${name} in ${controllerNamespace} listing namespace ${app.metadata.namespace ?? ''} (mooring install creates "default" and the Project CRD), or set spec.project`,
     );
   }
   let project: Project;
