@@ -430,6 +430,36 @@ describe('tenancy: Projects and impersonation', () => {
     assert.ok(await h.get('v1', 'ConfigMap', 'settings', destB), "team B's object stays");
     const appB = await waitForTeamApp(h, teamB, 'web', 'still Synced', synced);
     assert.equal(appB.status?.inventory?.length, 1);
+
+    // Without its Project, a deleted Application leaves its objects in place: nothing is pruned as the
+    // controller itself.
+    await h.observer.delete(MOORING_API_VERSION, {
+      group: 'mooring.dev',
+      kind: 'Project',
+      namespace: h.appNamespace,
+      name: 'team-b',
+    });
+    await waitForTeamApp(h, teamB, 'web', 'refused once its Project is gone', refusedByProject);
+    await h.observer.delete(MOORING_API_VERSION, {
+      group: 'mooring.dev',
+      kind: 'Application',
+      namespace: teamB,
+      name: 'web',
+    });
+    await h.waitFor("team B's Application to be gone", async () =>
+      (await h.observer.get(MOORING_API_VERSION, {
+        group: 'mooring.dev',
+        kind: 'Application',
+        namespace: teamB,
+        name: 'web',
+      })) === undefined
+        ? true
+        : undefined,
+    );
+    assert.ok(
+      await h.get('v1', 'ConfigMap', 'settings', destB),
+      'left in place, not pruned as the controller',
+    );
   });
 
   it('impersonates a ServiceAccount with the groups Kubernetes gives it, and the default deployer cannot create cluster-scoped RBAC', async (t) => {
