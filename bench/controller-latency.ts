@@ -6,6 +6,7 @@
  *   npm run bench:controller                    # starts its own cluster
  *   MOORING_BENCH_KUBECONFIG=... MOORING_BENCH_TRIALS=50 npm run bench:controller
  */
+import { adminProjectObjects } from '../src/install/projects.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   try {
     await installCrds(objects, join(packageRoot(), 'deploy', 'crds'));
     await objects.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appNs } });
+    for (const obj of adminProjectObjects({ namespace: appNs, projectName: 'default' }))
+      await objects.apply(obj);
     const repo = await WorkingRepo.create(work, 'config');
     await repo.writeFile('app/objects.yaml', configMaps(100, 'v0'));
     await repo.commit('100 objects');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
+import type { KubeObject } from '../core/objects.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
@@ -13,7 +14,9 @@ import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
 import { intervalMs, refOfSpec, retryDelayMs } from './app-spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
-import { Reconciler } from './reconciler.js';
+import { appKeyOf, Reconciler } from './reconciler.js';
+import { resolveProject, trackingNameOf } from './tenancy.js';
+import { DEFAULT_PROJECT, PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
@@ -28,8 +31,16 @@ export const UNPIN_ANNOTATION = 'mooring.dev/unpin-requested-at';
 export interface ControllerOptions {
   objects: ObjectsApi;
   tools: RenderTools;
-  /** Namespace whose Applications this controller manages. */
+  /**
+   * The controller's own namespace: its Projects live here, and it holds the Lease. Applications here
+   * keep their bare name as tracking label.
+   */
   namespace: string;
+  /**
+   * Namespaces whose Applications are watched: 'all' (one cluster-wide watch), or a list; default just
+   * `namespace`. Whether an Application may do anything is decided by the Project that lists its namespace.
+   */
+  applicationNamespaces?: string[] | 'all';
   cacheDir: string;
   concurrency: number;
   timeoutMs: number;
@@ -43,11 +54,11 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
 }
 
-const appRef = (namespace: string, name: string) => ({
+const appRefOf = (app: Application) => ({
   group: 'mooring.dev',
   kind: 'Application',
-  namespace,
-  name,
+  namespace: app.metadata.namespace ?? '',
+  name: app.metadata.name,
 });
 
 /**
@@ -56,7 +67,10 @@ const appRef = (namespace: string, name: string) => ({
  * spec changes. One sync per app at a time; apps run concurrently up to `concurrency`.
  */
 export class Controller {
+  /** Applications by key `namespace/name` (appKeyOf); every map below uses the same key. */
   private readonly apps = new Map<string, Application>();
+  /** Tracking label value (trackingNameOf) -> app key, for drift and health signals of managed objects. */
+  private readonly byTrackingName = new Map<string, string>();
   private readonly triggers = new Map<string, Set<Trigger>>();
   private readonly drifted = new Map<string, Set<string>>();
   /** Apps whose objects' health moved since their status was written. */
@@ -72,7 +86,9 @@ export class Controller {
   private readonly queue: WorkQueue;
   private readonly live: LiveCache;
   readonly reconciler: Reconciler;
-  private appWatch: Watcher | undefined;
+  private readonly appWatches: Watcher[] = [];
+  /** The Projects of the controller namespace, by name, as the watch last delivered them. */
+  private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
@@ -87,42 +103,96 @@ export class Controller {
       },
       options.watchNamespaces,
     );
-    this.reconciler = new Reconciler({ ...options, live: this.live });
+    this.reconciler = new Reconciler({
+      ...options,
+      controllerNamespace: options.namespace,
+      projects: (name) => Promise.resolve(this.projects.get(name)),
+      live: this.live,
+    });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
 
   async start(): Promise<void> {
     await this.options.objects.discovery.load();
-    await new Promise<void>((resolve) => {
-      this.appWatch = startWatch(this.options.objects.client, this.options.objects.discovery, {
-        apiVersion: MOORING_API_VERSION,
-        kind: 'Application',
-        namespace: this.options.namespace,
-        onEvent: (event) => {
-          this.onApplication(event.type, event.object as Application);
-        },
-        onSynced: resolve,
-        onError: (error) => {
-          this.options.logger.warn({ err: error.message }, 'Application watch interrupted; resuming');
-        },
-      });
-    });
+    // Projects first: an Application reconciled before they are listed would be refused for nothing.
+    await this.watchProjects();
+    const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
+    await Promise.all(
+      (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
+        (namespace) =>
+          new Promise<void>((resolve) => {
+            const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+              apiVersion: MOORING_API_VERSION,
+              kind: 'Application',
+              ...(namespace === undefined ? {} : { namespace }),
+              onEvent: (event) => {
+                this.onApplication(event.type, event.object as Application);
+              },
+              onSynced: resolve,
+              onError: (error) => {
+                this.options.logger.warn(
+                  { namespace: namespace ?? '*', err: error.message },
+                  'Application watch interrupted; resuming',
+                );
+              },
+            });
+            this.appWatches.push(watch);
+          }),
+      ),
+    );
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
-      { namespace: this.options.namespace, apps: this.apps.size },
+      {
+        namespace: this.options.namespace,
+        applicationNamespaces: namespaces === 'all' ? '*' : namespaces.join(','),
+        apps: this.apps.size,
+      },
       'controller started',
     );
+  }
+
+  /**
+   * A changed (or new, or deleted) Project is re-applied to its Applications at once rather than at their
+   * next poll: a refused app may now be allowed, an allowed one refused, a stalled one worth a retry.
+   */
+  private async watchProjects(): Promise<void> {
+    let synced = false;
+    await new Promise<void>((resolve) => {
+      const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+        apiVersion: MOORING_API_VERSION,
+        kind: PROJECT_KIND,
+        namespace: this.options.namespace,
+        onEvent: (event) => {
+          const project = event.object.metadata.name;
+          if (event.type === 'DELETED') this.projects.delete(project);
+          else this.projects.set(project, event.object);
+          if (!synced) return;
+          for (const [key, app] of this.apps)
+            if ((app.spec.project ?? DEFAULT_PROJECT) === project) this.trigger(key, 'spec');
+        },
+        onSynced: () => {
+          synced = true;
+          resolve();
+        },
+        onError: (error) => {
+          this.options.logger.warn({ err: error.message }, 'Project watch interrupted; resuming');
+        },
+      });
+      this.appWatches.push(watch);
+      // Without the Project CRD the watch never lists: start anyway (every app then says why it is refused).
+      setTimeout(resolve, 10_000).unref();
+    });
   }
 
   /** Finishes the syncs under way, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.stop();
-    this.appWatch?.stop();
+    for (const watch of this.appWatches) watch.stop();
     this.live.stop();
     await this.webhookServer?.close();
   }
 
-  /** Ask for a reconcile of `name` now. */
+  /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     let set = this.triggers.get(name);
     if (set === undefined) {
@@ -141,8 +211,10 @@ export class Controller {
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
-    const name = app.metadata.name;
+    const name = appKeyOf(app);
+    const trackingName = trackingNameOf(app, this.options.namespace);
     if (type === 'DELETED') {
+      this.byTrackingName.delete(trackingName);
       this.apps.delete(name);
       this.readySeen.delete(name);
       this.queue.remove(name);
@@ -151,6 +223,7 @@ export class Controller {
     }
     const before = this.apps.get(name);
     this.apps.set(name, app);
+    this.byTrackingName.set(trackingName, name);
     const request = app.metadata.annotations?.[SYNC_REQUEST_ANNOTATION];
     if (request !== undefined && this.seenSyncRequest.get(name) !== request) {
       this.seenSyncRequest.set(name, request);
@@ -189,29 +262,34 @@ export class Controller {
     const readyBefore = this.readySeen.get(name);
     this.readySeen.set(name, ready);
     if (readyBefore !== ready) {
-      for (const dependent of this.apps.values()) {
-        if (dependent.spec.dependsOn?.some((d) => d.name === name) === true)
-          this.trigger(dependent.metadata.name, 'dependency');
+      for (const [key, dependent] of this.apps) {
+        if (
+          dependent.metadata.namespace === app.metadata.namespace &&
+          dependent.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true
+        )
+          this.trigger(key, 'dependency');
       }
     }
   }
 
   private onDrift(signal: DriftSignal): void {
-    if (!this.apps.has(signal.appName)) return;
-    let ids = this.drifted.get(signal.appName);
+    const key = this.byTrackingName.get(signal.appName);
+    if (key === undefined || !this.apps.has(key)) return;
+    let ids = this.drifted.get(key);
     if (ids === undefined) {
       ids = new Set();
-      this.drifted.set(signal.appName, ids);
+      this.drifted.set(key, ids);
     }
     ids.add(signal.id);
-    this.trigger(signal.appName, 'drift');
+    this.trigger(key, 'drift');
   }
 
   /** Health is part of status (and of Ready, which dependents wait for): refresh it without a sync. */
-  private onHealthChange(appName: string): void {
-    if (!this.apps.has(appName) || this.healthChanged.has(appName)) return;
-    this.healthChanged.add(appName);
-    this.queue.add(appName, 0);
+  private onHealthChange(trackingName: string): void {
+    const key = this.byTrackingName.get(trackingName);
+    if (key === undefined || !this.apps.has(key) || this.healthChanged.has(key)) return;
+    this.healthChanged.add(key);
+    this.queue.add(key, 0);
   }
 
   private async handle(name: string): Promise<void> {
@@ -293,7 +371,7 @@ export class Controller {
 
   private unreadyDependency(app: Application): string | undefined {
     for (const dep of app.spec.dependsOn ?? []) {
-      const other = this.apps.get(dep.name);
+      const other = this.apps.get(`${app.metadata.namespace ?? ''}/${dep.name}`);
       const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True')
         return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
@@ -304,13 +382,9 @@ export class Controller {
   private async ensureFinalizer(app: Application): Promise<void> {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (finalizers.includes(FINALIZER)) return;
-    await this.options.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRef(this.options.namespace, app.metadata.name),
-      {
-        metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
-      },
-    );
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), {
+      metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: app.metadata.resourceVersion },
+    });
   }
 
   /** Deleting an Application prunes what it owns (unless orphanOnDelete), then lets it go. */
@@ -318,27 +392,38 @@ export class Controller {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (!finalizers.includes(FINALIZER)) return;
     if (app.spec.orphanOnDelete !== true) {
-      const inventory = [...(app.status?.inventory ?? [])].reverse();
-      const pruned = await pruneObjects(this.options.objects, app.metadata.name, inventory, false);
-      if (pruned.survivors.length > 0) {
+      const verdict = await resolveProject(
+        (name) => Promise.resolve(this.projects.get(name)),
+        this.options.objects,
+        this.options.namespace,
+        app,
+      );
+      if (verdict.kind === 'refused') {
+        // Never prune with the controller's own identity: without a Project the objects are left in place.
         this.options.logger.warn(
-          { app: app.metadata.name, left: pruned.survivors.length },
-          'could not prune everything; retrying',
+          { app: appKeyOf(app), err: verdict.failure.message },
+          'deleted Application refused by its Project: its objects are left in place',
         );
-        this.schedule(app.metadata.name, backoffMs(2));
-        return;
+      } else {
+        const inventory = [...(app.status?.inventory ?? [])].reverse();
+        const trackingName = trackingNameOf(app, this.options.namespace);
+        const pruned = await pruneObjects(verdict.access.objects, trackingName, inventory, false);
+        if (pruned.survivors.length > 0) {
+          this.options.logger.warn(
+            { app: appKeyOf(app), left: pruned.survivors.length },
+            'could not prune everything; retrying',
+          );
+          this.schedule(appKeyOf(app), backoffMs(2));
+          return;
+        }
       }
     }
-    await this.options.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRef(this.options.namespace, app.metadata.name),
-      {
-        metadata: {
-          finalizers: finalizers.filter((f) => f !== FINALIZER),
-          resourceVersion: app.metadata.resourceVersion,
-        },
+    await this.options.objects.mergePatch(MOORING_API_VERSION, appRefOf(app), {
+      metadata: {
+        finalizers: finalizers.filter((f) => f !== FINALIZER),
+        resourceVersion: app.metadata.resourceVersion,
       },
-    );
+    });
   }
 
   private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
@@ -351,15 +436,17 @@ export class Controller {
   }
 
   private onPush(event: PushEvent): string[] {
-    const candidates = [...this.apps.values()].map((app) => ({
-      key: app.metadata.name,
+    const candidates = [...this.apps].map(([key, app]) => ({
+      key,
       repoURL: app.spec.source.repoURL,
       ref: refOfSpec(app.spec),
       path: app.spec.source.path ?? '',
     }));
-    const names = appsToRefresh(event, candidates);
-    for (const name of names) this.trigger(name, 'webhook');
-    return names;
+    const keys = appsToRefresh(event, candidates);
+    for (const key of keys) this.trigger(key, 'webhook');
+    // Answered to the Git host: apps in the controller namespace by name, others as namespace/name.
+    const own = `${this.options.namespace}/`;
+    return keys.map((key) => (key.startsWith(own) ? key.slice(own.length) : key));
   }
 }
 

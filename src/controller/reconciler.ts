@@ -25,6 +25,8 @@ import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records
 import { commitRevert } from './rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { verifySpecOf } from './verify-keys.js';
+import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
+import type { AppAccess, ProjectLookup } from './tenancy.js';
 import { buildStatus, isTerminal } from './status.js';
 import type { OutOfSync } from './status.js';
 
@@ -39,10 +41,17 @@ export interface AppMemory {
   failures: number;
   /** A commit that failed terminally: not retried until a new commit or spec. */
   stalledCommit?: string;
+  /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
+  stalledProject?: string | undefined;
 }
 
 export interface ReconcilerDeps {
+  /** The controller's own identity: reads, status, records, events, and namespaces its Projects allow. */
   objects: ObjectsApi;
+  /** Where Projects are read from (and what a Project's namespace globs never match). */
+  controllerNamespace: string;
+  /** The Projects of `controllerNamespace` (the controller's watch). */
+  projects: ProjectLookup;
   tools: RenderTools;
   cacheDir: string;
   live: LiveCache;
@@ -67,17 +76,39 @@ export class Reconciler {
 
   /** What is remembered about `app`, created empty the first time. */
   memoryOf(app: Application): AppMemory {
-    let m = this.memory.get(app.metadata.name);
+    const key = appKeyOf(app);
+    let m = this.memory.get(key);
     if (m === undefined) {
       m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
-      this.memory.set(app.metadata.name, m);
+      this.memory.set(key, m);
     }
     return m;
+  }
+
+  /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
+  private async access(app: Application, memory: AppMemory): Promise<AppAccess | undefined> {
+    const verdict = await resolveProject(
+      this.deps.projects,
+      this.deps.objects,
+      this.deps.controllerNamespace,
+      app,
+    );
+    if (verdict.kind === 'allowed') return verdict.access;
+    const before = app.status?.conditions?.find((c) => c.type === 'Ready');
+    await this.writeStatus(app, memory, { failure: verdict.failure, planned: [...memory.planned.values()] });
+    const now = app.status?.conditions?.find((c) => c.type === 'Ready');
+    if (before?.reason !== PROJECT_REFUSED || before.message !== now?.message) {
+      await recordEvent(this.deps.objects, app, 'Warning', PROJECT_REFUSED, verdict.failure.message);
+      this.deps.logger.warn({ app: appKeyOf(app), err: verdict.failure.message }, 'refused by its Project');
+    }
+    return undefined;
   }
 
   /** Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering. */
   async heal(app: Application, ids: Set<string>): Promise<ObjectOutcome[]> {
     const memory = this.memoryOf(app);
+    const access = await this.access(app, memory);
+    if (access === undefined) return [];
     const outcomes: ObjectOutcome[] = [];
     for (const id of ids) {
       const planned = memory.planned.get(id);
@@ -89,7 +120,12 @@ export class Reconciler {
       )
         continue;
       const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
-      const outcome = await this.healOne(app.metadata.name, planned, mode);
+      const outcome = await this.healOne(
+        trackingNameOf(app, this.deps.controllerNamespace),
+        access.objects,
+        planned,
+        mode,
+      );
       if (outcome === undefined) {
         memory.outOfSync.delete(id);
         continue;
@@ -104,10 +140,10 @@ export class Reconciler {
 
   private async healOne(
     appName: string,
+    objects: ObjectsApi,
     planned: PlannedObject,
     mode: 'enforce' | 'warn',
   ): Promise<ObjectOutcome | undefined> {
-    const { objects } = this.deps;
     const base = {
       subject: subjectOf(planned.ref),
       id: planned.id,
@@ -162,6 +198,8 @@ export class Reconciler {
       );
       return;
     }
+    // The Project must still allow the repository before credentials go to it.
+    if ((await this.access(app, this.memoryOf(app))) === undefined) return;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -237,6 +275,10 @@ export class Reconciler {
   async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
     const memory = this.memoryOf(app);
     const startedAt = new Date().toISOString();
+    // Before the fetch: credentials never go to a repository the Project does not list.
+    const access = await this.access(app, memory);
+    if (access === undefined) return { kind: 'done' };
+    const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
       fetched = await this.fetch(app);
@@ -253,6 +295,7 @@ export class Reconciler {
     if (
       memory.stalledCommit === fetched.commit.sha &&
       memory.generation === app.metadata.generation &&
+      memory.stalledProject === projectVersion &&
       trigger !== 'manual'
     )
       return { kind: 'done' };
@@ -281,7 +324,7 @@ export class Reconciler {
     }
     let result: SyncResult;
     try {
-      result = await this.runEngine(app, fetched, tree.root, !automated && trigger !== 'manual');
+      result = await this.runEngine(app, fetched, tree.root, !automated && trigger !== 'manual', access);
     } finally {
       await tree.release();
     }
@@ -298,8 +341,10 @@ export class Reconciler {
     }
     await this.deps.live.ensureWatching(kindsOf(result.planned ?? []));
     const terminal = isTerminal(result.error);
-    if (terminal) memory.stalledCommit = fetched.commit.sha;
-    else delete memory.stalledCommit;
+    if (terminal) {
+      memory.stalledCommit = fetched.commit.sha;
+      memory.stalledProject = projectVersion;
+    } else delete memory.stalledCommit;
     memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
     const recordName = await this.record(app, trigger, startedAt, fetched, result);
     const lastSync = {
@@ -354,12 +399,16 @@ export class Reconciler {
     fetched: ResolvedSource,
     root: string,
     dryRun: boolean,
+    access: AppAccess,
   ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy ?? {};
     return syncApplication(
       {
-        objects: this.deps.objects,
+        objects: access.objects,
+        admit: access.admit,
+        // The destination namespace is one the Project allows (checked before the fetch).
+        namespaceCreator: this.deps.objects,
         tools: this.deps.tools,
         renderCache: this.renderCache,
         inventory: {
@@ -369,7 +418,7 @@ export class Reconciler {
         },
       },
       {
-        appName: app.metadata.name,
+        appName: trackingNameOf(app, this.deps.controllerNamespace),
         source: {
           root,
           path: fetched.path,
@@ -404,8 +453,7 @@ export class Reconciler {
         .get(MOORING_API_VERSION, {
           group: 'mooring.dev',
           kind: 'Application',
-          namespace: app.metadata.namespace ?? 'default',
-          name: owner,
+          ...appOfTrackingName(owner, this.deps.controllerNamespace),
         })
         .catch(() => undefined);
       if (ownerApp === undefined) continue;
@@ -414,7 +462,7 @@ export class Reconciler {
         ownerApp as Application,
         'Warning',
         'SharedResourceConflict',
-        `application ${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
+        `application ${app.metadata.namespace ?? ''}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
       );
     }
   }
@@ -583,6 +631,11 @@ export class Reconciler {
     );
     app.status = (updated as Application).status ?? status;
   }
+}
+
+/** The key an app is known by in memory and queues: `namespace/name`. */
+export function appKeyOf(app: { metadata: { name: string; namespace?: string } }): string {
+  return `${app.metadata.namespace ?? ''}/${app.metadata.name}`;
 }
 
 function appRefOf(app: Application): { group: string; kind: string; namespace: string; name: string } {

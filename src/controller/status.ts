@@ -120,7 +120,11 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
   cond(
     'Synced',
     synced,
-    synced ? 'Synced' : failure === undefined ? 'Drifted' : `${capitalise(failure.step)}Failed`,
+    synced
+      ? 'Synced'
+      : failure === undefined
+        ? 'Drifted'
+        : (failure.reason ?? `${capitalise(failure.step)}Failed`),
     synced ? '' : summary,
   );
   cond('Healthy', health.status === 'Healthy', health.status, health.message);
@@ -134,7 +138,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
   cond(
     'Ready',
     synced && health.status === 'Healthy',
-    synced && health.status === 'Healthy' ? 'Ready' : 'NotReady',
+    synced && health.status === 'Healthy' ? 'Ready' : (failure?.reason ?? 'NotReady'),
     synced ? health.message : summary,
   );
   return {

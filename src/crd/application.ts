@@ -18,13 +18,17 @@ import {
   durationMs,
   durationSchema,
   localObjectReferenceSchema,
+  OBJECT_NAME_PATTERN,
+  objectNameSchema,
   parseField,
 } from './common.js';
 import type { CelRule } from './common.js';
+import { DEFAULT_PROJECT } from './project.js';
 
 export * from './application-source.js';
 export * from './application-status.js';
 export * from './conditions.js';
+export * from './project.js';
 
 export const APPLICATION_KIND = 'Application';
 export const APPLICATION_PLURAL = 'applications';
@@ -86,6 +90,18 @@ export const syncPolicySchema = z
 
 /** spec of an Application. */
 export const applicationSpecSchema = z.object({
+  project: objectNameSchema(
+    'The Project (in the controller namespace) that decides what this Application may do.',
+  ).default(DEFAULT_PROJECT),
+  serviceAccountName: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(OBJECT_NAME_PATTERN, { message: 'must be a lowercase DNS-1123 name' })
+    .describe(
+      "ServiceAccount in the destination namespace to apply as, instead of the Project destination's (only if the Project allows it).",
+    )
+    .optional(),
   source: sourceSchema,
   destination: z
     .object({

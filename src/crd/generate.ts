@@ -11,6 +11,7 @@ import { applicationStatusSchema } from './application-status.js';
 import { MOORING_GROUP, MOORING_VERSION } from './common.js';
 import { toStructural } from './structural.js';
 import type { SchemaNode } from './structural.js';
+import { PROJECT_KIND, PROJECT_PLURAL, projectSpecSchema } from './project.js';
 import { SYNC_RECORD_KIND, SYNC_RECORD_PLURAL, syncRecordSpecSchema } from './syncrecord.js';
 
 /** One `additionalPrinterColumns` entry of a CRD version. */
@@ -136,10 +137,30 @@ export function syncRecordCrd(): KubeObject {
   });
 }
 
+/** The CRD of Project: what the Applications of some namespaces may do, read from the controller namespace. */
+export function projectCrd(): KubeObject {
+  return crdOf({
+    kind: PROJECT_KIND,
+    plural: PROJECT_PLURAL,
+    singular: 'project',
+    shortNames: ['mproj'],
+    description:
+      'What Applications may do: source repositories, destinations and the ServiceAccount each is applied as, allowed kinds. Read only from the controller namespace.',
+    properties: { spec: openApiSchemaOf(projectSpecSchema, 'spec') },
+    statusSubresource: false,
+    printerColumns: [
+      { name: 'Namespaces', type: 'string', jsonPath: '.spec.sourceNamespaces' },
+      { name: 'Repos', type: 'string', jsonPath: '.spec.sourceRepos', priority: 1 },
+      AGE,
+    ],
+  });
+}
+
 /** The generated CRD files: name under deploy/crds/ and the object. */
 export function crdFiles(): { file: string; crd: KubeObject }[] {
   return [
     { file: 'applications.yaml', crd: applicationCrd() },
+    { file: 'projects.yaml', crd: projectCrd() },
     { file: 'syncrecords.yaml', crd: syncRecordCrd() },
   ];
 }

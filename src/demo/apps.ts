@@ -6,6 +6,8 @@ import { CREDENTIAL_TYPE_LABEL, CREDENTIAL_TYPE_REPOSITORY } from '../source/rep
 
 /** Namespace of the demo's Applications, the Git Secret and the SyncRecords. */
 export const DEMO_NAMESPACE = 'mooring-system';
+/** The permissive Project the demo's Applications belong to (never the install's safe `default`). */
+export const DEMO_PROJECT = 'mooring-demo';
 /** Secret holding the demo Git server's credentials (keys username, password). */
 export const DEMO_GIT_SECRET = 'demo-git-credentials';
 /**
@@ -48,6 +50,7 @@ export function demoApplication(app: DemoApp, repoURL: string): Application {
       labels: { 'app.kubernetes.io/part-of': 'mooring-demo' },
     },
     spec: {
+      project: DEMO_PROJECT,
       source,
       destination: { namespace: app.namespace },
       syncPolicy: { automated: true, prune: true, selfHeal: true, createNamespace: true },

@@ -1,4 +1,5 @@
 /** The steps of `mooring demo` that start something: each returns what it started, for the session. */
+import { adminProjectObjects } from '../install/projects.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,7 +13,14 @@ import { clusterUp } from '../devcluster/cluster.js';
 import type { Toolchain } from '../devcluster/toolchain.js';
 import { findToolchain } from '../devcluster/toolchain.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import { DEMO_APPS, DEMO_NAMESPACE, demoApplication, demoNamespace, gitCredentialsSecret } from './apps.js';
+import {
+  DEMO_APPS,
+  DEMO_NAMESPACE,
+  DEMO_PROJECT,
+  demoApplication,
+  demoNamespace,
+  gitCredentialsSecret,
+} from './apps.js';
 import type { DemoGitCredentials } from './git-repo.js';
 import type { DemoLayout } from './layout.js';
 import type { PushWatcher } from './push-watcher.js';
@@ -63,6 +71,13 @@ export async function applyApplications(
   credentials: DemoGitCredentials,
 ): Promise<void> {
   await objects.apply(demoNamespace());
+  // The demo's apps create their namespaces' objects freely: a permissive Project of their own.
+  for (const obj of adminProjectObjects({
+    namespace: DEMO_NAMESPACE,
+    projectName: DEMO_PROJECT,
+    serviceAccountName: DEMO_PROJECT,
+  }))
+    await objects.apply(obj);
   await objects.apply(gitCredentialsSecret(credentials.username, credentials.password, repoURL));
   for (const app of DEMO_APPS) await objects.apply(demoApplication(app, repoURL));
 }

@@ -14,6 +14,7 @@ import type { KubeObject } from '../core/objects.js';
 import { subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { groupIntoWaves, isHook } from '../plan/order.js';
+import type { Violation } from '../plan/policy.js';
 import { buildPlan } from '../plan/index.js';
 import { checkOwnership } from '../plan/ownership.js';
 import type { OwnershipConflict } from '../plan/ownership.js';
@@ -33,6 +34,16 @@ export interface EngineDeps {
   inventory?: InventoryStore;
   /** Reuse renders of the same tree (source.rootTreeHash), options and tool versions. */
   renderCache?: RenderCache;
+  /**
+   * The Project's verdict on the planned objects (hooks included), asked before anything is read live,
+   * dry-run or written; any violation refuses the whole sync.
+   */
+  admit?: (planned: readonly PlannedObject[]) => Violation[];
+  /**
+   * Who creates a missing destination namespace (createNamespace): the controller itself, once the Project
+   * has allowed that namespace; default `objects`.
+   */
+  namespaceCreator?: ObjectsApi;
 }
 
 /** Thrown inside a run to stop it; carries the failure to report. */
@@ -107,6 +118,7 @@ class SyncRun {
     await this.deps.objects.discovery.load();
     this.stored = await this.inventoryStore.load();
     const planned = this.plan(rendered);
+    this.admit(planned);
     const live = await fetchLive(this.deps.objects, planned.objects, this.request.concurrency);
     const plan = this.claimOwnership(planned, live);
     const namespaceMissing = await this.destinationNamespaceMissing(plan);
@@ -203,6 +215,27 @@ class SyncRun {
     throw new StopSync({ ...first, message: `${first.message}${more}; nothing was applied` });
   }
 
+  /** Refuses the sync when the Project refuses any planned object: nothing has been written yet. */
+  private admit(plan: Plan): void {
+    const violations = this.deps.admit?.(plan.objects) ?? [];
+    if (violations.length === 0) return;
+    // Nothing of this plan will be applied: the app still owns exactly what it owned before.
+    this.result.inventory = this.stored.entries;
+    this.result.rejected = violations.map((v) => ({
+      step: 'plan',
+      subject: v.subject,
+      message: `${v.message} (rule ${v.rule})`,
+      hint: 'remove the object from Git, or ask a cluster admin to change the Project',
+    }));
+    const first = this.result.rejected[0] as SyncFailure;
+    const more = violations.length > 1 ? ` (and ${violations.length - 1} more refused)` : '';
+    throw new StopSync({
+      ...first,
+      reason: 'ProjectRefused',
+      message: `${first.subject ?? ''} refused: ${first.message}${more}; nothing was applied`,
+    });
+  }
+
   private async validate(
     planned: PlannedObject[],
     live: Map<string, KubeObject>,
@@ -293,7 +326,7 @@ class SyncRun {
 
   private async createDestinationNamespace(): Promise<void> {
     const ns = this.request.namespace;
-    await this.deps.objects.apply(
+    await (this.deps.namespaceCreator ?? this.deps.objects).apply(
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
       { step: 'apply' },
     );

@@ -44,6 +44,8 @@ export interface SyncFailure {
   message: string;
   subject?: string;
   hint?: string;
+  /** The Ready and Synced conditions' reason, when more telling than `<Step>Failed` (e.g. ProjectRefused). */
+  reason?: string;
 }
 
 export interface SyncResult {

@@ -15,6 +15,7 @@ import type { GitCredentials } from '../source/types.js';
 import { CREDENTIAL_TYPE_LABEL, CREDENTIAL_TYPE_REPOSITORY } from '../source/repo-credentials.js';
 import { displayURL, normaliseSourcePath, validateRepoURL } from '../source/validate.js';
 import { MOORING_NAMESPACE } from './install.js';
+import { ADMIN_PROJECT } from './projects.js';
 
 /** Field manager of what bootstrap writes: distinct from the engine's, so Git can take fields over later. */
 export const BOOTSTRAP_FIELD_MANAGER = 'mooring-bootstrap';
@@ -83,6 +84,9 @@ export function bootstrapObjects(input: BootstrapInput): KubeObject[] {
         ...(input.credentials === undefined ? {} : { secretRef: { name: secretName } }),
       },
       destination: { namespace: MOORING_NAMESPACE },
+      // The root creates Applications (and may create cluster-scoped objects): only the explicit admin
+      // Project (mooring install --admin-project, which bootstrap runs) allows that.
+      project: ADMIN_PROJECT,
       syncPolicy: { automated: true, prune: true, selfHeal: true },
       ...(input.interval === undefined ? {} : { interval: input.interval }),
     },

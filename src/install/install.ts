@@ -12,6 +12,7 @@ import { syncApplication } from '../engine/sync.js';
 import type { LocalSource, SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { RenderTools } from '../render/types.js';
+import { adminProjectObjects } from './projects.js';
 
 /** The namespace the controller, its Applications and the install's inventory live in. */
 export const MOORING_NAMESPACE = 'mooring-system';
@@ -31,6 +32,11 @@ export interface InstallOptions {
   deployDir?: string;
   /** Time limit for waiting on the CRDs and the namespace (default 2 min). */
   timeoutMs?: number;
+  /**
+   * Also create the permissive `admin` Project and its cluster-admin ServiceAccount (src/install/projects.ts),
+   * for the bootstrap root app. Explicit: a default install only has the safe `default` Project.
+   */
+  adminProject?: boolean;
 }
 
 export interface InstallDeps {
@@ -59,7 +65,7 @@ export function parseInstallMode(value: string): InstallMode {
  * its way). Never throws for a failed apply: the result's `error` says which step and object.
  */
 export async function installMooring(deps: InstallDeps, options: InstallOptions): Promise<SyncResult> {
-  return syncApplication(
+  const result = await syncApplication(
     {
       objects: deps.objects,
       tools: deps.tools,
@@ -81,4 +87,17 @@ export async function installMooring(deps: InstallDeps, options: InstallOptions)
       concurrency: 8,
     },
   );
+  if (options.adminProject === true && result.error === undefined && !options.dryRun)
+    await applyAdminProject(deps);
+  return result;
+}
+
+/** Server-side applies the admin Project, its ServiceAccount and the binding to cluster-admin (repeatable). */
+async function applyAdminProject(deps: InstallDeps): Promise<void> {
+  for (const obj of adminProjectObjects({ namespace: MOORING_NAMESPACE })) {
+    await deps.objects.apply(obj, { fieldManager: INSTALL_APP_NAME, force: true, step: 'apply' });
+    deps.progress?.(
+      `applied ${obj.kind}/${obj.metadata.namespace === undefined ? '' : `${obj.metadata.namespace}/`}${obj.metadata.name}`,
+    );
+  }
 }

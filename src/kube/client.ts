@@ -25,6 +25,28 @@ export interface RequestSpec {
   subject?: string;
 }
 
+/**
+ * Who a client acts as when it is not itself: Kubernetes' impersonation headers. Only a ServiceAccount is
+ * supported, and no groups are sent: for a ServiceAccount user without Impersonate-Group the API server adds
+ * the groups Kubernetes gives service accounts itself (system:serviceaccounts, system:serviceaccounts:<ns>,
+ * system:authenticated), so the controller needs `impersonate` on serviceaccounts only — never on groups,
+ * which would let it claim system:masters.
+ */
+export interface Impersonation {
+  serviceAccount: { namespace: string; name: string };
+}
+
+/** The Impersonate-User value of a ServiceAccount. */
+export function serviceAccountUser(sa: { namespace: string; name: string }): string {
+  return `system:serviceaccount:${sa.namespace}:${sa.name}`;
+}
+
+/** Connection state a client shares with the clients that impersonate through it. */
+interface SharedConnection {
+  agent: Agent | undefined;
+  auth: { headers: Record<string, string>; until: number } | undefined;
+}
+
 /** Attempts of a request the server answers with 429 (pauses 0.2, 0.4, 0.8, 1.6, 3.2 s: about 6 s in all). */
 const TOO_MANY_REQUESTS_ATTEMPTS = 6;
 
@@ -33,34 +55,58 @@ const TOO_MANY_REQUESTS_ATTEMPTS = 6;
  * no client-side throttling (the server's priority and fairness decides), and a count of every request.
  */
 export class KubeClient {
-  readonly stats = new RequestStats();
-  private agent: Agent | undefined;
-  private auth: { headers: Record<string, string>; until: number } | undefined;
+  readonly stats: RequestStats;
+  private readonly shared: SharedConnection;
   private readonly server: URL;
   private readonly access: ClusterAccess;
+  private readonly impersonationHeaders: Record<string, string>;
+  /** Who this client acts as, when it impersonates. */
+  readonly impersonation: Impersonation | undefined;
 
   /**
    * From resolved access, or from anything with client-node's `exportConfig()` (tests hold a KubeConfig);
    * client-node itself is not loaded here: it costs a second of start-up.
    */
-  constructor(source: ClusterAccess | { exportConfig(): string }) {
+  constructor(
+    source: ClusterAccess | { exportConfig(): string },
+    impersonating?: { base: KubeClient; as: Impersonation },
+  ) {
     this.access = 'exportConfig' in source ? accessFromKubeconfig(source.exportConfig(), '.') : source;
     this.server = new URL(this.access.server);
+    this.shared = impersonating?.base.shared ?? { agent: undefined, auth: undefined };
+    this.stats = impersonating?.base.stats ?? new RequestStats();
+    this.impersonation = impersonating?.as;
+    this.impersonationHeaders =
+      impersonating === undefined
+        ? {}
+        : { 'Impersonate-User': serviceAccountUser(impersonating.as.serviceAccount) };
+  }
+
+  /**
+   * A client that sends every request as `as` (Impersonate-User), sharing this one's connections,
+   * credentials and request counts. The API server then authorises each request with the impersonated
+   * identity's RBAC.
+   */
+  impersonating(as: Impersonation): KubeClient {
+    if (this.impersonation !== undefined)
+      throw new Error('KubeClient.impersonating: this client impersonates already');
+    return new KubeClient(this.access, { base: this, as });
   }
 
   /** One keep-alive agent with the TLS material; auth headers refreshed once a minute (tokens rotate). */
   private async connection(): Promise<{ agent: Agent; headers: Record<string, string> }> {
-    this.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ...tlsOptions(this.access) });
-    if (this.auth === undefined || Date.now() > this.auth.until) {
+    const shared = this.shared;
+    shared.agent ??= new Agent({ keepAlive: true, maxSockets: 64, ...tlsOptions(this.access) });
+    if (shared.auth === undefined || Date.now() > shared.auth.until) {
       const headers: Record<string, string> = {};
       const token = await currentBearerToken(this.access);
       if (token !== undefined) headers.Authorization = `Bearer ${token}`;
       else if (this.access.basic !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${this.access.basic.username}:${this.access.basic.password}`).toString('base64')}`;
       }
-      this.auth = { headers, until: Date.now() + 60_000 };
+      shared.auth = { headers, until: Date.now() + 60_000 };
     }
-    return { agent: this.agent, headers: this.auth.headers };
+    return { agent: shared.agent, headers: { ...shared.auth.headers, ...this.impersonationHeaders } };
   }
 
   get serverURL(): string {
@@ -113,7 +159,14 @@ export class KubeClient {
       },
       timeout: spec.timeoutMs ?? 30_000,
     };
-    const context = { method: spec.method, path: url.pathname, step: spec.step, subject: spec.subject };
+    const sa = this.impersonation?.serviceAccount;
+    const context = {
+      method: spec.method,
+      path: url.pathname,
+      step: spec.step,
+      subject: spec.subject,
+      actingAs: sa === undefined ? undefined : `${sa.namespace}/${sa.name}`,
+    };
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -185,7 +238,8 @@ export class KubeClient {
 
   /** Frees pooled connections so the process can exit. */
   close(): void {
-    this.agent?.destroy();
+    this.shared.agent?.destroy();
+    this.shared.agent = undefined;
   }
 }
 

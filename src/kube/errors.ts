@@ -24,7 +24,14 @@ export class KubeApiError extends MooringError {
   constructor(
     httpStatus: number,
     status: ApiStatus,
-    context: { method: string; path: string; step?: Step | undefined; subject?: string | undefined },
+    context: {
+      method: string;
+      path: string;
+      step?: Step | undefined;
+      subject?: string | undefined;
+      /** `namespace/name` of the ServiceAccount the request impersonated. */
+      actingAs?: string | undefined;
+    },
   ) {
     const reason = status.reason ?? (httpStatus === 0 ? 'ConnectionFailed' : `HTTP${httpStatus}`);
     const apiMessage = status.message ?? `HTTP ${httpStatus}`;
@@ -32,7 +39,10 @@ export class KubeApiError extends MooringError {
     super('API_ERROR', `${what}: ${apiMessage} (${reason})`, {
       step: context.step,
       subject: context.subject,
-      hint: hintFor(httpStatus, reason),
+      hint:
+        httpStatus === 403 && context.actingAs !== undefined
+          ? `grant ServiceAccount ${context.actingAs} (the identity the Project applies this app as) the verb on the resource named above, e.g. with a RoleBinding in the object's namespace, or change the manifests`
+          : hintFor(httpStatus, reason),
     });
     this.httpStatus = httpStatus;
     this.reason = reason;

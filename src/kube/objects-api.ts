@@ -27,12 +27,37 @@ interface ObjectList {
   items?: KubeObject[];
 }
 
-/** Object-level operations (get, list, server-side apply, delete) over any kind the cluster serves. */
+/**
+ * Object-level operations (get, list, server-side apply, delete) over any kind the cluster serves. An
+ * ObjectsApi made by `actingAs` writes (apply and its dry-run, create, patch, delete) as a ServiceAccount
+ * and reads (get, list) with the identity it was made from: the controller reads everything for its live
+ * cache anyway, and what the app may change is decided where it is changed.
+ */
 export class ObjectsApi {
+  /** The client reads go through: `client` itself unless this API acts as someone else. */
+  private readonly reader: KubeClient;
+
   constructor(
     readonly client: KubeClient,
     readonly discovery: Discovery,
-  ) {}
+    reader?: KubeClient,
+  ) {
+    this.reader = reader ?? client;
+  }
+
+  /**
+   * An ObjectsApi whose writes impersonate ServiceAccount `namespace/name` (same connections, discovery and
+   * request counts); its reads stay with this one's identity.
+   */
+  actingAs(serviceAccount: { namespace: string; name: string }): ObjectsApi {
+    return new ObjectsApi(this.client.impersonating({ serviceAccount }), this.discovery, this.reader);
+  }
+
+  /** `namespace/name` of the ServiceAccount writes impersonate, if any. */
+  get actingAsName(): string | undefined {
+    const sa = this.client.impersonation?.serviceAccount;
+    return sa === undefined ? undefined : `${sa.namespace}/${sa.name}`;
+  }
 
   /** The resource info of an object's kind, or an error naming the object and the missing kind. */
   async resourceOf(apiVersion: string, kind: string, subject?: string): Promise<ResourceInfo> {
@@ -53,7 +78,7 @@ export class ObjectsApi {
   async get(apiVersion: string, ref: ObjectRef): Promise<KubeObject | undefined> {
     const info = await this.resourceOf(apiVersion, ref.kind, subjectOf(ref));
     try {
-      return await this.client.request<KubeObject>({
+      return await this.reader.request<KubeObject>({
         method: 'GET',
         path: resourcePath(info, versionOf(apiVersion), ref.namespace, ref.name),
         verb: 'get',
@@ -68,7 +93,7 @@ export class ObjectsApi {
   /** Lists objects of a kind (in a namespace, or everywhere), with apiVersion and kind set on each item. */
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
     const info = await this.resourceOf(apiVersion, kind);
-    const list = await this.client.request<ObjectList>({
+    const list = await this.reader.request<ObjectList>({
       method: 'GET',
       path: resourcePath(info, versionOf(apiVersion), options.namespace),
       query: { labelSelector: options.labelSelector },

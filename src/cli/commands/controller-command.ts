@@ -31,6 +31,7 @@ interface ControllerCliOptions {
   maxSourceFileSize: string;
   maxSourceFiles: string;
   maxMirrorSize: string;
+  appNamespace?: string[];
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -43,11 +44,32 @@ function webhookSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
   return { ...pick('github'), ...pick('gitlab'), ...pick('gitea'), ...pick('bitbucket'), ...pick('generic') };
 }
 
+/**
+ * Where Applications are watched: --app-namespace as given ("*" = all); without it, all namespaces in the
+ * cluster-wide mode and only the controller's namespace in the namespace-scoped mode (--watch-namespace),
+ * whose RBAC cannot list Applications cluster-wide.
+ */
+function applicationNamespaces(opts: ControllerCliOptions): string[] | 'all' {
+  if (opts.appNamespace !== undefined) return opts.appNamespace.includes('*') ? 'all' : opts.appNamespace;
+  return opts.watchNamespace === undefined ? 'all' : [opts.namespace];
+}
+
 /** `mooring controller`: run the pull-mode controller until SIGTERM. */
 export function registerControllerCommand(program: Command): void {
   addClusterOptions(program.command('controller'))
-    .description('run the GitOps controller: keep every Application in --namespace equal to Git (pull mode)')
-    .option('-n, --namespace <namespace>', 'namespace whose Applications to manage', 'mooring-system')
+    .description(
+      'run the GitOps controller: keep every Application its Projects accept equal to Git (pull mode)',
+    )
+    .option(
+      '-n, --namespace <namespace>',
+      "the controller's namespace: its Projects and Lease live here",
+      'mooring-system',
+    )
+    .option(
+      '--app-namespace <namespace>',
+      'watch Applications in this namespace (repeatable; "*" for all). Default: all namespaces, or only --namespace with --watch-namespace',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--concurrency <n>', 'applications synced at once', '4')
     .option('--webhook-port <port>', 'port of the Git push webhook receiver (0: off)', '8080')
     .option('--webhook-host <host>', 'address the webhook receiver listens on', '0.0.0.0')
@@ -101,6 +123,7 @@ export function registerControllerCommand(program: Command): void {
           maxFiles: parseByteSize(opts.maxSourceFiles, '--max-source-files'),
           maxMirrorBytes: parseByteSize(opts.maxMirrorSize, '--max-mirror-size'),
         },
+        applicationNamespaces: applicationNamespaces(opts),
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),

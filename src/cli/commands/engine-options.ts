@@ -30,6 +30,22 @@ export interface EngineCliOptions {
   concurrency: string;
   verifyKeys?: string;
   verifyMode?: string;
+  /** NAMESPACE/NAME of a ServiceAccount to write as (Kubernetes impersonation). */
+  as?: string;
+}
+
+/**
+ * Reads --as NAMESPACE/NAME: the ServiceAccount whose RBAC every write (dry-run included) is checked
+ * against. Pure.
+ */
+export function parseServiceAccountArg(value: string): { namespace: string; name: string } {
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(value);
+  if (match?.[1] === undefined || match[3] === undefined) {
+    throw new MooringError('INVALID_ARGUMENT', `--as "${value}" is not NAMESPACE/NAME of a ServiceAccount`, {
+      hint: 'e.g. --as team-a/deployer (your kubeconfig needs "impersonate" on that ServiceAccount)',
+    });
+  }
+  return { namespace: match[1], name: match[3] };
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -17,6 +17,7 @@ interface InstallCliOptions {
   mode: string;
   dryRun?: boolean;
   timeout: string;
+  adminProject?: boolean;
 }
 
 interface BootstrapCliOptions extends InstallCliOptions {
@@ -38,6 +39,10 @@ export function registerInstallCommands(program: Command): void {
   addInstallOptions(program.command('install'))
     .description('install or upgrade Mooring (CRDs, RBAC, controller) with its own engine; repeatable')
     .option('--dry-run', 'validate everything on the server and report, write nothing')
+    .option(
+      '--admin-project',
+      'also create the permissive "admin" Project (any repo, any namespace, cluster-scoped kinds, applied as a cluster-admin ServiceAccount)',
+    )
     .addHelpText(
       'after',
       '\nA second install changes nothing; an upgrade prunes install objects the new version no longer has.\nThe namespaced mode renders deploy/rbac/namespaced (edit managed-namespace.yaml first, see its README).\n\nExample:\n  mooring install --kubeconfig ~/.mooring/clusters/dev/kubeconfig\n',
@@ -68,7 +73,7 @@ export function registerInstallCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      `\nGit credentials come from the environment (MOORING_GIT_USERNAME + MOORING_GIT_PASSWORD, or\nMOORING_GIT_SSH_KEY_FILE + MOORING_GIT_KNOWN_HOSTS_FILE) and are stored in the Secret\n${credentialsSecretName('<name>')} in ${MOORING_NAMESPACE}.\n\nExample:\n  MOORING_GIT_PASSWORD=$TOKEN mooring bootstrap --repo https://git.example.com/org/fleet.git --path clusters/prod\n`,
+      `\nThe root Application belongs to the permissive "admin" Project (created as with install --admin-project):\nit is applied as ${MOORING_NAMESPACE}/mooring-admin, bound to cluster-admin. The Applications it creates name\ntheir own Project ("default" unless they say otherwise), which decides what they may do.\n\nGit credentials come from the environment (MOORING_GIT_USERNAME + MOORING_GIT_PASSWORD, or\nMOORING_GIT_SSH_KEY_FILE + MOORING_GIT_KNOWN_HOSTS_FILE) and are stored in the Secret\n${credentialsSecretName('<name>')} in ${MOORING_NAMESPACE}.\n\nExample:\n  MOORING_GIT_PASSWORD=$TOKEN mooring bootstrap --repo https://git.example.com/org/fleet.git --path clusters/prod\n`,
     )
     .action(async (opts: BootstrapCliOptions) => {
       await withCluster(opts, async (objects) => {
@@ -102,7 +107,12 @@ async function install(objects: ObjectsApi, opts: InstallCliOptions): Promise<Sy
   );
   const result = await installMooring(
     { objects, tools: renderTools(), progress },
-    { mode, dryRun: opts.dryRun === true, timeoutMs: parseDuration(opts.timeout) },
+    {
+      mode,
+      dryRun: opts.dryRun === true,
+      timeoutMs: parseDuration(opts.timeout),
+      adminProject: opts.adminProject === true,
+    },
   );
   process.stdout.write(formatText(result, opts.dryRun === true ? 'diff' : 'apply'));
   if (result.error === undefined) {
@@ -126,7 +136,8 @@ async function bootstrap(objects: ObjectsApi, opts: BootstrapCliOptions): Promis
     ...(opts.interval === undefined ? {} : { interval: opts.interval }),
     ...(opts.insecureAllowHttp === true ? { insecureAllowHTTP: true } : {}),
   };
-  const installed = await install(objects, opts);
+  // The root app creates Applications: it belongs to the admin Project, which bootstrap therefore creates.
+  const installed = await install(objects, { ...opts, adminProject: true });
   if (installed.error !== undefined) return 2;
   if (opts.dryRun === true) return 0;
   if (credentials === undefined)

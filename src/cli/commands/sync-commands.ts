@@ -18,6 +18,7 @@ import {
   addClusterOptions,
   addSourceOptions,
   appNameFor,
+  parseServiceAccountArg,
   renderOptionsFrom,
   renderTools,
   syncRequestFrom,
@@ -60,6 +61,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--concurrency <n>', 'parallel API requests', '16')
     .option('--prune-threshold <fraction>', 'refuse to prune more than this fraction of the app', '0.5')
     .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
+    .option('--as <namespace/name>', 'dry-run as this ServiceAccount (impersonation): its RBAC decides')
     .addHelpText(
       'after',
       '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n',
@@ -90,6 +92,10 @@ export function registerSyncCommands(program: Command): void {
     .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
     .option('--concurrency <n>', 'parallel API requests', '16')
     .option('-o, --output <format>', 'text or json', 'text')
+    .option(
+      '--as <namespace/name>',
+      'write as this ServiceAccount (impersonation): its RBAC decides what may be applied or pruned',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  mooring apply ./apps/web -n web --create-namespace --prune --wait\n  MOORING_GIT_PASSWORD=$TOKEN mooring apply https://git.example.com/org/config.git@main//apps/web --prune\n\nExit status: 0 applied, 2 failed (the report says which step, which object and why).\n',
@@ -107,10 +113,18 @@ async function runEngine(
   opts: EngineCliOptions,
   mode: 'diff' | 'apply',
 ): Promise<SyncResult> {
+  const account = opts.as === undefined ? undefined : parseServiceAccountArg(opts.as);
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
     return await withSource(sourceArg, progress, await verifySpecFromOptions(opts), (source) =>
-      syncApplication({ objects, tools: renderTools(), progress }, syncRequestFrom(opts, source, mode)),
+      syncApplication(
+        {
+          objects: account === undefined ? objects : objects.actingAs(account),
+          tools: renderTools(),
+          progress,
+        },
+        syncRequestFrom(opts, source, mode),
+      ),
     );
   } finally {
     objects.client.close();

@@ -25,6 +25,7 @@ import type { Toolchain } from '../../../src/devcluster/toolchain.js';
 import { startGitHttpServer } from '../../../src/devgit/http-server.js';
 import type { GitHttpServer } from '../../../src/devgit/http-server.js';
 import { WorkingRepo } from '../../../src/devgit/repo.js';
+import { adminBindingName, adminProjectObjects } from '../../../src/install/projects.js';
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 import type { SourceLimits } from '../../../src/source/types.js';
@@ -34,6 +35,9 @@ import { configMap, deployment as manifestDeployment, yamlStream } from '../../h
 export { configMap, yamlStream };
 
 const run = promisify(execFile);
+
+/** The ServiceAccount the harness's permissive Project applies as (bound to cluster-admin). */
+export const TEST_DEPLOYER = 'mooring-test-deployer';
 
 /** The folder of the repository every Application in these tests syncs. */
 export const APP_PATH = 'app';
@@ -85,6 +89,8 @@ export function applyCrds(): Promise<void> {
       join(dir, 'applications.yaml'),
       '-f',
       join(dir, 'syncrecords.yaml'),
+      '-f',
+      join(dir, 'projects.yaml'),
     ]);
     await kubectl([
       'wait',
@@ -92,6 +98,7 @@ export function applyCrds(): Promise<void> {
       '--timeout=30s',
       'crd/applications.mooring.dev',
       'crd/syncrecords.mooring.dev',
+      'crd/projects.mooring.dev',
     ]);
   })();
   return crdsApplied;
@@ -118,6 +125,13 @@ export interface HarnessOptions {
   allowFileRepos?: boolean;
   /** Source export limits of the controller (default: the product's). */
   sourceLimits?: Partial<SourceLimits>;
+  /**
+   * Create a permissive `default` Project in the app namespace (the controller's namespace in these tests),
+   * applied as a cluster-admin ServiceAccount (default true). False: the test sets up its own Projects.
+   */
+  permissiveProject?: boolean;
+  /** Namespaces whose Applications the controller watches (default: the app namespace only). */
+  applicationNamespaces?: string[];
 }
 
 export interface ControllerHarness {
@@ -192,6 +206,25 @@ export async function controllerHarness(
     name,
   });
   let controllerObjects: ObjectsApi | undefined;
+
+  if (options.permissiveProject !== false) {
+    for (const obj of adminProjectObjects({
+      namespace: appNamespace,
+      projectName: 'default',
+      serviceAccountName: TEST_DEPLOYER,
+    }))
+      await observer.apply(obj, { fieldManager: 'mooring-tests' });
+    t.after(async () => {
+      await observer
+        .delete('rbac.authorization.k8s.io/v1', {
+          group: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRoleBinding',
+          namespace: '',
+          name: adminBindingName(appNamespace, TEST_DEPLOYER),
+        })
+        .catch(() => undefined);
+    });
+  }
 
   if (options.basicAuth === true) {
     await observer.create({
@@ -293,6 +326,9 @@ export async function controllerHarness(
         objects: controllerObjects,
         tools: toolchain(),
         namespace: appNamespace,
+        ...(options.applicationNamespaces === undefined
+          ? {}
+          : { applicationNamespaces: [appNamespace, ...options.applicationNamespaces] }),
         cacheDir,
         concurrency: 2,
         timeoutMs: 30_000,

@@ -53,6 +53,8 @@ async function installCrds(): Promise<void> {
     join(deployDir, 'crds', 'applications.yaml'),
     '-f',
     join(deployDir, 'crds', 'syncrecords.yaml'),
+    '-f',
+    join(deployDir, 'crds', 'projects.yaml'),
   ]);
   await kubectlOk([
     'wait',
@@ -60,6 +62,7 @@ async function installCrds(): Promise<void> {
     '--timeout=60s',
     'crd/applications.mooring.dev',
     'crd/syncrecords.mooring.dev',
+    'crd/projects.mooring.dev',
   ]);
 }
 

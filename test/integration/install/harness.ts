@@ -105,6 +105,7 @@ export async function startController(
   namespace: string,
   cacheDir: string,
   watchNamespaces?: string[],
+  applicationNamespaces?: string[],
 ): Promise<{ controller: Controller; logger: RecordingLogger }> {
   const logger = new RecordingLogger();
   const controller = new Controller({
@@ -117,6 +118,7 @@ export async function startController(
     logger,
     allowFileRepos: true,
     ...(watchNamespaces === undefined ? {} : { watchNamespaces }),
+    ...(applicationNamespaces === undefined ? {} : { applicationNamespaces }),
   });
   await controller.start();
   atEnd(t, () => controller.stop());

@@ -36,7 +36,7 @@ describe('mooring install', () => {
   it('installs CRDs, RBAC and the controller, and a second install writes nothing', async (t) => {
     const admin = adminObjects(t, testCluster().kubeconfigPath);
     const first = await install(admin);
-    assert.equal(first.planned?.length, 10, 'cluster mode renders 10 install objects');
+    assert.equal(first.planned?.length, 15, 'cluster mode renders 15 install objects');
 
     const second = await install(admin);
     assert.equal(second.stats.writes, 0, 'a repeated install sends no write');
@@ -66,12 +66,17 @@ describe('mooring install', () => {
     assert.ok(await exists('rbac.authorization.k8s.io/v1', 'ClusterRole', '', 'mooring-controller'));
     assert.ok(await exists('rbac.authorization.k8s.io/v1', 'Role', MOORING_NAMESPACE, 'mooring-controller'));
     assert.ok(
+      await exists(MOORING_API_VERSION, 'Project', MOORING_NAMESPACE, 'default'),
+      'the default Project',
+    );
+    assert.ok(await exists('v1', 'ServiceAccount', MOORING_NAMESPACE, 'mooring-deployer'));
+    assert.ok(
       await exists('v1', 'ConfigMap', MOORING_NAMESPACE, `mooring-inventory-${INSTALL_APP_NAME}`),
       'the install keeps an inventory',
     );
   });
 
-  it('gives the controller service account enough RBAC to sync, record, heal and prune', async (t) => {
+  it('gives the controller service account enough RBAC to sync, record, heal and prune as the default deployer', async (t) => {
     const admin = adminObjects(t, testCluster().kubeconfigPath);
     await install(admin);
     const root = await tempDir(t, 'install-rbac');
@@ -97,14 +102,47 @@ describe('mooring install', () => {
       stringData: { username: GIT_USER, password: GIT_PASSWORD, url: repoURL, insecureAllowHTTP: 'true' },
     });
 
+    // A Project like the default one (applied as the installed mooring-deployer) for the test's namespace.
+    const project = `inst-${randomBytes(3).toString('hex')}`;
+    await admin.create({
+      apiVersion: MOORING_API_VERSION,
+      kind: 'Project',
+      metadata: { name: project, namespace: MOORING_NAMESPACE },
+      spec: {
+        sourceNamespaces: [appNamespace],
+        sourceRepos: [repoURL],
+        destinations: [
+          { namespace: destination, serviceAccountName: `${MOORING_NAMESPACE}/mooring-deployer` },
+        ],
+      },
+    });
+    t.after(async () => {
+      await admin
+        .delete(MOORING_API_VERSION, {
+          group: 'mooring.dev',
+          kind: 'Project',
+          namespace: MOORING_NAMESPACE,
+          name: project,
+        })
+        .catch(() => undefined);
+    });
+
     const asController = await controllerAccount(t, admin);
     assert.equal(await whoAmI(asController), `system:serviceaccount:${MOORING_NAMESPACE}:mooring-controller`);
-    const { logger } = await startController(t, asController, appNamespace, join(root, 'cache'));
+    const { logger } = await startController(
+      t,
+      asController,
+      MOORING_NAMESPACE,
+      join(root, 'cache'),
+      undefined,
+      [appNamespace],
+    );
     await admin.create({
       apiVersion: MOORING_API_VERSION,
       kind: 'Application',
       metadata: { name: 'web', namespace: appNamespace },
       spec: {
+        project,
         source: { repoURL, ref: { branch: 'main' }, path: 'app', secretRef: { name: 'git-credentials' } },
         destination: { namespace: destination },
         syncPolicy: { prune: true, createNamespace: true },

@@ -30,8 +30,10 @@ const UNMANAGED = 'team-red';
 async function namespacedDeployDir(root: string): Promise<string> {
   const dir = join(root, 'deploy');
   await cp(join(packageRoot(), 'deploy'), dir, { recursive: true });
-  const file = join(dir, 'rbac', 'namespaced', 'managed-namespace.yaml');
-  await writeFile(file, (await readFile(file, 'utf8')).replaceAll('team-a', MANAGED));
+  for (const name of ['managed-namespace.yaml', 'project.yaml']) {
+    const file = join(dir, 'rbac', 'namespaced', name);
+    await writeFile(file, (await readFile(file, 'utf8')).replaceAll('team-a', MANAGED));
+  }
   return dir;
 }
 
@@ -55,7 +57,7 @@ async function createApp(
 }
 
 describe('mooring install --mode namespaced', () => {
-  it('lets the service account manage its namespaces only, and reports 403 for any other', async (t) => {
+  it('lets the service account manage its namespaces only, as their deployer, and refuses any other', async (t) => {
     const kubeconfig = await freshCluster(t, 'nsmode');
     const admin = adminObjects(t, kubeconfig);
     const root = await tempDir(t, 'install-namespaced');
@@ -106,15 +108,14 @@ describe('mooring install --mode namespaced', () => {
     const refused = await waitForApp(
       admin,
       { namespace: MOORING_NAMESPACE, name: 'forbidden' },
-      'a failed sync',
-      (app) => condition(app, 'Ready') === 'False' && app.status?.lastSync?.result === 'Failed',
+      'refused by its Project',
+      (app) => app.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'ProjectRefused',
       logger,
     );
-    const message = refused.status?.lastSync?.message ?? '';
+    const message = refused.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
     t.diagnostic(`status of an Application outside the managed namespaces: ${message}`);
-    assert.match(message, /forbidden/i);
-    assert.match(message, new RegExp(`system:serviceaccount:${MOORING_NAMESPACE}:mooring-controller`));
-    assert.match(message, new RegExp(`namespace "${UNMANAGED}"`));
+    assert.match(message, new RegExp(`Project default does not allow destination namespace ${UNMANAGED}`));
+    assert.equal(condition(refused, 'Ready'), 'False');
     const leaked = await admin.list('v1', 'ConfigMap', { namespace: UNMANAGED });
     assert.deepEqual(
       leaked.map((c) => c.metadata.name).filter((n) => n === 'settings'),

@@ -346,7 +346,7 @@ describe('security: ownership between applications (controller)', () => {
     );
     assert.match(
       String(event.message),
-      new RegExp(`application ${taker} also defines ConfigMap/${h.destNamespace}/shared`),
+      new RegExp(`application [a-z0-9-]*/?${taker} also defines ConfigMap/${h.destNamespace}/shared`),
     );
     assert.equal(event.type, 'Warning');
 

@@ -69,6 +69,8 @@ const APP_RULES: [string, string, string[]][] = [
   ['events.k8s.io', 'events', ['create', 'patch']],
 ];
 const MANAGE_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+const READ_VERBS = ['get', 'list', 'watch'];
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete'];
 
 describe('install manifests', () => {
   it('are valid YAML, every document a Kubernetes object or a Kustomization', () => {
@@ -92,15 +94,22 @@ describe('install manifests', () => {
     }
   });
 
-  it('grant the cluster-wide ClusterRole what the controller does, and no update or impersonation of managed objects', () => {
+  it('grant the cluster-wide ClusterRole reads, its own resources and ServiceAccount impersonation, and no writes of managed objects', () => {
     const role = find('ClusterRole', 'mooring-controller');
     for (const [group, resource, verbs] of APP_RULES) assertAllows(role, group, resource, verbs);
-    assertAllows(role, 'apps', 'deployments', MANAGE_VERBS);
-    assertAllows(role, 'apiextensions.k8s.io', 'customresourcedefinitions', MANAGE_VERBS);
-    assertAllows(role, 'rbac.authorization.k8s.io', 'clusterroles', ['bind', 'escalate']);
-    assert.equal(allows(role, 'apps', 'deployments', 'update'), false);
+    assertAllows(role, 'apps', 'deployments', READ_VERBS);
+    assertAllows(role, 'mooring.dev', 'projects', READ_VERBS);
+    assertAllows(role, '', 'serviceaccounts', ['impersonate']);
+    assertAllows(role, '', 'namespaces', ['create', 'patch']);
+    for (const verb of WRITE_VERBS) {
+      assert.equal(allows(role, 'apps', 'deployments', verb), false, verb);
+      assert.equal(allows(role, 'rbac.authorization.k8s.io', 'clusterrolebindings', verb), false, verb);
+      assert.equal(allows(role, 'mooring.dev', 'projects', verb), false, verb);
+    }
+    assert.equal(allows(role, 'rbac.authorization.k8s.io', 'clusterroles', 'escalate'), false);
     assert.equal(allows(role, '', 'users', 'impersonate'), false);
-    assert.equal(allows(role, '', 'pods', 'deletecollection'), false);
+    assert.equal(allows(role, '', 'groups', 'impersonate'), false);
+    assert.equal(allows(role, '', 'namespaces', 'delete'), false);
     const binding = find('ClusterRoleBinding', 'mooring-controller');
     assert.deepEqual(binding.subjects, [
       { kind: 'ServiceAccount', name: 'mooring-controller', namespace: 'mooring-system' },
@@ -119,12 +128,46 @@ describe('install manifests', () => {
     });
   });
 
-  it('in namespace-scoped mode, grant the same on Applications in mooring-system and manage only named namespaces', () => {
+  it('give the default Project a deployer with namespaced write rights only, and no cluster-scoped kinds', () => {
+    const project = find('Project', 'default', 'mooring-system');
+    assert.deepEqual(fieldAt(project, ['spec', 'clusterResourceAllowList']), []);
+    assert.deepEqual(fieldAt(project, ['spec', 'sourceNamespaces']), ['mooring-system']);
+    assert.deepEqual(fieldAt(project, ['spec', 'destinations']), [
+      { namespace: '*', serviceAccountName: 'mooring-system/mooring-deployer' },
+    ]);
+    const deployer = find('ClusterRole', 'mooring-deployer');
+    assertAllows(deployer, 'apps', 'deployments', MANAGE_VERBS);
+    assertAllows(deployer, '', 'configmaps', MANAGE_VERBS);
+    assertAllows(deployer, 'rbac.authorization.k8s.io', 'rolebindings', MANAGE_VERBS);
+    const rules = (deployer.rules ?? []) as PolicyRule[];
+    assert.ok(
+      rules.every((r) => !(r.apiGroups ?? []).includes('*') && !(r.resources ?? []).includes('*')),
+      'a ClusterRoleBinding grants cluster-scoped resources too: no "*"',
+    );
+    for (const [group, resource] of [
+      ['rbac.authorization.k8s.io', 'clusterrolebindings'],
+      ['rbac.authorization.k8s.io', 'clusterroles'],
+      ['', 'namespaces'],
+      ['', 'resourcequotas'],
+      ['apiextensions.k8s.io', 'customresourcedefinitions'],
+      ['mooring.dev', 'applications'],
+    ] as const)
+      assert.equal(allows(deployer, group, resource, 'create'), false, `${group}/${resource}`);
+    assert.equal(allows(deployer, 'rbac.authorization.k8s.io', 'roles', 'escalate'), false);
+    assert.equal(allows(deployer, 'rbac.authorization.k8s.io', 'clusterroles', 'bind'), false);
+  });
+
+  it('in namespace-scoped mode, grant the same on Applications in mooring-system, and apply as a deployer per managed namespace', () => {
     const apps = find('Role', 'mooring-applications', 'mooring-system');
     for (const [group, resource, verbs] of APP_RULES) assertAllows(apps, group, resource, verbs);
+    assertAllows(apps, 'mooring.dev', 'projects', READ_VERBS);
+    assert.equal(allows(apps, 'mooring.dev', 'projects', 'patch'), false);
     const manager = find('Role', 'mooring-manager', 'team-a');
-    assertAllows(manager, 'apps', 'deployments', MANAGE_VERBS);
-    assertAllows(manager, '', 'configmaps', MANAGE_VERBS);
+    assertAllows(manager, 'apps', 'deployments', READ_VERBS);
+    assertAllows(manager, '', 'serviceaccounts', ['impersonate']);
+    assert.equal(allows(manager, 'apps', 'deployments', 'patch'), false);
+    const deployer = find('Role', 'mooring-deployer', 'team-a');
+    assertAllows(deployer, 'apps', 'deployments', MANAGE_VERBS);
     const binding = find('RoleBinding', 'mooring-manager', 'team-a');
     assert.deepEqual(binding.roleRef, {
       apiGroup: 'rbac.authorization.k8s.io',
