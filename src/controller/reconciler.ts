@@ -25,6 +25,7 @@ import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records
 import { commitRevert } from './rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { verifySpecOf } from './verify-keys.js';
+import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
 import { buildStatus, isTerminal } from './status.js';
@@ -281,7 +282,7 @@ export class Reconciler {
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
-      fetched = await this.fetch(app);
+      fetched = await this.fetch(app, access.project);
     } catch (error) {
       return this.sourceFailed(app, memory, error);
     }
@@ -374,10 +375,10 @@ export class Reconciler {
     return { kind: 'retry', failures: memory.failures };
   }
 
-  private async fetch(app: Application): Promise<ResolvedSource> {
+  private async fetch(app: Application, project: Project): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
-    const verify = await verifySpecOf(this.deps.objects, app);
+    const verify = await verifySpecOf(this.deps.objects, app, project);
     const pinned = app.status?.sync?.pinnedRevision;
     const spec = {
       repoURL: app.spec.source.repoURL,

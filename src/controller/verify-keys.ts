@@ -6,6 +6,7 @@ import { MooringError } from '../core/errors.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { TrustedKey, VerifySpec } from '../source/index.js';
 import { sshKeysOf } from '../source/verify-parse.js';
+import type { Project } from '../crd/project.js';
 import type { Application } from './app-types.js';
 
 /** The Secret's keys as trusted keys; pure, so the rules are unit-tested. Unknown key names are ignored. */
@@ -40,18 +41,41 @@ function invalidKeys(origin: string, what: string): MooringError {
   });
 }
 
-/** What spec.source.verify asks for, with the Secret's keys; undefined when the app does not ask. */
-export async function verifySpecOf(objects: ObjectsApi, app: Application): Promise<VerifySpec | undefined> {
+/**
+ * What the app's Project and spec.source.verify ask for, with the Secret's keys; undefined when neither asks.
+ * A Project's sourceVerification wins: its keys (from the Project's namespace) are the only trusted ones, and
+ * the app may only make the mode stricter (tag or tagAndHead).
+ */
+export async function verifySpecOf(
+  objects: ObjectsApi,
+  app: Application,
+  project?: Project,
+): Promise<VerifySpec | undefined> {
   const verify = app.spec.source.verify;
+  const required = project?.spec.sourceVerification;
+  if (required !== undefined) {
+    const field = `Project ${project?.metadata.name ?? ''} spec.sourceVerification.secretRef`;
+    const keys = await readKeys(objects, project?.metadata.namespace ?? '', required.secretRef.name, field);
+    return { mode: verify?.mode ?? 'head', ...keys };
+  }
   if (verify === undefined) return undefined;
   const namespace = app.metadata.namespace ?? 'default';
-  const name = verify.secretRef.name;
+  const keys = await readKeys(objects, namespace, verify.secretRef.name, 'spec.source.verify.secretRef');
+  return { mode: verify.mode ?? 'head', ...keys };
+}
+
+async function readKeys(
+  objects: ObjectsApi,
+  namespace: string,
+  name: string,
+  field: string,
+): Promise<Pick<VerifySpec, 'keys' | 'origin'>> {
   const origin = `Secret ${namespace}/${name}`;
   const secret = await objects.get('v1', { group: '', kind: 'Secret', namespace, name });
   if (secret === undefined)
     throw new MooringError(
       'UNVERIFIED_SOURCE',
-      `${origin} named by spec.source.verify.secretRef does not exist, so no revision can be verified`,
+      `${origin} named by ${field} does not exist, so no revision can be verified`,
       {
         step: 'source',
         subject: origin,
@@ -61,5 +85,5 @@ export async function verifySpecOf(objects: ObjectsApi, app: Application): Promi
   const keys = trustedKeysOf(origin, (secret.data ?? {}) as Record<string, unknown>);
   if (keys.length === 0)
     throw invalidKeys(origin, 'holds no *.asc, *.pub or allowed_signers key, so no revision can be verified');
-  return { mode: verify.mode ?? 'head', keys, origin };
+  return { keys, origin };
 }

@@ -79,6 +79,18 @@ export const projectSpecSchema = z.object({
     .array(groupKindSchema)
     .describe('Namespaced kinds the Applications may not manage.')
     .default([]),
+  sourceVerification: z
+    .object({
+      secretRef: z
+        .object({ name: z.string().min(1).max(253).describe('Name of the Secret.') })
+        .describe(
+          'Secret in the Project namespace holding the trusted public keys: OpenPGP as *.asc (armored), SSH as *.pub or allowed_signers.',
+        ),
+    })
+    .describe(
+      'Every revision an Application of this Project syncs must be a commit signed by one of these keys; the Application cannot turn this off or name other keys (its spec.source.verify.mode may still ask for a signed tag too).',
+    )
+    .optional(),
   allowAppServiceAccount: z
     .boolean()
     .describe(

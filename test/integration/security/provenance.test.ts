@@ -122,6 +122,49 @@ describe('security: signed commits (spec.source.verify)', () => {
     assert.deepEqual(await configMapData(h, 'signed'), { version: '4' });
   });
 
+  it("a Project's sourceVerification binds every app of the Project: apps cannot drop it or name other keys", async (t) => {
+    const trusted = await signer(t, () => openpgpSigner('Platform Bot <platform@example.com>'));
+    const stranger = await signer(t, () => openpgpSigner('Team Member <member@example.com>'));
+    const h = await controllerHarness(t);
+    await trustKeys(h, 'platform-keys', { 'platform.asc': trusted.publicKey });
+    await trustKeys(h, 'team-keys', { 'team.asc': stranger.publicKey });
+    await h.observer.mergePatch(
+      'mooring.dev/v1alpha1',
+      { group: 'mooring.dev', kind: 'Project', namespace: h.appNamespace, name: 'default' },
+      { spec: { sourceVerification: { secretRef: { name: 'platform-keys' } } } },
+    );
+    const unsigned = await publishSigned(h, '1');
+    const plain = h.uniqueName('plain');
+    await h.createApp(plain, { source: { repoURL: h.repoURL, ref: { branch: 'main' }, path: APP_PATH } });
+    const refusal = await refusedAt(h, plain, unsigned);
+    assert.match(refusal, /is not signed/);
+    assert.match(refusal, new RegExp(trusted.fingerprint), "the refusal names the Project's key");
+    assert.equal(await configMapData(h, 'signed'), undefined, 'nothing applied without a signature');
+
+    const good = await publishSigned(h, '2', trusted);
+    await h.waitForApp(plain, 'Ready at the commit signed by the Project key', readyAt(good));
+    assert.deepEqual(await configMapData(h, 'signed'), { version: '2' });
+
+    // An app naming its own keys does not widen the Project's: the team key is still not trusted.
+    const own = h.uniqueName('own');
+    await h.createApp(own, {
+      source: {
+        repoURL: h.repoURL,
+        ref: { branch: 'main' },
+        path: APP_PATH,
+        verify: { secretRef: { name: 'team-keys' } },
+      },
+    });
+    const teamSigned = await publishSigned(h, '3', stranger);
+    assert.match(await refusedAt(h, own, teamSigned), /not a trusted key/);
+    assert.match(await refusedAt(h, plain, teamSigned), /not a trusted key/);
+    assert.deepEqual(
+      await configMapData(h, 'signed'),
+      { version: '2' },
+      'the team-signed commit was not applied',
+    );
+  });
+
   it('applies commits signed by a trusted SSH key and refuses another SSH key', async (t) => {
     const trusted = await signer(t, () => sshSigner('deploy@example'));
     const stranger = await signer(t, () => sshSigner('intruder@example'));
