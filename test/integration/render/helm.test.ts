@@ -39,7 +39,7 @@ describe('helm renderer', () => {
     });
     assert.equal(settings.metadata.namespace, 'shop');
     assert.match(result.objects[0]?.origin?.source ?? '', /templates\//);
-    // The dependency was added to a temporary copy, never to the checkout.
+    // The dependency was attached in memory: nothing was added to the checkout.
     assert.deepEqual((await readdir(join(root, 'web'))).sort(), [
       'Chart.yaml',
       'templates',
@@ -69,7 +69,7 @@ describe('helm renderer', () => {
     );
     await assert.rejects(
       render(input(root, 'web', { valueFiles: [join(outside, 'values.yaml')] })),
-      /is absolute/,
+      /is an absolute path/,
     );
   });
 
@@ -92,7 +92,7 @@ describe('helm renderer', () => {
     await symlink(join(outside, 'secret.yaml'), join(root, 'web', 'templates', 'stolen.yaml'));
     await assert.rejects(
       render(input(root, 'web')),
-      /web\/templates\/stolen\.yaml" is a symlink that leads outside/,
+      /"web\/templates\/stolen\.yaml" leads outside the checkout \(through '\.\.' or a symlink\)/,
     );
   });
 
@@ -100,7 +100,10 @@ describe('helm renderer', () => {
     const { root } = await checkout(t, 'helm');
     await assert.rejects(render(input(root, 'broken')), (error: unknown) => {
       assert.equal(codeOf(error), 'RENDER_FAILED');
-      assert.match((error as Error).message, /^helm template failed \(exit 1\):/);
+      assert.match(
+        (error as Error).message,
+        /^helm template failed: execution error at \(broken\/templates\/configmap\.yaml:6:13\)/,
+      );
       assert.match((error as Error).message, /value is required by the broken chart/);
       return true;
     });
