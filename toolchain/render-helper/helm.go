@@ -118,7 +118,13 @@ func loadChart(v *view, dir string, depth int) (*chart.Chart, error) {
 				Message: fmt.Sprintf("%s: dependency %q comes from %s and is not vendored under charts/; Mooring does not download charts", chartFile, dependency.Name, repository),
 				Hint:    "run `helm dependency build` and commit the charts/ folder, or use a file:// dependency inside the repository"}
 		}
-		target := path.Join(dir, strings.TrimPrefix(dependency.Repository, "file://"))
+		local := strings.TrimPrefix(dependency.Repository, "file://")
+		if path.IsAbs(local) {
+			return nil, &renderError{Code: "UNSAFE_INPUT", File: chartFile,
+				Message: fmt.Sprintf("%s: dependency %q (%s) is an absolute path, outside the checkout", chartFile, dependency.Name, dependency.Repository),
+				Hint:    "file:// dependencies must be relative paths to a chart folder inside the repository"}
+		}
+		target := path.Join(dir, local)
 		if _, err := v.clean(target); err != nil || !v.IsDir(target) {
 			if err == nil {
 				err = v.escapedOrMissing(target)

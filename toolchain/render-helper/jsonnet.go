@@ -26,7 +26,7 @@ type viewImporter struct {
 }
 
 func (i *viewImporter) Import(importedFrom, importedPath string) (jsonnet.Contents, string, error) {
-	// go-jsonnet passes the importing file's folder ("app/"), or "" for the checkout root.
+	// go-jsonnet passes the importing file ("app/main.jsonnet"), or "" for the main file itself.
 	if path.IsAbs(importedPath) {
 		return jsonnet.Contents{}, "", i.view.refuse(importedPath, "is an absolute import path; only files inside the checkout can be imported")
 	}
@@ -102,13 +102,12 @@ func renderJsonnet(v *view, appPath string, options *jsonnetOptions) ([]byte, er
 		}
 		libPaths = append(libPaths, cleaned)
 	}
-	source, err := v.ReadFile(main)
-	if err != nil {
+	if info, err := v.Stat(main); err != nil || info.IsDir() {
 		if v.violation != nil {
 			return nil, err
 		}
 		return nil, &renderError{Code: "RENDER_FAILED", File: main,
-			Message: fmt.Sprintf("jsonnet entry file %s cannot be read: %v", main, err), Hint: "check options.jsonnet.main"}
+			Message: fmt.Sprintf("jsonnet entry file %s is not a file in the checkout", main), Hint: "check options.jsonnet.main"}
 	}
 	vm := jsonnet.MakeVM()
 	vm.Importer(&viewImporter{view: v, libPaths: libPaths, cache: map[string]jsonnet.Contents{}})
@@ -118,7 +117,8 @@ func renderJsonnet(v *view, appPath string, options *jsonnetOptions) ([]byte, er
 	for name, value := range options.ExtVars {
 		vm.ExtVar(name, value)
 	}
-	output, err := vm.EvaluateAnonymousSnippet(main, string(source))
+	// Through the importer, so the main file's own imports resolve against its folder.
+	output, err := vm.EvaluateFile(main)
 	if err != nil {
 		return nil, &renderError{Code: "RENDER_FAILED", File: main,
 			Message: fmt.Sprintf("jsonnet evaluation of %s failed: %s", main, strings.TrimSpace(err.Error())),

@@ -132,7 +132,12 @@ func run(req *request) ([]byte, error) {
 	default:
 		return nil, &renderError{Code: "INVALID_ARGUMENT", Message: fmt.Sprintf("unknown renderer %q", req.Renderer)}
 	}
-	// A refused access is the real cause, whatever the library made of the error it got.
+	// A refused access is the real cause, whatever the library made of the error it got; a refusal
+	// the renderer explained itself (naming the file that asked) is clearer still.
+	var explained *renderError
+	if errors.As(err, &explained) && explained.Code == "UNSAFE_INPUT" {
+		return nil, explained
+	}
 	if v.violation != nil {
 		violation := *v.violation
 		violation.Message = fmt.Sprintf("the %s render of %s was refused: %s", req.Renderer, displayPath(appPath), violation.Message)

@@ -46,7 +46,7 @@ describe('jsonnet renderer', () => {
       assert.equal((error as { code?: string }).code, 'UNSAFE_INPUT');
       assert.match(
         (error as Error).message,
-        /"\.\.\/\.\.\/outside\/secret\.yaml" leads outside the checkout[^]*app\/main\.jsonnet:1/,
+        /"\.\.\/outside\/secret\.yaml" leads outside the checkout[^]*import "\.\.\/\.\.\/outside\/secret\.yaml"[^]*app\/main\.jsonnet:1/,
       );
       return true;
     });
