@@ -69,8 +69,9 @@ func (v *view) escaped(name string, err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "path escapes from parent") || strings.Contains(msg, "escapes") {
+	// os.Root's refusal; its error value is not exported, so it is recognised by its fixed text.
+	var pathError *fs.PathError
+	if errors.As(err, &pathError) && pathError.Err.Error() == "path escapes from parent" {
 		return v.refuse(name, "leads outside the checkout (through '..' or a symlink)")
 	}
 	return err

@@ -310,7 +310,7 @@ describe('security: jsonnet renders are confined to the checkout', () => {
     const { root } = await checkout(t, 'jsonnet');
     await writeFile(
       join(root, 'app', 'main.jsonnet'),
-      "[{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' + i }, data: { x: std.repeat('x', 1000) } } for i in std.range(1, 5000)]\n",
+      "[{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' + i }, data: { x: std.repeat('x', 1000) } } for i in std.range(1, 1500)]\n",
     );
     await refused(
       input(root, 'app', {}, { maxOutputBytes: 1024 * 1024 }),
