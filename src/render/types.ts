@@ -12,7 +12,7 @@ export interface DirectoryOptions {
 }
 
 export interface KustomizeOptions {
-  /** Allow remote bases/resources (URLs). Off by default. */
+  /** Not supported yet: renders reach no network, so `true` fails the render with INVALID_ARGUMENT. */
   allowRemoteBases?: boolean;
 }
 
