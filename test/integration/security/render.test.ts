@@ -320,23 +320,31 @@ describe('security: jsonnet renders are confined to the checkout', () => {
   });
 });
 
-/** A local HTTP server that records every request it gets. */
-async function captureServer(t: TestContext): Promise<{ url: string; requests: string[] }> {
+/** A local HTTP server that records every connection and request it gets (a TLS attempt is a connection). */
+async function captureServer(
+  t: TestContext,
+): Promise<{ url: string; port: number; connections: () => number; requests: string[] }> {
   const requests: string[] = [];
+  let connections = 0;
   const server = createServer((request, response) => {
     requests.push(request.url ?? '');
     response.end(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched}\ndata: {token: ${CANARY}}\n`);
   });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(
     () =>
-      new Promise<void>((resolve) =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
         server.close(() => {
           resolve();
-        }),
-      ),
+        });
+      }),
   );
-  return { url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, requests };
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${String(port)}`, port, connections: () => connections, requests };
 }
 
 describe('security: kustomize renders are confined to the checkout', () => {
@@ -344,23 +352,30 @@ describe('security: kustomize renders are confined to the checkout', () => {
     await writeFile(join(root, 'overlays', 'dev', 'kustomization.yaml'), text);
   }
 
-  it('fetches no URL: an http resource is refused and the server gets no request', async (t) => {
+  it('fetches no URL: http and https resources are refused and the server sees no connection', async (t) => {
     const { root } = await checkout(t, 'kustomize');
     const server = await captureServer(t);
-    // A live server proves the assertion below could fail: it answers a request made from here.
+    // A live server proves the assertions below could fail: it answers a request made from here.
     assert.match(await (await fetch(`${server.url}/probe`)).text(), /fetched/);
     assert.deepEqual(server.requests, ['/probe']);
-    server.requests.length = 0;
-    for (const entry of [`${server.url}/cm.yaml`, `${server.url}/base?ref=main`]) {
+    const before = server.connections();
+    const entries = [
+      `${server.url}/cm.yaml`,
+      `${server.url}/base?ref=main`,
+      `https://127.0.0.1:${String(server.port)}/cm.yaml`,
+      `https://localhost:${String(server.port)}/org/repo//base`,
+    ];
+    for (const entry of entries) {
       await kustomization(root, `resources:\n  - ../../base\n  - ${entry}\n`);
       await refused(
         input(root, 'overlays/dev', {}),
         'UNSAFE_INPUT',
-        /refers to the remote "http:\/\/127\.0\.0\.1:\d+\/.*": remote bases are not allowed/,
+        /refers to the remote "https?:\/\/(127\.0\.0\.1|localhost):\d+\/.*": remote bases are not allowed/,
         /overlays\/dev/,
       );
     }
-    assert.deepEqual(server.requests, []);
+    assert.equal(server.connections(), before, 'no render connected to the server');
+    assert.deepEqual(server.requests, ['/probe']);
   });
 
   it('runs no git: scp-like and github.com remote bases are refused', async (t) => {
