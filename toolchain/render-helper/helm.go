@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -217,6 +218,15 @@ func renderHelm(v *view, appPath string, req *request) ([]byte, error) {
 	loaded, err := loadChart(v, appPath, 0)
 	if err != nil {
 		return nil, err
+	}
+	// What `helm template` checks before it renders: only application charts install.
+	if loaded.Metadata.Type != "" && loaded.Metadata.Type != "application" {
+		return nil, &renderError{Code: "RENDER_FAILED", File: path.Join(appPath, "Chart.yaml"),
+			Message: fmt.Sprintf("%s: %s charts are not installable", path.Join(appPath, "Chart.yaml"), loaded.Metadata.Type),
+			Hint:    "render an application chart that depends on this library chart"}
+	}
+	if loaded.Metadata.Deprecated {
+		fmt.Fprintf(os.Stderr, "warning: the chart %s is deprecated\n", loaded.Metadata.Name)
 	}
 	values, err := helmValues(v, appPath, options)
 	if err != nil {

@@ -158,4 +158,22 @@ describe('helm renderer', () => {
     await assert.rejects(render(input(root, 'broken')));
     assert.deepEqual(await readdir(privateTmp), []);
   });
+
+  it('refuses a library chart and warns about a deprecated one, as helm template does', async (t) => {
+    const { root } = await checkout(t, 'helm');
+    await writeFile(
+      join(root, 'common', 'Chart.yaml'),
+      'apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n',
+    );
+    await assert.rejects(
+      render(input(root, 'common')),
+      /common\/Chart\.yaml: library charts are not installable/,
+    );
+    await writeFile(
+      join(root, 'common', 'Chart.yaml'),
+      'apiVersion: v2\nname: common\nversion: 0.1.0\ndeprecated: true\n',
+    );
+    const result = await render(input(root, 'common'));
+    assert.deepEqual(result.warnings, ['warning: the chart common is deprecated']);
+  });
 });
