@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 
 import { render } from '../../../src/render/index.js';
 import type { HelmOptions, RenderInput } from '../../../src/render/types.js';
@@ -11,6 +13,8 @@ import { checkout, renderTools } from './checkout.js';
 function input(root: string, path: string, helm: HelmOptions = {}): RenderInput {
   return { root, path, namespace: 'shop', options: { helm }, tools: renderTools() };
 }
+
+const execFileAsync = promisify(execFile);
 
 function codeOf(error: unknown): string | undefined {
   return (error as { code?: string }).code;
@@ -175,5 +179,28 @@ describe('helm renderer', () => {
     );
     const result = await render(input(root, 'common'));
     assert.deepEqual(result.warnings, ['warning: the chart common is deprecated']);
+  });
+
+  it('loads vendored sub-charts under charts/, as folders and as .tgz archives', async (t) => {
+    const { root } = await checkout(t, 'helm');
+    await writeFile(
+      join(root, 'web', 'Chart.yaml'),
+      'apiVersion: v2\nname: web\nversion: 0.1.0\n' +
+        'dependencies:\n  - name: common\n    version: 0.1.0\n    repository: https://charts.example.com\n',
+    );
+    await mkdir(join(root, 'web', 'charts'));
+    await execFileAsync('tar', [
+      '-czf',
+      join(root, 'web', 'charts', 'common-0.1.0.tgz'),
+      '-C',
+      root,
+      'common',
+    ]);
+    const names = (await render(input(root, 'web'))).objects.map(({ object }) => object.metadata.name);
+    assert.ok(names.includes('web-common'), names.join(', '));
+    await rm(join(root, 'web', 'charts', 'common-0.1.0.tgz'));
+    await cp(join(root, 'common'), join(root, 'web', 'charts', 'common'), { recursive: true });
+    const again = (await render(input(root, 'web'))).objects.map(({ object }) => object.metadata.name);
+    assert.deepEqual(again.sort(), names.sort());
   });
 });
