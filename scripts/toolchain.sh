@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds Mooring's local toolchain from the Go module proxy and caches it outside the repo:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, helm, kustomize, jsonnet.
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, helm, kustomize, jsonnet,
+# and Mooring's render helper (toolchain/render-helper) in its own cache folder, keyed by its sources:
+#   ~/.cache/mooring/render-helper/<hash of sources + versions.env>-<go version>/mooring-render
 # Idempotent: parts already built are skipped. Prints the bin directory on its last line.
 #
 #   scripts/toolchain.sh            build what is missing
 #   scripts/toolchain.sh --print    print the bin directory, build nothing (exit 1 if incomplete)
+#   scripts/toolchain.sh --render-helper   build only the render helper (if missing); print its path
 #
-# MOORING_TOOLCHAIN_DIR overrides the cache root (default ~/.cache/mooring/toolchain).
+# MOORING_TOOLCHAIN_DIR overrides the cache root (default ~/.cache/mooring/toolchain);
+# MOORING_RENDER_HELPER_DIR the render helper's (default ~/.cache/mooring/render-helper).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +22,15 @@ key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${
 dir="$root/$key"
 bin="$dir/bin"
 parts=(etcd kubernetes kwok helm kustomize jsonnet)
+
+# The render helper's key: sha256 over `sha256sum` lines of its sources and versions.env (paths relative
+# to toolchain/, sorted); src/devcluster/render-helper.ts computes the same. The Go version is appended.
+helper_root="${MOORING_RENDER_HELPER_DIR:-$HOME/.cache/mooring/render-helper}"
+helper_key() {
+  (cd "$here/../toolchain" && { find render-helper -type f | LC_ALL=C sort; echo versions.env; } |
+    xargs sha256sum | sha256sum | cut -c1-16)
+}
+helper_bin() { echo "$helper_root/$(helper_key)-$(go env GOVERSION)/mooring-render"; }
 
 built() {
   case "$1" in
@@ -89,6 +102,19 @@ build_kustomize() {
     -o "$bin/kustomize" sigs.k8s.io/kustomize/kustomize/v5
 }
 
+build_render_helper() {
+  local minor out
+  minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
+  out="$(helper_bin)"
+  mkdir -p "$(dirname "$out")"
+  cd "$here/../toolchain/render-helper"
+  # Same version flags as the helm build: .Capabilities report the pinned Helm and Kubernetes.
+  go build -mod=readonly -ldflags "-s -w -X main.buildKey=$(helper_key) -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor" \
+    -o "$out.tmp" .
+  mv "$out.tmp" "$out"
+}
+
 build_jsonnet() {
   wrapper jsonnet
   go get "github.com/google/go-jsonnet/cmd/jsonnet@v$JSONNET_VERSION"
@@ -98,6 +124,9 @@ build_jsonnet() {
 main() {
   if [[ ${1:-} == --print ]]; then
     for p in "${parts[@]}"; do built "$p" || { echo "toolchain incomplete: $p missing in $dir (run: npm run toolchain)" >&2; exit 1; }; done
+    if command -v go >/dev/null && [[ ! -x $(helper_bin) ]]; then
+      echo "toolchain incomplete: render helper missing at $(helper_bin) (run: npm run toolchain)" >&2; exit 1
+    fi
     echo "$bin"; exit 0
   fi
 
@@ -116,6 +145,9 @@ main() {
 
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
   mkdir -p "$bin" "$dir/work"
+  if [[ ${1:-} == --render-helper ]]; then
+    ensure_render_helper; helper_bin; exit 0
+  fi
 
   log "cache: $dir"
   i=0
@@ -134,7 +166,25 @@ main() {
     log "[$i/${#parts[@]}] $p: built in $((SECONDS - start))s"
   done
   rm -rf "$dir/work"/*/
+  ensure_render_helper
   echo "$bin"
+}
+
+ensure_render_helper() {
+  local start
+  if [[ -x $(helper_bin) ]]; then
+    log "render helper: cached ($(helper_bin))"
+  else
+    log "render helper: building..."
+    start=$SECONDS
+    ( set -e; build_render_helper ) >"$dir/work/render-helper.log" 2>&1 &
+    if ! wait $!; then
+      log "render helper: FAILED after $((SECONDS - start))s; last lines of $dir/work/render-helper.log:"
+      tail -n 30 "$dir/work/render-helper.log" >&2
+      exit 1
+    fi
+    log "render helper: built in $((SECONDS - start))s ($(helper_bin))"
+  fi
 }
 
 # Bash reads a script as it runs; calling main last means an edit mid-run cannot change what runs.

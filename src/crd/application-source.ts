@@ -76,7 +76,9 @@ const kustomizeSchema = z
   .object({
     allowRemoteBases: z
       .boolean()
-      .describe('Allow remote bases and resources (URLs). Off by default.')
+      .describe(
+        'Remote bases and resources (URLs) are not supported yet: renders reach no network. Setting this to true is refused with a clear error.',
+      )
       .optional(),
   })
   .describe('Render with `kustomize build`.');

@@ -108,7 +108,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
     print(`${INDENT}${DEMO_APPS.map((app) => app.name).join(', ')}`);
 
     step(5, 'Controller (in this process)');
-    const controller = await startController(objects, layout, toolchain);
+    const controller = await startController(objects, layout);
     cleanups.add(() => controller.controller.stop());
     const watcher = await forwardPushes(layout, repoURL, controller, print);
     cleanups.add(() => {

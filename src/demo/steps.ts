@@ -11,6 +11,7 @@ import { errorMessage, MooringError } from '../core/errors.js';
 import { Controller } from '../controller/controller.js';
 import { clusterUp } from '../devcluster/cluster.js';
 import type { Toolchain } from '../devcluster/toolchain.js';
+import { requireRenderHelper } from '../devcluster/render-helper.js';
 import { findToolchain } from '../devcluster/toolchain.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import {
@@ -91,18 +92,14 @@ export interface DemoController {
 }
 
 /** Starts the controller for the demo namespace, logging to a file, with a webhook receiver on loopback. */
-export async function startController(
-  objects: ObjectsApi,
-  layout: DemoLayout,
-  toolchain: Toolchain,
-): Promise<DemoController> {
+export async function startController(objects: ObjectsApi, layout: DemoLayout): Promise<DemoController> {
   await mkdir(layout.dir, { recursive: true });
   await writeFile(layout.controllerLog, '');
   const logger = pino({ level: 'info' }, pino.destination({ dest: layout.controllerLog, sync: true }));
   const secret = randomBytes(24).toString('hex');
   const controller = new Controller({
     objects,
-    tools: { helm: toolchain.helm, kustomize: toolchain.kustomize, jsonnet: toolchain.jsonnet },
+    tools: { renderHelper: requireRenderHelper() },
     namespace: DEMO_NAMESPACE,
     cacheDir: layout.cacheDir,
     concurrency: 4,

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { MooringError } from '../core/errors.js';
 import type { ProgressReporter } from '../core/logger.js';
 import { packageRoot } from '../core/package-root.js';
+import { findRenderHelper } from './render-helper.js';
 
 /** Versions pinned in toolchain/versions.env. */
 export interface ToolchainVersions {
@@ -95,8 +96,9 @@ export function findToolchain(binDir = toolchainBinDir()): { toolchain: Toolchai
  */
 export async function ensureToolchain(progress: ProgressReporter): Promise<Toolchain> {
   const found = findToolchain();
-  if ('toolchain' in found) return found.toolchain;
-  progress(`building the local toolchain (missing: ${found.missing.join(', ')})`);
+  if ('toolchain' in found && findRenderHelper() !== undefined) return found.toolchain;
+  const missing = 'missing' in found ? found.missing : ['mooring-render'];
+  progress(`building the local toolchain (missing: ${missing.join(', ')})`);
   await runToolchainScript(progress);
   const after = findToolchain();
   if ('toolchain' in after) return after.toolchain;

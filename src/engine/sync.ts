@@ -22,6 +22,7 @@ import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
 import { renderCacheKey } from '../render/cache.js';
+import { renderHelperKey } from '../devcluster/render-helper.js';
 import { readVersions } from '../devcluster/toolchain.js';
 import type { RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
@@ -478,11 +479,17 @@ function failureOf(error: unknown): SyncFailure {
 
 let versions: Record<string, string> | undefined;
 
-/** The render tools' versions, part of the render cache key. */
+/** The render tools' versions and the render helper's source key, part of the render cache key. */
 function toolVersions(): Record<string, string> {
   if (versions === undefined) {
     const v = readVersions();
-    versions = { helm: v.helm, kustomize: v.kustomize, jsonnet: v.jsonnet, kubernetes: v.kubernetes };
+    versions = {
+      helm: v.helm,
+      kustomize: v.kustomize,
+      jsonnet: v.jsonnet,
+      kubernetes: v.kubernetes,
+      renderHelper: renderHelperKey(),
+    };
   }
   return versions;
 }

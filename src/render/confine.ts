@@ -65,13 +65,6 @@ export async function confinedPath(root: string, relativePath: string): Promise<
   return real;
 }
 
-/** Like confinedPath, for a path given relative to a folder inside the root (e.g. a kustomization's entry). */
-export async function confinedFrom(root: string, fromDir: string, entry: string): Promise<string> {
-  if (isAbsolute(entry)) throw unsafe(entry, 'is absolute; paths must be relative to the checkout');
-  const rootReal = await realRoot(root);
-  return confinedPath(rootReal, relative(rootReal, resolve(fromDir, entry)));
-}
-
 async function realpathOfDeepestExisting(path: string): Promise<string> {
   let missing = '';
   let current = path;

@@ -1,9 +1,8 @@
 /**
- * Validation of Helm inputs and the `helm template` argument list. Pure.
- * Every user-supplied value is checked before it reaches the command line, so none can pose as a flag.
+ * Validation of Helm inputs before they reach the render helper. Pure. Clear messages for bad names and
+ * versions; not a security boundary (the helper takes them as data, never as flags or paths).
  */
 import { MooringError } from '../core/errors.js';
-import { isRecord } from '../core/objects.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KUBE_VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/;
@@ -33,19 +32,17 @@ export function defaultReleaseName(appPath: string): string {
   return cleaned === '' ? 'release' : cleaned;
 }
 
-export interface HelmTemplateArgs {
+/** The Helm inputs that are names or versions. */
+export interface HelmInputs {
   releaseName: string;
-  chartDir: string;
   namespace: string;
   kubeVersion: string;
-  /** Absolute, already confined value files, then the generated inline-values file, in merge order. */
-  valueFiles: string[];
   apiVersions: string[];
   includeCRDs: boolean;
 }
 
 /** Checks release name, namespace, kube version and API versions; throws INVALID_ARGUMENT on the first bad one. */
-export function validateHelmInputs(args: Omit<HelmTemplateArgs, 'chartDir' | 'valueFiles'>): void {
+export function validateHelmInputs(args: HelmInputs): void {
   if (!DNS_LABEL.test(args.releaseName) || args.releaseName.length > 53)
     throw invalid(
       'release name',
@@ -60,46 +57,4 @@ export function validateHelmInputs(args: Omit<HelmTemplateArgs, 'chartDir' | 'va
     if (!API_VERSION.test(apiVersion))
       throw invalid('API version', apiVersion, 'a group/version such as monitoring.coreos.com/v1');
   }
-}
-
-/** The argument list of `helm template`; values use `--flag=value` so none is read as another flag. */
-export function helmTemplateArgs(args: HelmTemplateArgs): string[] {
-  validateHelmInputs(args);
-  return [
-    'template',
-    args.releaseName,
-    args.chartDir,
-    `--namespace=${args.namespace}`,
-    `--kube-version=${args.kubeVersion}`,
-    ...args.valueFiles.map((file) => `--values=${file}`),
-    ...args.apiVersions.map((apiVersion) => `--api-versions=${apiVersion}`),
-    ...(args.includeCRDs ? ['--include-crds'] : []),
-  ];
-}
-
-/** One dependency of Chart.yaml. */
-export interface ChartDependency {
-  name: string;
-  repository: string;
-}
-
-/** The dependencies listed in a parsed Chart.yaml (entries without a name are ignored: helm rejects them). */
-export function chartDependencies(chart: unknown): ChartDependency[] {
-  if (!isRecord(chart) || !Array.isArray(chart.dependencies)) return [];
-  return chart.dependencies.flatMap((dep: unknown) =>
-    isRecord(dep) && typeof dep.name === 'string'
-      ? [{ name: dep.name, repository: typeof dep.repository === 'string' ? dep.repository : '' }]
-      : [],
-  );
-}
-
-/** Whether charts/ already holds a dependency: a folder of its name, or a `<name>-<version>.tgz` archive. */
-export function isVendored(dependency: string, chartsEntries: readonly string[]): boolean {
-  return chartsEntries.some(
-    (entry) =>
-      entry === dependency ||
-      (entry.startsWith(`${dependency}-`) &&
-        entry.endsWith('.tgz') &&
-        /^\d/.test(entry.slice(dependency.length + 1))),
-  );
 }

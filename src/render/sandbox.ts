@@ -1,7 +1,8 @@
 /**
  * Runs a renderer tool the one way Mooring allows: execFile with an argument array, a time limit, an
  * output limit, a minimal environment (no proxies, no KUBECONFIG, HOME in a throw-away folder) and the
- * app folder as working directory. Failures become RENDER_FAILED errors that quote the tool's stderr.
+ * app folder as working directory. Failures become RENDER_FAILED errors that quote the tool's stderr,
+ * unless the run explains them itself (the render helper reports structured errors).
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,13 +12,24 @@ import { join } from 'node:path';
 import { MooringError } from '../core/errors.js';
 import type { RenderLimits } from './types.js';
 
-export const DEFAULT_LIMITS: RenderLimits = { timeoutMs: 60_000, maxOutputBytes: 64 * 1024 * 1024 };
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: RenderLimits = {
+  timeoutMs: 60_000,
+  maxOutputBytes: 64 * MiB,
+  maxMemoryBytes: 1024 * MiB,
+  maxFiles: 20_000,
+  maxReadBytes: 256 * MiB,
+};
 
 /** The limits of a render: the caller's, completed with the defaults. */
 export function resolveLimits(limits: Partial<RenderLimits> | undefined): RenderLimits {
   return {
     timeoutMs: limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
     maxOutputBytes: limits?.maxOutputBytes ?? DEFAULT_LIMITS.maxOutputBytes,
+    maxMemoryBytes: limits?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes,
+    maxFiles: limits?.maxFiles ?? DEFAULT_LIMITS.maxFiles,
+    maxReadBytes: limits?.maxReadBytes ?? DEFAULT_LIMITS.maxReadBytes,
   };
 }
 
@@ -32,6 +44,10 @@ export interface ToolRun {
   limits: RenderLimits;
   /** Variables added to the minimal environment (e.g. HELM_CACHE_HOME). */
   env?: Record<string, string>;
+  /** Written to the tool's standard input (then closed). */
+  stdin?: string;
+  /** Turns a failed run into a specific error; undefined falls back to the generic RENDER_FAILED. */
+  explain?: (error: ExecFileException, stderr: string) => MooringError | undefined;
 }
 
 export interface ToolOutput {
@@ -116,7 +132,7 @@ export async function runTool(run: ToolRun): Promise<ToolOutput> {
   await mkdir(join(run.workDir, 'home'), { recursive: true });
   await mkdir(join(run.workDir, 'tmp'), { recursive: true });
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       run.binary,
       run.args,
       {
@@ -129,7 +145,7 @@ export async function runTool(run: ToolRun): Promise<ToolOutput> {
       },
       (error, stdout, stderr) => {
         if (error !== null) {
-          reject(failure(run, error, stderr));
+          reject(run.explain?.(error, stderr) ?? failure(run, error, stderr));
           return;
         }
         const warnings = stderrExcerpt(stderr)
@@ -138,6 +154,9 @@ export async function runTool(run: ToolRun): Promise<ToolOutput> {
         resolve({ stdout, warnings });
       },
     );
+    // A child that dies before reading its input makes the write fail (EPIPE): the exit callback reports it.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(run.stdin ?? '');
   });
 }
 

@@ -12,7 +12,7 @@ export interface DirectoryOptions {
 }
 
 export interface KustomizeOptions {
-  /** Allow remote bases/resources (URLs). Off by default. */
+  /** Not supported yet: renders reach no network, so `true` fails the render with INVALID_ARGUMENT. */
   allowRemoteBases?: boolean;
 }
 
@@ -49,9 +49,11 @@ export interface RenderOptions {
 
 /** Paths of the external tools. */
 export interface RenderTools {
-  helm: string;
-  kustomize: string;
-  jsonnet: string;
+  /**
+   * Mooring's render helper (`mooring-render`, built from toolchain/render-helper): kustomize, helm and
+   * jsonnet as libraries, reading only the checkout. See src/devcluster/render-helper.ts.
+   */
+  renderHelper: string;
 }
 
 export interface RenderLimits {
@@ -59,6 +61,12 @@ export interface RenderLimits {
   timeoutMs: number;
   /** Max bytes of rendered output (default 64 MiB). */
   maxOutputBytes: number;
+  /** Max memory of a kustomize, helm or jsonnet render (default 1 GiB). */
+  maxMemoryBytes: number;
+  /** Max number of files one render may read (default 20,000). */
+  maxFiles: number;
+  /** Max bytes of files one render may read (default 256 MiB). */
+  maxReadBytes: number;
   /** Max objects one render may produce, List items included (default 10,000: DEFAULT_MAX_OBJECTS). */
   maxObjects?: number;
   /** Max bytes of one manifest file read by the directory renderer (default 4 MiB: DEFAULT_MAX_FILE_BYTES). */

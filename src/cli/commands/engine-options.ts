@@ -1,10 +1,9 @@
-import { accessSync, constants } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
+import { basename } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { MooringError } from '../../core/errors.js';
-import { toolchainBinDir } from '../../devcluster/toolchain.js';
+import { requireRenderHelper } from '../../devcluster/render-helper.js';
 import type { LocalSource, SyncRequest } from '../../engine/types.js';
 import type { RenderOptions, RenderTools, RendererKind } from '../../render/types.js';
 import { parseDuration } from '../duration.js';
@@ -85,41 +84,11 @@ export function addClusterOptions(command: Command): Command {
 }
 
 /**
- * helm, kustomize and jsonnet: from the toolchain directory (built by `npm run toolchain`, or shipped in the
- * image under MOORING_TOOLCHAIN_DIR), else from PATH. Only these three are needed to render.
+ * The render helper (`mooring-render`): built by `npm run toolchain` into its cache folder, or named by
+ * MOORING_RENDER_HELPER (the container image). It is all that kustomize, helm and jsonnet apps need.
  */
 export function renderTools(): RenderTools {
-  const dir = toolchainBinDir();
-  const find = (name: 'helm' | 'kustomize' | 'jsonnet'): string | undefined => {
-    const inToolchain = join(dir, name);
-    if (isExecutable(inToolchain)) return inToolchain;
-    for (const entry of (process.env.PATH ?? '').split(delimiter)) {
-      const candidate = join(entry, name);
-      if (entry !== '' && isExecutable(candidate)) return candidate;
-    }
-    return undefined;
-  };
-  const helm = find('helm');
-  const kustomize = find('kustomize');
-  const jsonnet = find('jsonnet');
-  if (helm === undefined || kustomize === undefined || jsonnet === undefined) {
-    const missing = Object.entries({ helm, kustomize, jsonnet })
-      .filter(([, v]) => v === undefined)
-      .map(([k]) => k);
-    throw new MooringError('PREREQUISITE_MISSING', `the render tools are missing: ${missing.join(', ')}`, {
-      hint: 'run `npm run toolchain` once (it builds helm, kustomize and jsonnet), or put them on PATH',
-    });
-  }
-  return { helm, kustomize, jsonnet };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return { renderHelper: requireRenderHelper() };
 }
 
 export function renderOptionsFrom(opts: EngineCliOptions, appName: string): RenderOptions {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 
 import type { KubeObject } from '../../../src/core/objects.js';
 import { packageRoot } from '../../../src/core/package-root.js';
+import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import { findToolchain } from '../../../src/devcluster/toolchain.js';
 import type { Toolchain } from '../../../src/devcluster/toolchain.js';
 import { syncApplication } from '../../../src/engine/sync.js';
@@ -119,10 +120,7 @@ export async function engineHarness(t: TestContext, appName: string): Promise<En
         concurrency: 8,
         ...overrides,
       };
-      return syncApplication(
-        { objects: engine, tools: { helm: tools.helm, kustomize: tools.kustomize, jsonnet: tools.jsonnet } },
-        request,
-      );
+      return syncApplication({ objects: engine, tools: { renderHelper: requireRenderHelper() } }, request);
     },
     get(apiVersion, kind, name, ns = namespace) {
       const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';

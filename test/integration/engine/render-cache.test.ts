@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { syncApplication } from '../../../src/engine/sync.js';
 import type { SyncRequest } from '../../../src/engine/types.js';
 import { RenderCache } from '../../../src/render/cache.js';
-import { findToolchain } from '../../../src/devcluster/toolchain.js';
+import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import { configMap, engineHarness } from './harness.js';
 
 describe('sync engine: render cache', () => {
@@ -12,8 +12,6 @@ describe('sync engine: render cache', () => {
     const h = await engineHarness(t, 'render-cache');
     await h.write('kustomization.yaml', 'resources: [settings.yaml]\n');
     await h.write('settings.yaml', configMap('cached', { color: 'blue' }));
-    const found = findToolchain();
-    assert.ok('toolchain' in found);
     const cache = new RenderCache(10);
     const request = (treeHash: string): SyncRequest => ({
       appName: h.appName,
@@ -29,11 +27,7 @@ describe('sync engine: render cache', () => {
       timeoutMs: 20_000,
       concurrency: 4,
     });
-    const realTools = {
-      helm: found.toolchain.helm,
-      kustomize: found.toolchain.kustomize,
-      jsonnet: found.toolchain.jsonnet,
-    };
+    const realTools = { renderHelper: requireRenderHelper() };
     const first = await syncApplication(
       { objects: h.engine, tools: realTools, renderCache: cache },
       request('tree-1'),
@@ -41,8 +35,8 @@ describe('sync engine: render cache', () => {
     assert.equal(first.error, undefined);
     assert.equal(cache.size, 1);
 
-    // A kustomize that cannot run proves the second sync never called it.
-    const brokenTools = { ...realTools, kustomize: '/nonexistent/kustomize' };
+    // A render helper that cannot run proves the second sync never called it.
+    const brokenTools = { renderHelper: '/nonexistent/mooring-render' };
     const second = await syncApplication(
       { objects: h.engine, tools: brokenTools, renderCache: cache },
       request('tree-1'),

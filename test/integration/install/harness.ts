@@ -32,6 +32,7 @@ import { connect } from '../../../src/kube/connect.js';
 import { Discovery } from '../../../src/kube/discovery.js';
 import { ObjectsApi } from '../../../src/kube/objects-api.js';
 import type { SyncResult } from '../../../src/engine/types.js';
+import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import { RecordingLogger, toolchain, yamlStream } from '../controller/harness.js';
 
 const run = promisify(execFile);
@@ -81,7 +82,7 @@ export async function install(
   options: Partial<InstallOptions> = {},
 ): Promise<SyncResult> {
   const result = await installMooring(
-    { objects, tools: toolchain() },
+    { objects, tools: { renderHelper: requireRenderHelper() } },
     { mode: 'cluster', dryRun: false, ...options },
   );
   if (result.error !== undefined) throw new Error(`install failed: ${JSON.stringify(result.error)}`);
@@ -110,7 +111,7 @@ export async function startController(
   const logger = new RecordingLogger();
   const controller = new Controller({
     objects,
-    tools: toolchain(),
+    tools: { renderHelper: requireRenderHelper() },
     namespace,
     cacheDir,
     concurrency: 2,

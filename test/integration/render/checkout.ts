@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
 import { packageRoot } from '../../../src/core/package-root.js';
-import { findToolchain } from '../../../src/devcluster/toolchain.js';
+import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import type { RenderTools } from '../../../src/render/types.js';
 
 export interface Checkout {
@@ -30,11 +30,7 @@ export async function checkout(t: TestContext, fixture: string): Promise<Checkou
   return { root, outside };
 }
 
-/** The toolchain's helm, kustomize and jsonnet; fails the test when the toolchain is not built. */
+/** The render helper; fails the test when it is not built. */
 export function renderTools(): RenderTools {
-  const found = findToolchain();
-  if (!('toolchain' in found))
-    throw new Error(`toolchain incomplete, missing ${found.missing.join(', ')}: run npm run toolchain`);
-  const { helm, kustomize, jsonnet } = found.toolchain;
-  return { helm, kustomize, jsonnet };
+  return { renderHelper: requireRenderHelper() };
 }

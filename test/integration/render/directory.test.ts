@@ -127,7 +127,7 @@ describe('directory renderer', () => {
       assert.equal((error as { code?: string }).code, 'RENDER_FAILED');
       assert.equal(
         (error as Error).message,
-        'kustomize build printed more than the 100 bytes allowed for one render',
+        'the kustomize render of kustomize/overlays/dev produced 279 bytes, more than the limit of 100 bytes',
       );
       return true;
     });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 
 import { render } from '../../../src/render/index.js';
 import type { HelmOptions, RenderInput } from '../../../src/render/types.js';
@@ -11,6 +13,8 @@ import { checkout, renderTools } from './checkout.js';
 function input(root: string, path: string, helm: HelmOptions = {}): RenderInput {
   return { root, path, namespace: 'shop', options: { helm }, tools: renderTools() };
 }
+
+const execFileAsync = promisify(execFile);
 
 function codeOf(error: unknown): string | undefined {
   return (error as { code?: string }).code;
@@ -39,7 +43,7 @@ describe('helm renderer', () => {
     });
     assert.equal(settings.metadata.namespace, 'shop');
     assert.match(result.objects[0]?.origin?.source ?? '', /templates\//);
-    // The dependency was added to a temporary copy, never to the checkout.
+    // The dependency was attached in memory: nothing was added to the checkout.
     assert.deepEqual((await readdir(join(root, 'web'))).sort(), [
       'Chart.yaml',
       'templates',
@@ -69,7 +73,7 @@ describe('helm renderer', () => {
     );
     await assert.rejects(
       render(input(root, 'web', { valueFiles: [join(outside, 'values.yaml')] })),
-      /is absolute/,
+      /is an absolute path/,
     );
   });
 
@@ -92,7 +96,7 @@ describe('helm renderer', () => {
     await symlink(join(outside, 'secret.yaml'), join(root, 'web', 'templates', 'stolen.yaml'));
     await assert.rejects(
       render(input(root, 'web')),
-      /web\/templates\/stolen\.yaml" is a symlink that leads outside/,
+      /"web\/templates\/stolen\.yaml" leads outside the checkout \(through '\.\.' or a symlink\)/,
     );
   });
 
@@ -100,7 +104,10 @@ describe('helm renderer', () => {
     const { root } = await checkout(t, 'helm');
     await assert.rejects(render(input(root, 'broken')), (error: unknown) => {
       assert.equal(codeOf(error), 'RENDER_FAILED');
-      assert.match((error as Error).message, /^helm template failed \(exit 1\):/);
+      assert.match(
+        (error as Error).message,
+        /^helm template failed: execution error at \(broken\/templates\/configmap\.yaml:6:13\)/,
+      );
       assert.match((error as Error).message, /value is required by the broken chart/);
       return true;
     });
@@ -123,7 +130,10 @@ describe('helm renderer', () => {
     const chart =
       'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - {name: common, version: 0.1.0, repository: "file://../../outside"}\n';
     await writeFile(join(root, 'web', 'Chart.yaml'), chart);
-    await assert.rejects(render(input(root, 'web')), /"\.\.\/outside" leads outside the checkout/);
+    await assert.rejects(
+      render(input(root, 'web')),
+      /web\/Chart\.yaml: dependency "common" \(file:\/\/\.\.\/\.\.\/outside\) is outside the checkout/,
+    );
   });
 
   it('refuses a release name that could pass for a flag', async (t) => {
@@ -151,5 +161,46 @@ describe('helm renderer', () => {
     await render(input(root, 'web'));
     await assert.rejects(render(input(root, 'broken')));
     assert.deepEqual(await readdir(privateTmp), []);
+  });
+
+  it('refuses a library chart and warns about a deprecated one, as helm template does', async (t) => {
+    const { root } = await checkout(t, 'helm');
+    await writeFile(
+      join(root, 'common', 'Chart.yaml'),
+      'apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n',
+    );
+    await assert.rejects(
+      render(input(root, 'common')),
+      /common\/Chart\.yaml: library charts are not installable/,
+    );
+    await writeFile(
+      join(root, 'common', 'Chart.yaml'),
+      'apiVersion: v2\nname: common\nversion: 0.1.0\ndeprecated: true\n',
+    );
+    const result = await render(input(root, 'common'));
+    assert.deepEqual(result.warnings, ['warning: the chart common is deprecated']);
+  });
+
+  it('loads vendored sub-charts under charts/, as folders and as .tgz archives', async (t) => {
+    const { root } = await checkout(t, 'helm');
+    await writeFile(
+      join(root, 'web', 'Chart.yaml'),
+      'apiVersion: v2\nname: web\nversion: 0.1.0\n' +
+        'dependencies:\n  - name: common\n    version: 0.1.0\n    repository: https://charts.example.com\n',
+    );
+    await mkdir(join(root, 'web', 'charts'));
+    await execFileAsync('tar', [
+      '-czf',
+      join(root, 'web', 'charts', 'common-0.1.0.tgz'),
+      '-C',
+      root,
+      'common',
+    ]);
+    const names = (await render(input(root, 'web'))).objects.map(({ object }) => object.metadata.name);
+    assert.ok(names.includes('web-common'), names.join(', '));
+    await rm(join(root, 'web', 'charts', 'common-0.1.0.tgz'));
+    await cp(join(root, 'common'), join(root, 'web', 'charts', 'common'), { recursive: true });
+    const again = (await render(input(root, 'web'))).objects.map(({ object }) => object.metadata.name);
+    assert.deepEqual(again.sort(), names.sort());
   });
 });

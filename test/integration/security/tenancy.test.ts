@@ -25,7 +25,8 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment, yamlStream } from '../../helpers/manifests.js';
 import type { ControllerHarness } from '../controller/harness.js';
-import { APP_PATH, condition, controllerHarness, toolchain } from '../controller/harness.js';
+import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
+import { APP_PATH, condition, controllerHarness } from '../controller/harness.js';
 import { adminObjects } from '../install/harness.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -465,7 +466,7 @@ describe('tenancy: Projects and impersonation', () => {
   it('impersonates a ServiceAccount with the groups Kubernetes gives it, and the default deployer cannot create cluster-scoped RBAC', async (t) => {
     const admin = adminObjects(t, testCluster().kubeconfigPath);
     const installed = await installMooring(
-      { objects: admin, tools: toolchain() },
+      { objects: admin, tools: { renderHelper: requireRenderHelper() } },
       { mode: 'cluster', dryRun: false },
     );
     assert.equal(installed.error, undefined, JSON.stringify(installed.error));

@@ -33,11 +33,7 @@ function renderApp(root: string, limits: Partial<RenderLimits> = {}): Promise<Re
     path: 'app',
     namespace: 'web',
     options: { kind: 'directory' },
-    tools: {
-      helm: '/nonexistent/helm',
-      kustomize: '/nonexistent/kustomize',
-      jsonnet: '/nonexistent/jsonnet',
-    },
+    tools: { renderHelper: '/nonexistent/mooring-render' },
     limits,
   });
 }

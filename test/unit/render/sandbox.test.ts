@@ -15,8 +15,19 @@ describe('render sandbox helpers', () => {
   });
 
   it('fills in default limits', () => {
-    assert.deepEqual(resolveLimits(undefined), { timeoutMs: 60_000, maxOutputBytes: 64 * 1024 * 1024 });
-    assert.deepEqual(resolveLimits({ timeoutMs: 5 }), { timeoutMs: 5, maxOutputBytes: 64 * 1024 * 1024 });
+    const defaults = {
+      timeoutMs: 60_000,
+      maxOutputBytes: 64 * 1024 * 1024,
+      maxMemoryBytes: 1024 * 1024 * 1024,
+      maxFiles: 20_000,
+      maxReadBytes: 256 * 1024 * 1024,
+    };
+    assert.deepEqual(resolveLimits(undefined), defaults);
+    assert.deepEqual(resolveLimits({ timeoutMs: 5, maxFiles: 3 }), {
+      ...defaults,
+      timeoutMs: 5,
+      maxFiles: 3,
+    });
   });
 
   it("gives tools an environment without proxies, kubeconfig or the caller's home", () => {

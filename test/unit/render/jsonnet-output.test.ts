@@ -1,46 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { jsonnetImports, normaliseJsonnetOutput } from '../../../src/render/jsonnet-source.js';
+import { normaliseJsonnetOutput } from '../../../src/render/jsonnet-output.js';
 
 const cm = (name: string): Record<string, unknown> => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name },
-});
-
-describe('jsonnet imports', () => {
-  it('finds import, importstr and importbin with any string literal', () => {
-    const source = [
-      "local a = import 'a.libsonnet';",
-      'local b = importstr "b.txt";',
-      'local c = importbin @"c\\bin";',
-      "local d = import @'it''s.libsonnet';",
-      "{ x: (import  /* why */ 'lib/x.libsonnet').y }",
-    ].join('\n');
-    assert.deepEqual(jsonnetImports(source), [
-      { kind: 'import', path: 'a.libsonnet' },
-      { kind: 'importstr', path: 'b.txt' },
-      { kind: 'importbin', path: 'c\\bin' },
-      { kind: 'import', path: "it's.libsonnet" },
-      { kind: 'import', path: 'lib/x.libsonnet' },
-    ]);
-  });
-
-  it('ignores imports inside comments, strings and text blocks, and look-alike names', () => {
-    const source = [
-      "// import 'comment.libsonnet'",
-      "# import 'hash.libsonnet'",
-      "/* import 'block.libsonnet' */",
-      'local s = "import \'string.libsonnet\'";',
-      'local t = |||',
-      "  import 'text-block.libsonnet'",
-      '|||;',
-      "local importer = 'x';",
-      "{ real: import '../real.libsonnet' }",
-    ].join('\n');
-    assert.deepEqual(jsonnetImports(source), [{ kind: 'import', path: '../real.libsonnet' }]);
-  });
 });
 
 describe('jsonnet output normalisation', () => {
