@@ -132,6 +132,10 @@ describe('controller: app lifecycle', () => {
       testCluster().kubeconfigPath,
       '--no-leader-elect',
       '--allow-file-repos',
+      // Only this test's Applications: the tests share one cluster, and a cluster-wide controller would
+      // answer (refuse) every other test's Applications too.
+      '--app-namespace',
+      h.appNamespace,
     ];
     const child = spawn(
       process.execPath,
