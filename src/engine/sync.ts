@@ -273,8 +273,11 @@ class SyncRun {
     validated: ValidatedObject[],
     deferred: PlannedObject[],
   ): Promise<void> {
-    for (const v of validated) this.record(v.planned, intendedAction(v), v.diff?.drift);
-    for (const p of deferred)
+    const reported = (p: PlannedObject): boolean => this.request.includeHooks !== false || !isHook(p);
+    this.result.validated = this.result.validated.filter((v) => reported(v.planned));
+    for (const v of validated.filter((v) => reported(v.planned)))
+      this.record(v.planned, intendedAction(v), v.diff?.drift);
+    for (const p of deferred.filter(reported))
       this.record(p, 'created', undefined, 'validated after its CRD or Namespace is created');
     if (this.request.prune) {
       const pruned = await pruneObjects(this.deps.objects, this.request.appName, plan.pruneSet, true);
@@ -411,7 +414,10 @@ class SyncRun {
     const hooks = plan.objects.filter((p) => isHook(p) && p.phase === phase);
     if (hooks.length === 0) return;
     this.progress(`running ${hooks.length} ${phase} hook(s)`);
-    const outcomes = await runHooks(this.deps.objects, hooks, this.request.timeoutMs);
+    const outcomes = await runHooks(this.deps.objects, hooks, {
+      timeoutMs: this.request.timeoutMs,
+      syncLabel: `${this.request.source.commit?.sha.slice(0, 12) ?? 'local'}@${new Date(this.started).toISOString()}`,
+    });
     this.result.outcomes.push(...outcomes);
     const failure = outcomes.find((o) => o.action === 'hook-failed');
     if (failure !== undefined && phase !== 'SyncFail') {

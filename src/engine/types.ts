@@ -36,6 +36,11 @@ export interface SyncRequest {
   /** For each wait: between waves, for hooks, and --wait (ms). */
   timeoutMs: number;
   concurrency: number;
+  /**
+   * Dry run only: false leaves hooks out of the report (they run on every sync, so they are not part of
+   * the steady state and would always read "would create"). Default true.
+   */
+  includeHooks?: boolean;
 }
 
 /** Where and why a sync stopped. */

@@ -8,6 +8,7 @@ import { objectId, refOf, subjectOf } from '../core/objects.js';
 import type { KubeObject } from '../core/objects.js';
 import { parseObjectAnnotations } from './annotations.js';
 import type { ObjectAnnotations } from './annotations.js';
+import { generatedPrefixOf, markGenerated, refuseGeneratedNonHooks } from './generated.js';
 import { inventoryOf } from './inventory.js';
 import { applyOrder } from './order.js';
 import { checkPruneBrake, pruneCandidates } from './prune.js';
@@ -25,6 +26,13 @@ export {
   mergeInventory,
   sortInventory,
 } from './inventory.js';
+export {
+  creationManifest,
+  generatedHookSelector,
+  HOOK_ID_LABEL,
+  HOOK_SYNC_ANNOTATION,
+  isGenerated,
+} from './generated.js';
 export { applyOrder, groupIntoWaves, isHook, kindRank, pruneOrder } from './order.js';
 export {
   checkPruneBrake,
@@ -79,6 +87,11 @@ function planObject(
   };
   if (annotations.hookDeletePolicies !== undefined)
     planned.hookDeletePolicies = annotations.hookDeletePolicies;
+  const prefix = generatedPrefixOf(object);
+  if (prefix !== undefined) {
+    planned.generateName = prefix;
+    planned.object = markGenerated(applied, input.appName, planned.id);
+  }
   return planned;
 }
 
@@ -125,6 +138,7 @@ export function buildPlan(input: PlanInput): Plan {
     crdScopes: crdScopesOf(kept.map((k) => k.object)),
   };
   const objects = kept.map((k) => planObject(k, input, lookup, warnings)).sort(applyOrder);
+  refuseGeneratedNonHooks(objects);
   refuseDuplicates(objects);
   refuseInventoryNames(input.appName, objects);
   const inventory = inventoryOf(objects);
