@@ -76,6 +76,8 @@ class SyncRun {
   private readonly result: SyncResult;
   private stored: StoredInventory = { entries: [] };
   private readonly inventoryStore: InventoryStore;
+  /** Writes made by hooks (nothing else runs while they do). */
+  private hookWrites = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -93,7 +95,7 @@ class SyncRun {
       validated: [],
       inventory: [],
       warnings: [],
-      stats: { requests: {}, writes: 0, durationMs: 0 },
+      stats: { requests: {}, writes: 0, hookWrites: 0, durationMs: 0 },
     };
   }
 
@@ -109,6 +111,7 @@ class SyncRun {
     this.result.stats = {
       requests: diffCounts(objects.client.stats.snapshot(), requestsBefore),
       writes: objects.client.stats.writes - writesBefore,
+      hookWrites: this.hookWrites,
       durationMs: Date.now() - this.started,
     };
     return this.result;
@@ -414,10 +417,12 @@ class SyncRun {
     const hooks = plan.objects.filter((p) => isHook(p) && p.phase === phase);
     if (hooks.length === 0) return;
     this.progress(`running ${hooks.length} ${phase} hook(s)`);
+    const writesBefore = this.deps.objects.client.stats.writes;
     const outcomes = await runHooks(this.deps.objects, hooks, {
       timeoutMs: this.request.timeoutMs,
       syncLabel: `${this.request.source.commit?.sha.slice(0, 12) ?? 'local'}@${new Date(this.started).toISOString()}`,
     });
+    this.hookWrites += this.deps.objects.client.stats.writes - writesBefore;
     this.result.outcomes.push(...outcomes);
     const failure = outcomes.find((o) => o.action === 'hook-failed');
     if (failure !== undefined && phase !== 'SyncFail') {
