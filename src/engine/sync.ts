@@ -278,6 +278,9 @@ class SyncRun {
   ): Promise<void> {
     const reported = (p: PlannedObject): boolean => this.request.includeHooks !== false || !isHook(p);
     this.result.validated = this.result.validated.filter((v) => reported(v.planned));
+    const hooksLeftOut = plan.objects.filter((p) => !reported(p)).length;
+    if (hooksLeftOut > 0)
+      this.progress(`${hooksLeftOut} hook(s) left out: they run on every sync (--include-hooks shows them)`);
     for (const v of validated.filter((v) => reported(v.planned)))
       this.record(v.planned, intendedAction(v), v.diff?.drift);
     for (const p of deferred.filter(reported))

@@ -100,6 +100,7 @@ async function applyDiffReapply(t: TestContext, app: AppCase): Promise<void> {
   assert.equal(diff.code, 0, `diff reports changes: ${JSON.stringify(changed)}\n${diff.stderr}`);
   assert.ok(diffReport.outcomes.length > 0);
   if (expected.length > 0) {
+    assert.match(diff.stderr, new RegExp(`${expected.length} hook\\(s\\) left out: they run on every sync`));
     const withHooks = await mooring(['diff', source, ...common, '--include-hooks']);
     assert.equal(withHooks.code, 1, 'hooks would run again: a change when asked to include them');
     const hooksShown = report(withHooks).outcomes.filter(
