@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 import { MooringError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
-import { subjectOf } from '../core/objects.js';
+import { objectId, subjectOf } from '../core/objects.js';
 import { TRACKING_ANNOTATION, TRACKING_LABEL } from './tracking.js';
 import type { PlannedObject } from './types.js';
 
@@ -89,4 +89,22 @@ export function refuseGeneratedNonHooks(planned: readonly PlannedObject[]): void
       hint: 'give it a metadata.name, or make it a hook (argocd.argoproj.io/hook: PreSync, helm.sh/hook: pre-install, mooring.dev/hook: PostSync)',
     },
   );
+}
+
+/**
+ * Two hooks may share a generateName prefix (one per phase, say): each needs its own identity, so the second
+ * and later ones become `<prefix>*2`, `<prefix>*3`, ... in manifest order, with their own hook label. Other
+ * duplicates are left for the duplicate check. Returns a new list.
+ */
+export function numberGeneratedTwins(planned: readonly PlannedObject[], appName: string): PlannedObject[] {
+  const seen = new Map<string, number>();
+  return planned.map((p) => {
+    if (p.generateName === undefined) return p;
+    const count = (seen.get(p.id) ?? 0) + 1;
+    seen.set(p.id, count);
+    if (count === 1) return p;
+    const ref = { ...p.ref, name: `${p.ref.name}${count}` };
+    const id = objectId(ref);
+    return { ...p, ref, id, object: markGenerated(p.object, appName, id) };
+  });
 }

@@ -8,7 +8,12 @@ import { objectId, refOf, subjectOf } from '../core/objects.js';
 import type { KubeObject } from '../core/objects.js';
 import { parseObjectAnnotations } from './annotations.js';
 import type { ObjectAnnotations } from './annotations.js';
-import { generatedPrefixOf, markGenerated, refuseGeneratedNonHooks } from './generated.js';
+import {
+  generatedPrefixOf,
+  markGenerated,
+  numberGeneratedTwins,
+  refuseGeneratedNonHooks,
+} from './generated.js';
 import { inventoryOf } from './inventory.js';
 import { applyOrder } from './order.js';
 import { checkPruneBrake, pruneCandidates } from './prune.js';
@@ -137,7 +142,10 @@ export function buildPlan(input: PlanInput): Plan {
     isNamespaced: input.isNamespaced,
     crdScopes: crdScopesOf(kept.map((k) => k.object)),
   };
-  const objects = kept.map((k) => planObject(k, input, lookup, warnings)).sort(applyOrder);
+  const objects = numberGeneratedTwins(
+    kept.map((k) => planObject(k, input, lookup, warnings)),
+    input.appName,
+  ).sort(applyOrder);
   refuseGeneratedNonHooks(objects);
   refuseDuplicates(objects);
   refuseInventoryNames(input.appName, objects);

@@ -159,6 +159,21 @@ describe('buildPlan', () => {
       assert.equal(label('shop', 'a-'), label('shop', 'a-'));
     });
 
+    it('tells apart two hooks with the same prefix, in manifest order', () => {
+      const plan = buildPlan(
+        planInput([
+          generated({ 'argocd.argoproj.io/hook': 'PostSync' }),
+          generated({ 'argocd.argoproj.io/hook': 'PreSync' }),
+        ]),
+      );
+      assert.deepEqual(
+        plan.objects.map((p) => `${p.phase} ${p.ref.name} ${p.id}`),
+        ['PreSync migrate-*2 shop_migrate-*2_batch_Job', 'PostSync migrate-* shop_migrate-*_batch_Job'],
+      );
+      const [first, second] = plan.objects.map((p) => p.object.metadata.labels?.[HOOK_ID_LABEL]);
+      assert.notEqual(first, second);
+    });
+
     it('refuses generateName on an object whose hook annotation makes it an ordinary object', () => {
       assert.throws(
         () => buildPlan(planInput([generated({ 'helm.sh/hook': 'crd-install' })])),
