@@ -76,5 +76,6 @@ describe('dev cluster: addresses like a laptop cluster with a load balancer and 
       result.error.message,
       /Ingress\/\S+\/unserved.*no ingress controller for class "mooring-none" has assigned an address yet/,
     );
+    assert.match(result.error.hint ?? '', /no controller assigns addresses in this cluster: install one/);
   });
 });
