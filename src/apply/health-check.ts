@@ -77,11 +77,19 @@ export async function waitHealthy(
         `${options.what} did not become healthy within ${options.timeoutMs / 1000} s: ${describeUnhealthy(last)}`,
         {
           step: 'wait',
-          hint: 'look at the objects named above (kubectl describe); raise --timeout if the rollout is just slow',
+          hint: timeoutHint(last),
         },
       );
     }
     throw error;
   }
   return aggregateHealth(last);
+}
+
+/** What to do after a timed-out wait: waiting longer does not help when no controller serves an address. */
+function timeoutHint(last: readonly SubjectHealth[]): string {
+  const noController = last.some((h) => /^no (ingress|load-balancer) controller/.test(h.result.message));
+  return noController
+    ? 'no controller assigns addresses in this cluster: install one (an ingress controller; cloud-provider-kind, minikube tunnel or MetalLB for LoadBalancer Services) — `mooring dev cluster` clusters have both'
+    : 'look at the objects named above (kubectl describe); raise --timeout if the rollout is just slow';
 }

@@ -16,6 +16,8 @@ export async function fetchLive(
 ): Promise<Map<string, KubeObject>> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace: string }>();
   for (const p of planned) {
+    // A hook the server names has no live counterpart: each sync creates a fresh one.
+    if (p.generateName !== undefined) continue;
     const key = `${p.object.apiVersion}|${p.ref.kind}|${p.ref.namespace}`;
     groups.set(key, { apiVersion: p.object.apiVersion, kind: p.ref.kind, namespace: p.ref.namespace });
   }

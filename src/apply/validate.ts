@@ -6,6 +6,7 @@ import { diffObject } from '../diff/object-diff.js';
 import { KubeApiError } from '../kube/errors.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
+import { creationManifest, isGenerated } from '../plan/generated.js';
 import { isHook } from '../plan/order.js';
 import type { PlannedObject } from '../plan/types.js';
 import type { ValidatedObject } from './types.js';
@@ -98,6 +99,20 @@ async function dryRunOne(
   planned: PlannedObject,
   live: KubeObject | undefined,
 ): Promise<ValidatedObject> {
+  if (isGenerated(planned)) {
+    // Server-side apply needs a name: a hook the server names is validated as it will be made, by a create.
+    const dryRun = await objects.create(creationManifest(planned, 'dry-run'), 'validate', {
+      dryRun: true,
+      fieldManager: FIELD_MANAGER,
+    });
+    return {
+      planned,
+      live: undefined,
+      dryRun,
+      force: false,
+      diff: diffObject(undefined, dryRun, FIELD_MANAGER),
+    };
+  }
   try {
     const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
     return { planned, live, dryRun, force, diff: diffObject(live, dryRun, FIELD_MANAGER) };

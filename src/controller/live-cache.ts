@@ -8,6 +8,7 @@ import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
 import { startWatch } from '../kube/watch.js';
+import { HOOK_ID_LABEL } from '../plan/generated.js';
 import { TRACKING_LABEL } from '../plan/tracking.js';
 
 /** A change to a managed object made by someone other than Mooring. */
@@ -110,6 +111,8 @@ export class LiveCache {
   }
 
   private observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
+    // A run of a generateName hook is not part of the app's steady state: never drift, never health.
+    if (obj.metadata.labels?.[HOOK_ID_LABEL] !== undefined) return;
     const id = objectId(refOf(obj));
     const appName = obj.metadata.labels?.[TRACKING_LABEL];
     if (type === 'DELETED') {

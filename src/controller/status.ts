@@ -35,12 +35,16 @@ export function summarise(
   failure: SyncFailure | undefined,
   health: HealthResult,
   revision: string | undefined,
+  syncedRevision?: string,
 ): string {
   const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
   if (failure?.step === 'wait') return `Waiting${at}: ${failure.message}.`;
   if (failure !== undefined) {
     const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
     const hint = failure.hint === undefined ? '' : ` Hint: ${failure.hint}`;
+    const where = bothRevisions(revision, syncedRevision);
+    if (where !== undefined)
+      return `Not synced: ${where} failed: ${failure.step} failed${subject}: ${failure.message}.${hint}`;
     return `Not synced: ${failure.step} failed${subject}${at}: ${failure.message}.${hint}`;
   }
   const drifted = result?.outcomes.filter((o) => o.drift !== undefined && o.action === 'unchanged') ?? [];
@@ -48,6 +52,24 @@ export function summarise(
     return `Out of sync${at}: drift in ${drifted.map((o) => o.subject).join(', ')} (warn mode leaves it).`;
   if (health.status !== 'Healthy') return `Synced${at}; ${health.status}: ${health.message}`;
   return `Synced${at}; all objects healthy.`;
+}
+
+/** "live at <synced> (synced), target <revision>" when a failed sync left the cluster at another commit. */
+function bothRevisions(revision: string | undefined, syncedRevision: string | undefined): string | undefined {
+  if (revision === undefined || syncedRevision === undefined || revision === syncedRevision) return undefined;
+  return `live at ${syncedRevision.slice(0, 12)} (synced), target ${revision.slice(0, 12)}`;
+}
+
+/**
+ * The commit the live objects are at: this reconcile's revision when everything was applied, else the one
+ * recorded by the last reconcile that applied everything.
+ */
+function syncedRevisionOf(input: StatusInput, failure: SyncFailure | undefined): string | undefined {
+  // A failed wait happens after every object was applied: the cluster is at the target.
+  if (failure === undefined || failure.step === 'wait') return input.revision;
+  const previous = input.previous?.sync;
+  if (previous?.syncedRevision !== undefined) return previous.syncedRevision;
+  return previous?.status === 'Synced' ? previous.revision : undefined;
 }
 
 /** Per-object status lines from the plan and each object's health. Pure. */
@@ -116,7 +138,8 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
       input.now,
     );
   };
-  const summary = summarise(input.result, failure, health, input.revision);
+  const syncedRevision = syncedRevisionOf(input, failure);
+  const summary = summarise(input.result, failure, health, input.revision, syncedRevision);
   cond(
     'Synced',
     synced,
@@ -150,6 +173,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
       ...(input.revision === undefined
         ? {}
         : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
+      ...(syncedRevision === undefined ? {} : { syncedRevision }),
       ...(input.previous?.sync?.pinnedRevision === undefined
         ? {}
         : { pinnedRevision: input.previous.sync.pinnedRevision }),

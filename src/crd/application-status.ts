@@ -88,6 +88,12 @@ export const applicationStatusSchema = z
       .object({
         status: z.enum(SYNC_STATUSES),
         revision: z.string().describe('The commit last synced or compared.').optional(),
+        syncedRevision: z
+          .string()
+          .describe(
+            'The commit the live objects were last synced to without error (differs after a failed sync).',
+          )
+          .optional(),
         shortRevision: z.string().describe('Its first characters, for `kubectl get`.').optional(),
         pinnedRevision: z
           .string()

@@ -76,6 +76,8 @@ class SyncRun {
   private readonly result: SyncResult;
   private stored: StoredInventory = { entries: [] };
   private readonly inventoryStore: InventoryStore;
+  /** Writes made by hooks (nothing else runs while they do). */
+  private hookWrites = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -93,7 +95,7 @@ class SyncRun {
       validated: [],
       inventory: [],
       warnings: [],
-      stats: { requests: {}, writes: 0, durationMs: 0 },
+      stats: { requests: {}, writes: 0, hookWrites: 0, durationMs: 0 },
     };
   }
 
@@ -109,6 +111,7 @@ class SyncRun {
     this.result.stats = {
       requests: diffCounts(objects.client.stats.snapshot(), requestsBefore),
       writes: objects.client.stats.writes - writesBefore,
+      hookWrites: this.hookWrites,
       durationMs: Date.now() - this.started,
     };
     return this.result;
@@ -273,8 +276,14 @@ class SyncRun {
     validated: ValidatedObject[],
     deferred: PlannedObject[],
   ): Promise<void> {
-    for (const v of validated) this.record(v.planned, intendedAction(v), v.diff?.drift);
-    for (const p of deferred)
+    const reported = (p: PlannedObject): boolean => this.request.includeHooks !== false || !isHook(p);
+    this.result.validated = this.result.validated.filter((v) => reported(v.planned));
+    const hooksLeftOut = plan.objects.filter((p) => !reported(p)).length;
+    if (hooksLeftOut > 0)
+      this.progress(`${hooksLeftOut} hook(s) left out: they run on every sync (--include-hooks shows them)`);
+    for (const v of validated.filter((v) => reported(v.planned)))
+      this.record(v.planned, intendedAction(v), v.diff?.drift);
+    for (const p of deferred.filter(reported))
       this.record(p, 'created', undefined, 'validated after its CRD or Namespace is created');
     if (this.request.prune) {
       const pruned = await pruneObjects(this.deps.objects, this.request.appName, plan.pruneSet, true);
@@ -411,7 +420,12 @@ class SyncRun {
     const hooks = plan.objects.filter((p) => isHook(p) && p.phase === phase);
     if (hooks.length === 0) return;
     this.progress(`running ${hooks.length} ${phase} hook(s)`);
-    const outcomes = await runHooks(this.deps.objects, hooks, this.request.timeoutMs);
+    const writesBefore = this.deps.objects.client.stats.writes;
+    const outcomes = await runHooks(this.deps.objects, hooks, {
+      timeoutMs: this.request.timeoutMs,
+      syncLabel: `${this.request.source.commit?.sha.slice(0, 12) ?? 'local'}@${new Date(this.started).toISOString()}`,
+    });
+    this.hookWrites += this.deps.objects.client.stats.writes - writesBefore;
     this.result.outcomes.push(...outcomes);
     const failure = outcomes.find((o) => o.action === 'hook-failed');
     if (failure !== undefined && phase !== 'SyncFail') {

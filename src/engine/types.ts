@@ -36,6 +36,11 @@ export interface SyncRequest {
   /** For each wait: between waves, for hooks, and --wait (ms). */
   timeoutMs: number;
   concurrency: number;
+  /**
+   * Dry run only: false leaves hooks out of the report (they run on every sync, so they are not part of
+   * the steady state and would always read "would create"). Default true.
+   */
+  includeHooks?: boolean;
 }
 
 /** Where and why a sync stopped. */
@@ -65,5 +70,9 @@ export interface SyncResult {
   rejected?: SyncFailure[];
   /** Objects refused because another application tracks them: the owner should hear of it too. */
   conflicts?: { subject: string; owner: string }[];
-  stats: { requests: Record<string, number>; writes: number; durationMs: number };
+  /**
+   * Requests of this sync. `hookWrites` is the part of `writes` that running hooks made (they run on every
+   * sync, by design); `writes - hookWrites` is what the steady state cost: 0 for an unchanged re-apply.
+   */
+  stats: { requests: Record<string, number>; writes: number; hookWrites?: number; durationMs: number };
 }

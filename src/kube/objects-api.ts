@@ -122,16 +122,33 @@ export class ObjectsApi {
     });
   }
 
-  /** Creates an object (POST); fails with 409 if it exists. */
-  async create(obj: KubeObject, step?: Step): Promise<KubeObject> {
-    const ref = refOf(obj);
+  /**
+   * Creates an object (POST); fails with 409 if it exists. An object with metadata.generateName and no name
+   * gets its name from the API server (returned in the result). `dryRun` validates without creating.
+   */
+  async create(
+    obj: KubeObject,
+    step?: Step,
+    options: { dryRun?: boolean; fieldManager?: string } = {},
+  ): Promise<KubeObject> {
+    const generateName = obj.metadata.generateName;
+    const ref = {
+      ...refOf(obj),
+      // A generateName manifest has no name, whatever KubeObject's type says.
+      ...((obj.metadata.name as string | undefined) === undefined && typeof generateName === 'string'
+        ? { name: `${generateName}*` }
+        : {}),
+    };
     const info = await this.resourceOf(obj.apiVersion, obj.kind, subjectOf(ref));
     return this.client.request<KubeObject>({
       method: 'POST',
       path: resourcePath(info, versionOf(obj.apiVersion), ref.namespace),
       body: obj,
-      query: { fieldManager: 'mooring-controller' },
-      verb: 'create',
+      query: {
+        fieldManager: options.fieldManager ?? 'mooring-controller',
+        dryRun: options.dryRun === true ? 'All' : undefined,
+      },
+      verb: options.dryRun === true ? 'dryRun' : 'create',
       ...(step === undefined ? {} : { step }),
       subject: subjectOf(ref),
     });

@@ -8,6 +8,12 @@ import { objectId, refOf, subjectOf } from '../core/objects.js';
 import type { KubeObject } from '../core/objects.js';
 import { parseObjectAnnotations } from './annotations.js';
 import type { ObjectAnnotations } from './annotations.js';
+import {
+  generatedPrefixOf,
+  markGenerated,
+  numberGeneratedTwins,
+  refuseGeneratedNonHooks,
+} from './generated.js';
 import { inventoryOf } from './inventory.js';
 import { applyOrder } from './order.js';
 import { checkPruneBrake, pruneCandidates } from './prune.js';
@@ -25,6 +31,13 @@ export {
   mergeInventory,
   sortInventory,
 } from './inventory.js';
+export {
+  creationManifest,
+  generatedHookSelector,
+  HOOK_ID_LABEL,
+  HOOK_SYNC_ANNOTATION,
+  isGenerated,
+} from './generated.js';
 export { applyOrder, groupIntoWaves, isHook, kindRank, pruneOrder } from './order.js';
 export {
   checkPruneBrake,
@@ -79,6 +92,11 @@ function planObject(
   };
   if (annotations.hookDeletePolicies !== undefined)
     planned.hookDeletePolicies = annotations.hookDeletePolicies;
+  const prefix = generatedPrefixOf(object);
+  if (prefix !== undefined) {
+    planned.generateName = prefix;
+    planned.object = markGenerated(applied, input.appName, planned.id);
+  }
   return planned;
 }
 
@@ -124,7 +142,11 @@ export function buildPlan(input: PlanInput): Plan {
     isNamespaced: input.isNamespaced,
     crdScopes: crdScopesOf(kept.map((k) => k.object)),
   };
-  const objects = kept.map((k) => planObject(k, input, lookup, warnings)).sort(applyOrder);
+  const objects = numberGeneratedTwins(
+    kept.map((k) => planObject(k, input, lookup, warnings)),
+    input.appName,
+  ).sort(applyOrder);
+  refuseGeneratedNonHooks(objects);
   refuseDuplicates(objects);
   refuseInventoryNames(input.appName, objects);
   const inventory = inventoryOf(objects);

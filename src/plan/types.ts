@@ -48,6 +48,12 @@ export interface PlannedObject {
    * 'Sync' hooks. Hooks are not part of the inventory. See isHook() in src/plan/order.ts.
    */
   hookDeletePolicies?: HookDeletePolicy[];
+  /**
+   * Present exactly for hooks that use metadata.generateName: the prefix. Each sync creates a fresh object
+   * (POST; the API server picks the name); `ref.name` is the stand-in `<prefix>*`, which matches no live
+   * object. See src/plan/generated.ts.
+   */
+  generateName?: string;
   options: ObjectOptions;
 }
 

@@ -76,6 +76,39 @@ function invalidManifest(where: string, problem: string, subject?: string): Moor
   });
 }
 
+/** Annotations that make an object a hook (Mooring's, Argo CD's, Helm's): only hooks may use generateName. */
+const HOOK_ANNOTATIONS = ['mooring.dev/hook', 'argocd.argoproj.io/hook', 'helm.sh/hook'];
+
+function isHookManifest(metadata: Record<string, unknown>): boolean {
+  const annotations = metadata.annotations;
+  return isRecord(annotations) && HOOK_ANNOTATIONS.some((key) => typeof annotations[key] === 'string');
+}
+
+/** Why an object that is not a hook may not use generateName. */
+export function generateNameRefusal(kind: string): string {
+  return (
+    `${kind} uses metadata.generateName but is not a hook: only hooks (mooring.dev/hook, ` +
+    'argocd.argoproj.io/hook, helm.sh/hook) may, as each sync creates a fresh one; an application object ' +
+    'needs a fixed metadata.name to be tracked, compared and pruned'
+  );
+}
+
+/**
+ * Marks the stand-in name of a hook that uses generateName: `<generateName>*`. "*" can never be part of a
+ * real name, so the plan and messages can tell it (`Job/ns/migrate-*`) and it never matches a live object.
+ */
+export const GENERATED_NAME_MARK = '*';
+
+/** A hook with generateName gets the stand-in name `<generateName>*`; other objects are returned as they are. */
+function withStandInName(value: KubeObject): KubeObject {
+  const metadata = value.metadata as Record<string, unknown>;
+  if (metadata.name !== undefined || typeof metadata.generateName !== 'string') return value;
+  return {
+    ...value,
+    metadata: { ...value.metadata, name: `${metadata.generateName}${GENERATED_NAME_MARK}` },
+  };
+}
+
 /** What is wrong with a value that should be one Kubernetes object, or undefined if nothing is. */
 export function manifestProblem(value: unknown): string | undefined {
   if (!isRecord(value)) {
@@ -89,10 +122,10 @@ export function manifestProblem(value: unknown): string | undefined {
   const metadata = value.metadata;
   if (!isRecord(metadata)) return `${value.kind} has no metadata mapping`;
   if (metadata.name === undefined && metadata.generateName !== undefined) {
-    return (
-      `${value.kind} uses metadata.generateName, which Mooring does not allow: ` +
-      'an object needs a fixed metadata.name to be tracked, compared and pruned'
-    );
+    if (typeof metadata.generateName !== 'string' || metadata.generateName === '')
+      return `${value.kind} has a metadata.generateName that is not a non-empty string`;
+    if (!isHookManifest(metadata)) return generateNameRefusal(value.kind);
+    return undefined;
   }
   if (typeof metadata.name !== 'string' || metadata.name === '')
     return metadata.name === undefined
@@ -157,7 +190,7 @@ export function objectsFromValue(
     const problem = manifestProblem(value);
     if (problem !== undefined) throw invalidManifest(describeOrigin(origin), problem);
     if (full(0)) throw tooManyObjects(origin.file, limit.maxObjects);
-    return [{ object: value as KubeObject, origin }];
+    return [{ object: withStandInName(value as KubeObject), origin }];
   }
   const objects: RenderedObject[] = [];
   const stack: PendingList[] = [{ kind: value.kind, items: value.items, next: 0, path: '', line: itemLine }];
@@ -179,7 +212,7 @@ export function objectsFromValue(
       isRecord(item) && item.kind === 'List' ? 'is a List without an items sequence' : manifestProblem(item);
     if (problem !== undefined) throw invalidManifest(`${describeOrigin(itemOrigin)}${path}`, problem);
     if (full(objects.length)) throw tooManyObjects(origin.file, limit.maxObjects);
-    objects.push({ object: item as KubeObject, origin: itemOrigin });
+    objects.push({ object: withStandInName(item as KubeObject), origin: itemOrigin });
   }
   return objects;
 }

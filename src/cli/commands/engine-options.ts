@@ -31,6 +31,8 @@ export interface EngineCliOptions {
   verifyMode?: string;
   /** NAMESPACE/NAME of a ServiceAccount to write as (Kubernetes impersonation). */
   as?: string;
+  /** diff: report hooks too (they are not part of the steady state). */
+  includeHooks?: boolean;
 }
 
 /**
@@ -168,5 +170,6 @@ export function syncRequestFrom(
     wait: opts.wait === true,
     timeoutMs: parseDuration(opts.timeout),
     concurrency: Math.max(1, Number.parseInt(opts.concurrency, 10) || 16),
+    ...(mode === 'diff' ? { includeHooks: opts.includeHooks === true } : {}),
   };
 }

@@ -62,6 +62,10 @@ export function registerSyncCommands(program: Command): void {
     .option('--prune-threshold <fraction>', 'refuse to prune more than this fraction of the app', '0.5')
     .option('--allow-mass-prune', 'allow pruning more than --prune-threshold')
     .option('--as <namespace/name>', 'dry-run as this ServiceAccount (impersonation): its RBAC decides')
+    .option(
+      '--include-hooks',
+      'also report hooks (they run on every sync and are not part of the steady state, so not counted by default)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n',

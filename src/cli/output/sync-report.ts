@@ -81,7 +81,9 @@ function summaryLine(result: SyncResult, verb: 'apply' | 'diff'): string {
   const seconds = (result.stats.durationMs / 1000).toFixed(1);
   const requests = Object.values(result.stats.requests).reduce((a, b) => a + b, 0);
   const what = verb === 'diff' || result.dryRun ? 'would' : 'did';
-  return `${result.appName}${revision}: ${what}: ${describeCounts(result.outcomes)} (${seconds} s, ${requests} API requests, ${result.stats.writes} writes)`;
+  const hookWrites = result.stats.hookWrites ?? 0;
+  const hookNote = hookWrites > 0 ? `, ${hookWrites} of them by hooks` : '';
+  return `${result.appName}${revision}: ${what}: ${describeCounts(result.outcomes)} (${seconds} s, ${requests} API requests, ${result.stats.writes} writes${hookNote})`;
 }
 
 /** Machine-readable report: outcomes, diffs by field, stats, planned objects with Secret values hidden. */

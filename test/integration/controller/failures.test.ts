@@ -62,6 +62,14 @@ describe('controller: failures', () => {
       (stalled.status?.summary ?? '').includes(unreadable.slice(0, 12)),
       'the summary names the broken commit',
     );
+    assert.ok(
+      (stalled.status?.summary ?? '').includes(
+        `live at ${good.slice(0, 12)} (synced), target ${unreadable.slice(0, 12)} failed: render failed`,
+      ),
+      `the summary names both revisions: ${stalled.status?.summary ?? ''}`,
+    );
+    assert.equal(stalled.status?.sync?.syncedRevision, good);
+    assert.equal(stalled.status.sync.revision, unreadable);
     assert.equal(
       (await h.get('v1', 'ConfigMap', 'stable'))?.metadata.resourceVersion,
       before?.metadata.resourceVersion,

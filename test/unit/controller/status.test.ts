@@ -149,6 +149,64 @@ describe('status', () => {
   });
 });
 
+describe('status after a failed sync of a new commit', () => {
+  const LIVE = '552655c0aa11bb22cc33dd44ee55ff6677889900';
+  const TARGET = 'a42f383f0aa11bb22cc33dd44ee55ff667788990';
+  const obj = planned('ConfigMap', 'settings');
+  const base = {
+    generation: 2,
+    planned: [obj],
+    health: new Map([[obj.id, { status: 'Healthy' as const, message: '' }]]),
+    outOfSync: new Map(),
+    now: 'T',
+  };
+
+  it('shows both revisions: the one live and the one that failed', () => {
+    const synced = buildStatus({ ...base, previous: undefined, revision: LIVE });
+    assert.equal(synced.sync?.syncedRevision, LIVE);
+    const failed = buildStatus({
+      ...base,
+      previous: synced,
+      revision: TARGET,
+      failure: { step: 'validate', subject: 'ConfigMap/web/settings', message: 'data: Invalid value' },
+    });
+    assert.equal(failed.sync?.revision, TARGET);
+    assert.equal(failed.sync.syncedRevision, LIVE, 'the cluster is still at the last synced commit');
+    assert.equal(
+      failed.summary,
+      'Not synced: live at 552655c0aa11 (synced), target a42f383f0aa1 failed: validate failed (ConfigMap/web/settings): data: Invalid value.',
+    );
+    const again = buildStatus({
+      ...base,
+      previous: failed,
+      revision: TARGET,
+      failure: { step: 'validate', message: 'still invalid' },
+    });
+    assert.equal(again.sync?.syncedRevision, LIVE, 'kept over several failed reconciles');
+    const fixed = buildStatus({ ...base, previous: again, revision: TARGET });
+    assert.equal(fixed.sync?.syncedRevision, TARGET);
+    assert.equal(fixed.summary, 'Synced at commit a42f383f0aa1; all objects healthy.');
+  });
+
+  it('names one revision when the failed commit is the live one, or none was ever synced', () => {
+    const first = buildStatus({
+      ...base,
+      previous: undefined,
+      revision: TARGET,
+      failure: { step: 'render', message: 'bad yaml' },
+    });
+    assert.equal(first.sync?.syncedRevision, undefined);
+    assert.equal(first.summary, 'Not synced: render failed at commit a42f383f0aa1: bad yaml.');
+    const waited = buildStatus({
+      ...base,
+      previous: first,
+      revision: TARGET,
+      failure: { step: 'wait', message: 'web did not become healthy' },
+    });
+    assert.equal(waited.sync?.syncedRevision, TARGET, 'a failed wait comes after everything was applied');
+  });
+});
+
 describe('drift signals', () => {
   const withFields = (entries: object[]): KubeObject => ({
     apiVersion: 'v1',

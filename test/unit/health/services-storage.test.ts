@@ -11,7 +11,7 @@ describe('Service health', () => {
       it: 'waits for a LoadBalancer address',
       object: 'web-public',
       status: 'Progressing',
-      includes: ['waiting for a load balancer address'],
+      includes: ['no load-balancer controller has assigned an address yet', 'status.loadBalancer.ingress'],
     },
     {
       it: 'is Healthy once the LoadBalancer has an IP',
@@ -43,10 +43,13 @@ describe('Ingress health', () => {
       includes: ['k8s-shop-web'],
     },
     {
-      it: 'waits until the ingress controller publishes an address',
+      it: 'waits until the ingress controller publishes an address, and says none has',
       object: 'web-pending',
       status: 'Progressing',
-      includes: ['status.loadBalancer.ingress'],
+      includes: [
+        'no ingress controller for class "nginx" has assigned an address yet',
+        'status.loadBalancer.ingress',
+      ],
     },
   ]);
 });

@@ -110,9 +110,32 @@ describe('parseManifests', () => {
     );
   });
 
-  it('refuses generateName and says why', () => {
+  it('refuses generateName on an object that is not a hook and says why', () => {
     const error = rejection('apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: migrate-}\n');
-    assert.match(error.message, /Job uses metadata\.generateName, which Mooring does not allow/);
+    assert.match(error.message, /Job uses metadata\.generateName but is not a hook: only hooks/);
+    assert.match(error.message, /needs a fixed metadata\.name to be tracked, compared and pruned/);
+  });
+
+  it('accepts generateName on Argo CD, Helm and Mooring hooks, with a stand-in name no live object has', () => {
+    const hooks = [
+      'argocd.argoproj.io/hook: PreSync',
+      'helm.sh/hook: pre-install',
+      'mooring.dev/hook: PostSync',
+    ]
+      .map(
+        (annotation, i) =>
+          `apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: job${i}-\n  annotations: {${annotation}}\n`,
+      )
+      .join('---\n');
+    assert.deepEqual(names(hooks), ['Job/job0-*', 'Job/job1-*', 'Job/job2-*']);
+    assert.equal(parseManifests(hooks, 'a.yaml')[0]?.object.metadata.generateName, 'job0-');
+  });
+
+  it('keeps the given name when an object has both name and generateName (the API server ignores generateName)', () => {
+    assert.deepEqual(
+      names('apiVersion: batch/v1\nkind: Job\nmetadata: {name: fixed, generateName: migrate-}\n'),
+      ['Job/fixed'],
+    );
   });
 
   it('refuses duplicate keys', () => {
