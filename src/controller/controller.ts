@@ -20,6 +20,7 @@ import { DEFAULT_PROJECT, PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
+import { ClusterHealthChecks } from './health-checks.js';
 
 /** Annotation `mooring sync` sets to ask for a sync now; any new value triggers one. */
 export const SYNC_REQUEST_ANNOTATION = 'mooring.dev/sync-requested-at';
@@ -105,6 +106,7 @@ export class Controller {
     );
     this.reconciler = new Reconciler({
       ...options,
+      healthChecks: new ClusterHealthChecks(options.objects, options.namespace),
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
       live: this.live,

@@ -1,0 +1,118 @@
+/**
+ * The controller's custom health checks on the real cluster: Argo CD Lua scripts in the cluster-wide
+ * ConfigMap, an Application's own CEL checks in front of them, and a bad expression reported in status.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+
+import { HEALTH_CHECKS_CONFIGMAP } from '../../../src/health/custom/index.js';
+import { condition, controllerHarness } from './harness.js';
+
+describe('controller: custom health checks', () => {
+  it("judges a custom resource by the cluster's Lua check, then by the app's own CEL check, and refuses a bad one", async (t) => {
+    const h = await controllerHarness(t);
+    const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
+    const crdRef = {
+      group: 'apiextensions.k8s.io',
+      kind: 'CustomResourceDefinition',
+      namespace: '',
+      name: `gauges.${group}`,
+    };
+    t.after(async () => {
+      await h.observer.delete('apiextensions.k8s.io/v1', crdRef);
+    });
+    await h.observer.apply(
+      {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: crdRef.name },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge', listKind: 'GaugeList' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: { spec: { type: 'object', properties: { reading: { type: 'string' } } } },
+                },
+              },
+            },
+          ],
+        },
+      },
+      { fieldManager: 'mooring-tests' },
+    );
+    await h.waitFor('the Gauge CRD is served', async () => {
+      await h.observer.discovery.load();
+      return h.observer
+        .list(`${group}/v1`, 'Gauge', { namespace: h.destNamespace })
+        .then(() => true)
+        .catch(() => undefined);
+    });
+    await h.observer.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: HEALTH_CHECKS_CONFIGMAP, namespace: h.appNamespace },
+      data: {
+        [`resource.customizations.health.${group}_Gauge`]: [
+          'hs = {}',
+          'if obj.spec.reading == "normal" then hs.status = "Healthy" return hs end',
+          'hs.status = "Degraded"',
+          'hs.message = "reading is " .. obj.spec.reading',
+          'return hs',
+        ].join('\n'),
+      },
+    });
+    await h.publish({
+      'gauge.yaml': [
+        {
+          apiVersion: `${group}/v1`,
+          kind: 'Gauge',
+          metadata: { name: 'pressure' },
+          spec: { reading: 'overload' },
+        },
+      ],
+    });
+    const name = h.uniqueName('gauge');
+    await h.createApp(name);
+
+    const degraded = await h.waitForApp(
+      name,
+      'Degraded by the Lua check',
+      (a) => a.status?.health?.status === 'Degraded',
+    );
+    assert.match(JSON.stringify(degraded.status), /reading is overload/);
+    assert.equal(degraded.status?.sync?.status, 'Synced');
+
+    await h.patchApp(name, {
+      spec: {
+        healthCheckExprs: [
+          { apiVersion: `${group}/v1`, kind: 'Gauge', current: "spec.reading == 'overload'" },
+        ],
+      },
+    });
+    await h.waitForApp(
+      name,
+      "Healthy by the app's own CEL check",
+      (a) => a.status?.health?.status === 'Healthy',
+    );
+
+    await h.patchApp(name, {
+      spec: { healthCheckExprs: [{ apiVersion: `${group}/v1`, kind: 'Gauge', current: 'spec.reading ==' }] },
+    });
+    const refused = await h.waitForApp(
+      name,
+      'a sync refused for a bad expression',
+      (a) => condition(a, 'Synced')?.status === 'False',
+    );
+    assert.match(condition(refused, 'Synced')?.message ?? '', /expression current does not parse/);
+    const events = await h.events(name);
+    assert.ok(events.some((e) => e.reason === 'HealthChecksInvalid'));
+  });
+});
