@@ -19,3 +19,5 @@ export {
 export { createLuaSandbox, DEFAULT_LUA_LIMITS } from './lua-sandbox.js';
 export type { LuaLimits, LuaSandbox } from './lua-sandbox.js';
 export type { CelHealthExpressions, HealthVerdict, LuaHealthScript } from './types.js';
+export { explainManifests } from './explain.js';
+export type { ObjectVerdict } from './explain.js';
