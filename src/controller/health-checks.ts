@@ -46,7 +46,12 @@ export class ClusterHealthChecks {
 
   /** The checks of the app's last sync (for status between syncs); none before its first. */
   lastFor(app: Application): CustomHealthChecks {
-    return this.byApp.get(`${app.metadata.namespace}/${app.metadata.name}`) ?? this.loaded.checks;
+    return this.lastForKey(`${app.metadata.namespace}/${app.metadata.name}`);
+  }
+
+  /** The same by app key `namespace/name` (undefined: the cluster-wide checks). */
+  lastForKey(key: string | undefined): CustomHealthChecks {
+    return (key === undefined ? undefined : this.byApp.get(key)) ?? this.loaded.checks;
   }
 
   close(): void {

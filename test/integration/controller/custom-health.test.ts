@@ -39,9 +39,13 @@ describe('controller: custom health checks', () => {
               schema: {
                 openAPIV3Schema: {
                   type: 'object',
-                  properties: { spec: { type: 'object', properties: { reading: { type: 'string' } } } },
+                  properties: {
+                    spec: { type: 'object', properties: { size: { type: 'integer' } } },
+                    status: { type: 'object', properties: { reading: { type: 'string' } } },
+                  },
                 },
               },
+              subresources: { status: {} },
             },
           ],
         },
@@ -62,9 +66,14 @@ describe('controller: custom health checks', () => {
       data: {
         [`resource.customizations.health.${group}_Gauge`]: [
           'hs = {}',
-          'if obj.spec.reading == "normal" then hs.status = "Healthy" return hs end',
+          'if obj.status == nil or obj.status.reading == nil then',
+          '  hs.status = "Progressing"',
+          '  hs.message = "no reading yet"',
+          '  return hs',
+          'end',
+          'if obj.status.reading == "normal" then hs.status = "Healthy" return hs end',
           'hs.status = "Degraded"',
-          'hs.message = "reading is " .. obj.spec.reading',
+          'hs.message = "reading is " .. obj.status.reading',
           'return hs',
         ].join('\n'),
       },
@@ -75,25 +84,48 @@ describe('controller: custom health checks', () => {
           apiVersion: `${group}/v1`,
           kind: 'Gauge',
           metadata: { name: 'pressure' },
-          spec: { reading: 'overload' },
+          spec: { size: 1 },
         },
       ],
     });
     const name = h.uniqueName('gauge');
     await h.createApp(name);
 
+    const waiting = await h.waitForApp(
+      name,
+      'Progressing by the Lua check',
+      (a) => a.status?.health?.status === 'Progressing',
+    );
+    assert.match(JSON.stringify(waiting.status), /no reading yet/);
+    assert.equal(waiting.status?.sync?.status, 'Synced');
+
+    // The custom resource's own controller reports a reading: the app's health follows without a sync.
+    const gaugeRef = { group, kind: 'Gauge', namespace: h.destNamespace, name: 'pressure' };
+    const report = (reading: string) =>
+      h.observer.mergePatch(`${group}/v1`, gaugeRef, { status: { reading } }, { subresource: 'status' });
+    const syncsBefore = (await h.syncRecords(name)).length;
+    await report('overload');
     const degraded = await h.waitForApp(
       name,
       'Degraded by the Lua check',
       (a) => a.status?.health?.status === 'Degraded',
     );
     assert.match(JSON.stringify(degraded.status), /reading is overload/);
-    assert.equal(degraded.status?.sync?.status, 'Synced');
+    assert.equal(
+      (await h.syncRecords(name)).length,
+      syncsBefore,
+      'health followed the status without a sync',
+    );
 
     await h.patchApp(name, {
       spec: {
         healthCheckExprs: [
-          { apiVersion: `${group}/v1`, kind: 'Gauge', current: "spec.reading == 'overload'" },
+          {
+            apiVersion: `${group}/v1`,
+            kind: 'Gauge',
+            current: "status.?reading.orValue('') == 'overload'",
+            failed: "status.?reading.orValue('') == 'broken'",
+          },
         ],
       },
     });
@@ -102,9 +134,17 @@ describe('controller: custom health checks', () => {
       "Healthy by the app's own CEL check",
       (a) => a.status?.health?.status === 'Healthy',
     );
+    await report('broken');
+    await h.waitForApp(
+      name,
+      "Degraded by the app's own CEL check after a status change",
+      (a) => a.status?.health?.status === 'Degraded',
+    );
 
     await h.patchApp(name, {
-      spec: { healthCheckExprs: [{ apiVersion: `${group}/v1`, kind: 'Gauge', current: 'spec.reading ==' }] },
+      spec: {
+        healthCheckExprs: [{ apiVersion: `${group}/v1`, kind: 'Gauge', current: 'status.reading ==' }],
+      },
     });
     const refused = await h.waitForApp(
       name,
