@@ -31,6 +31,8 @@ export interface EngineCliOptions {
   verifyMode?: string;
   /** NAMESPACE/NAME of a ServiceAccount to write as (Kubernetes impersonation). */
   as?: string;
+  /** Files of custom health checks (ConfigMaps, Flux Kustomizations) for the waits. */
+  healthChecks?: string[];
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   explainManifests,
   loadCustomHealthChecks,
   NO_CUSTOM_CHECKS,
+  type CustomHealthChecks,
   type ObjectVerdict,
 } from '../../health/custom/index.js';
 
@@ -33,16 +34,7 @@ export function registerHealthCommand(program: Command): void {
       '\nExit code: 0 when every object is Healthy or Suspended, 1 otherwise.\n\nExample:\n  kubectl get certificate web -o yaml > web.yaml\n  mooring health web.yaml --checks argocd-cm.yaml\n',
     )
     .action(async (files: string[], opts: HealthCliOptions) => {
-      const sources = await Promise.all(
-        (opts.checks ?? []).map(async (file) => checksFromManifests(await readFile(file, 'utf8'), file)),
-      );
-      const checks =
-        sources.length === 0
-          ? NO_CUSTOM_CHECKS
-          : await loadCustomHealthChecks({
-              cel: sources.flatMap((s) => s.cel ?? []),
-              lua: sources.flatMap((s) => s.lua ?? []),
-            });
+      const checks = await loadChecksFromFiles(opts.checks ?? []);
       try {
         const verdicts: ObjectVerdict[] = [];
         for (const file of files)
@@ -55,6 +47,18 @@ export function registerHealthCommand(program: Command): void {
         checks.sandbox?.close();
       }
     });
+}
+
+/** Custom checks from files of ConfigMaps and Flux Kustomizations (none: the built-in rules alone). */
+export async function loadChecksFromFiles(files: readonly string[]): Promise<CustomHealthChecks> {
+  const sources = await Promise.all(
+    files.map(async (file) => checksFromManifests(await readFile(file, 'utf8'), file)),
+  );
+  if (sources.length === 0) return NO_CUSTOM_CHECKS;
+  return loadCustomHealthChecks({
+    cel: sources.flatMap((s) => s.cel ?? []),
+    lua: sources.flatMap((s) => s.lua ?? []),
+  });
 }
 
 function formatVerdicts(verdicts: readonly ObjectVerdict[]): string {

@@ -3,10 +3,14 @@
  * call Healthy is Degraded by a CEL or Lua check, and that stops the wave after it.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 
 import type { KubeObject } from '../../../src/core/objects.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import { syncApplication } from '../../../src/engine/sync.js';
 import type { SyncResult } from '../../../src/engine/types.js';
@@ -15,6 +19,7 @@ import {
   type CustomHealthChecks,
   type HealthCheckSources,
 } from '../../../src/health/custom/index.js';
+import { testCluster } from '../../helpers/kube.js';
 import { APP_PATH, assertSucceeded, configMap, engineHarness, type EngineHarness } from './harness.js';
 
 const WAVE_1 = { 'mooring.dev/sync-wave': '1' };
@@ -164,6 +169,55 @@ describe('sync engine: custom health checks in wave waits', () => {
       result.error.message,
       new RegExp(`Gauge/${h.namespace}/pressure Degraded \\(reading is overload\\)`),
     );
+    assert.equal(await h.get('v1', 'ConfigMap', 'after-gauge'), undefined, 'wave 1 was not applied');
+  });
+});
+
+describe('mooring apply --health-checks', () => {
+  it('stops at the wave a CEL check of the file calls Degraded, and says so', async (t) => {
+    const h = await engineHarness(t, 'gauge-cli-app');
+    const group = await gaugeGroup(t, h);
+    await h.write('gauge.yaml', gauge(group, 'overload'));
+    await h.write('after.yaml', configMap('after-gauge', { value: '1' }, WAVE_1));
+    const checksFile = join(h.root, 'checks.yaml');
+    await writeFile(
+      checksFile,
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: mooring-health-checks}',
+        'data:',
+        '  healthCheckExprs: |',
+        `    - apiVersion: ${group}/v1`,
+        '      kind: Gauge',
+        '      failed: "spec.reading == \'overload\'"',
+        '      current: "spec.reading == \'normal\'"',
+        '',
+      ].join('\n'),
+    );
+    const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+    const args = [
+      main,
+      'apply',
+      join(h.root, APP_PATH),
+      '--app',
+      h.appName,
+      '-n',
+      h.namespace,
+      '--timeout',
+      '3s',
+      '--health-checks',
+      checksFile,
+      '--kubeconfig',
+      testCluster().kubeconfigPath,
+    ];
+    const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, args, (error, stdout) => {
+        resolve({ code: error === null ? 0 : Number(error.code), stdout });
+      });
+    });
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stdout, /Degraded \(expression failed is true\)/);
     assert.equal(await h.get('v1', 'ConfigMap', 'after-gauge'), undefined, 'wave 1 was not applied');
   });
 });
