@@ -50,8 +50,9 @@ export function compileCelCheck(entry: CelHealthExpressions, origin: string): Co
   for (const { field, status } of ORDER) {
     const source = entry[field];
     if (source === undefined || source.trim() === '') continue;
+    let parsed: ReturnType<typeof environment.parse>;
     try {
-      programs.push({ field, status, program: environment.parse(source) as Program });
+      parsed = environment.parse(source);
     } catch (error) {
       throw new MooringError(
         'INVALID_ARGUMENT',
@@ -62,6 +63,14 @@ export function compileCelCheck(entry: CelHealthExpressions, origin: string): Co
         },
       );
     }
+    const depth = macroDepth(parsed.ast);
+    if (depth > MAX_MACRO_NESTING)
+      throw new MooringError(
+        'INVALID_ARGUMENT',
+        `${what}: expression ${field} nests ${depth} list macros (all, exists, exists_one, map, filter); at most ${MAX_MACRO_NESTING} are allowed`,
+        { hint: 'each nested macro multiplies the work by the length of a list; flatten the expression' },
+      );
+    programs.push({ field, status, program: parsed as Program });
   }
   return {
     group: groupOf(entry.apiVersion),
@@ -69,6 +78,23 @@ export function compileCelCheck(entry: CelHealthExpressions, origin: string): Co
     origin,
     evaluate: (obj) => evaluatePrograms(programs, obj),
   };
+}
+
+/**
+ * CEL has no loops, but nested list macros multiply: three levels over a 10,000-item list would hold the
+ * controller's event loop for minutes. Chained macros (`filter(...).all(...)`) are sequential and cost nothing extra.
+ */
+const MAX_MACRO_NESTING = 2;
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** How deeply list macros nest inside each other's bodies (receivers are chained, not nested). */
+function macroDepth(node: unknown): number {
+  if (Array.isArray(node)) return Math.max(0, ...node.map(macroDepth));
+  if (!isRecord(node) || typeof node.op !== 'string') return 0;
+  const args = node.args;
+  if (node.op === 'rcall' && Array.isArray(args) && typeof args[0] === 'string' && MACROS.has(args[0]))
+    return Math.max(macroDepth(args[1]), 1 + macroDepth(args[2]));
+  return macroDepth(args);
 }
 
 function evaluatePrograms(

@@ -249,3 +249,36 @@ describe('CEL values', () => {
     assert.equal(assessHealthWith(checks, pool(2, 0.75)).status, 'Degraded');
   });
 });
+
+describe('CEL cost', () => {
+  const entry = (current: string): CelHealthExpressions => ({
+    apiVersion: 'example.com/v1',
+    kind: 'Pool',
+    current,
+  });
+
+  it('accepts chained macros and one macro inside another', async () => {
+    await loadCustomHealthChecks({
+      cel: [
+        {
+          origin: 't',
+          entries: [
+            entry("status.conditions.filter(c, c.type == 'Ready').all(c, c.status == 'True')"),
+            entry('spec.a.all(x, spec.b.exists(y, y == x))'),
+          ],
+        },
+      ],
+    });
+  });
+
+  it('refuses three nested list macros, which multiply the work', async () => {
+    await assert.rejects(
+      loadCustomHealthChecks({
+        cel: [
+          { origin: 't', entries: [entry('spec.a.all(x, spec.a.all(y, spec.a.exists(z, x + y == z)))')] },
+        ],
+      }),
+      /nests 3 list macros/,
+    );
+  });
+});
