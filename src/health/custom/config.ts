@@ -14,6 +14,8 @@ import type { CelHealthExpressions, LuaHealthScript } from './types.js';
 export const HEALTH_CHECKS_CONFIGMAP = 'mooring-health-checks';
 export const CEL_KEY = 'healthCheckExprs';
 export const LUA_KEY_PREFIX = 'resource.customizations.health.';
+/** Argo CD's older single key: a YAML map of `group/Kind` to `{health.lua: script}`. */
+export const LEGACY_LUA_KEY = 'resource.customizations';
 
 /** CEL entries and Lua scripts of one ConfigMap's data. */
 export function checksFromConfigMapData(data: Record<string, unknown>, origin: string): HealthCheckSources {
@@ -22,6 +24,7 @@ export function checksFromConfigMapData(data: Record<string, unknown>, origin: s
     if (!key.startsWith(LUA_KEY_PREFIX) || typeof value !== 'string') continue;
     lua.push({ groupKind: key.slice(LUA_KEY_PREFIX.length), script: value });
   }
+  lua.push(...legacyLuaScripts(data[LEGACY_LUA_KEY], origin));
   const celText = data[CEL_KEY];
   const cel = typeof celText === 'string' ? parseCelEntries(parseYamlValue(celText, origin), origin) : [];
   return { cel: [{ entries: cel, origin }], lua: [{ scripts: lua, origin }] };
@@ -71,6 +74,20 @@ export function checksFromManifests(text: string, fileName: string): HealthCheck
     }
   }
   return sources;
+}
+
+function legacyLuaScripts(text: unknown, origin: string): LuaHealthScript[] {
+  if (typeof text !== 'string') return [];
+  const value = parseYamlValue(text, origin);
+  if (!isRecord(value)) return [];
+  return Object.entries(value).flatMap(([groupKind, entry]) => {
+    const script = isRecord(entry) ? entry['health.lua'] : undefined;
+    if (typeof script !== 'string') return [];
+    const at = groupKind.lastIndexOf('/');
+    return [
+      { groupKind: at < 0 ? groupKind : `${groupKind.slice(0, at)}_${groupKind.slice(at + 1)}`, script },
+    ];
+  });
 }
 
 function parseYamlValue(text: string, origin: string): unknown {

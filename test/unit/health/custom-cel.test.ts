@@ -282,3 +282,23 @@ describe('CEL cost', () => {
     );
   });
 });
+
+describe("Argo CD's older resource.customizations key", () => {
+  it('reads health.lua per group/Kind from the single YAML key', async () => {
+    const text = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cm, namespace: argocd}
+data:
+  resource.customizations: |
+    example.com/Widget:
+      health.lua: |
+        return { status = "Suspended", message = "legacy key" }
+      ignoreDifferences: |
+        jsonPointers: [/spec/x]
+`;
+    const checks = await loadCustomHealthChecks(checksFromManifests(text, 'argocd-cm.yaml'));
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    assert.deepEqual(assessHealthWith(checks, widget), { status: 'Suspended', message: 'legacy key' });
+    checks.sandbox?.close();
+  });
+});
