@@ -4,7 +4,7 @@ import { mapLimited } from '../core/limit.js';
 import { pollUntil } from '../core/wait.js';
 import { MooringError } from '../core/errors.js';
 import { aggregateHealth, assessHealth, describeUnhealthy } from '../health/index.js';
-import type { HealthResult } from '../health/types.js';
+import type { HealthContext, HealthResult } from '../health/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { PlannedObject } from '../plan/types.js';
 
@@ -15,17 +15,21 @@ export interface SubjectHealth {
   result: HealthResult;
 }
 
+/** How one live object is judged: the built-in rules, or custom checks in front of them. */
+export type AssessHealth = (obj: KubeObject | undefined, context: HealthContext) => HealthResult;
+
 /** The health of each object as it is now in the cluster (with its pods, for workloads). */
 export async function currentHealth(
   objects: ObjectsApi,
   planned: PlannedObject[],
   concurrency = 8,
+  assess: AssessHealth = assessHealth,
 ): Promise<SubjectHealth[]> {
   const results = await mapLimited(planned, concurrency, async (p) => {
     const live = await objects.get(p.object.apiVersion, p.ref);
     const pods =
       live !== undefined && WORKLOADS_WITH_PODS.has(p.ref.kind) ? await podsOf(objects, live) : undefined;
-    return { subject: subjectOf(p.ref), result: assessHealth(live, pods === undefined ? {} : { pods }) };
+    return { subject: subjectOf(p.ref), result: assess(live, pods === undefined ? {} : { pods }) };
   });
   return results.map((r, i) =>
     r.status === 'fulfilled'
@@ -56,14 +60,14 @@ async function podsOf(objects: ObjectsApi, workload: KubeObject): Promise<KubeOb
 export async function waitHealthy(
   objects: ObjectsApi,
   planned: PlannedObject[],
-  options: { timeoutMs: number; intervalMs?: number; what: string },
+  options: { timeoutMs: number; intervalMs?: number; what: string; assess?: AssessHealth | undefined },
 ): Promise<HealthResult> {
   if (planned.length === 0) return { status: 'Healthy', message: '' };
   let last: SubjectHealth[] = [];
   try {
     await pollUntil(
       async (note) => {
-        last = await currentHealth(objects, planned);
+        last = await currentHealth(objects, planned, 8, options.assess);
         const settled = last.every((h) => h.result.status === 'Healthy' || h.result.status === 'Suspended');
         note(describeUnhealthy(last));
         return settled ? true : undefined;

@@ -7,6 +7,8 @@ import { registerSyncCommands } from './commands/sync-commands.js';
 import { registerAppCommands } from './commands/app-commands.js';
 import { registerControllerCommand } from './commands/controller-command.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerHealthCommand } from './commands/health.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerInstallCommands } from './commands/install.js';
 
 const program = new Command()
@@ -23,6 +25,8 @@ registerAppCommands(program);
 registerDevClusterCommands(program);
 registerDemoCommand(program);
 registerInstallCommands(program);
+registerHealthCommand(program);
+registerImportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

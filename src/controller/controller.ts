@@ -20,6 +20,8 @@ import { DEFAULT_PROJECT, PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
+import { ClusterHealthChecks } from './health-checks.js';
+import { assessHealthWith } from '../health/custom/index.js';
 
 /** Annotation `mooring sync` sets to ask for a sync now; any new value triggers one. */
 export const SYNC_REQUEST_ANNOTATION = 'mooring.dev/sync-requested-at';
@@ -92,6 +94,7 @@ export class Controller {
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
+    const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
     this.live = new LiveCache(
       options.objects,
       (signal) => {
@@ -102,9 +105,14 @@ export class Controller {
         this.onHealthChange(appName);
       },
       options.watchNamespaces,
+      (appName, obj) => {
+        const key = appName === undefined ? undefined : this.byTrackingName.get(appName);
+        return assessHealthWith(healthChecks.lastForKey(key), obj);
+      },
     );
     this.reconciler = new Reconciler({
       ...options,
+      healthChecks,
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
       live: this.live,

@@ -3,6 +3,7 @@ import { objectId, refOf } from '../core/objects.js';
 import { normalizeForCompare } from '../diff/normalize.js';
 import type { ManagedFieldsEntry } from '../diff/ownership.js';
 import { assessHealth } from '../health/index.js';
+import type { HealthResult } from '../health/types.js';
 import type { Logger } from '../core/logger.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
@@ -53,6 +54,11 @@ export class LiveCache {
      * namespace-scoped install grants list/watch per managed namespace, not at the cluster scope.
      */
     private readonly namespaces?: readonly string[],
+    /** How an object of an app (by tracking name) is judged: custom checks in front of the built-in rules. */
+    private readonly assess: (appName: string | undefined, obj: KubeObject | undefined) => HealthResult = (
+      _appName,
+      obj,
+    ) => assessHealth(obj),
   ) {}
 
   /** Starts watching kinds not watched yet; resolves when their initial lists are in. */
@@ -126,7 +132,7 @@ export class LiveCache {
     const signature = othersSignature(obj);
     const before = this.content.get(id);
     const othersBefore = this.others.get(id);
-    const healthBefore = JSON.stringify(assessHealth(this.objects.get(id)));
+    const healthBefore = JSON.stringify(this.assess(appName, this.objects.get(id)));
     this.objects.set(id, obj);
     this.content.set(id, key);
     this.others.set(id, signature);
@@ -139,7 +145,7 @@ export class LiveCache {
     ) {
       this.onDrift({ appName, id, type, at: Date.now() });
     }
-    if (appName !== undefined && JSON.stringify(assessHealth(obj)) !== healthBefore)
+    if (appName !== undefined && JSON.stringify(this.assess(appName, obj)) !== healthBefore)
       this.onHealthChange(appName);
   }
 }

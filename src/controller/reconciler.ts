@@ -4,6 +4,7 @@ import { subjectOf } from '../core/objects.js';
 import { diffObject } from '../diff/object-diff.js';
 import { syncApplication } from '../engine/sync.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
+import { assessHealthWith } from '../health/custom/index.js';
 import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
@@ -21,6 +22,7 @@ import { MOORING_API_VERSION } from './app-types.js';
 import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
+import type { ClusterHealthChecks } from './health-checks.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
 import { commitRevert } from './rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
@@ -63,6 +65,8 @@ export interface ReconcilerDeps {
   allowFileRepos?: boolean;
   /** Size limits of one source export (defaults: DEFAULT_SOURCE_LIMITS). */
   sourceLimits?: Partial<SourceLimits>;
+  /** Custom health checks (cluster ConfigMap + each app's spec.healthCheckExprs); none: built-in rules only. */
+  healthChecks?: ClusterHealthChecks;
 }
 
 export type ReconcileOutcome =
@@ -315,6 +319,8 @@ export class Reconciler {
       });
       return { kind: 'done' };
     }
+    const checksRefused = await this.loadHealthChecks(app, memory);
+    if (checksRefused !== undefined) return checksRefused;
     const automated = app.spec.syncPolicy?.automated !== false;
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
@@ -367,6 +373,21 @@ export class Reconciler {
     return { kind: 'done' };
   }
 
+  /** Compiles the app's custom health checks; a bad expression fails the sync, naming it. */
+  private async loadHealthChecks(app: Application, memory: AppMemory): Promise<ReconcileOutcome | undefined> {
+    if (this.deps.healthChecks === undefined) return undefined;
+    try {
+      await this.deps.healthChecks.forApp(app);
+      return undefined;
+    } catch (error) {
+      memory.failures += 1;
+      const failure = failureOf(error, 'validate');
+      await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
+      await recordEvent(this.deps.objects, app, 'Warning', 'HealthChecksInvalid', failure.message);
+      return { kind: 'retry', failures: memory.failures };
+    }
+  }
+
   private async sourceFailed(app: Application, memory: AppMemory, error: unknown): Promise<ReconcileOutcome> {
     memory.failures += 1;
     const failure = failureOf(error, 'source');
@@ -404,8 +425,10 @@ export class Reconciler {
   ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy ?? {};
+    const healthChecks = this.deps.healthChecks?.lastFor(app);
     return syncApplication(
       {
+        ...(healthChecks === undefined ? {} : { healthChecks }),
         objects: access.objects,
         admit: access.admit,
         // The destination namespace is one the Project allows (checked before the fetch).
@@ -588,7 +611,11 @@ export class Reconciler {
     },
   ): Promise<void> {
     const health = new Map<string, HealthResult>();
-    for (const p of input.planned) health.set(p.id, assessHealth(this.deps.live.get(p.id)));
+    const checks = this.deps.healthChecks?.lastFor(app);
+    for (const p of input.planned) {
+      const live = this.deps.live.get(p.id);
+      health.set(p.id, checks === undefined ? assessHealth(live) : assessHealthWith(checks, live));
+    }
     const revision = input.fetched?.commit.sha ?? memory.commit;
     const status: ApplicationStatus = buildStatus({
       previous: app.status,

@@ -88,6 +88,20 @@ export const syncPolicySchema = z
   })
   .describe('When and how the app is synced.');
 
+const healthCheckExprSchema = z
+  .object({
+    apiVersion: z.string().min(1).describe('apiVersion of the kind checked; only its group is matched.'),
+    kind: z.string().min(1).describe('Kind checked.'),
+    current: z.string().min(1).describe('CEL: true when the object is healthy.'),
+    inProgress: z
+      .string()
+      .min(1)
+      .describe('CEL: true while the object is on its way (tried first).')
+      .optional(),
+    failed: z.string().min(1).describe('CEL: true when the object failed (tried second).').optional(),
+  })
+  .describe("A custom health check in the form of Flux's healthCheckExprs.");
+
 /** spec of an Application. */
 export const applicationSpecSchema = z.object({
   project: objectNameSchema(
@@ -127,6 +141,11 @@ export const applicationSpecSchema = z.object({
   suspend: z.boolean().describe('Stop syncing (status keeps being reported).').optional(),
   orphanOnDelete: z.boolean().describe("Leave the app's objects in place when it is deleted.").optional(),
   historyLimit: z.int().min(1).max(10000).describe('SyncRecords kept for this app.').default(100),
+  healthCheckExprs: z
+    .array(healthCheckExprSchema)
+    .max(100)
+    .describe("CEL health checks for this app's objects; they win over the cluster-wide ones.")
+    .optional(),
 });
 
 /** spec as stored (every default filled in). */

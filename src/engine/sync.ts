@@ -1,5 +1,5 @@
 import { applyObjects, intendedAction } from '../apply/apply-objects.js';
-import { waitHealthy } from '../apply/health-check.js';
+import { waitHealthy, type AssessHealth } from '../apply/health-check.js';
 import { runHooks } from '../apply/hooks.js';
 import { configMapInventoryStore } from '../apply/inventory-store.js';
 import type { InventoryStore, StoredInventory } from '../apply/inventory-store.js';
@@ -13,6 +13,7 @@ import type { ProgressReporter } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import { subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import { assessHealthWith, type CustomHealthChecks } from '../health/custom/index.js';
 import { groupIntoWaves, isHook } from '../plan/order.js';
 import type { Violation } from '../plan/policy.js';
 import { buildPlan } from '../plan/index.js';
@@ -45,6 +46,8 @@ export interface EngineDeps {
    * has allowed that namespace; default `objects`.
    */
   namespaceCreator?: ObjectsApi;
+  /** CEL and Lua health checks in front of the built-in rules, for every wait (stage zero, waves, --wait). */
+  healthChecks?: CustomHealthChecks;
 }
 
 /** Thrown inside a run to stop it; carries the failure to report. */
@@ -78,12 +81,16 @@ class SyncRun {
   private readonly inventoryStore: InventoryStore;
   /** Writes made by hooks (nothing else runs while they do). */
   private hookWrites = 0;
+  /** Custom checks in front of the built-in rules; undefined: the built-in rules alone. */
+  private readonly assess: AssessHealth | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly request: SyncRequest,
   ) {
     this.progress = deps.progress ?? (() => undefined);
+    const checks = deps.healthChecks;
+    this.assess = checks === undefined ? undefined : (obj, context) => assessHealthWith(checks, obj, context);
     this.inventoryStore =
       deps.inventory ??
       configMapInventoryStore(deps.objects, { appName: request.appName, namespace: request.namespace });
@@ -370,6 +377,7 @@ class SyncRun {
     await waitHealthy(this.deps.objects, crdsAndNamespaces, {
       timeoutMs: this.request.timeoutMs,
       what: 'Namespaces and CRDs',
+      assess: this.assess,
     });
     await this.deps.objects.discovery.load();
   }
@@ -398,6 +406,7 @@ class SyncRun {
         await waitHealthy(this.deps.objects, wave.objects, {
           timeoutMs: this.request.timeoutMs,
           what: `wave ${wave.wave}`,
+          assess: this.assess,
         });
       }
     }
@@ -459,6 +468,7 @@ class SyncRun {
       this.result.health = await waitHealthy(this.deps.objects, syncObjects, {
         timeoutMs: this.request.timeoutMs,
         what: this.request.appName,
+        assess: this.assess,
       });
     }
   }

@@ -33,6 +33,8 @@ export interface EngineCliOptions {
   as?: string;
   /** diff: report hooks too (they are not part of the steady state). */
   includeHooks?: boolean;
+  /** Files of custom health checks (ConfigMaps, Flux Kustomizations) for the waits. */
+  healthChecks?: string[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import { syncApplication } from '../../engine/sync.js';
+import { loadChecksFromFiles } from './health.js';
 import type { SyncResult } from '../../engine/types.js';
 import { connect } from '../../kube/connect.js';
 import { render } from '../../render/index.js';
@@ -100,6 +101,11 @@ export function registerSyncCommands(program: Command): void {
       '--as <namespace/name>',
       'write as this ServiceAccount (impersonation): its RBAC decides what may be applied or pruned',
     )
+    .option(
+      '--health-checks <file>',
+      'custom health checks for the waits: a ConfigMap (healthCheckExprs, resource.customizations.health.*) or a Flux Kustomization; repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  mooring apply ./apps/web -n web --create-namespace --prune --wait\n  MOORING_GIT_PASSWORD=$TOKEN mooring apply https://git.example.com/org/config.git@main//apps/web --prune\n\nExit status: 0 applied, 2 failed (the report says which step, which object and why).\n',
@@ -118,6 +124,7 @@ async function runEngine(
   mode: 'diff' | 'apply',
 ): Promise<SyncResult> {
   const account = opts.as === undefined ? undefined : parseServiceAccountArg(opts.as);
+  const healthChecks = await loadChecksFromFiles(opts.healthChecks ?? []);
   const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   try {
     return await withSource(sourceArg, progress, await verifySpecFromOptions(opts), (source) =>
@@ -126,11 +133,13 @@ async function runEngine(
           objects: account === undefined ? objects : objects.actingAs(account),
           tools: renderTools(),
           progress,
+          healthChecks,
         },
         syncRequestFrom(opts, source, mode),
       ),
     );
   } finally {
     objects.client.close();
+    healthChecks.sandbox?.close();
   }
 }
