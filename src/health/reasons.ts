@@ -33,6 +33,7 @@ const FAILURE_WORDS = new Set([
   'misconfigured',
   'aborted',
   'expired',
+  'exception',
 ]);
 
 /** Words that name work under way: the controller is still getting there. */

@@ -1,0 +1,29 @@
+/**
+ * KEDA (keda.sh): ScaledObject and ScaledJob report Ready, Active, Fallback and Paused conditions;
+ * TriggerAuthentication and ClusterTriggerAuthentication are configuration (no status).
+ */
+import type { KubeObject } from '../../core/objects.js';
+import { beingDeleted, staleConditions } from '../common.js';
+import { runCascade } from '../result.js';
+import type { HealthCheck, HealthResult } from '../types.js';
+import { awaitingController, healthyWithoutStatus, readyStrict, whenCondition } from './shared.js';
+
+const scaledChecks: readonly HealthCheck[] = [
+  beingDeleted,
+  awaitingController('KEDA'),
+  staleConditions,
+  // The autoscaling.keda.sh/paused annotation; KEDA confirms it with Paused=True.
+  whenCondition('Paused', 'True', 'Suspended', 'autoscaling paused'),
+  readyStrict,
+  // Fallback=True: the scaler keeps failing and KEDA holds the fallback replica count.
+  whenCondition('Fallback', 'True', 'Degraded', 'scaler failing, fallback replicas in use'),
+];
+
+/** ScaledObject and ScaledJob. */
+export function assessScaled(obj: KubeObject): HealthResult {
+  return runCascade(scaledChecks, obj, {});
+}
+
+export function assessTriggerAuthentication(obj: KubeObject): HealthResult {
+  return runCascade([beingDeleted, healthyWithoutStatus], obj, {});
+}
