@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, staleConditions } from '../common.js';
 import { conditionOf, explainCondition } from '../read.js';
+import { isProgressReason } from '../reasons.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
 import type { HealthCheck, HealthResult } from '../types.js';
 import { awaitingController, readyStrict, whenCondition } from './shared.js';
@@ -23,7 +24,10 @@ function certificateReady(obj: KubeObject): HealthResult {
   const condition = conditionOf(obj, 'Ready');
   if (condition === undefined) return progressing('waiting for the certificate to be issued');
   if (condition.status === 'True') return healthy(condition.message);
-  return degraded(`Ready ${condition.status}: ${explainCondition(condition)}`);
+  const message = `Ready ${condition.status}: ${explainCondition(condition)}`;
+  return condition.status === 'Unknown' || isProgressReason(condition.reason)
+    ? progressing(message)
+    : degraded(message);
 }
 
 const certificateChecks: readonly HealthCheck[] = [
