@@ -101,7 +101,8 @@ export function assessRollout(obj: KubeObject): HealthResult {
 /** AnalysisRun and Experiment share their phases. */
 function runPhase(what: string): HealthCheck {
   return (obj) => {
-    const phase = stringAt(obj, ['status', 'phase']);
+    // Rollouts before 0.6 wrote status.status instead of status.phase.
+    const phase = stringAt(obj, ['status', 'phase']) ?? stringAt(obj, ['status', 'status']);
     if (phase === undefined || phase === '') return progressing(`waiting for the ${what} to start`);
     const message = stringAt(obj, ['status', 'message']) ?? '';
     const text = message === '' ? `${what} ${phase}` : `${what} ${phase}: ${message}`;
