@@ -7,8 +7,8 @@
 import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted } from '../common.js';
 import { GENERIC_CHECKS, suspendedBySpec } from '../generic.js';
-import { conditionsOf, stringAt } from '../read.js';
-import { healthy, progressing, runCascade } from '../result.js';
+import { conditionOf, conditionsOf, explainCondition, stringAt } from '../read.js';
+import { degraded, healthy, progressing, runCascade } from '../result.js';
 import type { HealthCheck, HealthResult } from '../types.js';
 import { hasNoStatus } from './shared.js';
 
@@ -26,11 +26,25 @@ function noConditionsYet(obj: KubeObject): HealthResult | undefined {
     : undefined;
 }
 
+/**
+ * Reconciling=True with reason ProgressingWithRetry next to Ready=False: the last attempt failed and Flux
+ * only retries on its interval (authentication, 404, build errors). The failure is what a person needs to see.
+ */
+function failingWithRetry(obj: KubeObject): HealthResult | undefined {
+  const reconcilingCondition = conditionOf(obj, 'Reconciling');
+  const ready = conditionOf(obj, 'Ready');
+  if (reconcilingCondition?.status !== 'True' || reconcilingCondition.reason !== 'ProgressingWithRetry')
+    return undefined;
+  if (ready?.status !== 'False') return undefined;
+  return degraded(`Ready False: ${explainCondition(ready)} (retrying)`);
+}
+
 const checks: readonly HealthCheck[] = [
   beingDeleted,
   suspendedBySpec,
   staticOciRepository,
   noConditionsYet,
+  failingWithRetry,
   ...GENERIC_CHECKS,
 ];
 
