@@ -4,7 +4,8 @@
  */
 import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, staleConditions } from '../common.js';
-import { runCascade } from '../result.js';
+import { conditionOf } from '../read.js';
+import { progressing, runCascade } from '../result.js';
 import type { HealthCheck, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus, readyStrict, whenCondition } from './shared.js';
 
@@ -14,9 +15,12 @@ const scaledChecks: readonly HealthCheck[] = [
   staleConditions,
   // The autoscaling.keda.sh/paused annotation; KEDA confirms it with Paused=True.
   whenCondition('Paused', 'True', 'Suspended', 'autoscaling paused'),
-  readyStrict,
-  // Fallback=True: the scaler keeps failing and KEDA holds the fallback replica count.
+  // Fallback=True: the scaler keeps failing and KEDA holds the fallback replica count, even while Ready.
   whenCondition('Fallback', 'True', 'Degraded', 'scaler failing, fallback replicas in use'),
+  readyStrict,
+  // Only a Running condition so far: KEDA is still creating the HPA or the Job template.
+  (obj) =>
+    conditionOf(obj, 'Ready') === undefined ? progressing('waiting for KEDA to report Ready') : undefined,
 ];
 
 /** ScaledObject and ScaledJob. */
