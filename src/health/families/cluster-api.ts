@@ -34,6 +34,13 @@ function ready(obj: KubeObject): HealthResult | undefined {
   return severity === 'Error' ? degraded(message) : progressing(message);
 }
 
+/** phase Failed, with the Ready message when there is one. */
+function failedMessage(obj: KubeObject): string {
+  const readyCondition = conditionOf(obj, 'Ready');
+  const why = readyCondition === undefined ? '' : explainCondition(readyCondition);
+  return why === '' ? 'phase Failed' : `phase Failed: ${why}`;
+}
+
 const DONE_PHASES = new Set(['Running', 'Provisioned', 'Ready']);
 const WORKING_PHASES = new Set([
   'Pending',
@@ -68,6 +75,7 @@ const checks: readonly HealthCheck[] = [
   (obj) => generationNotObserved(obj, false),
   staleConditions,
   failure,
+  (obj) => (stringAt(obj, ['status', 'phase']) === 'Failed' ? degraded(failedMessage(obj)) : undefined),
   ready,
   phase,
 ];
