@@ -10,9 +10,21 @@ import { degraded, healthy, progressing, runCascade, suspended, unknown } from '
 import type { HealthCheck, HealthResult } from '../types.js';
 import { awaitingController } from './shared.js';
 
+/** InvalidSpec never goes away by itself; old controllers wrote its status as a boolean, hence "not False". */
 function invalidSpec(obj: KubeObject): HealthResult | undefined {
-  const condition = conditionOf(obj, 'InvalidSpec');
-  return condition?.status === 'True' ? degraded(`invalid spec: ${explainCondition(condition)}`) : undefined;
+  const entry = recordsAt(obj, ['status', 'conditions']).find(
+    (condition) => condition.type === 'InvalidSpec',
+  );
+  if (entry === undefined || entry.status === 'False' || entry.status === false) return undefined;
+  const message = typeof entry.message === 'string' ? entry.message : '';
+  return degraded(message === '' ? 'invalid spec' : `invalid spec: ${message}`);
+}
+
+/** Blue-green before Rollouts 1.0: the preview Service serves the new pods and waits to be promoted. */
+function verifyingPreview(obj: KubeObject): HealthResult | undefined {
+  return isTrueAt(obj, ['status', 'verifyingPreview'])
+    ? suspended('blue-green preview serves the new version, waiting for promotion')
+    : undefined;
 }
 
 function pausedBySpec(obj: KubeObject): HealthResult | undefined {
@@ -91,6 +103,7 @@ const rolloutChecks: readonly HealthCheck[] = [
   pausedAtStep,
   deadlineExceeded,
   rolloutPhase,
+  verifyingPreview,
   replicaCounts,
 ];
 
