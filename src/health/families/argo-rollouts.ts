@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted } from '../common.js';
-import { conditionOf, explainCondition, isTrueAt, numberAt, recordsAt, stringAt } from '../read.js';
+import { conditionOf, isTrueAt, numberAt, recordsAt, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, suspended, unknown } from '../result.js';
 import type { HealthCheck, HealthResult } from '../types.js';
 import { awaitingController } from './shared.js';
