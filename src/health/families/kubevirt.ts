@@ -73,7 +73,8 @@ function vmiPhase(obj: KubeObject): HealthResult {
         : healthy();
     }
     case 'Succeeded':
-      return healthy('virtual machine instance completed');
+      // The guest shut down: like a stopped VirtualMachine, nothing runs and nothing is wrong.
+      return suspended('virtual machine instance shut down');
     case 'Failed':
       return degraded('virtual machine instance failed');
     default:
