@@ -1,6 +1,6 @@
 /**
  * Prometheus Operator (monitoring.coreos.com): Prometheus, PrometheusAgent, Alertmanager and ThanosRuler
- * report Available (True, False, or "Degraded" when some replicas are down) and Reconciled, and stop with
+ * report Available (True; "Degraded" while some replicas are not ready; False when none serves) and Reconciled, and stop with
  * spec.paused; ServiceMonitor, PodMonitor, Probe, PrometheusRule, ScrapeConfig and AlertmanagerConfig are
  * configuration, with per-workload bindings that can refuse them (Accepted=False).
  */
@@ -12,6 +12,11 @@ import { degraded, healthy, progressing, runCascade } from '../result.js';
 import type { HealthCheck, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus, whenCondition } from './shared.js';
 
+/**
+ * Available=True: every replica serves. "Degraded" (the operator's third value): some replicas are not ready
+ * yet, the rest serve — a rollout or a restart under way. False: no replica serves (NoPodReady), which
+ * needs a person (scheduling, storage, config), as Argo CD also judges it.
+ */
 function available(obj: KubeObject): HealthResult {
   const condition = conditionOf(obj, 'Available');
   if (condition === undefined) return progressing('waiting for the operator to report availability');
@@ -19,7 +24,7 @@ function available(obj: KubeObject): HealthResult {
   switch (condition.status) {
     case 'True':
       return healthy();
-    case 'Degraded':
+    case 'False':
       return degraded(message);
     default:
       return progressing(message);

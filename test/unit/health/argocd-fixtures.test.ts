@@ -11,7 +11,7 @@ import { fixtureCases, measureAgreement } from './argocd-agreement.js';
 
 /** The agreement reached when these fixtures were copied; raise it when the rules improve. */
 const MINIMUM_AGREEMENT = 0.97;
-const MINIMUM_CASES = 82;
+const MINIMUM_CASES = 85;
 
 describe('agreement with Argo CD on its health fixtures', () => {
   const cases = fixtureCases();
