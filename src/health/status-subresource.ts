@@ -12,6 +12,11 @@ import type { HealthContext, HealthResult } from './types.js';
 /** Annotation that says a kind (on its CRD) or one object never gets a status from a controller. */
 export const EXPECT_STATUS_ANNOTATION = 'mooring.dev/expect-status';
 
+/** True when the object, or the CRD of its kind, says no controller will ever report a status. */
+export function statusNotExpected(obj: KubeObject, context: HealthContext): boolean {
+  return statusOptOut(obj) || statusOptOut(context.crd);
+}
+
 function statusOptOut(obj: KubeObject | undefined): boolean {
   return stringAt(obj, ['metadata', 'annotations', EXPECT_STATUS_ANNOTATION])?.toLowerCase() === 'false';
 }

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted } from '../common.js';
 import { conditionOf, isTrueAt, numberAt, recordsAt, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, suspended, unknown } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController } from './shared.js';
 
 /** InvalidSpec never goes away by itself; old controllers wrote its status as a boolean, hence "not False". */
@@ -107,8 +107,8 @@ const rolloutChecks: readonly HealthCheck[] = [
   replicaCounts,
 ];
 
-export function assessRollout(obj: KubeObject): HealthResult {
-  return runCascade(rolloutChecks, obj, {});
+export function assessRollout(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(rolloutChecks, obj, context);
 }
 
 /** AnalysisRun and Experiment share their phases. */
@@ -136,10 +136,10 @@ function runPhase(what: string): HealthCheck {
   };
 }
 
-export function assessAnalysisRun(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, runPhase('analysis')], obj, {});
+export function assessAnalysisRun(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, runPhase('analysis')], obj, context);
 }
 
-export function assessExperiment(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, runPhase('experiment')], obj, {});
+export function assessExperiment(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, runPhase('experiment')], obj, context);
 }

@@ -8,7 +8,7 @@ import { beingDeleted } from '../common.js';
 import { suspendedBySpec } from '../generic.js';
 import { stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, unknown } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { whenCondition } from './shared.js';
 
 function workflowPhase(obj: KubeObject): HealthResult {
@@ -31,8 +31,8 @@ function workflowPhase(obj: KubeObject): HealthResult {
   }
 }
 
-export function assessWorkflow(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, suspendedBySpec, workflowPhase], obj, {});
+export function assessWorkflow(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, suspendedBySpec, workflowPhase], obj, context);
 }
 
 const cronChecks: readonly HealthCheck[] = [
@@ -42,6 +42,6 @@ const cronChecks: readonly HealthCheck[] = [
   suspendedBySpec,
 ];
 
-export function assessCronWorkflow(obj: KubeObject): HealthResult {
-  return runCascade(cronChecks, obj, {});
+export function assessCronWorkflow(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(cronChecks, obj, context);
 }

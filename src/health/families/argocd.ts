@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted } from '../common.js';
 import { conditionsOf, explainCondition, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthStatusValue, verdictOf, whenCondition } from './shared.js';
 
 /** ComparisonError, InvalidSpecError, SyncError, ...: Argo CD cannot do its job for this app. */
@@ -34,8 +34,8 @@ const applicationChecks: readonly HealthCheck[] = [
   () => progressing('waiting for Argo CD to assess the application'),
 ];
 
-export function assessArgoApplication(obj: KubeObject): HealthResult {
-  return runCascade(applicationChecks, obj, {});
+export function assessArgoApplication(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(applicationChecks, obj, context);
 }
 
 const applicationSetChecks: readonly HealthCheck[] = [
@@ -47,7 +47,7 @@ const applicationSetChecks: readonly HealthCheck[] = [
   () => progressing('waiting for the ApplicationSet controller to report status'),
 ];
 
-export function assessApplicationSet(obj: KubeObject): HealthResult {
-  const result = runCascade(applicationSetChecks, obj, {});
+export function assessApplicationSet(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  const result = runCascade(applicationSetChecks, obj, context);
   return result.status === 'Healthy' ? healthy() : result;
 }

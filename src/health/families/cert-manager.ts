@@ -7,7 +7,7 @@ import { beingDeleted, staleConditions } from '../common.js';
 import { conditionOf, explainCondition } from '../read.js';
 import { isProgressReason } from '../reasons.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, readyStrict, whenCondition } from './shared.js';
 
 /** Issuing=True: a new certificate is being requested (first issue or renewal), whatever Ready says. */
@@ -39,8 +39,8 @@ const certificateChecks: readonly HealthCheck[] = [
   certificateReady,
 ];
 
-export function assessCertificate(obj: KubeObject): HealthResult {
-  return runCascade(certificateChecks, obj, {});
+export function assessCertificate(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(certificateChecks, obj, context);
 }
 
 function requestReady(obj: KubeObject): HealthResult {
@@ -61,8 +61,8 @@ const requestChecks: readonly HealthCheck[] = [
   requestReady,
 ];
 
-export function assessCertificateRequest(obj: KubeObject): HealthResult {
-  return runCascade(requestChecks, obj, {});
+export function assessCertificateRequest(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(requestChecks, obj, context);
 }
 
 const issuerChecks: readonly HealthCheck[] = [
@@ -75,6 +75,6 @@ const issuerChecks: readonly HealthCheck[] = [
 ];
 
 /** Issuer and ClusterIssuer. */
-export function assessIssuer(obj: KubeObject): HealthResult {
-  return runCascade(issuerChecks, obj, {});
+export function assessIssuer(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(issuerChecks, obj, context);
 }

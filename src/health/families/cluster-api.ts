@@ -9,7 +9,7 @@ import { beingDeleted, generationNotObserved, staleConditions } from '../common.
 import { suspendedBySpec } from '../generic.js';
 import { conditionOf, explainCondition, recordsAt, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { hasNoStatus } from './shared.js';
 
 function failure(obj: KubeObject): HealthResult | undefined {
@@ -80,8 +80,8 @@ const checks: readonly HealthCheck[] = [
   phase,
 ];
 
-export function assessClusterApi(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessClusterApi(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }
 
 export function isClusterApiGroup(apiVersion: string): boolean {

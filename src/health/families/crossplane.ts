@@ -8,7 +8,7 @@ import { groupOf, type KubeObject } from '../../core/objects.js';
 import { beingDeleted, staleConditions } from '../common.js';
 import { conditionOf, conditionsOf, explainCondition, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, suspended } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { hasNoStatus, whenCondition } from './shared.js';
 
 /** Kinds that only hold configuration: an empty status is their normal state. */
@@ -78,8 +78,8 @@ const resourceChecks: readonly HealthCheck[] = [
   whenCondition('Offered', 'False', 'Progressing', 'waiting for the claim kind to be offered'),
 ];
 
-export function assessCrossplane(obj: KubeObject): HealthResult {
-  return runCascade(resourceChecks, obj, {});
+export function assessCrossplane(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(resourceChecks, obj, context);
 }
 
 /** Groups served by Crossplane and its providers. */

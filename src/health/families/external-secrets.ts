@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, staleConditions } from '../common.js';
 import { suspendedBySpec } from '../generic.js';
 import { progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, readyStrict, whenCondition } from './shared.js';
 import { conditionOf } from '../read.js';
 
@@ -23,6 +23,6 @@ const checks: readonly HealthCheck[] = [
     conditionOf(obj, 'Ready') === undefined ? progressing('waiting for a Ready condition') : undefined,
 ];
 
-export function assessExternalSecrets(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessExternalSecrets(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }

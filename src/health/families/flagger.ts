@@ -7,7 +7,7 @@ import { beingDeleted } from '../common.js';
 import { suspendedBySpec } from '../generic.js';
 import { conditionOf, explainCondition, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, unknown } from '../result.js';
-import type { HealthResult } from '../types.js';
+import type { HealthContext, HealthResult } from '../types.js';
 import { awaitingController } from './shared.js';
 
 function canaryPhase(obj: KubeObject): HealthResult {
@@ -35,6 +35,10 @@ function canaryPhase(obj: KubeObject): HealthResult {
   }
 }
 
-export function assessCanary(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, suspendedBySpec, awaitingController('Flagger'), canaryPhase], obj, {});
+export function assessCanary(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(
+    [beingDeleted, suspendedBySpec, awaitingController('Flagger'), canaryPhase],
+    obj,
+    context,
+  );
 }

@@ -9,7 +9,7 @@ import { beingDeleted } from '../common.js';
 import { GENERIC_CHECKS, suspendedBySpec } from '../generic.js';
 import { conditionOf, conditionsOf, explainCondition, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { hasNoStatus } from './shared.js';
 
 function staticOciRepository(obj: KubeObject): HealthResult | undefined {
@@ -48,6 +48,6 @@ const checks: readonly HealthCheck[] = [
   ...GENERIC_CHECKS,
 ];
 
-export function assessFlux(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessFlux(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }

@@ -9,7 +9,7 @@ import { beingDeleted } from '../common.js';
 import { type Condition, explainCondition, numberAt, parseConditions, recordsAt, stringAt } from '../read.js';
 import { isFailureReason } from '../reasons.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 
 /** Conditions describing the current generation (or carrying no observedGeneration at all). */
 function currentConditions(obj: KubeObject, entries: readonly unknown[]): Condition[] {
@@ -68,8 +68,8 @@ function listeners(obj: KubeObject): HealthResult | undefined {
   return undefined;
 }
 
-export function assessGateway(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, gatewayConditions, listeners], obj, {});
+export function assessGateway(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, gatewayConditions, listeners], obj, context);
 }
 
 function gatewayClassAccepted(obj: KubeObject): HealthResult | undefined {
@@ -83,8 +83,8 @@ function gatewayClassAccepted(obj: KubeObject): HealthResult | undefined {
     : progressing(message);
 }
 
-export function assessGatewayClass(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, gatewayClassAccepted], obj, {});
+export function assessGatewayClass(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, gatewayClassAccepted], obj, context);
 }
 
 function parentName(parent: Record<string, unknown>): string {
@@ -115,6 +115,6 @@ function routeParents(obj: KubeObject): HealthResult {
 const routeChecks: readonly HealthCheck[] = [beingDeleted, routeParents];
 
 /** HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute. */
-export function assessRoute(obj: KubeObject): HealthResult {
-  return runCascade(routeChecks, obj, {});
+export function assessRoute(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(routeChecks, obj, context);
 }

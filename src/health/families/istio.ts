@@ -9,7 +9,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, generationNotObserved } from '../common.js';
 import { conditionOf, explainCondition, recordsAt, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus, readyStrict, whenCondition } from './shared.js';
 
 function operatorStatus(obj: KubeObject): HealthResult {
@@ -26,8 +26,8 @@ function operatorStatus(obj: KubeObject): HealthResult {
   }
 }
 
-export function assessIstioOperator(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, operatorStatus], obj, {});
+export function assessIstioOperator(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, operatorStatus], obj, context);
 }
 
 const sailChecks: readonly HealthCheck[] = [
@@ -38,8 +38,8 @@ const sailChecks: readonly HealthCheck[] = [
   readyStrict,
 ];
 
-export function assessSail(obj: KubeObject): HealthResult {
-  return runCascade(sailChecks, obj, {});
+export function assessSail(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(sailChecks, obj, context);
 }
 
 function validationErrors(obj: KubeObject): HealthResult | undefined {
@@ -59,6 +59,6 @@ function distribution(obj: KubeObject): HealthResult | undefined {
     : undefined;
 }
 
-export function assessIstioConfig(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, healthyWithoutStatus, validationErrors, distribution], obj, {});
+export function assessIstioConfig(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, healthyWithoutStatus, validationErrors, distribution], obj, context);
 }

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, staleConditions } from '../common.js';
 import { conditionOf } from '../read.js';
 import { progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus, readyStrict, whenCondition } from './shared.js';
 
 const scaledChecks: readonly HealthCheck[] = [
@@ -24,10 +24,10 @@ const scaledChecks: readonly HealthCheck[] = [
 ];
 
 /** ScaledObject and ScaledJob. */
-export function assessScaled(obj: KubeObject): HealthResult {
-  return runCascade(scaledChecks, obj, {});
+export function assessScaled(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(scaledChecks, obj, context);
 }
 
-export function assessTriggerAuthentication(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, healthyWithoutStatus], obj, {});
+export function assessTriggerAuthentication(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, healthyWithoutStatus], obj, context);
 }

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted, generationNotObserved } from '../common.js';
 import { conditionOf } from '../read.js';
 import { progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, readyStrict } from './shared.js';
 
 const checks: readonly HealthCheck[] = [
@@ -19,6 +19,6 @@ const checks: readonly HealthCheck[] = [
     conditionOf(obj, 'Ready') === undefined ? progressing('waiting for a Ready condition') : undefined,
 ];
 
-export function assessKnative(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessKnative(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }

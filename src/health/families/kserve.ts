@@ -8,7 +8,7 @@ import { beingDeleted, generationNotObserved } from '../common.js';
 import { conditionOf, conditionsOf, explainCondition, stringAt } from '../read.js';
 import { isFailureReason } from '../reasons.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus } from './shared.js';
 
 function modelFailed(obj: KubeObject): HealthResult | undefined {
@@ -40,10 +40,10 @@ const checks: readonly HealthCheck[] = [
   ready,
 ];
 
-export function assessInferenceService(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessInferenceService(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }
 
-export function assessServingRuntime(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, healthyWithoutStatus], obj, {});
+export function assessServingRuntime(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, healthyWithoutStatus], obj, context);
 }

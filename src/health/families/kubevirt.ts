@@ -7,7 +7,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { beingDeleted } from '../common.js';
 import { conditionOf, explainCondition, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade, suspended, unknown } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, whenCondition } from './shared.js';
 
 /** printableStatus values that need a person: scheduling, image, volume or crash problems. */
@@ -53,8 +53,8 @@ const vmChecks: readonly HealthCheck[] = [
   whenCondition('Ready', 'True', 'Healthy', ''),
 ];
 
-export function assessVirtualMachine(obj: KubeObject): HealthResult {
-  const result = runCascade(vmChecks, obj, {});
+export function assessVirtualMachine(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  const result = runCascade(vmChecks, obj, context);
   return result.status === 'Healthy' ? healthy() : result;
 }
 
@@ -112,6 +112,6 @@ function explainRunning(obj: KubeObject): string {
   return running === undefined ? '' : `: ${explainCondition(running)}`;
 }
 
-export function assessDataVolume(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, dataVolumePhase], obj, {});
+export function assessDataVolume(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, dataVolumePhase], obj, context);
 }

@@ -7,7 +7,7 @@ import { beingDeleted, generationNotObserved } from '../common.js';
 import { failureCondition, reconciling, suspendedBySpec } from '../generic.js';
 import { stringAt } from '../read.js';
 import { runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthStatusValue, verdictOf } from './shared.js';
 
 function reportedHealth(obj: KubeObject): HealthResult | undefined {
@@ -28,6 +28,6 @@ const checks: readonly HealthCheck[] = [
   reconciling,
 ];
 
-export function assessMooringApplication(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessMooringApplication(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }

@@ -9,7 +9,7 @@ import { beingDeleted, generationNotObserved } from '../common.js';
 import { suspendedBySpec } from '../generic.js';
 import { conditionOf, explainCondition, parseConditions, recordsAt, stringAt } from '../read.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, healthyWithoutStatus, whenCondition } from './shared.js';
 
 /**
@@ -41,8 +41,8 @@ const workloadChecks: readonly HealthCheck[] = [
 ];
 
 /** Prometheus, PrometheusAgent, Alertmanager, ThanosRuler. */
-export function assessMonitoringWorkload(obj: KubeObject): HealthResult {
-  return runCascade(workloadChecks, obj, {});
+export function assessMonitoringWorkload(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(workloadChecks, obj, context);
 }
 
 function refusedBinding(obj: KubeObject): HealthResult | undefined {
@@ -61,6 +61,6 @@ function refusedBinding(obj: KubeObject): HealthResult | undefined {
 }
 
 /** ServiceMonitor, PodMonitor, Probe, PrometheusRule, ScrapeConfig, AlertmanagerConfig. */
-export function assessMonitoringConfig(obj: KubeObject): HealthResult {
-  return runCascade([beingDeleted, healthyWithoutStatus, refusedBinding], obj, {});
+export function assessMonitoringConfig(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade([beingDeleted, healthyWithoutStatus, refusedBinding], obj, context);
 }

@@ -8,7 +8,7 @@ import { beingDeleted, generationNotObserved } from '../common.js';
 import { readyOrAvailable } from '../generic.js';
 import { conditionsOf } from '../read.js';
 import { healthy, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, unlessConditionTrue, whenCondition } from './shared.js';
 
 const clusterChecks: readonly HealthCheck[] = [
@@ -20,8 +20,8 @@ const clusterChecks: readonly HealthCheck[] = [
   unlessConditionTrue('ClusterAvailable', 'Progressing'),
 ];
 
-export function assessRabbitmqCluster(obj: KubeObject): HealthResult {
-  return runCascade(clusterChecks, obj, {});
+export function assessRabbitmqCluster(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(clusterChecks, obj, context);
 }
 
 const topologyChecks: readonly HealthCheck[] = [
@@ -32,6 +32,6 @@ const topologyChecks: readonly HealthCheck[] = [
   (obj) => (conditionsOf(obj).length === 0 ? healthy() : undefined),
 ];
 
-export function assessRabbitmqTopology(obj: KubeObject): HealthResult {
-  return runCascade(topologyChecks, obj, {});
+export function assessRabbitmqTopology(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(topologyChecks, obj, context);
 }

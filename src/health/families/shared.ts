@@ -2,6 +2,7 @@
 import { fieldAt, isRecord, type KubeObject } from '../../core/objects.js';
 import { conditionOf, explainCondition } from '../read.js';
 import { degraded, healthy, progressing, suspended } from '../result.js';
+import { EXPECT_STATUS_ANNOTATION, statusNotExpected } from '../status-subresource.js';
 import type { HealthCheck, HealthResult, HealthStatus } from '../types.js';
 
 /** True when status is missing or an empty object. */
@@ -16,8 +17,12 @@ export function hasNoStatus(obj: KubeObject): boolean {
  */
 export const awaitingController =
   (what: string): HealthCheck =>
-  (obj) =>
-    hasNoStatus(obj) ? progressing(`waiting for ${what} to report status`) : undefined;
+  (obj, context) => {
+    if (!hasNoStatus(obj)) return undefined;
+    // The same way out as for any custom resource: the object or its CRD says no status will come.
+    if (statusNotExpected(obj, context)) return healthy(`no status expected (${EXPECT_STATUS_ANNOTATION})`);
+    return progressing(`waiting for ${what} to report status`);
+  };
 
 /** For kinds whose objects are configuration only: no status is the normal state. */
 export const healthyWithoutStatus: HealthCheck = (obj) => (hasNoStatus(obj) ? healthy() : undefined);

@@ -9,7 +9,7 @@ import { beingDeleted, generationNotObserved } from '../common.js';
 import { conditionOf, explainCondition } from '../read.js';
 import { isProgressReason } from '../reasons.js';
 import { degraded, healthy, progressing, runCascade } from '../result.js';
-import type { HealthCheck, HealthResult } from '../types.js';
+import type { HealthCheck, HealthContext, HealthResult } from '../types.js';
 import { awaitingController, whenCondition } from './shared.js';
 
 function notReady(obj: KubeObject): HealthResult | undefined {
@@ -31,6 +31,6 @@ const checks: readonly HealthCheck[] = [
   notReady,
 ];
 
-export function assessStrimzi(obj: KubeObject): HealthResult {
-  return runCascade(checks, obj, {});
+export function assessStrimzi(obj: KubeObject, context: HealthContext = {}): HealthResult {
+  return runCascade(checks, obj, context);
 }

@@ -146,3 +146,14 @@ describe('generic health conventions', () => {
     assert.equal(result.status, 'Healthy');
   });
 });
+
+describe('the way out for kinds whose status never comes', () => {
+  it('applies to family rules too: a CRD annotated mooring.dev/expect-status: "false" makes a status-less object Healthy', () => {
+    const certificate = fixture('families/cert-manager-secrets-keda.yaml', 'cert-new');
+    assert.equal(assessHealth(certificate).status, 'Progressing');
+    const crd = fixture('crd.yaml', 'profiles.example.dev');
+    const result = assessHealth(certificate, { crd });
+    assert.equal(result.status, 'Healthy');
+    assert.equal(result.message, 'no status expected (mooring.dev/expect-status)');
+  });
+});
