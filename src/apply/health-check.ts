@@ -1,5 +1,5 @@
 import type { KubeObject } from '../core/objects.js';
-import { isRecord, subjectOf } from '../core/objects.js';
+import { groupOf, isRecord, subjectOf } from '../core/objects.js';
 import { mapLimited } from '../core/limit.js';
 import { pollUntil } from '../core/wait.js';
 import { MooringError } from '../core/errors.js';
@@ -9,6 +9,47 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { PlannedObject } from '../plan/types.js';
 
 const WORKLOADS_WITH_PODS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+/** API groups served by Kubernetes itself (never by a CRD) that contain a dot. */
+const BUILT_IN_GROUPS = new Set([
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'node.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'certificates.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'resource.k8s.io',
+]);
+
+/**
+ * The CRD of a custom resource that has no status yet, so health can tell "its controller has not reported
+ * yet" (the CRD declares a status subresource) from "this kind never gets a status". Any failure (no CRD
+ * because an aggregated API serves the kind, no RBAC to read CRDs) means "not known": health then judges
+ * the object without it.
+ */
+async function crdOf(objects: ObjectsApi, live: KubeObject): Promise<KubeObject | undefined> {
+  if (isRecord(live.status) && Object.keys(live.status).length > 0) return undefined;
+  const group = groupOf(live.apiVersion);
+  if (!group.includes('.') || BUILT_IN_GROUPS.has(group)) return undefined;
+  try {
+    const info = await objects.resourceOf(live.apiVersion, live.kind);
+    return await objects.get('apiextensions.k8s.io/v1', {
+      group: 'apiextensions.k8s.io',
+      kind: 'CustomResourceDefinition',
+      namespace: '',
+      name: `${info.resource}.${info.group}`,
+    });
+  } catch {
+    return undefined;
+  }
+}
 
 export interface SubjectHealth {
   subject: string;
@@ -29,7 +70,9 @@ export async function currentHealth(
     const live = await objects.get(p.object.apiVersion, p.ref);
     const pods =
       live !== undefined && WORKLOADS_WITH_PODS.has(p.ref.kind) ? await podsOf(objects, live) : undefined;
-    return { subject: subjectOf(p.ref), result: assess(live, pods === undefined ? {} : { pods }) };
+    const crd = live === undefined ? undefined : await crdOf(objects, live);
+    const context = { ...(pods === undefined ? {} : { pods }), ...(crd === undefined ? {} : { crd }) };
+    return { subject: subjectOf(p.ref), result: assess(live, context) };
   });
   return results.map((r, i) =>
     r.status === 'fulfilled'

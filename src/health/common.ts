@@ -1,7 +1,7 @@
 /** Checks shared by several kinds: deletion in progress, spec not yet observed by the controller. */
 import type { KubeObject } from '../core/objects.js';
 import { progressing } from './result.js';
-import { numberAt, stringAt } from './read.js';
+import { conditionsOf, numberAt, stringAt } from './read.js';
 import type { HealthResult } from './types.js';
 
 /** An object with a deletionTimestamp is on its way out (finalizers may still hold it). */
@@ -31,3 +31,25 @@ export function generationNotObserved(obj: KubeObject, requireObserved: boolean)
 /** Check for kinds whose controller always reports observedGeneration (Deployment, StatefulSet, ...). */
 export const workloadGenerationObserved = (obj: KubeObject): HealthResult | undefined =>
   generationNotObserved(obj, true);
+
+/** Summary conditions whose observedGeneration, when written, must match the object's generation to count. */
+const SUMMARY_CONDITION_TYPES = ['Ready', 'Available', 'Stalled', 'Reconciling', 'Synced', 'Healthy'];
+
+/**
+ * Progressing while a summary condition describes an older generation than metadata.generation: the
+ * controller has not judged the current spec yet, so its Ready/Stalled verdict is about the previous one.
+ */
+export function staleConditions(obj: KubeObject): HealthResult | undefined {
+  const generation = numberAt(obj, ['metadata', 'generation']);
+  if (generation === undefined) return undefined;
+  const stale = conditionsOf(obj).find(
+    (condition) =>
+      SUMMARY_CONDITION_TYPES.includes(condition.type) &&
+      condition.observedGeneration !== undefined &&
+      condition.observedGeneration < generation,
+  );
+  if (stale === undefined) return undefined;
+  return progressing(
+    `waiting for the controller to observe generation ${generation} (condition ${stale.type} describes ${stale.observedGeneration})`,
+  );
+}

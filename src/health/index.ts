@@ -8,6 +8,7 @@ import { assessCronJob } from './cronjob.js';
 import { assessCustomResourceDefinition } from './crd.js';
 import { assessDaemonSet } from './daemonset.js';
 import { assessDeployment } from './deployment.js';
+import { familyRule } from './families/index.js';
 import { assessGeneric } from './generic.js';
 import { assessHorizontalPodAutoscaler } from './hpa.js';
 import { assessIngress } from './ingress.js';
@@ -46,12 +47,14 @@ const byGroupKind = new Map<string, Assess>([
 ]);
 
 /**
- * The health of one live object. `undefined` (not found in the cluster) is Missing. `context.pods` are the
+ * The health of one live object: the built-in kinds, then the custom-resource families (Argo, Flux,
+ * cert-manager, Crossplane, Gateway API, ...), then the generic conventions. `undefined` (not found in the cluster) is Missing. `context.pods` are the
  * pods of a workload, already selected by the caller; with them, messages name the pods that hold a rollout
  * up and a crash-looping or image-pulling pod makes the workload Degraded.
  */
 export function assessHealth(obj: KubeObject | undefined, context: HealthContext = {}): HealthResult {
   if (obj === undefined) return { status: 'Missing', message: 'not found in the cluster' };
-  const assess = byGroupKind.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? assessGeneric;
+  const assess =
+    byGroupKind.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? familyRule(obj) ?? assessGeneric;
   return assess(obj, context);
 }

@@ -1,6 +1,12 @@
 /** Health of v1 Pod: phase, stuck containers, scheduling, restartPolicy and the Ready condition. */
 import type { KubeObject } from '../core/objects.js';
-import { failedTermination, failingContainer, unreadyContainers, waitingContainer } from './pods.js';
+import {
+  crashedContainer,
+  failedTermination,
+  failingContainer,
+  unreadyContainers,
+  waitingContainer,
+} from './pods.js';
 import { clip, conditionOf, explainCondition, stringAt } from './read.js';
 import { degraded, healthy, progressing, runCascade, unknown } from './result.js';
 import type { HealthCheck, HealthResult } from './types.js';
@@ -37,6 +43,14 @@ function stuckContainer(pod: KubeObject): HealthResult | undefined {
   if (failure === undefined) return undefined;
   const detail = failure.detail === '' ? '' : ` (${failure.detail})`;
   return degraded(`container ${failure.container} ${failure.reason}${detail}`);
+}
+
+function crashed(pod: KubeObject): HealthResult | undefined {
+  const crash = crashedContainer(pod);
+  if (crash === undefined) return undefined;
+  return degraded(
+    `container ${crash.container} terminated (${crash.detail}) and is restarted by the kubelet`,
+  );
 }
 
 function unschedulable(pod: KubeObject): HealthResult | undefined {
@@ -77,6 +91,7 @@ const checks: readonly HealthCheck[] = [
   succeeded,
   failed,
   stuckContainer,
+  crashed,
   unschedulable,
   pending,
   running,

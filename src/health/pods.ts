@@ -105,6 +105,24 @@ export function failedTermination(pod: KubeObject): ContainerFailure | undefined
   return undefined;
 }
 
+/**
+ * In a pod whose containers restart (restartPolicy Always, the default), a container that is now terminated
+ * with a non-zero exit code has crashed and waits to be restarted: it fails before the kubelet shows
+ * CrashLoopBackOff. Pods that run to completion (Never, OnFailure) are judged by their phase instead.
+ */
+export function crashedContainer(pod: KubeObject): ContainerFailure | undefined {
+  if ((stringAt(pod, ['spec', 'restartPolicy']) ?? 'Always') !== 'Always') return undefined;
+  if (stringAt(pod, ['status', 'phase']) === 'Failed') return undefined;
+  for (const status of recordsAt(pod, ['status', 'containerStatuses'])) {
+    const state = isRecord(status.state) ? status.state : {};
+    const exitCode = numberAt(state, ['terminated', 'exitCode']);
+    if (exitCode === undefined || exitCode === 0) continue;
+    const name = typeof status.name === 'string' ? status.name : '?';
+    return { container: name, reason: 'terminated', detail: describeTermination(state) };
+  }
+  return undefined;
+}
+
 /** The first container waiting for any reason (ContainerCreating, PodInitializing, ...). */
 export function waitingContainer(pod: KubeObject): ContainerFailure | undefined {
   for (const container of containersOf(pod)) {
@@ -146,7 +164,7 @@ export function podIssue(pod: KubeObject): PodIssue | undefined {
   }
   if (phase === 'Succeeded') return undefined;
   if (phase === 'Failed') return failedPodIssue(pod, name);
-  const failure = failingContainer(pod);
+  const failure = failingContainer(pod) ?? crashedContainer(pod);
   if (failure !== undefined)
     return { pod: name, reason: failure.reason, detail: failure.detail, degraded: true };
   const scheduled = conditionOf(pod, 'PodScheduled');

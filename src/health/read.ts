@@ -7,6 +7,8 @@ export interface Condition {
   status: string;
   reason: string;
   message: string;
+  /** The generation the condition describes, when the controller writes it. */
+  observedGeneration?: number;
 }
 
 export function numberAt(obj: unknown, path: readonly (string | number)[]): number | undefined {
@@ -29,12 +31,14 @@ export function parseConditions(entries: readonly unknown[]): Condition[] {
   const conditions: Condition[] = [];
   for (const entry of entries) {
     if (!isRecord(entry) || typeof entry.type !== 'string') continue;
-    conditions.push({
+    const condition: Condition = {
       type: entry.type,
       status: typeof entry.status === 'string' ? entry.status : 'Unknown',
       reason: typeof entry.reason === 'string' ? entry.reason : '',
       message: typeof entry.message === 'string' ? entry.message : '',
-    });
+    };
+    if (typeof entry.observedGeneration === 'number') condition.observedGeneration = entry.observedGeneration;
+    conditions.push(condition);
   }
   return conditions;
 }

@@ -12,6 +12,12 @@ export interface HealthResult {
 /** Objects related to the one assessed, fetched by the caller (e.g. the pods of a Deployment). */
 export interface HealthContext {
   pods?: KubeObject[];
+  /**
+   * The CustomResourceDefinition of a custom resource's kind, when the caller knows it. With it, a custom
+   * resource that has no status yet while its CRD declares a status subresource is Progressing (its
+   * controller has not reported yet) instead of Healthy.
+   */
+  crd?: KubeObject;
 }
 
 /** One object's health with the name people know it by (`Kind/namespace/name`), for aggregates and messages. */

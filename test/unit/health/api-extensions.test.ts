@@ -12,6 +12,12 @@ describe('CustomResourceDefinition health', () => {
       message: 'names not accepted: KindConflict: "WidgetList" is already in use',
     },
     {
+      it: 'is Degraded when its schema is not structural, even when Established',
+      object: 'gizmos.example.com',
+      status: 'Degraded',
+      includes: ['schema is not structural: Violations: spec.versions[0]'],
+    },
+    {
       it: 'waits until Established',
       object: 'sprockets.example.com',
       status: 'Progressing',

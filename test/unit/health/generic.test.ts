@@ -39,7 +39,7 @@ describe('generic health rules', () => {
       it: 'is Progressing when Ready is False but another condition says work is under way',
       object: 'shop-tls',
       status: 'Progressing',
-      includes: ['Ready False: DoesNotExist'],
+      includes: ['issuing: DoesNotExist'],
     },
     {
       it: 'is Progressing when Ready is False with a pending reason',

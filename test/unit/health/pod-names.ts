@@ -19,4 +19,5 @@ export const POD = {
   oomKilled: 'cache-0',
   jobImagePull: 'migrate-stuck-w2x9c',
   notScheduledYet: 'debug-shell',
+  crashedOnce: 'web-7f9c8d6b5-x1crash',
 } as const;

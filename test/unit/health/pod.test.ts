@@ -46,6 +46,12 @@ describe('Pod health', () => {
       message: 'container wait-for-db CrashLoopBackOff (Error, exit code 1)',
     },
     {
+      it: 'is Degraded when a container of a restart-always pod exited non-zero, before the crash loop shows',
+      object: POD.crashedOnce,
+      status: 'Degraded',
+      message: 'container app terminated (Error, exit code 2) and is restarted by the kubelet',
+    },
+    {
       it: 'is Progressing while containers are created',
       object: POD.containerCreating,
       status: 'Progressing',
