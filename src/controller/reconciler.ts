@@ -1,21 +1,17 @@
 import { errorMessage, MooringError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { subjectOf } from '../core/objects.js';
-import { diffObject } from '../diff/object-diff.js';
 import { syncApplication } from '../engine/sync.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
 import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
-import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import { ownerOf } from '../plan/ownership.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
 import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
-import { dryRunTakingBackHandEdits } from '../apply/validate.js';
+import { healObjects } from '../apply/heal.js';
 import type { Application, ApplicationStatus, Trigger } from './app-types.js';
 import { MOORING_API_VERSION } from './app-types.js';
 import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
@@ -105,80 +101,41 @@ export class Reconciler {
     return undefined;
   }
 
-  /** Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering. */
+  /**
+   * Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering:
+   * the cached subset of the plan goes through the same validate/apply rules as a full sync (healObjects),
+   * as the Project's identity.
+   */
   async heal(app: Application, ids: Set<string>): Promise<ObjectOutcome[]> {
     const memory = this.memoryOf(app);
     const access = await this.access(app, memory);
     if (access === undefined) return [];
-    const outcomes: ObjectOutcome[] = [];
-    for (const id of ids) {
-      const planned = memory.planned.get(id);
-      if (
-        planned === undefined ||
-        planned.hookDeletePolicies !== undefined ||
-        planned.options.drift === 'ignore' ||
-        planned.options.ignore
-      )
-        continue;
-      const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
-      const outcome = await this.healOne(
-        trackingNameOf(app, this.deps.controllerNamespace),
-        access.objects,
+    const appMode = driftModeOf(app.spec);
+    const drifted = [...ids]
+      .map((id) => memory.planned.get(id))
+      .filter((p): p is PlannedObject => p !== undefined)
+      .map((planned) => ({
         planned,
-        mode,
-      );
-      if (outcome === undefined) {
-        memory.outOfSync.delete(id);
-        continue;
-      }
-      if (mode === 'warn')
-        memory.outOfSync.set(id, { message: outcome.message ?? 'drifted', drift: outcome.drift ?? [] });
-      else memory.outOfSync.delete(id);
-      outcomes.push(outcome);
+        mode:
+          planned.options.drift === 'warn' || appMode === 'warn' ? ('warn' as const) : ('enforce' as const),
+      }));
+    const outcomes = await healObjects(access.objects, {
+      appName: trackingNameOf(app, this.deps.controllerNamespace),
+      objects: drifted,
+      concurrency: this.deps.concurrency,
+    });
+    const byId = new Map(outcomes.map((o) => [o.id, o]));
+    for (const { planned } of drifted) {
+      const outcome = byId.get(planned.id);
+      if (outcome === undefined || (outcome.action !== 'unchanged' && outcome.action !== 'failed'))
+        memory.outOfSync.delete(planned.id);
+      else
+        memory.outOfSync.set(planned.id, {
+          message: outcome.message ?? 'drifted',
+          drift: outcome.drift ?? [],
+        });
     }
     return outcomes;
-  }
-
-  private async healOne(
-    appName: string,
-    objects: ObjectsApi,
-    planned: PlannedObject,
-    mode: 'enforce' | 'warn',
-  ): Promise<ObjectOutcome | undefined> {
-    const base = {
-      subject: subjectOf(planned.ref),
-      id: planned.id,
-      phase: planned.phase,
-      wave: planned.wave,
-    };
-    const live = await objects.get(planned.object.apiVersion, planned.ref);
-    if (live === undefined) {
-      if (mode === 'warn')
-        return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
-      await objects.apply(planned.object, { force: true, step: 'apply' });
-      return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
-    }
-    const owner = ownerOf(live);
-    if (owner !== undefined && owner !== appName) {
-      // Handed over (or taken by hand) since the last sync: never taken back by a heal.
-      return {
-        ...base,
-        action: 'unchanged',
-        message: `tracked by application "${owner}" now; not corrected`,
-      };
-    }
-    const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
-    const diff = diffObject(live, dryRun, FIELD_MANAGER);
-    if (diff.action === 'unchanged') return undefined;
-    const who = [...new Set(diff.drift.flatMap((d) => d.changedBy.map((c) => c.manager)))];
-    const fields = diff.drift
-      .map((d) => d.path)
-      .slice(0, 5)
-      .join(', ');
-    const message = `${fields} changed${who.length > 0 ? ` by ${who.join(', ')}` : ''}`;
-    if (mode === 'warn') return { ...base, action: 'unchanged', message, drift: diff.drift };
-    await objects.apply(planned.object, { force, step: 'apply' });
-    return { ...base, action: 'configured', message: `corrected: ${message}`, drift: diff.drift };
   }
 
   /**
@@ -550,7 +507,7 @@ export class Reconciler {
           startedAt,
           finishedAt: new Date().toISOString(),
           ...(memory.commit === undefined ? {} : { revision: memory.commit }),
-          result: 'Succeeded',
+          result: corrected.some((o) => o.action === 'failed') ? 'Failed' : 'Succeeded',
           message: corrected.map((o) => `${o.subject}: ${o.message ?? o.action}`).join('; '),
           outcomes: corrected,
         });
@@ -563,12 +520,12 @@ export class Reconciler {
       }
     }
     for (const o of outcomes) {
-      const warn = o.action === 'unchanged';
+      const warn = o.action === 'unchanged' || o.action === 'failed';
       await recordEvent(
         this.deps.objects,
         app,
         warn ? 'Warning' : 'Normal',
-        warn ? 'DriftDetected' : 'DriftCorrected',
+        o.action === 'failed' ? 'DriftNotCorrected' : warn ? 'DriftDetected' : 'DriftCorrected',
         `${o.subject}: ${o.message ?? ''}`,
       );
     }
