@@ -350,7 +350,12 @@ export class Controller {
       if (this.unpinRequested.delete(name)) await this.reconciler.unpin(app);
       const trigger = pickTrigger(triggers);
       const outcome = await this.reconciler.reconcile(app, trigger);
-      const retryIn = outcome.kind === 'retry' ? retryDelayMs(app.spec, outcome.failures) : undefined;
+      const retryIn =
+        outcome.kind === 'retry'
+          ? retryDelayMs(app.spec, outcome.failures)
+          : outcome.kind === 'waiting'
+            ? outcome.delayMs
+            : undefined;
       this.schedule(name, retryIn ?? jittered(intervalMs(app.spec)));
     } catch (error) {
       this.options.logger.error({ app: name, err: errorMessage(error) }, 'reconcile failed');

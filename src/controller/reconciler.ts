@@ -14,7 +14,7 @@ import type { ObjectOutcome } from '../apply/types.js';
 import { healObjects } from '../apply/heal.js';
 import type { Application, ApplicationStatus, Trigger } from './app-types.js';
 import { MOORING_API_VERSION } from './app-types.js';
-import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
+import { driftModeOf, intervalMs, refOfSpec, renderOptionsOf } from './app-spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
@@ -24,7 +24,8 @@ import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
-import { buildStatus, isTerminal } from './status.js';
+import { buildStatus } from './status.js';
+import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
 
 /** What the controller remembers about an app between reconciles (memory only; rebuilt after restart). */
@@ -320,6 +321,8 @@ export class Reconciler {
       fetched,
       ...(result.dryRun ? {} : { lastSync }),
     });
+    if (isWaiting(result.error))
+      return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
     return { kind: 'done' };
   }
@@ -329,6 +332,10 @@ export class Reconciler {
     const failure = failureOf(error, 'source');
     await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
     await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
+    // Terminal (an unsafe URL, an unverified commit): Stalled; the next poll looks for a new commit.
+    if (isTerminal(failure)) return { kind: 'done' };
+    if (isWaiting(failure))
+      return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     return { kind: 'retry', failures: memory.failures };
   }
 
@@ -621,10 +628,11 @@ function failureOf(error: unknown, step: SyncFailure['step']): SyncFailure {
   if (error instanceof MooringError) {
     return {
       step: error.step ?? step,
+      retry: error.retry,
       message: error.message,
       ...(error.subject === undefined ? {} : { subject: error.subject }),
       ...(error.hint === undefined ? {} : { hint: error.hint }),
     };
   }
-  return { step, message: errorMessage(error) };
+  return { step, retry: 'transient', message: errorMessage(error) };
 }

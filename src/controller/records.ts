@@ -1,3 +1,4 @@
+import { isTerminal } from '../app/retry.js';
 import { randomBytes } from 'node:crypto';
 
 import type { ObjectOutcome } from '../apply/types.js';
@@ -61,9 +62,8 @@ export function syncRecordFor(input: RecordInput): KubeObject {
 
 export function resultOf(result: SyncResult): RecordInput['result'] {
   if (result.error === undefined) return 'Succeeded';
-  return result.error.step === 'validate' || result.error.step === 'render' || result.error.step === 'plan'
-    ? 'Rejected'
-    : 'Failed';
+  // Rejected: the commit itself cannot be applied; Failed: something that retrying may get past.
+  return isTerminal(result.error) ? 'Rejected' : 'Failed';
 }
 
 /** Writes a SyncRecord and deletes the oldest ones beyond `keep`. Returns the record's name. */

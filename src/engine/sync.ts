@@ -9,6 +9,7 @@ import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
 import { kindsDefinedByPlan, namespacesCreatedByPlan, validateObjects } from '../apply/validate.js';
 import type { ValidationFailure } from '../apply/validate.js';
 import { errorMessage, MooringError } from '../core/errors.js';
+import type { RetryClass } from '../core/errors.js';
 import type { ProgressReporter } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import { subjectOf } from '../core/objects.js';
@@ -115,7 +116,11 @@ class SyncRun {
   }
 
   private async pipeline(): Promise<void> {
-    const rendered = await this.render();
+    const rendered = await this.render().catch((error: unknown) => {
+      // The same commit renders the same way: only a renderer that ran out of time is worth another try.
+      const timedOut = error instanceof MooringError && error.code === 'TIMEOUT';
+      throw new StopSync({ ...failureOf(error), retry: timedOut ? 'transient' : 'terminal' });
+    });
     await this.deps.objects.discovery.load();
     this.stored = await this.inventoryStore.load();
     const planned = this.plan(rendered);
@@ -207,6 +212,7 @@ class SyncRun {
     this.result.conflicts = conflicts.map((c) => ({ subject: subjectOf(c.planned.ref), owner: c.owner }));
     this.result.rejected = conflicts.map((c) => ({
       step: 'validate',
+      retry: 'terminal',
       subject: subjectOf(c.planned.ref),
       message: c.message,
       hint: c.hint,
@@ -224,6 +230,7 @@ class SyncRun {
     this.result.inventory = this.stored.entries;
     this.result.rejected = violations.map((v) => ({
       step: 'plan',
+      retry: 'terminal',
       subject: v.subject,
       message: `${v.message} (rule ${v.rule})`,
       hint: 'remove the object from Git, or ask a cluster admin to change the Project',
@@ -256,6 +263,7 @@ class SyncRun {
   private rejectAll(failures: ValidationFailure[]): never {
     this.result.rejected = failures.map((f) => ({
       step: 'validate',
+      retry: f.retry,
       subject: subjectOf(f.planned.ref),
       message: f.message,
       ...(f.hint === undefined ? {} : { hint: f.hint }),
@@ -264,6 +272,8 @@ class SyncRun {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more rejected)` : '';
     throw new StopSync({
       ...first,
+      // Retrying cannot help while any one object is rejected for good.
+      retry: worstRetryClass(failures.map((f) => f.retry)),
       message: `${first.subject ?? ''} rejected by the API server: ${first.message}${more}; nothing was applied`,
     });
   }
@@ -319,6 +329,8 @@ class SyncRun {
     if (this.request.createNamespace) return true;
     throw new StopSync({
       step: 'plan',
+      // Another app (or a person) may create it: retried until it exists, never Stalled.
+      retry: 'waiting',
       subject: `Namespace/${ns}`,
       message: `namespace ${ns} does not exist; nothing was applied`,
       hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
@@ -401,6 +413,7 @@ class SyncRun {
     if (failure !== undefined) {
       throw new StopSync({
         step: 'apply',
+        retry: failure.retry ?? 'transient',
         subject: failure.subject,
         message: `${failure.subject}: ${failure.message ?? 'apply failed'}`,
       });
@@ -417,6 +430,7 @@ class SyncRun {
     if (failure !== undefined && phase !== 'SyncFail') {
       throw new StopSync({
         step: 'hook',
+        retry: 'transient',
         subject: failure.subject,
         message: `${phase} hook ${failure.subject} failed: ${failure.message ?? ''}`,
       });
@@ -465,16 +479,24 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
+/** terminal over transient over waiting: the class of a set of failures. Pure. */
+function worstRetryClass(classes: RetryClass[]): RetryClass {
+  if (classes.includes('terminal')) return 'terminal';
+  if (classes.includes('transient')) return 'transient';
+  return classes.length === 0 ? 'terminal' : 'waiting';
+}
+
 function failureOf(error: unknown): SyncFailure {
   if (error instanceof MooringError) {
     return {
       step: error.step ?? 'apply',
+      retry: error.retry,
       message: error.message,
       ...(error.subject === undefined ? {} : { subject: error.subject }),
       ...(error.hint === undefined ? {} : { hint: error.hint }),
     };
   }
-  return { step: 'apply', message: errorMessage(error) };
+  return { step: 'apply', retry: 'transient', message: errorMessage(error) };
 }
 
 let versions: Record<string, string> | undefined;
