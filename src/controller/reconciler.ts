@@ -12,9 +12,9 @@ import { RenderCache } from '../render/cache.js';
 import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import { healObjects } from '../apply/heal.js';
-import type { Application, ApplicationStatus, Trigger } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
-import { driftModeOf, intervalMs, refOfSpec, renderOptionsOf } from './app-spec.js';
+import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
+import { appKeyOf, appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
+import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
@@ -28,7 +28,10 @@ import { buildStatus } from './status.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
 
-/** What the controller remembers about an app between reconciles (memory only; rebuilt after restart). */
+/**
+ * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
+ * Part of the controller's one state record per app (decide.ts AppState), removed with it.
+ */
 export interface AppMemory {
   generation?: number | undefined;
   commit?: string;
@@ -67,21 +70,9 @@ export type ReconcileOutcome =
 
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
-  readonly memory = new Map<string, AppMemory>();
   private readonly renderCache = new RenderCache(200);
 
   constructor(private readonly deps: ReconcilerDeps) {}
-
-  /** What is remembered about `app`, created empty the first time. */
-  memoryOf(app: Application): AppMemory {
-    const key = appKeyOf(app);
-    let m = this.memory.get(key);
-    if (m === undefined) {
-      m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
-      this.memory.set(key, m);
-    }
-    return m;
-  }
 
   /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
   private async access(app: Application, memory: AppMemory): Promise<AppAccess | undefined> {
@@ -107,8 +98,7 @@ export class Reconciler {
    * the cached subset of the plan goes through the same validate/apply rules as a full sync (healObjects),
    * as the Project's identity.
    */
-  async heal(app: Application, ids: Set<string>): Promise<ObjectOutcome[]> {
-    const memory = this.memoryOf(app);
+  async heal(app: Application, memory: AppMemory, ids: Set<string>): Promise<ObjectOutcome[]> {
     const access = await this.access(app, memory);
     if (access === undefined) return [];
     const appMode = driftModeOf(app.spec);
@@ -144,7 +134,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, target: string): Promise<void> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<void> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -158,7 +148,7 @@ export class Reconciler {
       return;
     }
     // The Project must still allow the repository before credentials go to it.
-    if ((await this.access(app, this.memoryOf(app))) === undefined) return;
+    if ((await this.access(app, memory)) === undefined) return;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -168,7 +158,7 @@ export class Reconciler {
         : await commitRevert({
             repoURL: app.spec.source.repoURL,
             branch,
-            path: app.spec.source.path ?? '',
+            path: app.spec.source.path,
             target: resolved,
             appName: app.metadata.name,
             credentials,
@@ -190,8 +180,8 @@ export class Reconciler {
     if (newStatus !== undefined) app.status = newStatus;
     const message =
       outcome.kind === 'pushed'
-        ? `committed ${outcome.commit.slice(0, 12)} reverting ${app.spec.source.path ?? '.'} to ${resolved.slice(0, 12)}`
-        : `pinned to ${resolved.slice(0, 12)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
+        ? `committed ${shortCommit(outcome.commit)} reverting ${app.spec.source.path === '' ? '.' : app.spec.source.path} to ${shortCommit(resolved)}`
+        : `pinned to ${shortCommit(resolved)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
     await recordEvent(
       this.deps.objects,
       app,
@@ -217,7 +207,7 @@ export class Reconciler {
 
   private async previousRevision(app: Application, current: string | undefined): Promise<string | undefined> {
     const records = await this.deps.objects.list(MOORING_API_VERSION, 'SyncRecord', {
-      namespace: app.metadata.namespace ?? 'default',
+      namespace: app.metadata.namespace,
       labelSelector: `${RECORD_APP_LABEL}=${app.metadata.name}`,
     });
     const specs = records
@@ -231,8 +221,7 @@ export class Reconciler {
   }
 
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
-  async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
-    const memory = this.memoryOf(app);
+  async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
     // Before the fetch: credentials never go to a repository the Project does not list.
     const access = await this.access(app, memory);
@@ -267,13 +256,13 @@ export class Reconciler {
         planned: [...memory.planned.values()],
         failure: {
           step: 'source',
-          message: `${fetched.commit.sha.slice(0, 12)} was rolled back; waiting for a newer commit`,
+          message: `${shortCommit(fetched.commit.sha)} was rolled back; waiting for a newer commit`,
           hint: 'push a fix, or mooring sync --wait to apply it anyway',
         },
       });
       return { kind: 'done' };
     }
-    const automated = app.spec.syncPolicy?.automated !== false;
+    const automated = app.spec.syncPolicy.automated;
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
     try {
@@ -347,7 +336,7 @@ export class Reconciler {
     const spec = {
       repoURL: app.spec.source.repoURL,
       ref: pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
-      path: app.spec.source.path ?? '',
+      path: app.spec.source.path,
       ...(credentials === undefined ? {} : { credentials }),
       // A pinned commit is verified as a commit: the tag of spec.source.ref no longer names it.
       ...(verify === undefined
@@ -367,7 +356,7 @@ export class Reconciler {
     access: AppAccess,
   ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
-    const policy = app.spec.syncPolicy ?? {};
+    const policy = app.spec.syncPolicy;
     return syncApplication(
       {
         objects: access.objects,
@@ -392,9 +381,9 @@ export class Reconciler {
         },
         renderOptions: renderOptionsOf(app.spec, app.metadata.name),
         namespace: app.spec.destination.namespace,
-        createNamespace: policy.createNamespace === true,
-        prune: policy.prune === true,
-        pruneThreshold: policy.pruneThreshold ?? 0.5,
+        createNamespace: policy.createNamespace,
+        prune: policy.prune,
+        pruneThreshold: pruneThresholdOf(app.spec),
         allowMassPrune: false,
         dryRun,
         wait: false,
@@ -415,11 +404,10 @@ export class Reconciler {
       byOwner.set(owner, [...(byOwner.get(owner) ?? []), subject]);
     for (const [owner, subjects] of byOwner) {
       const ownerApp = await this.deps.objects
-        .get(MOORING_API_VERSION, {
-          group: 'mooring.dev',
-          kind: 'Application',
-          ...appOfTrackingName(owner, this.deps.controllerNamespace),
-        })
+        .get(
+          MOORING_API_VERSION,
+          appRefOf({ metadata: appOfTrackingName(owner, this.deps.controllerNamespace) }),
+        )
         .catch(() => undefined);
       if (ownerApp === undefined) continue;
       await recordEvent(
@@ -427,7 +415,7 @@ export class Reconciler {
         ownerApp as Application,
         'Warning',
         'SharedResourceConflict',
-        `application ${app.metadata.namespace ?? ''}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
+        `application ${app.metadata.namespace}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
       );
     }
   }
@@ -436,15 +424,9 @@ export class Reconciler {
   private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
     const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
     if (entries.every((e) => known.has(e.id))) return;
-    const ref = {
-      group: 'mooring.dev',
-      kind: 'Application',
-      namespace: app.metadata.namespace ?? 'default',
-      name: app.metadata.name,
-    };
     await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
-      ref,
+      appRefOf(app),
       { status: { inventory: entries } },
       { subresource: 'status' },
     );
@@ -483,14 +465,14 @@ export class Reconciler {
         message,
         outcomes: result.outcomes,
       });
-      const name = await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
+      const name = await recordSync(this.deps.objects, record, app.spec.historyLimit);
       const type = result.error === undefined ? 'Normal' : 'Warning';
       await recordEvent(
         this.deps.objects,
         app,
         type,
         result.error === undefined ? 'Synced' : 'SyncFailed',
-        `${fetched.commit.sha.slice(0, 12)}: ${message === '' ? 'no changes' : message}`,
+        `${shortCommit(fetched.commit.sha)}: ${message === '' ? 'no changes' : message}`,
       );
       return name;
     } catch (error) {
@@ -503,8 +485,12 @@ export class Reconciler {
   }
 
   /** Records a heal in history and status. */
-  async recordHeal(app: Application, outcomes: ObjectOutcome[], startedAt: string): Promise<void> {
-    const memory = this.memoryOf(app);
+  async recordHeal(
+    app: Application,
+    memory: AppMemory,
+    outcomes: ObjectOutcome[],
+    startedAt: string,
+  ): Promise<void> {
     const corrected = outcomes.filter((o) => o.action !== 'unchanged');
     if (corrected.length > 0) {
       try {
@@ -518,7 +504,7 @@ export class Reconciler {
           message: corrected.map((o) => `${o.subject}: ${o.message ?? o.action}`).join('; '),
           outcomes: corrected,
         });
-        await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
+        await recordSync(this.deps.objects, record, app.spec.historyLimit);
       } catch (error) {
         this.deps.logger.warn(
           { app: app.metadata.name, err: errorMessage(error) },
@@ -585,12 +571,7 @@ export class Reconciler {
     if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(app.status ?? {}))) return;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
-      {
-        group: 'mooring.dev',
-        kind: 'Application',
-        namespace: app.metadata.namespace ?? 'default',
-        name: app.metadata.name,
-      },
+      appRefOf(app),
       { status },
       { subresource: 'status' },
     );
@@ -598,19 +579,7 @@ export class Reconciler {
   }
 }
 
-/** The key an app is known by in memory and queues: `namespace/name`. */
-export function appKeyOf(app: { metadata: { name: string; namespace?: string } }): string {
-  return `${app.metadata.namespace ?? ''}/${app.metadata.name}`;
-}
-
-function appRefOf(app: Application): { group: string; kind: string; namespace: string; name: string } {
-  return {
-    group: 'mooring.dev',
-    kind: 'Application',
-    namespace: app.metadata.namespace ?? 'default',
-    name: app.metadata.name,
-  };
-}
+export { appKeyOf };
 
 function stripTimes(status: ApplicationStatus): unknown {
   return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };

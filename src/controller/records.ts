@@ -6,11 +6,12 @@ import { errorMessage } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import type { SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import type { Application, Trigger } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
+import type { Application, Trigger } from '../app/model.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf } from '../crd/syncrecord.js';
 
-export const RECORD_APP_LABEL = 'mooring.dev/application';
+export { RECORD_APP_LABEL } from '../app/model.js';
+import { RECORD_APP_LABEL } from '../app/model.js';
 
 export interface RecordInput {
   app: Application;
@@ -32,7 +33,7 @@ export function syncRecordFor(input: RecordInput): KubeObject {
     kind: 'SyncRecord',
     metadata: {
       name: `${input.app.metadata.name}-${stamp}-${randomBytes(2).toString('hex')}`.slice(0, 253),
-      namespace: input.app.metadata.namespace ?? 'default',
+      namespace: input.app.metadata.namespace,
       labels: { [RECORD_APP_LABEL]: input.app.metadata.name },
       ownerReferences: [
         {

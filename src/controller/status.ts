@@ -4,7 +4,8 @@ import type { HealthResult } from '../health/types.js';
 import type { PlannedObject } from '../plan/types.js';
 import { subjectOf, versionOf } from '../core/objects.js';
 import { isTerminal, isWaiting } from '../app/retry.js';
-import type { ApplicationStatus, Condition, ResourceStatus } from './app-types.js';
+import { shortCommit } from '../app/model.js';
+import type { ApplicationStatus, Condition, ResourceStatus } from '../app/model.js';
 
 /** An object that differs from Git and was left alone (warn mode, or a manual-sync app). */
 export interface OutOfSync {
@@ -32,7 +33,7 @@ export function summarise(
   health: HealthResult,
   revision: string | undefined,
 ): string {
-  const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
+  const at = revision === undefined ? '' : ` at commit ${shortCommit(revision)}`;
   if (isWaiting(failure)) return `Waiting${at}: ${failure?.message ?? ''}.`;
   if (failure !== undefined) {
     const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
@@ -145,7 +146,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
       status: synced ? 'Synced' : 'OutOfSync',
       ...(input.revision === undefined
         ? {}
-        : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
+        : { revision: input.revision, shortRevision: shortCommit(input.revision) }),
       ...(input.previous?.sync?.pinnedRevision === undefined
         ? {}
         : { pinnedRevision: input.previous.sync.pinnedRevision }),

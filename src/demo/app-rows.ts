@@ -1,5 +1,5 @@
 /** One line per demo Application: what a person watching the demo needs to see. Pure. */
-import type { Application } from '../controller/app-types.js';
+import type { ApplicationManifest as Application } from '../app/model.js';
 
 /** Messages are cut to this length: one line per app in a terminal. */
 const MESSAGE_LIMIT = 100;

@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/errors.js';
-import { MOORING_API_VERSION } from '../controller/app-types.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
 import { DEMO_NAMESPACE } from './apps.js';
