@@ -30,16 +30,10 @@ export interface ApplicationManifest extends KubeObject {
 /** Label on each SyncRecord: the name of its Application (in the same namespace). */
 export const RECORD_APP_LABEL = 'mooring.dev/application';
 
+export { SHORT_COMMIT_LENGTH, shortCommit } from '../core/short-commit.js';
+
 /** The finalizer that makes deleting an Application prune what it owns first. */
 export const FINALIZER = 'mooring.dev/prune-on-delete';
-
-/** The length of a commit id shown to people (status, Events, messages). */
-export const SHORT_COMMIT_LENGTH = 12;
-
-/** A commit id as shown to people. Pure. */
-export function shortCommit(sha: string): string {
-  return sha.slice(0, SHORT_COMMIT_LENGTH);
-}
 
 /** The key an app is known by in the controller's state and queue: `namespace/name`. Pure. */
 export function appKeyOf(app: { metadata: { name: string; namespace?: string } }): string {

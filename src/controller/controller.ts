@@ -6,7 +6,6 @@ import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
-import { startWatch } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { SourceLimits } from '../source/types.js';
 import type { Application, Trigger } from '../app/model.js';
@@ -101,7 +100,7 @@ export class Controller {
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
         (namespace) =>
           new Promise<void>((resolve) => {
-            const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+            const watch = this.options.objects.watch({
               apiVersion: MOORING_API_VERSION,
               kind: 'Application',
               ...(namespace === undefined ? {} : { namespace }),
@@ -138,7 +137,7 @@ export class Controller {
   private async watchProjects(): Promise<void> {
     let synced = false;
     await new Promise<void>((resolve) => {
-      const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+      const watch = this.options.objects.watch({
         apiVersion: MOORING_API_VERSION,
         kind: PROJECT_KIND,
         namespace: this.options.namespace,

@@ -18,7 +18,7 @@ import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf }
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
-import { commitRevert } from './rollback.js';
+import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';

@@ -1,4 +1,5 @@
 /** The steps of `mooring demo` that start something: each returns what it started, for the session. */
+import { shortCommit } from '../core/short-commit.js';
 import { adminProjectObjects } from '../install/projects.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -131,7 +132,7 @@ export function forwardPushes(
     layout.bareDir,
     'main',
     (revision) => {
-      const short = revision.slice(0, 7);
+      const short = shortCommit(revision);
       sendPushWebhook(target.webhookURL, target.secret, { repoURL, branch: 'main', revision }).then(
         (refreshed) => {
           print(`push ${short} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`);

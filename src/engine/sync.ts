@@ -100,16 +100,16 @@ class SyncRun {
 
   async execute(): Promise<SyncResult> {
     const objects = this.deps.objects;
-    const requestsBefore = objects.client.stats.snapshot();
-    const writesBefore = objects.client.stats.writes;
+    const requestsBefore = objects.requestStats.snapshot();
+    const writesBefore = objects.requestStats.writes;
     try {
       await this.pipeline();
     } catch (error) {
       this.result.error = error instanceof StopSync ? error.failure : failureOf(error);
     }
     this.result.stats = {
-      requests: diffCounts(objects.client.stats.snapshot(), requestsBefore),
-      writes: objects.client.stats.writes - writesBefore,
+      requests: diffCounts(objects.requestStats.snapshot(), requestsBefore),
+      writes: objects.requestStats.writes - writesBefore,
       durationMs: Date.now() - this.started,
     };
     return this.result;

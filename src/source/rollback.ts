@@ -1,13 +1,13 @@
-import { shortCommit } from '../app/model.js';
+import { shortCommit } from '../core/short-commit.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { errorMessage, MooringError } from '../core/errors.js';
-import { withCredentials } from '../source/credentials.js';
-import { runGit } from '../source/git-run.js';
-import type { GitCredentials } from '../source/types.js';
-import { displayURL, validateCommitId, validateRefName } from '../source/validate.js';
+import { withCredentials } from './credentials.js';
+import { runGit } from './git-run.js';
+import type { GitCredentials } from './types.js';
+import { displayURL, validateCommitId, validateRefName } from './validate.js';
 
 export interface RevertRequest {
   repoURL: string;
