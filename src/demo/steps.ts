@@ -12,7 +12,7 @@ import { errorMessage, MooringError } from '../core/errors.js';
 import { Controller } from '../controller/controller.js';
 import { clusterUp } from '../devcluster/cluster.js';
 import type { Toolchain } from '../devcluster/toolchain.js';
-import { requireRenderHelper } from '../devcluster/render-helper.js';
+import { renderTools } from '../devcluster/render-helper.js';
 import { findToolchain } from '../devcluster/toolchain.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import {
@@ -100,7 +100,7 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
   const secret = randomBytes(24).toString('hex');
   const controller = new Controller({
     objects,
-    tools: { renderHelper: requireRenderHelper() },
+    tools: renderTools(),
     namespace: DEMO_NAMESPACE,
     cacheDir: layout.cacheDir,
     concurrency: 4,

@@ -23,8 +23,6 @@ import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
 import { renderCacheKey } from '../render/cache.js';
-import { renderHelperKey } from '../devcluster/render-helper.js';
-import { readVersions } from '../devcluster/toolchain.js';
 import type { RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
 
@@ -144,19 +142,23 @@ class SyncRun {
 
   private async render(): Promise<KubeObject[]> {
     const { source, renderOptions, namespace } = this.request;
+    // Helm's .Capabilities.KubeVersion is the destination cluster's (asked once per connection).
+    const kubeVersion = await this.deps.objects.discovery.serverVersion();
     const input = {
       root: source.root,
       path: source.path,
       namespace,
       options: renderOptions,
       tools: this.deps.tools,
+      ...(kubeVersion === '' ? {} : { kubeVersion }),
     };
     const cache = this.deps.renderCache;
+    const versions = this.deps.tools.versions;
     // The whole tree's hash: a kustomize overlay or Helm values may read outside the app folder.
     const key =
-      cache === undefined || source.rootTreeHash === undefined
+      cache === undefined || source.rootTreeHash === undefined || versions === undefined
         ? undefined
-        : renderCacheKey(input, toolVersions(), source.rootTreeHash);
+        : renderCacheKey(input, { ...versions, kubernetes: kubeVersion }, source.rootTreeHash);
     const cached = key === undefined ? undefined : cache?.get(key);
     if (cached === undefined) this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
     const rendered = cached ?? (await render(input));
@@ -497,21 +499,4 @@ function failureOf(error: unknown): SyncFailure {
     };
   }
   return { step: 'apply', retry: 'transient', message: errorMessage(error) };
-}
-
-let versions: Record<string, string> | undefined;
-
-/** The render tools' versions and the render helper's source key, part of the render cache key. */
-function toolVersions(): Record<string, string> {
-  if (versions === undefined) {
-    const v = readVersions();
-    versions = {
-      helm: v.helm,
-      kustomize: v.kustomize,
-      jsonnet: v.jsonnet,
-      kubernetes: v.kubernetes,
-      renderHelper: renderHelperKey(),
-    };
-  }
-  return versions;
 }
