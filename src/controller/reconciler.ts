@@ -17,7 +17,7 @@ import { appKeyOf, appRefOf, MOORING_API_VERSION, shortCommit } from '../app/mod
 import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
-import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
+import { RECORD_APP_LABEL } from './records.js';
 import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { verifySpecOf } from './verify-keys.js';
@@ -25,6 +25,8 @@ import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
 import { buildStatus } from './status.js';
+import { eventSink, healReport, recordSink, statusSink, syncReport } from './report.js';
+import type { ReconcileReport, ReportSink } from './report.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
 
@@ -46,6 +48,15 @@ export interface AppMemory {
   stalledProject?: string | undefined;
 }
 
+/** What a status write is made of (the rest comes from memory and the live cache). */
+export interface StatusWrite {
+  result?: SyncResult;
+  failure?: SyncFailure;
+  planned: PlannedObject[];
+  fetched?: ResolvedSource;
+  lastSync?: ApplicationStatus['lastSync'];
+}
+
 export interface ReconcilerDeps {
   /** The controller's own identity: reads, status, records, events, and namespaces its Projects allow. */
   objects: ObjectsApi;
@@ -63,6 +74,8 @@ export interface ReconcilerDeps {
   allowFileRepos?: boolean;
   /** Size limits of one source export (defaults: DEFAULT_SOURCE_LIMITS). */
   sourceLimits?: Partial<SourceLimits>;
+  /** More consumers of each report (metrics, notifications), after records, Events and status. */
+  extraSinks?: ReportSink[];
 }
 
 export type ReconcileOutcome =
@@ -72,7 +85,16 @@ export type ReconcileOutcome =
 export class Reconciler {
   private readonly renderCache = new RenderCache(200);
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly sinks: ReportSink[];
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.sinks = [
+      recordSink(deps.objects, deps.logger),
+      eventSink(deps.objects),
+      statusSink((app, memory, input) => this.writeStatus(app, memory, input)),
+      ...(deps.extraSinks ?? []),
+    ];
+  }
 
   /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
   private async access(app: Application, memory: AppMemory): Promise<AppAccess | undefined> {
@@ -294,22 +316,17 @@ export class Reconciler {
       memory.stalledProject = projectVersion;
     } else delete memory.stalledCommit;
     memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
-    const recordName = await this.record(app, trigger, startedAt, fetched, result);
-    const lastSync = {
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      revision: fetched.commit.sha,
-      result: resultOf(result),
-      trigger,
-      message: result.error?.message ?? '',
-      ...(recordName === undefined ? {} : { syncRecord: recordName }),
-    };
-    await this.writeStatus(app, memory, {
-      result,
-      planned: result.planned ?? [...memory.planned.values()],
-      fetched,
-      ...(result.dryRun ? {} : { lastSync }),
-    });
+    await this.publish(
+      syncReport({
+        app,
+        memory,
+        trigger,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        fetched,
+        result,
+      }),
+    );
     if (isWaiting(result.error))
       return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
@@ -433,110 +450,25 @@ export class Reconciler {
     app.status = { ...app.status, inventory: entries };
   }
 
-  private async record(
-    app: Application,
-    trigger: Trigger,
-    startedAt: string,
-    fetched: ResolvedSource,
-    result: SyncResult,
-  ): Promise<string | undefined> {
-    if (result.dryRun) return undefined;
-    const changed = result.outcomes.some((o) => o.action !== 'unchanged');
-    if (!changed && result.error === undefined && trigger !== 'manual') return undefined;
-    const message =
-      result.error?.message ??
-      result.outcomes
-        .filter((o) => o.action !== 'unchanged')
-        .map((o) => `${o.action} ${o.subject}`)
-        .slice(0, 10)
-        .join(', ');
-    try {
-      const record = syncRecordFor({
-        app,
-        trigger,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        revision: fetched.commit.sha,
-        commit: {
-          author: `${fetched.commit.authorName} <${fetched.commit.authorEmail}>`,
-          message: fetched.commit.subject,
-        },
-        result: resultOf(result),
-        message,
-        outcomes: result.outcomes,
-      });
-      const name = await recordSync(this.deps.objects, record, app.spec.historyLimit);
-      const type = result.error === undefined ? 'Normal' : 'Warning';
-      await recordEvent(
-        this.deps.objects,
-        app,
-        type,
-        result.error === undefined ? 'Synced' : 'SyncFailed',
-        `${shortCommit(fetched.commit.sha)}: ${message === '' ? 'no changes' : message}`,
-      );
-      return name;
-    } catch (error) {
-      this.deps.logger.warn(
-        { app: app.metadata.name, err: errorMessage(error) },
-        'could not write the SyncRecord',
-      );
-      return undefined;
-    }
-  }
-
-  /** Records a heal in history and status. */
+  /** Hands a heal's report to the sinks: a drift SyncRecord, an Event per object, status. */
   async recordHeal(
     app: Application,
     memory: AppMemory,
     outcomes: ObjectOutcome[],
     startedAt: string,
   ): Promise<void> {
-    const corrected = outcomes.filter((o) => o.action !== 'unchanged');
-    if (corrected.length > 0) {
-      try {
-        const record = syncRecordFor({
-          app,
-          trigger: 'drift',
-          startedAt,
-          finishedAt: new Date().toISOString(),
-          ...(memory.commit === undefined ? {} : { revision: memory.commit }),
-          result: corrected.some((o) => o.action === 'failed') ? 'Failed' : 'Succeeded',
-          message: corrected.map((o) => `${o.subject}: ${o.message ?? o.action}`).join('; '),
-          outcomes: corrected,
-        });
-        await recordSync(this.deps.objects, record, app.spec.historyLimit);
-      } catch (error) {
-        this.deps.logger.warn(
-          { app: app.metadata.name, err: errorMessage(error) },
-          'could not write the SyncRecord',
-        );
-      }
-    }
-    for (const o of outcomes) {
-      const warn = o.action === 'unchanged' || o.action === 'failed';
-      await recordEvent(
-        this.deps.objects,
-        app,
-        warn ? 'Warning' : 'Normal',
-        o.action === 'failed' ? 'DriftNotCorrected' : warn ? 'DriftDetected' : 'DriftCorrected',
-        `${o.subject}: ${o.message ?? ''}`,
-      );
-    }
-    await this.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+    await this.publish(
+      healReport({ app, memory, outcomes, startedAt, finishedAt: new Date().toISOString() }),
+    );
+  }
+
+  /** Every sink, in order (records before status, which names the record). */
+  private async publish(report: ReconcileReport): Promise<void> {
+    for (const sink of this.sinks) await sink(report);
   }
 
   /** Writes status from memory and the live cache (health without extra requests); skips identical writes. */
-  async writeStatus(
-    app: Application,
-    memory: AppMemory,
-    input: {
-      result?: SyncResult;
-      failure?: SyncFailure;
-      planned: PlannedObject[];
-      fetched?: ResolvedSource;
-      lastSync?: ApplicationStatus['lastSync'];
-    },
-  ): Promise<void> {
+  async writeStatus(app: Application, memory: AppMemory, input: StatusWrite): Promise<void> {
     const health = new Map<string, HealthResult>();
     for (const p of input.planned) health.set(p.id, assessHealth(this.deps.live.get(p.id)));
     const revision = input.fetched?.commit.sha ?? memory.commit;
