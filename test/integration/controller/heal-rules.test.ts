@@ -61,7 +61,8 @@ describe('controller: heal follows the apply rules of a full sync', () => {
       `the edit to the create-only object was not corrected: ${corrected.join('\n')}`,
     );
     assert.ok(!corrected.some((m) => m.includes('/merged')), corrected.join('\n'));
-    // A full sync keeps both edits too: the heal and the sync follow the same rules.
+    // A full sync keeps the create-only edit too: heal and sync follow the same create-only rule. (A full
+    // sync still takes back an ssa: Merge object's hand edits: Merge is honoured by heal only, for now.)
     await h.patchApp(name, {
       metadata: { annotations: { 'mooring.dev/sync-requested-at': new Date().toISOString() } },
     });
