@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, retryClassOf } from '../core/errors.js';
 import { mapLimited } from '../core/limit.js';
 import { subjectOf } from '../core/objects.js';
 import { pollUntil } from '../core/wait.js';
@@ -51,7 +51,7 @@ export async function applyObjects(
       r.reason instanceof KubeApiError
         ? `${r.reason.apiMessage} (${r.reason.reason})`
         : errorMessage(r.reason);
-    return { ...base, action: 'failed' as const, message };
+    return { ...base, action: 'failed' as const, message, retry: retryClassOf(r.reason) };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { DiffAction, DriftedField, ObjectDiff } from '../diff/object-diff.js';
 import type { KubeObject } from '../core/objects.js';
+import type { RetryClass } from '../core/errors.js';
 import type { Phase, PlannedObject } from '../plan/types.js';
 
 /** What happened to one object in a sync (or would happen, in a diff). */
@@ -25,6 +26,8 @@ export interface ObjectOutcome {
   /** Why it failed or was skipped; the server's message for API errors. */
   message?: string;
   drift?: DriftedField[];
+  /** For a failed object: how its failure is retried. Not recorded. */
+  retry?: RetryClass;
 }
 
 /** The validated form of one planned object: its dry-run result and what applying it would do. */

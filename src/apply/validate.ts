@@ -1,4 +1,5 @@
-import { errorMessage, MooringError } from '../core/errors.js';
+import { errorMessage, MooringError, retryClassOf } from '../core/errors.js';
+import type { RetryClass } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import { groupOf } from '../core/objects.js';
 import { mapLimited } from '../core/limit.js';
@@ -16,6 +17,8 @@ export interface ValidationFailure {
   planned: PlannedObject;
   message: string;
   hint?: string | undefined;
+  /** How the rejection is retried: terminal for an invalid object, transient for a webhook down, … */
+  retry: RetryClass;
 }
 
 export interface ValidationResult {
@@ -157,6 +160,7 @@ function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
   if (isImmutableFieldError(error)) {
     return {
       planned,
+      retry: 'terminal',
       message: (error as KubeApiError).apiMessage,
       hint: 'an immutable field changed: annotate the object with mooring.dev/recreate: on-immutable (or argocd.argoproj.io/sync-options: Replace=true) to let Mooring delete and recreate it',
     };
@@ -166,14 +170,16 @@ function failureOf(planned: PlannedObject, error: unknown): ValidationFailure {
   if (missingNamespace !== null) {
     return {
       planned,
+      retry: 'waiting',
       message: `namespace ${missingNamespace[1] ?? ''} does not exist`,
       hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
     };
   }
+  const retry = retryClassOf(error);
   if (error instanceof KubeApiError)
-    return { planned, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
-  if (error instanceof MooringError) return { planned, message: error.message, hint: error.hint };
-  return { planned, message: errorMessage(error) };
+    return { planned, retry, message: `${error.apiMessage} (${error.reason})`, hint: error.hint };
+  if (error instanceof MooringError) return { planned, retry, message: error.message, hint: error.hint };
+  return { planned, retry, message: errorMessage(error) };
 }
 
 /**

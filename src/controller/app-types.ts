@@ -1,25 +1,11 @@
-import type { KubeObject } from '../core/objects.js';
-
-/** API group/version of Mooring's custom resources. */
-export const MOORING_API_VERSION = 'mooring.dev/v1alpha1';
-export const FINALIZER = 'mooring.dev/prune-on-delete';
-
 /**
- * The Application's spec and status are defined once, by the zod schemas in src/crd (which also generate
- * the CRD's OpenAPI schema); the controller uses the same types.
+ * Kept for imports that predate src/app/: the Application model lives in src/app/model.ts. `ApplicationSpec`
+ * here is the spec as written (defaults may be left out), which is what clients create.
  */
-export type {
-  ApplicationSpecInput as ApplicationSpec,
-  ApplicationStatus,
-  ResourceStatus,
-} from '../crd/application.js';
-export type { ApplicationCondition as Condition } from '../crd/application-status.js';
-import type { ApplicationSpecInput as ApplicationSpec, ApplicationStatus } from '../crd/application.js';
 
-export interface Application extends KubeObject {
-  spec: ApplicationSpec;
-  status?: ApplicationStatus;
-}
+export { FINALIZER, MOORING_API_VERSION } from '../app/model.js';
+export type { ApplicationStatus, Condition, ResourceStatus, Trigger } from '../app/model.js';
+export type { ApplicationSpecInput as ApplicationSpec } from '../app/model.js';
 
-/** Why a reconcile runs; recorded in SyncRecords (the CRD's enum is the one list). */
-export type { SyncTrigger as Trigger } from '../crd/syncrecord.js';
+/** An Application as a client writes it (unparsed); the controller works on app/model's parsed one. */
+export type { ApplicationManifest as Application } from '../app/model.js';

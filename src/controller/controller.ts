@@ -6,29 +6,27 @@ import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
-import { startWatch } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { SourceLimits } from '../source/types.js';
-import type { Application, Trigger } from './app-types.js';
-import { FINALIZER, MOORING_API_VERSION } from './app-types.js';
-import { intervalMs, refOfSpec, retryDelayMs } from './app-spec.js';
+import type { Application, Trigger } from '../app/model.js';
+import { appKeyOf, appRefOf, FINALIZER, MOORING_API_VERSION, readApplication } from '../app/model.js';
+import { requestsOf } from '../app/protocol.js';
+import { intervalMs, refOfSpec, retryDelayMs } from '../app/spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
-import { appKeyOf, Reconciler } from './reconciler.js';
+import { Reconciler } from './reconciler.js';
+import { decide, newAppState, takePending } from './decide.js';
+import type { AppState } from './decide.js';
 import { resolveProject, trackingNameOf } from './tenancy.js';
-import { DEFAULT_PROJECT, PROJECT_KIND } from '../crd/project.js';
+import { PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
 
-/** Annotation `mooring sync` sets to ask for a sync now; any new value triggers one. */
-export const SYNC_REQUEST_ANNOTATION = 'mooring.dev/sync-requested-at';
-/** `mooring rollback` sets `<commit or previous>@<time>`. */
-export const ROLLBACK_ANNOTATION = 'mooring.dev/rollback-to';
-/** `mooring unpin` sets a time. */
-export const UNPIN_ANNOTATION = 'mooring.dev/unpin-requested-at';
+/** The request protocol lives in app/protocol.ts; re-exported for older imports. */
+export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
 
 export interface ControllerOptions {
   objects: ObjectsApi;
@@ -56,35 +54,16 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
 }
 
-const appRefOf = (app: Application) => ({
-  group: 'mooring.dev',
-  kind: 'Application',
-  namespace: app.metadata.namespace ?? '',
-  name: app.metadata.name,
-});
-
 /**
  * The pull-mode controller: watches Applications and the objects they manage, and keeps the cluster equal
  * to Git. Triggers: poll interval (with jitter), webhooks, drift (watch events), manual sync requests,
  * spec changes. One sync per app at a time; apps run concurrently up to `concurrency`.
  */
 export class Controller {
-  /** Applications by key `namespace/name` (appKeyOf); every map below uses the same key. */
-  private readonly apps = new Map<string, Application>();
+  /** One state record per app, by key `namespace/name` (appKeyOf); removed whole on delete. */
+  private readonly states = new Map<string, AppState>();
   /** Tracking label value (trackingNameOf) -> app key, for drift and health signals of managed objects. */
   private readonly byTrackingName = new Map<string, string>();
-  private readonly triggers = new Map<string, Set<Trigger>>();
-  private readonly drifted = new Map<string, Set<string>>();
-  /** Apps whose objects' health moved since their status was written. */
-  private readonly healthChanged = new Set<string>();
-  /** The Ready status of each app as the watch last delivered it. */
-  private readonly readySeen = new Map<string, string | undefined>();
-  private readonly seenSyncRequest = new Map<string, string>();
-  private readonly seenRollback = new Map<string, string>();
-  private readonly seenUnpin = new Map<string, string>();
-  private readonly rollbackTo = new Map<string, string>();
-  private readonly unpinRequested = new Set<string>();
-  private readonly nextPoll = new Map<string, number>();
   private readonly queue: WorkQueue;
   private readonly live: LiveCache;
   readonly reconciler: Reconciler;
@@ -129,12 +108,12 @@ export class Controller {
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
         (namespace) =>
           new Promise<void>((resolve) => {
-            const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+            const watch = this.options.objects.watch({
               apiVersion: MOORING_API_VERSION,
               kind: 'Application',
               ...(namespace === undefined ? {} : { namespace }),
               onEvent: (event) => {
-                this.onApplication(event.type, event.object as Application);
+                this.onApplicationEvent(event.type, event.object);
               },
               onSynced: resolve,
               onError: (error) => {
@@ -153,7 +132,7 @@ export class Controller {
       {
         namespace: this.options.namespace,
         applicationNamespaces: namespaces === 'all' ? '*' : namespaces.join(','),
-        apps: this.apps.size,
+        apps: this.states.size,
       },
       'controller started',
     );
@@ -166,7 +145,7 @@ export class Controller {
   private async watchProjects(): Promise<void> {
     let synced = false;
     await new Promise<void>((resolve) => {
-      const watch = startWatch(this.options.objects.client, this.options.objects.discovery, {
+      const watch = this.options.objects.watch({
         apiVersion: MOORING_API_VERSION,
         kind: PROJECT_KIND,
         namespace: this.options.namespace,
@@ -175,8 +154,8 @@ export class Controller {
           if (event.type === 'DELETED') this.projects.delete(project);
           else this.projects.set(project, event.object);
           if (!synced) return;
-          for (const [key, app] of this.apps)
-            if ((app.spec.project ?? DEFAULT_PROJECT) === project) this.trigger(key, 'spec');
+          for (const [key, state] of this.states)
+            if (state.app.spec.project === project) this.trigger(key, 'spec');
         },
         onSynced: () => {
           synced = true;
@@ -202,13 +181,20 @@ export class Controller {
 
   /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
-    let set = this.triggers.get(name);
-    if (set === undefined) {
-      set = new Set();
-      this.triggers.set(name, set);
-    }
-    set.add(trigger);
+    const state = this.states.get(name);
+    if (state === undefined) return;
+    state.triggers.add(trigger);
     this.queue.add(name, 0);
+  }
+
+  /** What the controller keeps about the app `namespace/name`; undefined once the app is deleted. */
+  stateOf(name: string): Readonly<AppState> | undefined {
+    return this.states.get(name);
+  }
+
+  /** How many apps have a state, and how many tracking names are indexed: both drop when an app is deleted. */
+  get tracked(): { states: number; trackingNames: number } {
+    return { states: this.states.size, trackingNames: this.byTrackingName.size };
   }
 
   get webhookAddress(): string | undefined {
@@ -218,41 +204,53 @@ export class Controller {
       : undefined;
   }
 
+  /** Parses what the watch delivered (defaults filled in); an object that is no valid Application is logged. */
+  private onApplicationEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
+    if (type === 'DELETED') {
+      this.onApplication(type, object as Application);
+      return;
+    }
+    const parsed = readApplication(object);
+    if (!parsed.ok) {
+      this.options.logger.warn(
+        { app: appKeyOf(object), err: parsed.message },
+        'not a valid Application; ignored',
+      );
+      return;
+    }
+    this.onApplication(type, parsed.app);
+  }
+
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
     const name = appKeyOf(app);
     const trackingName = trackingNameOf(app, this.options.namespace);
     if (type === 'DELETED') {
-      this.byTrackingName.delete(trackingName);
-      this.apps.delete(name);
-      this.readySeen.delete(name);
-      this.queue.remove(name);
-      this.reconciler.memory.delete(name);
+      this.forget(name);
       return;
     }
-    const before = this.apps.get(name);
-    this.apps.set(name, app);
+    const existing = this.states.get(name);
+    const state = existing ?? newAppState(app, trackingName);
+    const before = existing?.app;
+    state.app = app;
+    state.trackingName = trackingName;
+    if (existing === undefined) this.states.set(name, state);
     this.byTrackingName.set(trackingName, name);
-    const request = app.metadata.annotations?.[SYNC_REQUEST_ANNOTATION];
-    if (request !== undefined && this.seenSyncRequest.get(name) !== request) {
-      this.seenSyncRequest.set(name, request);
+    const requests = requestsOf(app);
+    if (requests.sync !== undefined && state.seen.sync !== requests.sync) {
+      state.seen.sync = requests.sync;
       if (before !== undefined) this.trigger(name, 'manual');
     }
-    const rollback = app.metadata.annotations?.[ROLLBACK_ANNOTATION];
-    if (rollback !== undefined && this.seenRollback.get(name) !== rollback) {
-      this.seenRollback.set(name, rollback);
+    if (requests.rollback !== undefined && state.seen.rollback !== requests.rollback.value) {
+      state.seen.rollback = requests.rollback.value;
       if (before !== undefined) {
-        this.rollbackTo.set(
-          name,
-          rollback.slice(0, rollback.lastIndexOf('@') < 0 ? undefined : rollback.lastIndexOf('@')),
-        );
+        state.rollbackTo = requests.rollback.target;
         this.trigger(name, 'rollback');
       }
     }
-    const unpin = app.metadata.annotations?.[UNPIN_ANNOTATION];
-    if (unpin !== undefined && this.seenUnpin.get(name) !== unpin) {
-      this.seenUnpin.set(name, unpin);
+    if (requests.unpin !== undefined && state.seen.unpin !== requests.unpin) {
+      state.seen.unpin = requests.unpin;
       if (before !== undefined) {
-        this.unpinRequested.add(name);
+        state.unpinRequested = true;
         // Not 'manual': after an unpin the rolled-back revision must still not be applied automatically.
         this.trigger(name, 'rollback');
       }
@@ -267,124 +265,117 @@ export class Controller {
     // Compared with the last Ready the watch delivered, not with `before`: writeStatus updates the cached
     // object in place, so `before` already shows this controller's own status writes.
     const ready = app.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-    const readyBefore = this.readySeen.get(name);
-    this.readySeen.set(name, ready);
+    const readyBefore = state.readySeen;
+    state.readySeen = ready;
     if (readyBefore !== ready) {
-      for (const [key, dependent] of this.apps) {
+      for (const [key, dependent] of this.states) {
         if (
-          dependent.metadata.namespace === app.metadata.namespace &&
-          dependent.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true
+          dependent.app.metadata.namespace === app.metadata.namespace &&
+          dependent.app.spec.dependsOn?.some((d) => d.name === app.metadata.name) === true
         )
           this.trigger(key, 'dependency');
       }
     }
   }
 
+  /** Removes everything kept about a deleted app: its state, its tracking name, its queue entry. */
+  private forget(name: string): void {
+    const state = this.states.get(name);
+    if (state !== undefined && this.byTrackingName.get(state.trackingName) === name)
+      this.byTrackingName.delete(state.trackingName);
+    this.states.delete(name);
+    this.queue.remove(name);
+  }
+
   private onDrift(signal: DriftSignal): void {
     const key = this.byTrackingName.get(signal.appName);
-    if (key === undefined || !this.apps.has(key)) return;
-    let ids = this.drifted.get(key);
-    if (ids === undefined) {
-      ids = new Set();
-      this.drifted.set(key, ids);
-    }
-    ids.add(signal.id);
+    const state = key === undefined ? undefined : this.states.get(key);
+    if (key === undefined || state === undefined) return;
+    state.drifted.add(signal.id);
     this.trigger(key, 'drift');
   }
 
   /** Health is part of status (and of Ready, which dependents wait for): refresh it without a sync. */
   private onHealthChange(trackingName: string): void {
     const key = this.byTrackingName.get(trackingName);
-    if (key === undefined || !this.apps.has(key) || this.healthChanged.has(key)) return;
-    this.healthChanged.add(key);
+    const state = key === undefined ? undefined : this.states.get(key);
+    if (key === undefined || state === undefined || state.healthChanged) return;
+    state.healthChanged = true;
     this.queue.add(key, 0);
   }
 
+  /** One turn of one app: decide (pure), then perform the decision's effects. */
   private async handle(name: string): Promise<void> {
-    const app = this.apps.get(name);
-    const healthOnly =
-      !this.triggers.has(name) && this.healthChanged.has(name) && (this.nextPoll.get(name) ?? 0) > Date.now();
-    this.healthChanged.delete(name);
-    const triggers = this.triggers.get(name) ?? new Set<Trigger>(['poll']);
-    this.triggers.delete(name);
-    const drifted = this.drifted.get(name) ?? new Set<string>();
-    this.drifted.delete(name);
-    if (app === undefined) return;
+    const state = this.states.get(name);
+    if (state === undefined) return;
+    const pending = takePending(state);
+    const { app, memory } = state;
+    const dependencies = (app.spec.dependsOn ?? []).map((dep) => {
+      const other = this.states.get(`${app.metadata.namespace}/${dep.name}`)?.app;
+      const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
+      return {
+        name: dep.name,
+        ready: other === undefined ? undefined : { status: ready?.status, message: ready?.message },
+      };
+    });
     try {
-      if (app.metadata.deletionTimestamp !== undefined) {
-        await this.finalize(app);
-        return;
+      const decision = decide(state, pending, dependencies, Date.now());
+      if (decision.kind !== 'finalize') await this.ensureFinalizer(app);
+      switch (decision.kind) {
+        case 'finalize':
+          await this.finalize(app);
+          return;
+        case 'suspended':
+          return;
+        case 'wait-dependency':
+          // Waiting, not terminal: the app proceeds by itself once the dependency is Ready (not Stalled).
+          await this.reconciler.writeStatus(app, memory, {
+            planned: [],
+            failure: { step: 'wait', retry: 'waiting', message: decision.message },
+          });
+          this.queue.add(name, decision.retryInMs);
+          return;
+        case 'refresh-health':
+          await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+          this.restorePoll(state, name);
+          return;
+        case 'heal': {
+          const startedAt = new Date().toISOString();
+          const outcomes = await this.reconciler.heal(app, memory, decision.ids);
+          if (outcomes.length > 0) await this.reconciler.recordHeal(app, memory, outcomes, startedAt);
+          this.restorePoll(state, name);
+          return;
+        }
+        case 'reconcile': {
+          if (decision.rollbackTo !== undefined)
+            await this.reconciler.rollback(app, memory, decision.rollbackTo);
+          if (decision.unpin) await this.reconciler.unpin(app);
+          const outcome = await this.reconciler.reconcile(app, memory, decision.trigger);
+          const retryIn =
+            outcome.kind === 'retry'
+              ? retryDelayMs(app.spec, outcome.failures)
+              : outcome.kind === 'waiting'
+                ? outcome.delayMs
+                : undefined;
+          this.schedule(state, name, retryIn ?? jittered(intervalMs(app.spec)));
+          return;
+        }
       }
-      await this.ensureFinalizer(app);
-      if (app.spec.suspend === true) return;
-      const waitingFor = this.unreadyDependency(app);
-      if (waitingFor !== undefined) {
-        // 'wait', not a terminal step: the app proceeds by itself once the dependency is Ready (not Stalled).
-        await this.reconciler.writeStatus(app, this.reconciler.memoryOf(app), {
-          planned: [],
-          failure: { step: 'wait', message: `waiting for dependency ${waitingFor}` },
-        });
-        this.queue.add(name, 5_000);
-        return;
-      }
-      const memory = this.reconciler.memory.get(name);
-      if (
-        healthOnly &&
-        memory !== undefined &&
-        memory.planned.size > 0 &&
-        memory.failures === 0 &&
-        memory.stalledCommit === undefined
-      ) {
-        await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
-        this.restorePoll(name);
-        return;
-      }
-      const onlyDrift = triggers.size === 1 && triggers.has('drift');
-      if (
-        onlyDrift &&
-        memory !== undefined &&
-        memory.planned.size > 0 &&
-        memory.generation === app.metadata.generation
-      ) {
-        const startedAt = new Date().toISOString();
-        const outcomes = await this.reconciler.heal(app, drifted);
-        if (outcomes.length > 0) await this.reconciler.recordHeal(app, outcomes, startedAt);
-        this.restorePoll(name);
-        return;
-      }
-      const rollbackTarget = this.rollbackTo.get(name);
-      this.rollbackTo.delete(name);
-      if (rollbackTarget !== undefined) await this.reconciler.rollback(app, rollbackTarget);
-      if (this.unpinRequested.delete(name)) await this.reconciler.unpin(app);
-      const trigger = pickTrigger(triggers);
-      const outcome = await this.reconciler.reconcile(app, trigger);
-      const retryIn = outcome.kind === 'retry' ? retryDelayMs(app.spec, outcome.failures) : undefined;
-      this.schedule(name, retryIn ?? jittered(intervalMs(app.spec)));
     } catch (error) {
       this.options.logger.error({ app: name, err: errorMessage(error) }, 'reconcile failed');
-      this.schedule(name, backoffMs(2));
+      this.schedule(state, name, backoffMs(2));
     }
   }
 
-  private schedule(name: string, delayMs: number): void {
-    this.nextPoll.set(name, Date.now() + delayMs);
+  private schedule(state: AppState, name: string, delayMs: number): void {
+    state.nextPollAt = Date.now() + delayMs;
     this.queue.add(name, delayMs);
   }
 
   /** After a heal, keep the poll that was already planned. */
-  private restorePoll(name: string): void {
-    const at = this.nextPoll.get(name);
+  private restorePoll(state: AppState, name: string): void {
+    const at = state.nextPollAt;
     if (at !== undefined) this.queue.add(name, Math.max(0, at - Date.now()));
-  }
-
-  private unreadyDependency(app: Application): string | undefined {
-    for (const dep of app.spec.dependsOn ?? []) {
-      const other = this.apps.get(`${app.metadata.namespace ?? ''}/${dep.name}`);
-      const ready = other?.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True')
-        return `${dep.name} (${other === undefined ? 'not found' : (ready?.message ?? 'not Ready yet')})`;
-    }
-    return undefined;
   }
 
   private async ensureFinalizer(app: Application): Promise<void> {
@@ -421,7 +412,8 @@ export class Controller {
             { app: appKeyOf(app), left: pruned.survivors.length },
             'could not prune everything; retrying',
           );
-          this.schedule(appKeyOf(app), backoffMs(2));
+          const state = this.states.get(appKeyOf(app));
+          if (state !== undefined) this.schedule(state, appKeyOf(app), backoffMs(2));
           return;
         }
       }
@@ -444,11 +436,11 @@ export class Controller {
   }
 
   private onPush(event: PushEvent): string[] {
-    const candidates = [...this.apps].map(([key, app]) => ({
+    const candidates = [...this.states].map(([key, { app }]) => ({
       key,
       repoURL: app.spec.source.repoURL,
       ref: refOfSpec(app.spec),
-      path: app.spec.source.path ?? '',
+      path: app.spec.source.path,
     }));
     const keys = appsToRefresh(event, candidates);
     for (const key of keys) this.trigger(key, 'webhook');
@@ -456,10 +448,4 @@ export class Controller {
     const own = `${this.options.namespace}/`;
     return keys.map((key) => (key.startsWith(own) ? key.slice(own.length) : key));
   }
-}
-
-function pickTrigger(triggers: Set<Trigger>): Trigger {
-  for (const t of ['manual', 'rollback', 'webhook', 'spec', 'dependency', 'drift', 'poll'] as const)
-    if (triggers.has(t)) return t;
-  return 'poll';
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 import type { ObjectsApi } from '../kube/objects-api.js';
-import type { Application } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
+import type { Application } from '../app/model.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 
 /** Records a Kubernetes Event on an Application (kubectl describe shows it). Best effort: never throws. */
 export async function recordEvent(
@@ -13,7 +13,7 @@ export async function recordEvent(
   message: string,
 ): Promise<void> {
   const now = new Date().toISOString();
-  const ns = app.metadata.namespace ?? 'default';
+  const ns = app.metadata.namespace;
   try {
     await objects.create({
       apiVersion: 'v1',

@@ -8,7 +8,6 @@ import type { Logger } from '../core/logger.js';
 import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
-import { startWatch } from '../kube/watch.js';
 import { HOOK_ID_LABEL } from '../plan/generated.js';
 import { TRACKING_LABEL } from '../plan/tracking.js';
 
@@ -69,7 +68,7 @@ export class LiveCache {
       if (this.watchers.has(key)) continue;
       starting.push(
         new Promise<void>((resolve) => {
-          const watcher = startWatch(this.api.client, this.api.discovery, {
+          const watcher = this.api.watch({
             apiVersion,
             kind,
             ...(namespace === undefined ? {} : { namespace }),

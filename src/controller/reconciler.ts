@@ -1,39 +1,41 @@
 import { errorMessage, MooringError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { subjectOf } from '../core/objects.js';
-import { diffObject } from '../diff/object-diff.js';
 import { syncApplication } from '../engine/sync.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
 import { assessHealthWith } from '../health/custom/index.js';
 import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
-import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import { ownerOf } from '../plan/ownership.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
 import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
-import { dryRunTakingBackHandEdits } from '../apply/validate.js';
-import type { Application, ApplicationStatus, Trigger } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
-import { driftModeOf, refOfSpec, renderOptionsOf } from './app-spec.js';
+import { healObjects } from '../apply/heal.js';
+import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
+import { appKeyOf, appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
+import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import type { ClusterHealthChecks } from './health-checks.js';
-import { RECORD_APP_LABEL, recordSync, resultOf, syncRecordFor } from './records.js';
-import { commitRevert } from './rollback.js';
+import { RECORD_APP_LABEL } from './records.js';
+import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
-import { buildStatus, isTerminal } from './status.js';
+import { buildStatus } from './status.js';
+import { eventSink, healReport, recordSink, statusSink, syncReport } from './report.js';
+import type { ReconcileReport, ReportSink } from './report.js';
+import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
 
-/** What the controller remembers about an app between reconciles (memory only; rebuilt after restart). */
+/**
+ * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
+ * Part of the controller's one state record per app (decide.ts AppState), removed with it.
+ */
 export interface AppMemory {
   generation?: number | undefined;
   commit?: string;
@@ -46,6 +48,15 @@ export interface AppMemory {
   stalledCommit?: string;
   /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
   stalledProject?: string | undefined;
+}
+
+/** What a status write is made of (the rest comes from memory and the live cache). */
+export interface StatusWrite {
+  result?: SyncResult;
+  failure?: SyncFailure;
+  planned: PlannedObject[];
+  fetched?: ResolvedSource;
+  lastSync?: ApplicationStatus['lastSync'];
 }
 
 export interface ReconcilerDeps {
@@ -67,6 +78,8 @@ export interface ReconcilerDeps {
   sourceLimits?: Partial<SourceLimits>;
   /** Custom health checks (cluster ConfigMap + each app's spec.healthCheckExprs); none: built-in rules only. */
   healthChecks?: ClusterHealthChecks;
+  /** More consumers of each report (metrics, notifications), after records, Events and status. */
+  extraSinks?: ReportSink[];
 }
 
 export type ReconcileOutcome =
@@ -74,20 +87,17 @@ export type ReconcileOutcome =
 
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
-  readonly memory = new Map<string, AppMemory>();
   private readonly renderCache = new RenderCache(200);
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly sinks: ReportSink[];
 
-  /** What is remembered about `app`, created empty the first time. */
-  memoryOf(app: Application): AppMemory {
-    const key = appKeyOf(app);
-    let m = this.memory.get(key);
-    if (m === undefined) {
-      m = { planned: new Map(), outOfSync: new Map(), failures: 0 };
-      this.memory.set(key, m);
-    }
-    return m;
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.sinks = [
+      recordSink(deps.objects, deps.logger),
+      eventSink(deps.objects),
+      statusSink((app, memory, input) => this.writeStatus(app, memory, input)),
+      ...(deps.extraSinks ?? []),
+    ];
   }
 
   /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
@@ -109,80 +119,40 @@ export class Reconciler {
     return undefined;
   }
 
-  /** Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering. */
-  async heal(app: Application, ids: Set<string>): Promise<ObjectOutcome[]> {
-    const memory = this.memoryOf(app);
+  /**
+   * Corrects (enforce) or reports (warn) the objects a watch saw changed, without fetching or rendering:
+   * the cached subset of the plan goes through the same validate/apply rules as a full sync (healObjects),
+   * as the Project's identity.
+   */
+  async heal(app: Application, memory: AppMemory, ids: Set<string>): Promise<ObjectOutcome[]> {
     const access = await this.access(app, memory);
     if (access === undefined) return [];
-    const outcomes: ObjectOutcome[] = [];
-    for (const id of ids) {
-      const planned = memory.planned.get(id);
-      if (
-        planned === undefined ||
-        planned.hookDeletePolicies !== undefined ||
-        planned.options.drift === 'ignore' ||
-        planned.options.ignore
-      )
-        continue;
-      const mode = planned.options.drift === 'warn' || driftModeOf(app.spec) === 'warn' ? 'warn' : 'enforce';
-      const outcome = await this.healOne(
-        trackingNameOf(app, this.deps.controllerNamespace),
-        access.objects,
+    const appMode = driftModeOf(app.spec);
+    const drifted = [...ids]
+      .map((id) => memory.planned.get(id))
+      .filter((p): p is PlannedObject => p !== undefined)
+      .map((planned) => ({
         planned,
-        mode,
-      );
-      if (outcome === undefined) {
-        memory.outOfSync.delete(id);
-        continue;
-      }
-      if (mode === 'warn')
-        memory.outOfSync.set(id, { message: outcome.message ?? 'drifted', drift: outcome.drift ?? [] });
-      else memory.outOfSync.delete(id);
-      outcomes.push(outcome);
+        mode:
+          planned.options.drift === 'warn' || appMode === 'warn' ? ('warn' as const) : ('enforce' as const),
+      }));
+    const outcomes = await healObjects(access.objects, {
+      appName: trackingNameOf(app, this.deps.controllerNamespace),
+      objects: drifted,
+      concurrency: this.deps.concurrency,
+    });
+    const byId = new Map(outcomes.map((o) => [o.id, o]));
+    for (const { planned } of drifted) {
+      const outcome = byId.get(planned.id);
+      if (outcome === undefined || (outcome.action !== 'unchanged' && outcome.action !== 'failed'))
+        memory.outOfSync.delete(planned.id);
+      else
+        memory.outOfSync.set(planned.id, {
+          message: outcome.message ?? 'drifted',
+          drift: outcome.drift ?? [],
+        });
     }
     return outcomes;
-  }
-
-  private async healOne(
-    appName: string,
-    objects: ObjectsApi,
-    planned: PlannedObject,
-    mode: 'enforce' | 'warn',
-  ): Promise<ObjectOutcome | undefined> {
-    const base = {
-      subject: subjectOf(planned.ref),
-      id: planned.id,
-      phase: planned.phase,
-      wave: planned.wave,
-    };
-    const live = await objects.get(planned.object.apiVersion, planned.ref);
-    if (live === undefined) {
-      if (mode === 'warn')
-        return { ...base, action: 'unchanged', message: 'deleted outside Git (warn mode: not recreated)' };
-      await objects.apply(planned.object, { force: true, step: 'apply' });
-      return { ...base, action: 'created', message: 'recreated after it was deleted outside Git' };
-    }
-    const owner = ownerOf(live);
-    if (owner !== undefined && owner !== appName) {
-      // Handed over (or taken by hand) since the last sync: never taken back by a heal.
-      return {
-        ...base,
-        action: 'unchanged',
-        message: `tracked by application "${owner}" now; not corrected`,
-      };
-    }
-    const { dryRun, force } = await dryRunTakingBackHandEdits(objects, planned, live);
-    const diff = diffObject(live, dryRun, FIELD_MANAGER);
-    if (diff.action === 'unchanged') return undefined;
-    const who = [...new Set(diff.drift.flatMap((d) => d.changedBy.map((c) => c.manager)))];
-    const fields = diff.drift
-      .map((d) => d.path)
-      .slice(0, 5)
-      .join(', ');
-    const message = `${fields} changed${who.length > 0 ? ` by ${who.join(', ')}` : ''}`;
-    if (mode === 'warn') return { ...base, action: 'unchanged', message, drift: diff.drift };
-    await objects.apply(planned.object, { force, step: 'apply' });
-    return { ...base, action: 'configured', message: `corrected: ${message}`, drift: diff.drift };
   }
 
   /**
@@ -190,7 +160,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, target: string): Promise<void> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<void> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -204,7 +174,7 @@ export class Reconciler {
       return;
     }
     // The Project must still allow the repository before credentials go to it.
-    if ((await this.access(app, this.memoryOf(app))) === undefined) return;
+    if ((await this.access(app, memory)) === undefined) return;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -214,7 +184,7 @@ export class Reconciler {
         : await commitRevert({
             repoURL: app.spec.source.repoURL,
             branch,
-            path: app.spec.source.path ?? '',
+            path: app.spec.source.path,
             target: resolved,
             appName: app.metadata.name,
             credentials,
@@ -236,8 +206,8 @@ export class Reconciler {
     if (newStatus !== undefined) app.status = newStatus;
     const message =
       outcome.kind === 'pushed'
-        ? `committed ${outcome.commit.slice(0, 12)} reverting ${app.spec.source.path ?? '.'} to ${resolved.slice(0, 12)}`
-        : `pinned to ${resolved.slice(0, 12)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
+        ? `committed ${shortCommit(outcome.commit)} reverting ${app.spec.source.path === '' ? '.' : app.spec.source.path} to ${shortCommit(resolved)}`
+        : `pinned to ${shortCommit(resolved)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
     await recordEvent(
       this.deps.objects,
       app,
@@ -263,7 +233,7 @@ export class Reconciler {
 
   private async previousRevision(app: Application, current: string | undefined): Promise<string | undefined> {
     const records = await this.deps.objects.list(MOORING_API_VERSION, 'SyncRecord', {
-      namespace: app.metadata.namespace ?? 'default',
+      namespace: app.metadata.namespace,
       labelSelector: `${RECORD_APP_LABEL}=${app.metadata.name}`,
     });
     const specs = records
@@ -277,8 +247,7 @@ export class Reconciler {
   }
 
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
-  async reconcile(app: Application, trigger: Trigger): Promise<ReconcileOutcome> {
-    const memory = this.memoryOf(app);
+  async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
     // Before the fetch: credentials never go to a repository the Project does not list.
     const access = await this.access(app, memory);
@@ -313,7 +282,7 @@ export class Reconciler {
         planned: [...memory.planned.values()],
         failure: {
           step: 'source',
-          message: `${fetched.commit.sha.slice(0, 12)} was rolled back; waiting for a newer commit`,
+          message: `${shortCommit(fetched.commit.sha)} was rolled back; waiting for a newer commit`,
           hint: 'push a fix, or mooring sync --wait to apply it anyway',
         },
       });
@@ -321,7 +290,7 @@ export class Reconciler {
     }
     const checksRefused = await this.loadHealthChecks(app, memory);
     if (checksRefused !== undefined) return checksRefused;
-    const automated = app.spec.syncPolicy?.automated !== false;
+    const automated = app.spec.syncPolicy.automated;
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
     try {
@@ -353,22 +322,19 @@ export class Reconciler {
       memory.stalledProject = projectVersion;
     } else delete memory.stalledCommit;
     memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
-    const recordName = await this.record(app, trigger, startedAt, fetched, result);
-    const lastSync = {
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      revision: fetched.commit.sha,
-      result: resultOf(result),
-      trigger,
-      message: result.error?.message ?? '',
-      ...(recordName === undefined ? {} : { syncRecord: recordName }),
-    };
-    await this.writeStatus(app, memory, {
-      result,
-      planned: result.planned ?? [...memory.planned.values()],
-      fetched,
-      ...(result.dryRun ? {} : { lastSync }),
-    });
+    await this.publish(
+      syncReport({
+        app,
+        memory,
+        trigger,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        fetched,
+        result,
+      }),
+    );
+    if (isWaiting(result.error))
+      return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
     return { kind: 'done' };
   }
@@ -393,6 +359,10 @@ export class Reconciler {
     const failure = failureOf(error, 'source');
     await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
     await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
+    // Terminal (an unsafe URL, an unverified commit): Stalled; the next poll looks for a new commit.
+    if (isTerminal(failure)) return { kind: 'done' };
+    if (isWaiting(failure))
+      return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     return { kind: 'retry', failures: memory.failures };
   }
 
@@ -404,7 +374,7 @@ export class Reconciler {
     const spec = {
       repoURL: app.spec.source.repoURL,
       ref: pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
-      path: app.spec.source.path ?? '',
+      path: app.spec.source.path,
       ...(credentials === undefined ? {} : { credentials }),
       // A pinned commit is verified as a commit: the tag of spec.source.ref no longer names it.
       ...(verify === undefined
@@ -424,7 +394,7 @@ export class Reconciler {
     access: AppAccess,
   ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
-    const policy = app.spec.syncPolicy ?? {};
+    const policy = app.spec.syncPolicy;
     const healthChecks = this.deps.healthChecks?.lastFor(app);
     return syncApplication(
       {
@@ -451,9 +421,9 @@ export class Reconciler {
         },
         renderOptions: renderOptionsOf(app.spec, app.metadata.name),
         namespace: app.spec.destination.namespace,
-        createNamespace: policy.createNamespace === true,
-        prune: policy.prune === true,
-        pruneThreshold: policy.pruneThreshold ?? 0.5,
+        createNamespace: policy.createNamespace,
+        prune: policy.prune,
+        pruneThreshold: pruneThresholdOf(app.spec),
         allowMassPrune: false,
         dryRun,
         wait: false,
@@ -474,11 +444,10 @@ export class Reconciler {
       byOwner.set(owner, [...(byOwner.get(owner) ?? []), subject]);
     for (const [owner, subjects] of byOwner) {
       const ownerApp = await this.deps.objects
-        .get(MOORING_API_VERSION, {
-          group: 'mooring.dev',
-          kind: 'Application',
-          ...appOfTrackingName(owner, this.deps.controllerNamespace),
-        })
+        .get(
+          MOORING_API_VERSION,
+          appRefOf({ metadata: appOfTrackingName(owner, this.deps.controllerNamespace) }),
+        )
         .catch(() => undefined);
       if (ownerApp === undefined) continue;
       await recordEvent(
@@ -486,7 +455,7 @@ export class Reconciler {
         ownerApp as Application,
         'Warning',
         'SharedResourceConflict',
-        `application ${app.metadata.namespace ?? ''}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
+        `application ${app.metadata.namespace}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
       );
     }
   }
@@ -495,121 +464,34 @@ export class Reconciler {
   private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
     const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
     if (entries.every((e) => known.has(e.id))) return;
-    const ref = {
-      group: 'mooring.dev',
-      kind: 'Application',
-      namespace: app.metadata.namespace ?? 'default',
-      name: app.metadata.name,
-    };
     await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
-      ref,
+      appRefOf(app),
       { status: { inventory: entries } },
       { subresource: 'status' },
     );
     app.status = { ...app.status, inventory: entries };
   }
 
-  private async record(
+  /** Hands a heal's report to the sinks: a drift SyncRecord, an Event per object, status. */
+  async recordHeal(
     app: Application,
-    trigger: Trigger,
+    memory: AppMemory,
+    outcomes: ObjectOutcome[],
     startedAt: string,
-    fetched: ResolvedSource,
-    result: SyncResult,
-  ): Promise<string | undefined> {
-    if (result.dryRun) return undefined;
-    const changed = result.outcomes.some((o) => o.action !== 'unchanged');
-    if (!changed && result.error === undefined && trigger !== 'manual') return undefined;
-    const message =
-      result.error?.message ??
-      result.outcomes
-        .filter((o) => o.action !== 'unchanged')
-        .map((o) => `${o.action} ${o.subject}`)
-        .slice(0, 10)
-        .join(', ');
-    try {
-      const record = syncRecordFor({
-        app,
-        trigger,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        revision: fetched.commit.sha,
-        commit: {
-          author: `${fetched.commit.authorName} <${fetched.commit.authorEmail}>`,
-          message: fetched.commit.subject,
-        },
-        result: resultOf(result),
-        message,
-        outcomes: result.outcomes,
-      });
-      const name = await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
-      const type = result.error === undefined ? 'Normal' : 'Warning';
-      await recordEvent(
-        this.deps.objects,
-        app,
-        type,
-        result.error === undefined ? 'Synced' : 'SyncFailed',
-        `${fetched.commit.sha.slice(0, 12)}: ${message === '' ? 'no changes' : message}`,
-      );
-      return name;
-    } catch (error) {
-      this.deps.logger.warn(
-        { app: app.metadata.name, err: errorMessage(error) },
-        'could not write the SyncRecord',
-      );
-      return undefined;
-    }
+  ): Promise<void> {
+    await this.publish(
+      healReport({ app, memory, outcomes, startedAt, finishedAt: new Date().toISOString() }),
+    );
   }
 
-  /** Records a heal in history and status. */
-  async recordHeal(app: Application, outcomes: ObjectOutcome[], startedAt: string): Promise<void> {
-    const memory = this.memoryOf(app);
-    const corrected = outcomes.filter((o) => o.action !== 'unchanged');
-    if (corrected.length > 0) {
-      try {
-        const record = syncRecordFor({
-          app,
-          trigger: 'drift',
-          startedAt,
-          finishedAt: new Date().toISOString(),
-          ...(memory.commit === undefined ? {} : { revision: memory.commit }),
-          result: 'Succeeded',
-          message: corrected.map((o) => `${o.subject}: ${o.message ?? o.action}`).join('; '),
-          outcomes: corrected,
-        });
-        await recordSync(this.deps.objects, record, app.spec.historyLimit ?? 100);
-      } catch (error) {
-        this.deps.logger.warn(
-          { app: app.metadata.name, err: errorMessage(error) },
-          'could not write the SyncRecord',
-        );
-      }
-    }
-    for (const o of outcomes) {
-      const warn = o.action === 'unchanged';
-      await recordEvent(
-        this.deps.objects,
-        app,
-        warn ? 'Warning' : 'Normal',
-        warn ? 'DriftDetected' : 'DriftCorrected',
-        `${o.subject}: ${o.message ?? ''}`,
-      );
-    }
-    await this.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+  /** Every sink, in order (records before status, which names the record). */
+  private async publish(report: ReconcileReport): Promise<void> {
+    for (const sink of this.sinks) await sink(report);
   }
 
   /** Writes status from memory and the live cache (health without extra requests); skips identical writes. */
-  async writeStatus(
-    app: Application,
-    memory: AppMemory,
-    input: {
-      result?: SyncResult;
-      failure?: SyncFailure;
-      planned: PlannedObject[];
-      fetched?: ResolvedSource;
-      lastSync?: ApplicationStatus['lastSync'];
-    },
-  ): Promise<void> {
+  async writeStatus(app: Application, memory: AppMemory, input: StatusWrite): Promise<void> {
     const health = new Map<string, HealthResult>();
     const checks = this.deps.healthChecks?.lastFor(app);
     for (const p of input.planned) {
@@ -648,12 +530,7 @@ export class Reconciler {
     if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(app.status ?? {}))) return;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
-      {
-        group: 'mooring.dev',
-        kind: 'Application',
-        namespace: app.metadata.namespace ?? 'default',
-        name: app.metadata.name,
-      },
+      appRefOf(app),
       { status },
       { subresource: 'status' },
     );
@@ -661,19 +538,7 @@ export class Reconciler {
   }
 }
 
-/** The key an app is known by in memory and queues: `namespace/name`. */
-export function appKeyOf(app: { metadata: { name: string; namespace?: string } }): string {
-  return `${app.metadata.namespace ?? ''}/${app.metadata.name}`;
-}
-
-function appRefOf(app: Application): { group: string; kind: string; namespace: string; name: string } {
-  return {
-    group: 'mooring.dev',
-    kind: 'Application',
-    namespace: app.metadata.namespace ?? 'default',
-    name: app.metadata.name,
-  };
-}
+export { appKeyOf };
 
 function stripTimes(status: ApplicationStatus): unknown {
   return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };
@@ -691,10 +556,11 @@ function failureOf(error: unknown, step: SyncFailure['step']): SyncFailure {
   if (error instanceof MooringError) {
     return {
       step: error.step ?? step,
+      retry: error.retry,
       message: error.message,
       ...(error.subject === undefined ? {} : { subject: error.subject }),
       ...(error.hint === undefined ? {} : { hint: error.hint }),
     };
   }
-  return { step, message: errorMessage(error) };
+  return { step, retry: 'transient', message: errorMessage(error) };
 }

@@ -1,3 +1,4 @@
+import { isTerminal } from '../app/retry.js';
 import { randomBytes } from 'node:crypto';
 
 import type { ObjectOutcome } from '../apply/types.js';
@@ -5,11 +6,12 @@ import { errorMessage } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import type { SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
-import type { Application, Trigger } from './app-types.js';
-import { MOORING_API_VERSION } from './app-types.js';
+import type { Application, Trigger } from '../app/model.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf } from '../crd/syncrecord.js';
 
-export const RECORD_APP_LABEL = 'mooring.dev/application';
+export { RECORD_APP_LABEL } from '../app/model.js';
+import { RECORD_APP_LABEL } from '../app/model.js';
 
 export interface RecordInput {
   app: Application;
@@ -31,7 +33,7 @@ export function syncRecordFor(input: RecordInput): KubeObject {
     kind: 'SyncRecord',
     metadata: {
       name: `${input.app.metadata.name}-${stamp}-${randomBytes(2).toString('hex')}`.slice(0, 253),
-      namespace: input.app.metadata.namespace ?? 'default',
+      namespace: input.app.metadata.namespace,
       labels: { [RECORD_APP_LABEL]: input.app.metadata.name },
       ownerReferences: [
         {
@@ -61,9 +63,8 @@ export function syncRecordFor(input: RecordInput): KubeObject {
 
 export function resultOf(result: SyncResult): RecordInput['result'] {
   if (result.error === undefined) return 'Succeeded';
-  return result.error.step === 'validate' || result.error.step === 'render' || result.error.step === 'plan'
-    ? 'Rejected'
-    : 'Failed';
+  // Rejected: the commit itself cannot be applied; Failed: something that retrying may get past.
+  return isTerminal(result.error) ? 'Rejected' : 'Failed';
 }
 
 /** Writes a SyncRecord and deletes the oldest ones beyond `keep`. Returns the record's name. */

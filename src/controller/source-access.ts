@@ -9,7 +9,7 @@ import {
 import type { RepoCredentialSecret } from '../source/repo-credentials.js';
 import type { GitCredentials } from '../source/types.js';
 import { displayURL, isFileRepoURL } from '../source/validate.js';
-import type { Application } from './app-types.js';
+import type { Application } from '../app/model.js';
 
 const decode = (v: unknown): string | undefined =>
   typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : undefined;
@@ -48,7 +48,7 @@ export async function credentialsOf(
   objects: ObjectsApi,
   app: Application,
 ): Promise<GitCredentials | undefined> {
-  const namespace = app.metadata.namespace ?? 'default';
+  const namespace = app.metadata.namespace;
   const appName = `Application ${namespace}/${app.metadata.name}`;
   const repoURL = app.spec.source.repoURL;
   const name = app.spec.source.secretRef?.name;
@@ -80,7 +80,7 @@ export async function credentialsOf(
  */
 export function refuseFileRepo(app: Application, allowFileRepos: boolean): void {
   if (allowFileRepos || !isFileRepoURL(app.spec.source.repoURL)) return;
-  const namespace = app.metadata.namespace ?? 'default';
+  const namespace = app.metadata.namespace;
   throw new MooringError(
     'UNSAFE_INPUT',
     `Application ${namespace}/${app.metadata.name}: file:// repository ${displayURL(app.spec.source.repoURL)} refused: the controller reads local repositories only when started with --allow-file-repos`,

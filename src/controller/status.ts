@@ -3,7 +3,9 @@ import { aggregateHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
 import type { PlannedObject } from '../plan/types.js';
 import { subjectOf, versionOf } from '../core/objects.js';
-import type { ApplicationStatus, Condition, ResourceStatus } from './app-types.js';
+import { isTerminal, isWaiting } from '../app/retry.js';
+import { shortCommit } from '../app/model.js';
+import type { ApplicationStatus, Condition, ResourceStatus } from '../app/model.js';
 
 /** An object that differs from Git and was left alone (warn mode, or a manual-sync app). */
 export interface OutOfSync {
@@ -11,12 +13,7 @@ export interface OutOfSync {
   drift: { path: string; changedBy: { manager: string; operation?: string; time?: string }[] }[];
 }
 
-/** Steps whose failure will not go away by retrying the same commit. */
-const TERMINAL_STEPS = new Set(['render', 'plan', 'validate']);
-
-export function isTerminal(failure: SyncFailure | undefined): boolean {
-  return failure !== undefined && TERMINAL_STEPS.has(failure.step);
-}
+export { isTerminal } from '../app/retry.js';
 
 /** Sets a condition, keeping lastTransitionTime when the status did not change. Pure. */
 export function setCondition(
@@ -37,8 +34,8 @@ export function summarise(
   revision: string | undefined,
   syncedRevision?: string,
 ): string {
-  const at = revision === undefined ? '' : ` at commit ${revision.slice(0, 12)}`;
-  if (failure?.step === 'wait') return `Waiting${at}: ${failure.message}.`;
+  const at = revision === undefined ? '' : ` at commit ${shortCommit(revision)}`;
+  if (isWaiting(failure)) return `Waiting${at}: ${failure?.message ?? ''}.`;
   if (failure !== undefined) {
     const subject = failure.subject === undefined ? '' : ` (${failure.subject})`;
     const hint = failure.hint === undefined ? '' : ` Hint: ${failure.hint}`;
@@ -172,7 +169,7 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
       status: synced ? 'Synced' : 'OutOfSync',
       ...(input.revision === undefined
         ? {}
-        : { revision: input.revision, shortRevision: input.revision.slice(0, 12) }),
+        : { revision: input.revision, shortRevision: shortCommit(input.revision) }),
       ...(syncedRevision === undefined ? {} : { syncedRevision }),
       ...(input.previous?.sync?.pinnedRevision === undefined
         ? {}

@@ -8,13 +8,13 @@
 import type { KubeObject } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { SyncFailure } from '../engine/types.js';
-import { DEFAULT_PROJECT, parseProject } from '../crd/project.js';
+import { parseProject } from '../crd/project.js';
 import type { Project } from '../crd/project.js';
 import { errorMessage } from '../core/errors.js';
 import { checkApplication, checkObjects, serviceAccountFor } from '../plan/policy.js';
 import type { AppUnderPolicy, ServiceAccountRef, Violation } from '../plan/policy.js';
 import type { PlannedObject } from '../plan/types.js';
-import type { Application } from './app-types.js';
+import type { Application } from '../app/model.js';
 
 /** Ready/Synced reason of an Application its Project refuses. */
 export const PROJECT_REFUSED = 'ProjectRefused';
@@ -65,7 +65,7 @@ export function appOfTrackingName(
 /** The parts of an Application the policy looks at. */
 export function appUnderPolicy(app: Application): AppUnderPolicy {
   return {
-    namespace: app.metadata.namespace ?? '',
+    namespace: app.metadata.namespace,
     name: app.metadata.name,
     repoURL: app.spec.source.repoURL,
     destination: { namespace: app.spec.destination.namespace, cluster: app.spec.destination.cluster },
@@ -80,8 +80,8 @@ export async function resolveProject(
   controllerNamespace: string,
   app: Application,
 ): Promise<ProjectVerdict> {
-  const name = app.spec.project ?? DEFAULT_PROJECT;
-  const appSubject = `Application/${app.metadata.namespace ?? ''}/${app.metadata.name}`;
+  const name = app.spec.project;
+  const appSubject = `Application/${app.metadata.namespace}/${app.metadata.name}`;
   const refuse = (message: string, hint: string): ProjectVerdict => ({
     kind: 'refused',
     failure: { step: 'plan', subject: appSubject, reason: PROJECT_REFUSED, message, hint },
@@ -90,7 +90,7 @@ export async function resolveProject(
   if (raw === undefined) {
     return refuse(
       `${appSubject} names Project ${name}, which does not exist in ${controllerNamespace}; nothing is synced`,
-      `a cluster admin creates Project ${name} in ${controllerNamespace} listing namespace ${app.metadata.namespace ?? ''} (mooring install creates "default" and the Project CRD), or set spec.project`,
+      `a cluster admin creates Project ${name} in ${controllerNamespace} listing namespace ${app.metadata.namespace} (mooring install creates "default" and the Project CRD), or set spec.project`,
     );
   }
   let project: Project;

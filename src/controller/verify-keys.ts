@@ -7,7 +7,7 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { TrustedKey, VerifySpec } from '../source/index.js';
 import { sshKeysOf } from '../source/verify-parse.js';
 import type { Project } from '../crd/project.js';
-import type { Application } from './app-types.js';
+import type { Application } from '../app/model.js';
 
 /** The Secret's keys as trusted keys; pure, so the rules are unit-tested. Unknown key names are ignored. */
 export function trustedKeysOf(origin: string, data: Record<string, unknown>): TrustedKey[] {
@@ -59,7 +59,7 @@ export async function verifySpecOf(
     return { mode: verify?.mode ?? 'head', ...keys };
   }
   if (verify === undefined) return undefined;
-  const namespace = app.metadata.namespace ?? 'default';
+  const namespace = app.metadata.namespace;
   const keys = await readKeys(objects, namespace, verify.secretRef.name, 'spec.source.verify.secretRef');
   return { mode: verify.mode ?? 'head', ...keys };
 }

@@ -28,6 +28,16 @@ export type ErrorCode =
 export type Step =
   'source' | 'render' | 'plan' | 'validate' | 'diff' | 'apply' | 'hook' | 'prune' | 'wait' | 'inventory';
 
+/**
+ * How a failure is retried, decided where the error is understood:
+ * - `terminal`: retrying the same commit and spec cannot help (bad YAML, an object the API server rejects,
+ *   a Project refusal); the app is Stalled until a new commit, spec or Project.
+ * - `transient`: worth retrying with backoff (5xx, timeouts, an admission webhook down, conflicts).
+ * - `waiting`: something else has to happen first (a dependency, a namespace another app creates); retried
+ *   without giving up, never Stalled.
+ */
+export type RetryClass = 'terminal' | 'transient' | 'waiting';
+
 export interface MooringErrorOptions {
   /** What the user can do about it, in one sentence. */
   hint?: string | undefined;
@@ -36,6 +46,8 @@ export interface MooringErrorOptions {
   step?: Step | undefined;
   /** Which object, as `Kind/namespace/name`. */
   subject?: string | undefined;
+  /** How the failure is retried (default: by code, see retryClassOfCode). */
+  retry?: RetryClass | undefined;
 }
 
 /** Base class of every error Mooring raises on purpose: a code, a message, an optional hint and cause. */
@@ -44,6 +56,7 @@ export class MooringError extends Error {
   readonly hint: string | undefined;
   readonly step: Step | undefined;
   readonly subject: string | undefined;
+  readonly retry: RetryClass;
 
   constructor(code: ErrorCode, message: string, options: MooringErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -52,7 +65,28 @@ export class MooringError extends Error {
     this.hint = options.hint;
     this.step = options.step;
     this.subject = options.subject;
+    this.retry = options.retry ?? retryClassOfCode(code);
   }
+}
+
+/** The retry class of an error code when the thrower said nothing more precise. Pure. */
+export function retryClassOfCode(code: ErrorCode): RetryClass {
+  return TERMINAL_CODES.has(code) ? 'terminal' : 'transient';
+}
+
+/** Codes that say the input itself is wrong: the same commit and spec fail the same way again. */
+const TERMINAL_CODES = new Set<ErrorCode>([
+  'INVALID_ARGUMENT',
+  'UNSAFE_INPUT',
+  'UNVERIFIED_SOURCE',
+  'RENDER_FAILED',
+  'INVALID_MANIFEST',
+  'PLAN_REFUSED',
+]);
+
+/** The retry class of anything thrown: a MooringError's own, otherwise transient (unknown trouble). Pure. */
+export function retryClassOf(error: unknown): RetryClass {
+  return error instanceof MooringError ? error.retry : 'transient';
 }
 
 /** The message of anything thrown, for logs and user-facing output. */

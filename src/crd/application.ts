@@ -39,7 +39,7 @@ const backoffNotAboveMax: CelRule = {
   message: 'backoff duration must not exceed maxDuration',
 };
 
-const retrySchema = z
+export const retrySchema = z
   .object({
     limit: z
       .int()

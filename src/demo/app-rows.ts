@@ -1,5 +1,6 @@
 /** One line per demo Application: what a person watching the demo needs to see. Pure. */
-import type { Application } from '../controller/app-types.js';
+import { shortCommit } from '../core/short-commit.js';
+import type { ApplicationManifest as Application } from '../app/model.js';
 
 /** Messages are cut to this length: one line per app in a terminal. */
 const MESSAGE_LIMIT = 100;
@@ -34,7 +35,10 @@ export function appRow(name: string, app: Application | undefined): AppRow {
   }
   const sync = status.sync?.status ?? 'Unknown';
   const health = status.health?.status ?? 'Unknown';
-  const revision = status.sync?.shortRevision ?? status.sync?.revision?.slice(0, 7) ?? '';
+  const revision =
+    status.sync?.shortRevision ??
+    (status.sync?.revision === undefined ? undefined : shortCommit(status.sync.revision)) ??
+    '';
   const ready = sync === 'Synced' && health === 'Healthy';
   // Once synced, the health message says what is still awaited; before, the summary says what failed.
   const why =

@@ -1,7 +1,10 @@
 /** The Applications and the Secret the demo creates: pure functions of the Git server's address. */
 import type { KubeObject } from '../core/objects.js';
-import type { Application, ApplicationSpec } from '../controller/app-types.js';
-import { MOORING_API_VERSION } from '../controller/app-types.js';
+import type {
+  ApplicationManifest as Application,
+  ApplicationSpecInput as ApplicationSpec,
+} from '../app/model.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import { CREDENTIAL_TYPE_LABEL, CREDENTIAL_TYPE_REPOSITORY } from '../source/repo-credentials.js';
 
 /** Namespace of the demo's Applications, the Git Secret and the SyncRecords. */

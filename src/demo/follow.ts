@@ -1,5 +1,6 @@
+import { shortCommit } from '../core/short-commit.js';
 import { errorMessage } from '../core/errors.js';
-import { MOORING_API_VERSION } from '../controller/app-types.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
 import { DEMO_NAMESPACE } from './apps.js';
@@ -19,7 +20,7 @@ interface RecordSpec {
 export function recordLine(spec: RecordSpec): string {
   const time = (spec.startedAt ?? '').slice(11, 19);
   const message = (spec.message ?? '').replace(/\s+/g, ' ');
-  return `${time}  ${(spec.application ?? '?').padEnd(14)} ${(spec.trigger ?? '').padEnd(8)} ${(spec.revision ?? '').slice(0, 7)}  ${spec.result ?? ''}: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`;
+  return `${time}  ${(spec.application ?? '?').padEnd(14)} ${(spec.trigger ?? '').padEnd(8)} ${shortCommit(spec.revision ?? '')}  ${spec.result ?? ''}: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The steps of `mooring demo` that start something: each returns what it started, for the session. */
+import { shortCommit } from '../core/short-commit.js';
 import { adminProjectObjects } from '../install/projects.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { errorMessage, MooringError } from '../core/errors.js';
 import { Controller } from '../controller/controller.js';
 import { clusterUp } from '../devcluster/cluster.js';
 import type { Toolchain } from '../devcluster/toolchain.js';
-import { requireRenderHelper } from '../devcluster/render-helper.js';
+import { renderTools } from '../devcluster/render-helper.js';
 import { findToolchain } from '../devcluster/toolchain.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import {
@@ -99,7 +100,7 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
   const secret = randomBytes(24).toString('hex');
   const controller = new Controller({
     objects,
-    tools: { renderHelper: requireRenderHelper() },
+    tools: renderTools(),
     namespace: DEMO_NAMESPACE,
     cacheDir: layout.cacheDir,
     concurrency: 4,
@@ -131,7 +132,7 @@ export function forwardPushes(
     layout.bareDir,
     'main',
     (revision) => {
-      const short = revision.slice(0, 7);
+      const short = shortCommit(revision);
       sendPushWebhook(target.webhookURL, target.secret, { repoURL, branch: 'main', revision }).then(
         (refreshed) => {
           print(`push ${short} to main: webhook sent, checking ${refreshed.join(', ') || 'no app'}`);

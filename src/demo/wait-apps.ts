@@ -1,7 +1,7 @@
 import { MooringError } from '../core/errors.js';
 import { sleep } from '../core/wait.js';
-import type { Application } from '../controller/app-types.js';
-import { MOORING_API_VERSION } from '../controller/app-types.js';
+import type { ApplicationManifest as Application } from '../app/model.js';
+import { MOORING_API_VERSION } from '../app/model.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { AppRow } from './app-rows.js';
 import { appRow, formatAppTable, isReady, sameRow } from './app-rows.js';

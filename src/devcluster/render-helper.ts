@@ -4,6 +4,8 @@
  * <key> is a hash of the helper's sources and toolchain/versions.env. MOORING_RENDER_HELPER names the
  * binary directly (the container image does this); MOORING_RENDER_HELPER_DIR moves the cache root.
  */
+import type { RenderTools } from '../render/types.js';
+import { readVersions } from './toolchain.js';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -74,6 +76,25 @@ export function findRenderHelper(env: NodeJS.ProcessEnv = process.env): string |
     if (isExecutable(binary)) return binary;
   }
   return undefined;
+}
+
+/**
+ * The render tools, resolved once at start-up: the helper, and the versions that key the render cache
+ * (Helm's default kubeVersion for offline renders among them). Throws PREREQUISITE_MISSING like
+ * requireRenderHelper.
+ */
+export function renderTools(env: NodeJS.ProcessEnv = process.env): RenderTools {
+  const v = readVersions();
+  return {
+    renderHelper: requireRenderHelper(env),
+    versions: {
+      helm: v.helm,
+      kustomize: v.kustomize,
+      jsonnet: v.jsonnet,
+      kubernetes: v.kubernetes,
+      renderHelper: renderHelperKey(),
+    },
+  };
 }
 
 /** The render helper, or a PREREQUISITE_MISSING error that says how to build it. */

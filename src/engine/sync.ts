@@ -9,6 +9,7 @@ import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
 import { kindsDefinedByPlan, namespacesCreatedByPlan, validateObjects } from '../apply/validate.js';
 import type { ValidationFailure } from '../apply/validate.js';
 import { errorMessage, MooringError } from '../core/errors.js';
+import type { RetryClass } from '../core/errors.js';
 import type { ProgressReporter } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import { subjectOf } from '../core/objects.js';
@@ -23,8 +24,6 @@ import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
 import { renderCacheKey } from '../render/cache.js';
-import { renderHelperKey } from '../devcluster/render-helper.js';
-import { readVersions } from '../devcluster/toolchain.js';
 import type { RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
 
@@ -108,16 +107,16 @@ class SyncRun {
 
   async execute(): Promise<SyncResult> {
     const objects = this.deps.objects;
-    const requestsBefore = objects.client.stats.snapshot();
-    const writesBefore = objects.client.stats.writes;
+    const requestsBefore = objects.requestStats.snapshot();
+    const writesBefore = objects.requestStats.writes;
     try {
       await this.pipeline();
     } catch (error) {
       this.result.error = error instanceof StopSync ? error.failure : failureOf(error);
     }
     this.result.stats = {
-      requests: diffCounts(objects.client.stats.snapshot(), requestsBefore),
-      writes: objects.client.stats.writes - writesBefore,
+      requests: diffCounts(objects.requestStats.snapshot(), requestsBefore),
+      writes: objects.requestStats.writes - writesBefore,
       hookWrites: this.hookWrites,
       durationMs: Date.now() - this.started,
     };
@@ -125,7 +124,11 @@ class SyncRun {
   }
 
   private async pipeline(): Promise<void> {
-    const rendered = await this.render();
+    const rendered = await this.render().catch((error: unknown) => {
+      // The same commit renders the same way: only a renderer that ran out of time is worth another try.
+      const timedOut = error instanceof MooringError && error.code === 'TIMEOUT';
+      throw new StopSync({ ...failureOf(error), retry: timedOut ? 'transient' : 'terminal' });
+    });
     await this.deps.objects.discovery.load();
     this.stored = await this.inventoryStore.load();
     const planned = this.plan(rendered);
@@ -149,19 +152,23 @@ class SyncRun {
 
   private async render(): Promise<KubeObject[]> {
     const { source, renderOptions, namespace } = this.request;
+    // Helm's .Capabilities.KubeVersion is the destination cluster's (asked once per connection).
+    const kubeVersion = await this.deps.objects.discovery.serverVersion();
     const input = {
       root: source.root,
       path: source.path,
       namespace,
       options: renderOptions,
       tools: this.deps.tools,
+      ...(kubeVersion === '' ? {} : { kubeVersion }),
     };
     const cache = this.deps.renderCache;
+    const versions = this.deps.tools.versions;
     // The whole tree's hash: a kustomize overlay or Helm values may read outside the app folder.
     const key =
-      cache === undefined || source.rootTreeHash === undefined
+      cache === undefined || source.rootTreeHash === undefined || versions === undefined
         ? undefined
-        : renderCacheKey(input, toolVersions(), source.rootTreeHash);
+        : renderCacheKey(input, { ...versions, kubernetes: kubeVersion }, source.rootTreeHash);
     const cached = key === undefined ? undefined : cache?.get(key);
     if (cached === undefined) this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
     const rendered = cached ?? (await render(input));
@@ -217,6 +224,7 @@ class SyncRun {
     this.result.conflicts = conflicts.map((c) => ({ subject: subjectOf(c.planned.ref), owner: c.owner }));
     this.result.rejected = conflicts.map((c) => ({
       step: 'validate',
+      retry: 'terminal',
       subject: subjectOf(c.planned.ref),
       message: c.message,
       hint: c.hint,
@@ -234,6 +242,7 @@ class SyncRun {
     this.result.inventory = this.stored.entries;
     this.result.rejected = violations.map((v) => ({
       step: 'plan',
+      retry: 'terminal',
       subject: v.subject,
       message: `${v.message} (rule ${v.rule})`,
       hint: 'remove the object from Git, or ask a cluster admin to change the Project',
@@ -266,6 +275,7 @@ class SyncRun {
   private rejectAll(failures: ValidationFailure[]): never {
     this.result.rejected = failures.map((f) => ({
       step: 'validate',
+      retry: f.retry,
       subject: subjectOf(f.planned.ref),
       message: f.message,
       ...(f.hint === undefined ? {} : { hint: f.hint }),
@@ -274,6 +284,8 @@ class SyncRun {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more rejected)` : '';
     throw new StopSync({
       ...first,
+      // Retrying cannot help while any one object is rejected for good.
+      retry: worstRetryClass(failures.map((f) => f.retry)),
       message: `${first.subject ?? ''} rejected by the API server: ${first.message}${more}; nothing was applied`,
     });
   }
@@ -335,6 +347,8 @@ class SyncRun {
     if (this.request.createNamespace) return true;
     throw new StopSync({
       step: 'plan',
+      // Another app (or a person) may create it: retried until it exists, never Stalled.
+      retry: 'waiting',
       subject: `Namespace/${ns}`,
       message: `namespace ${ns} does not exist; nothing was applied`,
       hint: 'create it, add a Namespace to the manifests, or pass --create-namespace',
@@ -419,6 +433,7 @@ class SyncRun {
     if (failure !== undefined) {
       throw new StopSync({
         step: 'apply',
+        retry: failure.retry ?? 'transient',
         subject: failure.subject,
         message: `${failure.subject}: ${failure.message ?? 'apply failed'}`,
       });
@@ -440,6 +455,7 @@ class SyncRun {
     if (failure !== undefined && phase !== 'SyncFail') {
       throw new StopSync({
         step: 'hook',
+        retry: 'transient',
         subject: failure.subject,
         message: `${phase} hook ${failure.subject} failed: ${failure.message ?? ''}`,
       });
@@ -489,31 +505,22 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
+/** terminal over transient over waiting: the class of a set of failures. Pure. */
+function worstRetryClass(classes: RetryClass[]): RetryClass {
+  if (classes.includes('terminal')) return 'terminal';
+  if (classes.includes('transient')) return 'transient';
+  return classes.length === 0 ? 'terminal' : 'waiting';
+}
+
 function failureOf(error: unknown): SyncFailure {
   if (error instanceof MooringError) {
     return {
       step: error.step ?? 'apply',
+      retry: error.retry,
       message: error.message,
       ...(error.subject === undefined ? {} : { subject: error.subject }),
       ...(error.hint === undefined ? {} : { hint: error.hint }),
     };
   }
-  return { step: 'apply', message: errorMessage(error) };
-}
-
-let versions: Record<string, string> | undefined;
-
-/** The render tools' versions and the render helper's source key, part of the render cache key. */
-function toolVersions(): Record<string, string> {
-  if (versions === undefined) {
-    const v = readVersions();
-    versions = {
-      helm: v.helm,
-      kustomize: v.kustomize,
-      jsonnet: v.jsonnet,
-      kubernetes: v.kubernetes,
-      renderHelper: renderHelperKey(),
-    };
-  }
-  return versions;
+  return { step: 'apply', retry: 'transient', message: errorMessage(error) };
 }

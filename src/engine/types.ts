@@ -1,4 +1,4 @@
-import type { Step } from '../core/errors.js';
+import type { RetryClass, Step } from '../core/errors.js';
 import type { ObjectOutcome, ValidatedObject } from '../apply/types.js';
 import type { HealthResult } from '../health/types.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
@@ -49,6 +49,11 @@ export interface SyncFailure {
   message: string;
   subject?: string;
   hint?: string;
+  /**
+   * How it is retried (set where the error was understood; see RetryClass). Absent: by step, see
+   * retryClassOfFailure in src/app/retry.ts.
+   */
+  retry?: RetryClass;
   /** The Ready and Synced conditions' reason, when more telling than `<Step>Failed` (e.g. ProjectRefused). */
   reason?: string;
 }

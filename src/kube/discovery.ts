@@ -32,7 +32,24 @@ export class Discovery {
   private byKind = new Map<string, ResourceInfo>();
   private loadedAt = 0;
 
+  private version: Promise<string> | undefined;
+
   constructor(private readonly client: KubeClient) {}
+
+  /**
+   * The cluster's Kubernetes version (`/version` gitVersion, e.g. "v1.36.3"): Helm's .Capabilities.KubeVersion
+   * for renders aimed at this cluster. Asked once per Discovery.
+   */
+  serverVersion(): Promise<string> {
+    this.version ??= this.client
+      .request<{ gitVersion?: string }>({ method: 'GET', path: '/version', verb: 'discovery' })
+      .then((answer) => answer.gitVersion ?? '')
+      .catch((error: unknown) => {
+        this.version = undefined;
+        throw error;
+      });
+    return this.version;
+  }
 
   async load(): Promise<void> {
     const [core, groups] = await Promise.all(

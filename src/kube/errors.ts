@@ -1,5 +1,5 @@
 import { MooringError } from '../core/errors.js';
-import type { Step } from '../core/errors.js';
+import type { RetryClass, Step } from '../core/errors.js';
 
 /** The Status object the API server returns with an error. */
 export interface ApiStatus {
@@ -37,6 +37,7 @@ export class KubeApiError extends MooringError {
     const apiMessage = status.message ?? `HTTP ${httpStatus}`;
     const what = context.subject ?? `${context.method} ${context.path}`;
     super('API_ERROR', `${what}: ${apiMessage} (${reason})`, {
+      retry: apiRetryClass(httpStatus, apiMessage),
       step: context.step,
       subject: context.subject,
       hint:
@@ -59,8 +60,21 @@ export class KubeApiError extends MooringError {
 
   /** Transient: worth retrying (server overloaded, timeouts, connection trouble). */
   get isTransient(): boolean {
-    return this.httpStatus === 0 || this.httpStatus === 429 || this.httpStatus >= 500;
+    return this.retry === 'transient';
   }
+}
+
+/**
+ * How an API error is retried: server trouble, throttling, timeouts, lost connections, conflicts and an
+ * admission webhook that cannot be called are transient; a missing namespace is waited for (another app
+ * may create it); anything else the server refused (invalid, forbidden, not found) is terminal. Pure.
+ */
+export function apiRetryClass(httpStatus: number, apiMessage: string): RetryClass {
+  if (/failed calling webhook/i.test(apiMessage)) return 'transient';
+  if (httpStatus === 0 || httpStatus === 408 || httpStatus === 409 || httpStatus === 429 || httpStatus >= 500)
+    return 'transient';
+  if (httpStatus === 404 && /namespaces? "[^"]+" not found/.test(apiMessage)) return 'waiting';
+  return 'terminal';
 }
 
 function hintFor(httpStatus: number, reason: string): string | undefined {

@@ -6,6 +6,9 @@ import type { KubeClient } from './client.js';
 import type { Discovery, ResourceInfo } from './discovery.js';
 import { resourcePath } from './discovery.js';
 import { KubeApiError } from './errors.js';
+import type { RequestStats } from './stats.js';
+import { startWatch } from './watch.js';
+import type { Watcher, WatchOptions } from './watch.js';
 
 /** Mooring's field manager name for server-side apply. */
 export const FIELD_MANAGER = 'mooring';
@@ -51,6 +54,19 @@ export class ObjectsApi {
    */
   actingAs(serviceAccount: { namespace: string; name: string }): ObjectsApi {
     return new ObjectsApi(this.client.impersonating({ serviceAccount }), this.discovery, this.reader);
+  }
+
+  /**
+   * Watches one kind (list, then watch from its resourceVersion, relisting when the server says the
+   * version is gone) with the reading identity. Stop it with `stop()`.
+   */
+  watch(options: WatchOptions): Watcher {
+    return startWatch(this.reader, this.discovery, options);
+  }
+
+  /** Counts of the API requests made through this API's connections (shared with `actingAs` copies). */
+  get requestStats(): RequestStats {
+    return this.client.stats;
   }
 
   /** `namespace/name` of the ServiceAccount writes impersonate, if any. */

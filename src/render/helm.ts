@@ -4,7 +4,7 @@
  * the checkout and assembled in memory (a dependency's name is only a name: nothing is written); charts
  * that are neither vendored under charts/ nor file:// are refused, as nothing is downloaded.
  */
-import { readVersions } from '../devcluster/toolchain.js';
+import { MooringError } from '../core/errors.js';
 import { defaultReleaseName, validateHelmInputs } from './helm-args.js';
 import { runHelper } from './helper.js';
 import { DEFAULT_MAX_OBJECTS, parseManifests } from './parse.js';
@@ -14,7 +14,14 @@ import type { RenderContext, RendererOutput } from './types.js';
 export async function renderHelm(context: RenderContext): Promise<RendererOutput> {
   const helm = context.input.options.helm ?? {};
   const releaseName = helm.releaseName ?? defaultReleaseName(context.appPath);
-  const kubeVersion = helm.kubeVersion ?? readVersions().kubernetes;
+  // spec.source.helm.kubeVersion, else the destination cluster's, else the toolchain's (offline renders).
+  const kubeVersion =
+    helm.kubeVersion ?? context.input.kubeVersion ?? context.input.tools.versions?.kubernetes;
+  if (kubeVersion === undefined)
+    throw new MooringError('RENDER_FAILED', "no Kubernetes version for Helm's .Capabilities.KubeVersion", {
+      step: 'render',
+      hint: 'set spec.source.helm.kubeVersion, or render against a cluster',
+    });
   const apiVersions = helm.apiVersions ?? [];
   validateHelmInputs({
     releaseName,

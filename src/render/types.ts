@@ -54,6 +54,12 @@ export interface RenderTools {
    * jsonnet as libraries, reading only the checkout. See src/devcluster/render-helper.ts.
    */
   renderHelper: string;
+  /**
+   * Versions of the render tools and the helper's source key, resolved once at start-up: part of the render
+   * cache key (without them nothing is cached). `kubernetes` is Helm's kubeVersion for renders that have no
+   * destination cluster (offline `mooring render`).
+   */
+  versions?: Readonly<Record<string, string>> & { kubernetes?: string };
 }
 
 export interface RenderLimits {
@@ -83,6 +89,8 @@ export interface RenderInput {
   options: RenderOptions;
   tools: RenderTools;
   limits?: Partial<RenderLimits>;
+  /** The destination cluster's Kubernetes version (its discovery): Helm's .Capabilities.KubeVersion. */
+  kubeVersion?: string;
 }
 
 /** Where an object came from, for error messages: file (relative to root), document index, line. */

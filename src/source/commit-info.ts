@@ -1,6 +1,7 @@
 /**
  * What Mooring records about a commit (author, date, message) and the tree hashes that key renders.
  */
+import { shortCommit } from '../core/short-commit.js';
 import { runGit } from './git-run.js';
 import { sourceFailed } from './source-errors.js';
 import type { CommitInfo } from './types.js';
@@ -64,7 +65,7 @@ export async function readTreeHashes(
   if (root?.type !== 'tree') throw new Error(`git cat-file found no tree for commit ${commit}: ${rootLine}`);
   if (path === '') return { rootTreeHash: root.id, pathTreeHash: root.id };
   const entry = parseBatchCheckLine(pathLine);
-  const short = commit.slice(0, 7);
+  const short = shortCommit(commit);
   if (entry === undefined)
     throw sourceFailed(
       `path ${path} not found at commit ${short} of ${url}`,

@@ -2,6 +2,7 @@
  * The Git source stage: fetch a repository into its mirror, resolve the ref, and export the tree at
  * the resolved commit with the tree hashes that key the render cache.
  */
+import { shortCommit } from '../core/short-commit.js';
 import { join } from 'node:path';
 
 import { MooringError } from '../core/errors.js';
@@ -136,7 +137,7 @@ function mirrorFailure(
 ): MooringError {
   if (error instanceof MooringError) return error;
   return sourceFailed(
-    `cannot read commit ${commit.slice(0, 7)} of ${url} from the mirror cache`,
+    `cannot read commit ${shortCommit(commit)} of ${url} from the mirror cache`,
     `check free disk space and permissions under ${cacheDir}; deleting ${mirrorDir} makes Mooring fetch it again`,
     error,
     url,

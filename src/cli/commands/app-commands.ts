@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 
-import type { Application } from '../../controller/app-types.js';
-import { MOORING_API_VERSION } from '../../controller/app-types.js';
-import {
-  ROLLBACK_ANNOTATION,
-  SYNC_REQUEST_ANNOTATION,
-  UNPIN_ANNOTATION,
-} from '../../controller/controller.js';
-import { RECORD_APP_LABEL } from '../../controller/records.js';
+import type { ApplicationManifest as Application } from '../../app/model.js';
+import { applicationRef, MOORING_API_VERSION, RECORD_APP_LABEL, shortCommit } from '../../app/model.js';
+import { rollbackRequestPatch, syncRequestPatch, unpinRequestPatch } from '../../app/protocol.js';
 import { MooringError } from '../../core/errors.js';
 import { pollUntil } from '../../core/wait.js';
 import { connect } from '../../kube/connect.js';
@@ -24,12 +19,7 @@ interface AppCliOptions {
   output: string;
 }
 
-const ref = (namespace: string, name: string) => ({
-  group: 'mooring.dev',
-  kind: 'Application',
-  namespace,
-  name,
-});
+const ref = applicationRef;
 
 async function getApp(objects: ObjectsApi, namespace: string, name: string): Promise<Application> {
   const app = (await objects.get(MOORING_API_VERSION, ref(namespace, name))) as Application | undefined;
@@ -64,11 +54,10 @@ export function registerAppCommands(program: Command): void {
     .option('--timeout <duration>', 'how long to wait', '5m')
     .action((name: string, opts: AppCliOptions) =>
       withObjects(opts, async (objects) => {
-        const requestedAt = new Date().toISOString();
+        const now = new Date();
+        const requestedAt = now.toISOString();
         await getApp(objects, opts.namespace, name);
-        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
-          metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: requestedAt } },
-        });
+        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), syncRequestPatch(now));
         process.stderr.write(`sync of ${name} requested\n`);
         if (opts.wait !== true) return;
         const app = await pollUntil(
@@ -159,11 +148,13 @@ export function registerAppCommands(program: Command): void {
             hint: `mooring history ${name} lists revisions`,
           });
         }
-        await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
-          metadata: { annotations: { [ROLLBACK_ANNOTATION]: `${target}@${new Date().toISOString()}` } },
-        });
+        await objects.mergePatch(
+          MOORING_API_VERSION,
+          ref(opts.namespace, name),
+          rollbackRequestPatch(target, new Date()),
+        );
         process.stdout.write(
-          `rollback of ${name} (now at ${(app.status?.sync?.revision ?? 'unknown').slice(0, 12)}) to ${target} requested; follow it with: mooring status ${name}\n`,
+          `rollback of ${name} (now at ${app.status?.sync?.revision === undefined ? 'unknown' : shortCommit(app.status.sync.revision)}) to ${target} requested; follow it with: mooring status ${name}\n`,
         );
       }),
     );
@@ -175,9 +166,7 @@ export function registerAppCommands(program: Command): void {
   ).action((name: string, opts: AppCliOptions) =>
     withObjects(opts, async (objects) => {
       await getApp(objects, opts.namespace, name);
-      await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), {
-        metadata: { annotations: { [UNPIN_ANNOTATION]: new Date().toISOString() } },
-      });
+      await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), unpinRequestPatch(new Date()));
       process.stdout.write(`unpin of ${name} requested\n`);
     }),
   );

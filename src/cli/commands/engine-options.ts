@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 
 import { MooringError } from '../../core/errors.js';
-import { requireRenderHelper } from '../../devcluster/render-helper.js';
+import { renderTools as resolveRenderTools } from '../../devcluster/render-helper.js';
 import type { LocalSource, SyncRequest } from '../../engine/types.js';
 import type { RenderOptions, RenderTools, RendererKind } from '../../render/types.js';
 import { parseDuration } from '../duration.js';
@@ -92,7 +92,7 @@ export function addClusterOptions(command: Command): Command {
  * MOORING_RENDER_HELPER (the container image). It is all that kustomize, helm and jsonnet apps need.
  */
 export function renderTools(): RenderTools {
-  return { renderHelper: requireRenderHelper() };
+  return resolveRenderTools();
 }
 
 export function renderOptionsFrom(opts: EngineCliOptions, appName: string): RenderOptions {

@@ -20,7 +20,7 @@ import type { Logger } from '../../../src/core/logger.js';
 import type { KubeObject } from '../../../src/core/objects.js';
 import { packageRoot } from '../../../src/core/package-root.js';
 import { pollUntil } from '../../../src/core/wait.js';
-import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
+import { renderTools } from '../../../src/devcluster/render-helper.js';
 import { findToolchain } from '../../../src/devcluster/toolchain.js';
 import type { Toolchain } from '../../../src/devcluster/toolchain.js';
 import { startGitHttpServer } from '../../../src/devgit/http-server.js';
@@ -325,7 +325,7 @@ export async function controllerHarness(
       controllerObjects = connect({ kubeconfig });
       const controller = new Controller({
         objects: controllerObjects,
-        tools: { renderHelper: requireRenderHelper() },
+        tools: renderTools(),
         namespace: appNamespace,
         ...(options.applicationNamespaces === undefined
           ? {}

@@ -23,6 +23,10 @@ function startReplica(h: ControllerHarness, id: string): Replica {
       'controller',
       '-n',
       h.appNamespace,
+      // Only this test's Applications: by default the CLI watches every namespace, and would reconcile
+      // (and refuse, by its own Projects) the Applications of tests running beside this one.
+      '--app-namespace',
+      h.appNamespace,
       '--kubeconfig',
       testCluster().kubeconfigPath,
       '--webhook-port',

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { syncApplication } from '../../../src/engine/sync.js';
 import type { SyncRequest } from '../../../src/engine/types.js';
 import { RenderCache } from '../../../src/render/cache.js';
-import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
+import { renderTools } from '../../../src/devcluster/render-helper.js';
 import { configMap, engineHarness } from './harness.js';
 
 describe('sync engine: render cache', () => {
@@ -27,7 +27,7 @@ describe('sync engine: render cache', () => {
       timeoutMs: 20_000,
       concurrency: 4,
     });
-    const realTools = { renderHelper: requireRenderHelper() };
+    const realTools = renderTools();
     const first = await syncApplication(
       { objects: h.engine, tools: realTools, renderCache: cache },
       request('tree-1'),
@@ -36,7 +36,7 @@ describe('sync engine: render cache', () => {
     assert.equal(cache.size, 1);
 
     // A render helper that cannot run proves the second sync never called it.
-    const brokenTools = { renderHelper: '/nonexistent/mooring-render' };
+    const brokenTools = { ...realTools, renderHelper: '/nonexistent/mooring-render' };
     const second = await syncApplication(
       { objects: h.engine, tools: brokenTools, renderCache: cache },
       request('tree-1'),

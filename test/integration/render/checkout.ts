@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
 import { packageRoot } from '../../../src/core/package-root.js';
-import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
+import { renderTools as resolveRenderTools } from '../../../src/devcluster/render-helper.js';
 import type { RenderTools } from '../../../src/render/types.js';
 
 export interface Checkout {
@@ -32,5 +32,5 @@ export async function checkout(t: TestContext, fixture: string): Promise<Checkou
 
 /** The render helper; fails the test when it is not built. */
 export function renderTools(): RenderTools {
-  return { renderHelper: requireRenderHelper() };
+  return resolveRenderTools();
 }

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 
 import { MooringError } from '../../../src/core/errors.js';
-import { requireRenderHelper } from '../../../src/devcluster/render-helper.js';
+import { renderTools, requireRenderHelper } from '../../../src/devcluster/render-helper.js';
 import { toolchainBinDir } from '../../../src/devcluster/toolchain.js';
 import { render } from '../../../src/render/index.js';
 import type { RenderInput, RenderLimits, RenderOptions } from '../../../src/render/types.js';
@@ -34,7 +34,7 @@ function input(
     path,
     namespace: 'web',
     options,
-    tools: { renderHelper: requireRenderHelper() },
+    tools: renderTools(),
     ...(limits === undefined ? {} : { limits }),
   };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { driftModeOf, intervalMs, refOfSpec, retryDelayMs } from '../../../src/controller/app-spec.js';
-import type { ApplicationSpec } from '../../../src/controller/app-types.js';
+import { driftModeOf, intervalMs, refOfSpec, retryDelayMs } from '../../../src/app/spec.js';
+import type { ApplicationSpec, ApplicationSpecInput } from '../../../src/app/model.js';
+import { applicationSpecSchema } from '../../../src/crd/application.js';
 import { othersSignature } from '../../../src/controller/live-cache.js';
 import { syncRecordFor } from '../../../src/controller/records.js';
 import { parseSyncRecord, SYNC_TRIGGERS } from '../../../src/crd/syncrecord.js';
@@ -10,11 +11,13 @@ import { buildStatus, setCondition, summarise } from '../../../src/controller/st
 import type { KubeObject } from '../../../src/core/objects.js';
 import type { PlannedObject } from '../../../src/plan/types.js';
 
-const spec = (extra: Partial<ApplicationSpec> = {}): ApplicationSpec => ({
-  source: { repoURL: 'https://git.example/r.git', ref: { branch: 'main' }, path: 'apps/web' },
-  destination: { namespace: 'web' },
-  ...extra,
-});
+/** A spec as the controller sees it: parsed, every default filled in. */
+const spec = (extra: Partial<ApplicationSpecInput> = {}): ApplicationSpec =>
+  applicationSpecSchema.parse({
+    source: { repoURL: 'https://git.example/r.git', ref: { branch: 'main' }, path: 'apps/web' },
+    destination: { namespace: 'web' },
+    ...extra,
+  });
 
 const planned = (kind: string, name: string): PlannedObject => ({
   object: { apiVersion: 'v1', kind, metadata: { name, namespace: 'web' } },

@@ -145,6 +145,6 @@ describe('demo text', () => {
       result: 'Succeeded',
       message: 'corrected spec.replicas',
     });
-    assert.match(line, /^03:04:05 {2}guestbook +drift +a4dd979 {2}Succeeded: corrected spec.replicas$/);
+    assert.match(line, /^03:04:05 {2}guestbook +drift +a4dd979abcde {2}Succeeded: corrected spec.replicas$/);
   });
 });

@@ -1,12 +1,13 @@
+import { shortCommit } from '../core/short-commit.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { errorMessage, MooringError } from '../core/errors.js';
-import { withCredentials } from '../source/credentials.js';
-import { runGit } from '../source/git-run.js';
-import type { GitCredentials } from '../source/types.js';
-import { displayURL, validateCommitId, validateRefName } from '../source/validate.js';
+import { withCredentials } from './credentials.js';
+import { runGit } from './git-run.js';
+import type { GitCredentials } from './types.js';
+import { displayURL, validateCommitId, validateRefName } from './validate.js';
 
 export interface RevertRequest {
   repoURL: string;
@@ -79,10 +80,10 @@ export async function commitRevert(request: RevertRequest): Promise<RevertResult
         if (changed === '')
           return {
             kind: 'refused',
-            reason: `${pathspec} at ${head.slice(0, 12)} already equals ${target.slice(0, 12)}`,
+            reason: `${pathspec} at ${shortCommit(head)} already equals ${shortCommit(target)}`,
             head,
           };
-        const message = `Roll back ${request.appName} to ${target.slice(0, 12)}\n\nRestores ${pathspec} as it was at ${target}; reverts what changed there up to ${head}.\nRequested with mooring rollback.`;
+        const message = `Roll back ${request.appName} to ${shortCommit(target)}\n\nRestores ${pathspec} as it was at ${target}; reverts what changed there up to ${head}.\nRequested with mooring rollback.`;
         await git([...AUTHOR, 'commit', '--quiet', '--message', message]);
         const commit = await git(['rev-parse', 'HEAD']);
         try {
