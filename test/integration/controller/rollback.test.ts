@@ -9,6 +9,7 @@ import { git } from '../../../src/devgit/git-cli.js';
 import { testCluster } from '../../helpers/kube.js';
 import type { ControllerHarness } from './harness.js';
 import { configMap, configMapData, controllerHarness, readyAt } from './harness.js';
+import { neighbourPolled, startNeighbour } from './liveness.js';
 
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -75,8 +76,10 @@ describe('controller: rollback the GitOps way', () => {
     const { stdout: status } = await mooring(h, ['status', name]);
     assert.match(status, new RegExp(`pinned to ${blue.slice(0, 12)}; newer commits are not applied`));
 
-    const red = await h.publish({ 'settings.yaml': [configMap('settings', { color: 'red' })] });
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // two poll intervals
+    const neighbour = await startNeighbour(h, '2s');
+    await h.publish({ 'settings.yaml': [configMap('settings', { color: 'red' })] });
+    // Liveness first: a neighbour polled as often has picked up three commits since.
+    const head = await neighbourPolled(h, neighbour);
     assert.deepEqual(
       await configMapData(h, 'settings'),
       { color: 'blue' },
@@ -84,7 +87,8 @@ describe('controller: rollback the GitOps way', () => {
     );
 
     await mooring(h, ['unpin', name]);
-    await h.waitForApp(name, 'synced at red after unpin', readyAt(red));
+    // The branch head is the neighbour's last commit now, on top of red.
+    await h.waitForApp(name, 'synced at red after unpin', readyAt(head));
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'red' });
   });
 
