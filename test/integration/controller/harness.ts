@@ -54,11 +54,16 @@ export function toolchain(): Toolchain {
   return found.toolchain;
 }
 
-/** A logger that keeps the last lines, so a timeout can say what the controller was doing. */
+/**
+ * A logger that keeps the last lines, so a timeout can say what the controller was doing, and every line
+ * of every level in `all`, so a test can check the whole log (no credentials in it).
+ */
 export class RecordingLogger implements Logger {
   readonly lines: string[] = [];
-  debug(): void {
-    // Debug lines would drown the ones that explain a failure.
+  readonly all: string[] = [];
+  debug(obj: object, msg?: string): void {
+    // Kept in `all` only: debug lines would drown the ones that explain a failure.
+    this.all.push(`debug: ${msg ?? ''} ${JSON.stringify(obj)}`);
   }
   info(obj: object, msg?: string): void {
     this.keep('info', obj, msg);
@@ -70,7 +75,9 @@ export class RecordingLogger implements Logger {
     this.keep('error', obj, msg);
   }
   private keep(level: string, obj: object, msg: string | undefined): void {
-    this.lines.push(`${level}: ${msg ?? ''} ${JSON.stringify(obj)}`);
+    const line = `${level}: ${msg ?? ''} ${JSON.stringify(obj)}`;
+    this.all.push(line);
+    this.lines.push(line);
     if (this.lines.length > 50) this.lines.shift();
   }
 }
