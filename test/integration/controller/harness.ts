@@ -29,6 +29,7 @@ import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { adminBindingName, adminProjectObjects } from '../../../src/install/projects.js';
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
+import type { RequestStats } from '../../../src/kube/stats.js';
 import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
@@ -178,6 +179,8 @@ export interface ControllerHarness {
   syncRecords(appName: string): Promise<KubeObject[]>;
   events(appName: string): Promise<KubeObject[]>;
   startController(): Promise<Controller>;
+  /** API requests of the running controller so far (all its clients, impersonated ones too). */
+  controllerRequests(): RequestStats | undefined;
   stopController(): Promise<void>;
 }
 
@@ -356,6 +359,9 @@ export async function controllerHarness(
       await controller.start();
       h.controller = controller;
       return controller;
+    },
+    controllerRequests() {
+      return controllerObjects?.client.stats;
     },
     async stopController() {
       const controller = h.controller;
