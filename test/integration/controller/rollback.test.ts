@@ -114,5 +114,30 @@ describe('controller: rollback the GitOps way', () => {
       new RegExp(`${green.slice(0, 12)} was rolled back; waiting for a newer commit`),
     );
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'blue' });
+
+    // The guard holds against polls, not against a person: a manual sync applies the commit anyway.
+    await mooring(h, ['sync', name, '--wait']);
+    await h.waitForApp(name, 'synced at green by hand', readyAt(green));
+    assert.deepEqual(await configMapData(h, 'settings'), { color: 'green' });
+  });
+
+  it('applies a newer commit after a rollback, and the guard names only the rolled-back commit', async (t) => {
+    const h = await controllerHarness(t);
+    const name = h.uniqueName('newer');
+    const { blue } = await blueThenGreen(h, name);
+    await mooring(h, ['rollback', name, '--to', blue]);
+    await h.waitForApp(
+      name,
+      'pinned to blue',
+      (a) => a.status?.sync?.pinnedRevision === blue && a.status.sync.revision === blue,
+    );
+    await mooring(h, ['unpin', name]);
+    await h.waitForApp(name, 'waiting for a newer commit', (a) =>
+      (a.status?.summary ?? '').includes('was rolled back'),
+    );
+    const fixed = await h.publish({ 'settings.yaml': [configMap('settings', { color: 'teal' })] });
+    const app = await h.waitForApp(name, 'synced at the fix', readyAt(fixed));
+    assert.deepEqual(await configMapData(h, 'settings'), { color: 'teal' });
+    assert.ok(!(app.status?.summary ?? '').includes('rolled back'), app.status?.summary);
   });
 });
