@@ -37,11 +37,12 @@ async function trackedConfigMaps(h: ControllerHarness, app: string): Promise<str
 describe('controller: app lifecycle', () => {
   it('does not apply commits while suspended and applies them on resume', async (t) => {
     const h = await controllerHarness(t);
+    // First, so that its own commit does not move the branch under the app.
+    const neighbour = await startNeighbour(h, '2s');
     const first = await h.publish({ 'app.yaml': [configMap('paused', { v: '1' })] });
     const name = h.uniqueName('pause');
     await h.createApp(name, { interval: '2s' });
     await h.waitForApp(name, 'Ready', readyAt(first));
-    const neighbour = await startNeighbour(h, '2s');
 
     assert.match(await mooring(h, ['suspend', name]), /suspended/);
     await h.waitForApp(name, 'suspend seen', (app) => app.spec.suspend === true);
