@@ -128,6 +128,10 @@ describe('controller: app lifecycle', () => {
       'controller',
       '-n',
       h.appNamespace,
+      // Only this test's Applications: without it the controller watches every namespace and acts on the
+      // Applications of tests running beside this one (refusing them by this test's Project).
+      '--app-namespace',
+      h.appNamespace,
       '--kubeconfig',
       testCluster().kubeconfigPath,
       '--no-leader-elect',

@@ -23,6 +23,9 @@ function startReplica(h: ControllerHarness, id: string): Replica {
       'controller',
       '-n',
       h.appNamespace,
+      // Only this test's Applications, not those of tests running beside it.
+      '--app-namespace',
+      h.appNamespace,
       '--kubeconfig',
       testCluster().kubeconfigPath,
       '--webhook-port',
