@@ -141,6 +141,8 @@ export interface HarnessOptions {
   permissiveProject?: boolean;
   /** Namespaces whose Applications the controller watches (default: the app namespace only). */
   applicationNamespaces?: string[];
+  /** The render helper binary the controller runs (default: the built one); tests wrap it to count renders. */
+  renderHelper?: string;
 }
 
 export interface ControllerHarness {
@@ -335,7 +337,7 @@ export async function controllerHarness(
       controllerObjects = connect({ kubeconfig });
       const controller = new Controller({
         objects: controllerObjects,
-        tools: { renderHelper: requireRenderHelper() },
+        tools: { renderHelper: options.renderHelper ?? requireRenderHelper() },
         namespace: appNamespace,
         ...(options.applicationNamespaces === undefined
           ? {}
