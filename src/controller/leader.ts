@@ -13,6 +13,12 @@ export interface LeaderElectionOptions {
   /** This replica, e.g. pod name + random suffix. */
   identity: string;
   leaseDurationSeconds?: number;
+  /**
+   * How long the leader keeps acting without a successful renewal before it gives up (default two thirds
+   * of the lease duration, as client-go's 10 s of 15 s). Shorter than the lease, so the old leader has
+   * stopped before another replica can see the lease expire.
+   */
+  renewDeadlineMs?: number;
   retryPeriodMs?: number;
   logger: Logger;
 }
@@ -46,9 +52,10 @@ export interface Leadership {
 }
 
 /**
- * Waits until this replica holds the Lease (coordination.k8s.io), then renews it every retry period. If
- * renewing fails for longer than the lease duration, `onLost` is called: the caller must stop acting at
- * once (another replica may take over), as client-go's leader election does.
+ * Waits until this replica holds the Lease (coordination.k8s.io), then renews it every retry period. If no
+ * renewal succeeds within the renew deadline (shorter than the lease), or the lease names another holder,
+ * `onLost` is called: the caller must stop acting at once (another replica may take over once the lease
+ * runs out), as client-go's leader election does.
  */
 export async function acquireLeadership(
   options: LeaderElectionOptions,
@@ -56,6 +63,7 @@ export async function acquireLeadership(
 ): Promise<Leadership> {
   const duration = options.leaseDurationSeconds ?? 15;
   const retry = options.retryPeriodMs ?? 2_000;
+  const renewDeadline = Math.min(options.renewDeadlineMs ?? (duration * 2_000) / 3, duration * 1_000);
   const ref = {
     group: 'coordination.k8s.io',
     kind: 'Lease',
@@ -63,9 +71,11 @@ export async function acquireLeadership(
     name: options.name,
   };
   let announced = false;
+  let acquiredAt = Date.now();
   for (;;) {
+    acquiredAt = Date.now();
     try {
-      if (await tryAcquire(options, ref, duration)) break;
+      if (await tryAcquire(options, ref, duration, acquiredAt)) break;
     } catch (error) {
       options.logger.warn({ err: errorMessage(error) }, 'leader election: could not read or write the Lease');
     }
@@ -76,30 +86,46 @@ export async function acquireLeadership(
     await sleep(retry);
   }
   options.logger.info({ identity: options.identity }, 'became leader');
-  // An object, not a let: the flag is flipped by release() while the loop awaits.
-  const state = { stopped: false };
+  // An object, not a let: the flag is flipped by release() or the deadline while the loop awaits.
+  const state: { stopped: boolean; deadline?: NodeJS.Timeout } = { stopped: false };
   const stoppedNow = (): boolean => state.stopped;
-  let lastRenew = Date.now();
+  const lose = (reason: string): void => {
+    if (state.stopped) return;
+    state.stopped = true;
+    clearTimeout(state.deadline);
+    options.logger.error({ err: reason }, 'leader election: leadership lost');
+    onLost();
+  };
+  // A timer, not a check after each attempt: a renewal request that hangs must not keep us acting.
+  const armDeadline = (renewedAt: number): void => {
+    clearTimeout(state.deadline);
+    state.deadline = setTimeout(
+      () => {
+        lose(`lease not renewed for ${renewDeadline} ms`);
+      },
+      Math.max(0, renewedAt + renewDeadline - Date.now()),
+    );
+  };
+  armDeadline(acquiredAt);
   const renewLoop = async (): Promise<void> => {
     while (!state.stopped) {
       await sleep(retry);
       if (stoppedNow()) return;
+      // The renewTime written is when the attempt started, so the deadline counts from there too.
+      const attempt = Date.now();
       try {
         const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
-        if (lease?.spec?.holderIdentity !== options.identity)
-          throw new Error(`lease now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
-        await options.objects.mergePatch(LEASE_API, ref, {
-          metadata: { resourceVersion: lease.metadata.resourceVersion },
-          spec: { renewTime: microTime(Date.now()) },
-        });
-        lastRenew = Date.now();
-      } catch (error) {
-        if (Date.now() - lastRenew > duration * 1000 || errorMessage(error).includes('held by')) {
-          state.stopped = true;
-          options.logger.error({ err: errorMessage(error) }, 'leader election: leadership lost');
-          onLost();
+        if (lease?.spec?.holderIdentity !== options.identity) {
+          lose(`lease now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
           return;
         }
+        await options.objects.mergePatch(LEASE_API, ref, {
+          metadata: { resourceVersion: lease.metadata.resourceVersion },
+          spec: { renewTime: microTime(attempt) },
+        });
+        if (!stoppedNow()) armDeadline(attempt);
+      } catch (error) {
+        options.logger.warn({ err: errorMessage(error) }, 'leader election: could not renew the Lease');
       }
     }
   };
@@ -107,6 +133,7 @@ export async function acquireLeadership(
   return {
     release: async () => {
       state.stopped = true;
+      clearTimeout(state.deadline);
       try {
         const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
         if (lease?.spec?.holderIdentity === options.identity) {
@@ -126,8 +153,8 @@ async function tryAcquire(
   options: LeaderElectionOptions,
   ref: { group: string; kind: string; namespace: string; name: string },
   duration: number,
+  now: number,
 ): Promise<boolean> {
-  const now = Date.now();
   const lease = (await options.objects.get(LEASE_API, ref)) as Lease | undefined;
   const spec: LeaseSpec = {
     holderIdentity: options.identity,

@@ -8,7 +8,7 @@ import type { SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Application, Trigger } from '../app/model.js';
 import { MOORING_API_VERSION } from '../app/model.js';
-import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf } from '../crd/syncrecord.js';
+import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf, recordsBeyond } from '../crd/syncrecord.js';
 
 export { RECORD_APP_LABEL } from '../app/model.js';
 import { RECORD_APP_LABEL } from '../app/model.js';
@@ -76,12 +76,7 @@ export async function recordSync(objects: ObjectsApi, record: KubeObject, keep: 
       namespace: record.metadata.namespace ?? 'default',
       labelSelector: `${RECORD_APP_LABEL}=${app}`,
     });
-    const oldestFirst = all.sort(
-      (a, b) =>
-        String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
-        a.metadata.name.localeCompare(b.metadata.name),
-    );
-    for (const old of oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))) {
+    for (const old of recordsBeyond(all, keep)) {
       await objects.delete(MOORING_API_VERSION, {
         group: 'mooring.dev',
         kind: 'SyncRecord',

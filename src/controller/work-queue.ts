@@ -1,3 +1,19 @@
+/** The time source and timer the queue uses; injected so tests can move time by hand. */
+export interface QueueTimers {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Real time. */
+export const systemTimers: QueueTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
 /**
  * A keyed work queue: each key is queued at most once (the earliest due time wins), a key is never
  * processed twice at once (a key added while processing runs again afterwards), and at most
@@ -7,15 +23,19 @@ export class WorkQueue {
   private readonly due = new Map<string, number>();
   private readonly processing = new Set<string>();
   private readonly again = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private stopped = false;
   private readonly idle = new Set<() => void>();
 
   constructor(
     private readonly handler: (key: string) => Promise<void>,
     private readonly concurrency: number,
-    private readonly now: () => number = Date.now,
+    private readonly timers: QueueTimers = systemTimers,
   ) {}
+
+  private now(): number {
+    return this.timers.now();
+  }
 
   /** Queue `key` to run after `delayMs` (or sooner, if it is already queued sooner). */
   add(key: string, delayMs = 0): void {
@@ -47,14 +67,14 @@ export class WorkQueue {
   /** Stop taking work; resolves when what is running has finished. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     if (this.processing.size === 0) return;
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
   private pump(): void {
     if (this.stopped) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.now();
     let next = Infinity;
@@ -71,7 +91,7 @@ export class WorkQueue {
       for (const at of this.due.values()) next = Math.min(next, at);
     }
     if (next !== Infinity && this.processing.size < this.concurrency) {
-      this.timer = setTimeout(
+      this.timer = this.timers.setTimeout(
         () => {
           this.pump();
         },

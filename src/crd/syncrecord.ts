@@ -230,3 +230,29 @@ export function fitSyncRecordSpec(spec: SyncRecordSpec): SyncRecordSpec {
     ...(omitted === 0 ? {} : { omittedObjects: omitted }),
   };
 }
+
+/**
+ * SyncRecords newest first: by `spec.startedAt` (milliseconds), then creationTimestamp (whole seconds), then
+ * name. Two syncs in one second (a heal right after a sync) are told apart by when they started, not by the
+ * random suffix of their names. Pure; does not change its input.
+ */
+export function newestFirst<T extends KubeObject>(records: readonly T[]): T[] {
+  const startedAt = (r: KubeObject): string => {
+    const value = (r.spec as { startedAt?: unknown } | undefined)?.startedAt;
+    const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+    return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+  };
+  const created = (r: KubeObject): string =>
+    typeof r.metadata.creationTimestamp === 'string' ? r.metadata.creationTimestamp : '';
+  return [...records].sort(
+    (a, b) =>
+      startedAt(b).localeCompare(startedAt(a)) ||
+      created(b).localeCompare(created(a)) ||
+      b.metadata.name.localeCompare(a.metadata.name),
+  );
+}
+
+/** The records to delete so that the newest `keep` remain. Pure. */
+export function recordsBeyond<T extends KubeObject>(records: readonly T[], keep: number): T[] {
+  return newestFirst(records).slice(Math.max(0, keep));
+}

@@ -46,6 +46,7 @@ export function renderCacheKey(
  */
 export class RenderCache {
   private readonly entries = new Map<string, RenderResult>();
+  private lookups = { hits: 0, misses: 0 };
 
   constructor(private readonly maxEntries = 100) {
     if (maxEntries < 1) throw new RangeError('RenderCache needs room for at least one entry');
@@ -55,9 +56,18 @@ export class RenderCache {
     return this.entries.size;
   }
 
+  /** Lookups so far: a miss is a render to come (benchmarks and tests read it). */
+  get stats(): { hits: number; misses: number } {
+    return { ...this.lookups };
+  }
+
   get(key: string): RenderResult | undefined {
     const found = this.entries.get(key);
-    if (found === undefined) return undefined;
+    if (found === undefined) {
+      this.lookups.misses += 1;
+      return undefined;
+    }
+    this.lookups.hits += 1;
     // Re-inserting moves the key to the end: Map iteration order is the recency order.
     this.entries.delete(key);
     this.entries.set(key, found);

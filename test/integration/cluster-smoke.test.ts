@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy } from '@kubernetes/client-node';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 
-import { pollUntil, sleep } from '../../src/core/wait.js';
+import { pollUntil } from '../../src/core/wait.js';
 import { testCluster, testNamespace } from '../helpers/kube.js';
 
 function deployment(
@@ -80,9 +80,16 @@ describe('the local control plane is real', () => {
         if (fault === 'crashloop') assert.equal(waiting, 'CrashLoopBackOff');
         else assert.ok(pod.status?.containerStatuses?.[0]?.state?.running, 'container runs but is not ready');
       }
-      // Give the deployment controller time to observe the pods; it must still not count them available.
-      await sleep(2_000);
-      const d = await apps.readNamespacedDeployment({ namespace: ns, name: 'broken' });
+      // Liveness first: the deployment controller has counted both pods (as unavailable); only then is
+      // "not available" a finding rather than a status not written yet.
+      const d = await pollUntil(
+        async (note) => {
+          const found = await apps.readNamespacedDeployment({ namespace: ns, name: 'broken' });
+          note(JSON.stringify(found.status ?? {}));
+          return found.status?.replicas === 2 && found.status.unavailableReplicas === 2 ? found : undefined;
+        },
+        { timeoutMs: 60_000, what: 'the deployment controller to count both pods' },
+      );
       assert.equal(d.status?.availableReplicas ?? 0, 0);
       assert.equal(d.status?.unavailableReplicas, 2);
     });

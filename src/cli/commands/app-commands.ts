@@ -4,6 +4,7 @@ import type { ApplicationManifest as Application } from '../../app/model.js';
 import { applicationRef, MOORING_API_VERSION, RECORD_APP_LABEL, shortCommit } from '../../app/model.js';
 import { rollbackRequestPatch, syncRequestPatch, unpinRequestPatch } from '../../app/protocol.js';
 import { MooringError } from '../../core/errors.js';
+import { newestFirst } from '../../crd/syncrecord.js';
 import { pollUntil } from '../../core/wait.js';
 import { connect } from '../../kube/connect.js';
 import type { ObjectsApi } from '../../kube/objects-api.js';
@@ -89,12 +90,11 @@ export function registerAppCommands(program: Command): void {
   appCommand(program, 'history', 'list the syncs of an Application (SyncRecords), newest first').action(
     (name: string, opts: AppCliOptions) =>
       withObjects(opts, async (objects) => {
-        const records = await objects.list(MOORING_API_VERSION, 'SyncRecord', {
-          namespace: opts.namespace,
-          labelSelector: `${RECORD_APP_LABEL}=${name}`,
-        });
-        records.sort((a, b) =>
-          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        const records = newestFirst(
+          await objects.list(MOORING_API_VERSION, 'SyncRecord', {
+            namespace: opts.namespace,
+            labelSelector: `${RECORD_APP_LABEL}=${name}`,
+          }),
         );
         if (opts.output === 'json') {
           process.stdout.write(

@@ -32,9 +32,10 @@ async function restoreLatency(
   let watcher: Watcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   const restored = new Promise<number>((resolve, reject) => {
+    // A safety net against a hang, not a measurement: the latency is reported, not judged.
     timer = setTimeout(() => {
-      reject(new Error('not restored within 10 s'));
-    }, 10_000);
+      reject(new Error('not restored within 60 s'));
+    }, 60_000);
     const synced = new Promise<void>((onSynced) => {
       watcher = startWatch(h.observer.client, h.observer.discovery, {
         apiVersion: target.apiVersion,
@@ -91,10 +92,8 @@ describe('controller: drift', () => {
       (live) => (live.data as Record<string, string> | undefined)?.color !== 'blue',
     );
     t.diagnostic(`drift correction latency (kubectl patch): ${patchLatency} ms`);
-    assert.ok(
-      scaleLatency < 5_000 && patchLatency < 5_000,
-      'drift is corrected from the watch, not the 1 h poll',
-    );
+    // Corrected at all within the test proves the watch did it: the app polls once an hour. The records
+    // below say so too (trigger "drift"). The latency itself is measured in bench/controller-latency.
 
     const records = await h.waitFor('two drift records', async () => {
       const found = (await h.syncRecords(name))
@@ -125,7 +124,9 @@ describe('controller: drift', () => {
 
   it('in warn mode reports drift in status and an Event and leaves the object alone', async (t) => {
     const h = await controllerHarness(t);
-    const sha = await h.publish({ 'app.yaml': [configMap('watched', { color: 'blue' })] });
+    const sha = await h.publish({
+      'app.yaml': [configMap('watched', { color: 'blue' }), configMap('probe', { count: '1' })],
+    });
     const name = h.uniqueName('warn');
     await h.createApp(name, { interval: '1h', syncPolicy: { driftMode: 'warn' } });
     await h.waitForApp(name, 'Ready', readyAt(sha));
@@ -148,8 +149,90 @@ describe('controller: drift', () => {
       return found.length > 0 ? found : undefined;
     });
     assert.match(String(events[0]?.message), /watched/);
-    await sleep(1_500);
+    // Liveness first: a later drift on a neighbour is reported, so the controller has finished handling the
+    // first one (one app is never handled twice at once); a correction would have happened by now.
+    await kubectl([
+      'patch',
+      'configmap/probe',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"count":"2"}}',
+    ]);
+    await h.waitForApp(
+      name,
+      'the neighbour reported',
+      (a) => a.status?.resources?.find((r) => r.name === 'probe')?.sync === 'OutOfSync',
+    );
     assert.deepEqual(await configMapData(h, 'watched'), { color: 'red' }, 'warn mode does not correct');
+    assert.deepEqual(await configMapData(h, 'probe'), { count: '2' });
+    const records = (await h.syncRecords(name)).map((r) => r.spec as DriftRecordSpec);
+    assert.ok(
+      records.every((r) => r.objects.every((o) => o.action !== 'configured')),
+      JSON.stringify(records),
+    );
+  });
+
+  it('reports, and leaves alone, an object marked mooring.dev/drift: warn inside an app that enforces', async (t) => {
+    const h = await controllerHarness(t);
+    const sha = await h.publish({
+      'app.yaml': [
+        configMap('reported', { size: 'small' }, { 'mooring.dev/drift': 'warn' }),
+        configMap('enforced', { size: 'small' }),
+      ],
+    });
+    const name = h.uniqueName('mixed');
+    await h.createApp(name, { interval: '1h' });
+    await h.waitForApp(name, 'Ready', readyAt(sha));
+
+    await kubectl([
+      'patch',
+      'configmap/reported',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"size":"large"}}',
+    ]);
+    await kubectl([
+      'patch',
+      'configmap/enforced',
+      '-n',
+      h.destNamespace,
+      '--type=merge',
+      '-p',
+      '{"data":{"size":"large"}}',
+    ]);
+    // Liveness first: the enforced neighbour is corrected, so both drifts have been handled.
+    await h.waitFor('the enforced neighbour corrected', async () =>
+      (await configMapData(h, 'enforced'))?.size === 'small' ? true : undefined,
+    );
+    const app = await h.waitForApp(
+      name,
+      'the warn object reported',
+      (a) => a.status?.resources?.find((r) => r.name === 'reported')?.sync === 'OutOfSync',
+    );
+    assert.deepEqual(
+      await configMapData(h, 'reported'),
+      { size: 'large' },
+      'the warn object is not corrected',
+    );
+    const resource = app.status?.resources?.find((r) => r.name === 'reported');
+    assert.match(resource?.message ?? '', /data\.size.*changed by kubectl/);
+    assert.equal(app.status?.sync?.status, 'OutOfSync');
+    const events = await h.waitFor('a DriftDetected event for the warn object', async () => {
+      const found = (await h.events(name)).filter(
+        (e) => e.reason === 'DriftDetected' && String(e.message).includes('reported'),
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    assert.ok(events.length > 0);
+    const corrected = (await h.events(name)).filter((e) => e.reason === 'DriftCorrected');
+    assert.ok(
+      corrected.every((e) => !String(e.message).includes('reported')),
+      corrected.map((e) => String(e.message)).join('; '),
+    );
   });
 
   it('leaves an object annotated mooring.dev/drift: ignore alone, silently', async (t) => {
@@ -214,14 +297,10 @@ describe('controller: drift', () => {
     const before = await h.get('v1', 'ConfigMap', 'precious');
 
     await kubectl(['delete', 'configmap/precious', '-n', h.destNamespace]);
-    const after = await h.waitFor(
-      'the ConfigMap back',
-      async () => {
-        const cm = await h.get('v1', 'ConfigMap', 'precious');
-        return cm !== undefined && cm.metadata.uid !== before?.metadata.uid ? cm : undefined;
-      },
-      5_000,
-    );
+    const after = await h.waitFor('the ConfigMap back', async () => {
+      const cm = await h.get('v1', 'ConfigMap', 'precious');
+      return cm !== undefined && cm.metadata.uid !== before?.metadata.uid ? cm : undefined;
+    });
     assert.deepEqual(after.data, { keep: 'me' });
     const records = await h.waitFor('a drift record', async () => {
       const found = (await h.syncRecords(name))

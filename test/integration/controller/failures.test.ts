@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { condition, configMap, configMapData, controllerHarness, GIT_PASSWORD, readyAt } from './harness.js';
+import {
+  condition,
+  configMap,
+  configMapData,
+  controllerHarness,
+  GIT_PASSWORD,
+  GIT_USER,
+  readyAt,
+} from './harness.js';
 
 describe('controller: failures', () => {
   it('reports an unreachable Git server in status without credentials and leaves the cluster alone', async (t) => {
@@ -37,7 +45,24 @@ describe('controller: failures', () => {
       'the cluster is untouched',
     );
     const events = await h.events(name);
-    assert.ok(events.some((e) => e.reason === 'SourceFailed' && !String(e.message).includes(GIT_PASSWORD)));
+    assert.ok(events.some((e) => e.reason === 'SourceFailed'));
+    // Every event of the namespace, every SyncRecord and every log line, not just one of each, is clean:
+    // neither the password nor the Basic auth header made from it appears anywhere.
+    const secrets = [GIT_PASSWORD, Buffer.from(`${GIT_USER}:${GIT_PASSWORD}`).toString('base64')];
+    const everyEvent = await h.observer.list('v1', 'Event', { namespace: h.appNamespace });
+    assert.ok(everyEvent.length > 0);
+    for (const event of everyEvent) {
+      const text = JSON.stringify(event);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `credentials in event ${text}`);
+    }
+    for (const record of await h.syncRecords(name)) {
+      const text = JSON.stringify(record);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `credentials in SyncRecord ${text}`);
+    }
+    assert.ok(h.logger.all.length > 0, 'the controller log was recorded');
+    for (const line of h.logger.all) {
+      for (const secret of secrets) assert.ok(!line.includes(secret), `credentials in the log: ${line}`);
+    }
   });
 
   it('stalls on a broken commit, keeps what was applied, and recovers on the next good commit', async (t) => {

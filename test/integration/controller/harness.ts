@@ -29,6 +29,7 @@ import { WorkingRepo } from '../../../src/devgit/repo.js';
 import { adminBindingName, adminProjectObjects } from '../../../src/install/projects.js';
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
+import type { RequestStats } from '../../../src/kube/stats.js';
 import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
@@ -54,11 +55,16 @@ export function toolchain(): Toolchain {
   return found.toolchain;
 }
 
-/** A logger that keeps the last lines, so a timeout can say what the controller was doing. */
+/**
+ * A logger that keeps the last lines, so a timeout can say what the controller was doing, and every line
+ * of every level in `all`, so a test can check the whole log (no credentials in it).
+ */
 export class RecordingLogger implements Logger {
   readonly lines: string[] = [];
-  debug(): void {
-    // Debug lines would drown the ones that explain a failure.
+  readonly all: string[] = [];
+  debug(obj: object, msg?: string): void {
+    // Kept in `all` only: debug lines would drown the ones that explain a failure.
+    this.all.push(`debug: ${msg ?? ''} ${JSON.stringify(obj)}`);
   }
   info(obj: object, msg?: string): void {
     this.keep('info', obj, msg);
@@ -70,7 +76,9 @@ export class RecordingLogger implements Logger {
     this.keep('error', obj, msg);
   }
   private keep(level: string, obj: object, msg: string | undefined): void {
-    this.lines.push(`${level}: ${msg ?? ''} ${JSON.stringify(obj)}`);
+    const line = `${level}: ${msg ?? ''} ${JSON.stringify(obj)}`;
+    this.all.push(line);
+    this.lines.push(line);
     if (this.lines.length > 50) this.lines.shift();
   }
 }
@@ -133,6 +141,8 @@ export interface HarnessOptions {
   permissiveProject?: boolean;
   /** Namespaces whose Applications the controller watches (default: the app namespace only). */
   applicationNamespaces?: string[];
+  /** The render helper binary the controller runs (default: the built one); tests wrap it to count renders. */
+  renderHelper?: string;
 }
 
 export interface ControllerHarness {
@@ -171,6 +181,8 @@ export interface ControllerHarness {
   syncRecords(appName: string): Promise<KubeObject[]>;
   events(appName: string): Promise<KubeObject[]>;
   startController(): Promise<Controller>;
+  /** API requests of the running controller so far (all its clients, impersonated ones too). */
+  controllerRequests(): RequestStats | undefined;
   stopController(): Promise<void>;
 }
 
@@ -325,7 +337,10 @@ export async function controllerHarness(
       controllerObjects = connect({ kubeconfig });
       const controller = new Controller({
         objects: controllerObjects,
-        tools: renderTools(),
+        tools:
+          options.renderHelper === undefined
+            ? renderTools()
+            : { ...renderTools(), renderHelper: options.renderHelper },
         namespace: appNamespace,
         ...(options.applicationNamespaces === undefined
           ? {}
@@ -349,6 +364,9 @@ export async function controllerHarness(
       await controller.start();
       h.controller = controller;
       return controller;
+    },
+    controllerRequests() {
+      return controllerObjects?.client.stats;
     },
     async stopController() {
       const controller = h.controller;

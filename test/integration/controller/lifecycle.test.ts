@@ -5,11 +5,11 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { packageRoot } from '../../../src/core/package-root.js';
-import { sleep } from '../../../src/core/wait.js';
 import { TRACKING_LABEL } from '../../../src/plan/tracking.js';
 import { testCluster } from '../../helpers/kube.js';
 import { configMap, configMapData, controllerHarness, deployment, readyAt } from './harness.js';
 import type { ControllerHarness } from './harness.js';
+import { neighbourPolled, startNeighbour } from './liveness.js';
 
 const run = promisify(execFile);
 const cli = (): string => join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -37,6 +37,8 @@ async function trackedConfigMaps(h: ControllerHarness, app: string): Promise<str
 describe('controller: app lifecycle', () => {
   it('does not apply commits while suspended and applies them on resume', async (t) => {
     const h = await controllerHarness(t);
+    // First, so that its own commit does not move the branch under the app.
+    const neighbour = await startNeighbour(h, '2s');
     const first = await h.publish({ 'app.yaml': [configMap('paused', { v: '1' })] });
     const name = h.uniqueName('pause');
     await h.createApp(name, { interval: '2s' });
@@ -44,17 +46,15 @@ describe('controller: app lifecycle', () => {
 
     assert.match(await mooring(h, ['suspend', name]), /suspended/);
     await h.waitForApp(name, 'suspend seen', (app) => app.spec.suspend === true);
-    const second = await h.publish({ 'app.yaml': [configMap('paused', { v: '2' })] });
-    await sleep(5_000);
-    assert.deepEqual(
-      await configMapData(h, 'paused'),
-      { v: '1' },
-      'two poll intervals later, nothing applied',
-    );
+    await h.publish({ 'app.yaml': [configMap('paused', { v: '2' })] });
+    // Liveness first: a neighbour polled as often has picked up three commits since.
+    const head = await neighbourPolled(h, neighbour);
+    assert.deepEqual(await configMapData(h, 'paused'), { v: '1' }, 'polls later, nothing applied');
     assert.equal((await h.getApp(name)).status?.sync?.revision, first);
 
     assert.match(await mooring(h, ['resume', name]), /resumed/);
-    await h.waitForApp(name, 'Ready at the new commit', readyAt(second));
+    // The branch head is now the neighbour's last commit, which holds `second`'s change for this app.
+    await h.waitForApp(name, 'Ready at the new commit', readyAt(head));
     assert.deepEqual(await configMapData(h, 'paused'), { v: '2' });
   });
 
@@ -128,14 +128,14 @@ describe('controller: app lifecycle', () => {
       'controller',
       '-n',
       h.appNamespace,
+      // Only this test's Applications: without it the controller watches every namespace and acts on the
+      // Applications of tests running beside this one (refusing them by this test's Project).
+      '--app-namespace',
+      h.appNamespace,
       '--kubeconfig',
       testCluster().kubeconfigPath,
       '--no-leader-elect',
       '--allow-file-repos',
-      // Only this test's Applications: the tests share one cluster, and a cluster-wide controller would
-      // answer (refuse) every other test's Applications too.
-      '--app-namespace',
-      h.appNamespace,
     ];
     const child = spawn(
       process.execPath,

@@ -9,6 +9,7 @@ import { git } from '../../../src/devgit/git-cli.js';
 import { testCluster } from '../../helpers/kube.js';
 import type { ControllerHarness } from './harness.js';
 import { configMap, configMapData, controllerHarness, readyAt } from './harness.js';
+import { neighbourPolled, startNeighbour } from './liveness.js';
 
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -75,8 +76,10 @@ describe('controller: rollback the GitOps way', () => {
     const { stdout: status } = await mooring(h, ['status', name]);
     assert.match(status, new RegExp(`pinned to ${blue.slice(0, 12)}; newer commits are not applied`));
 
-    const red = await h.publish({ 'settings.yaml': [configMap('settings', { color: 'red' })] });
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // two poll intervals
+    const neighbour = await startNeighbour(h, '2s');
+    await h.publish({ 'settings.yaml': [configMap('settings', { color: 'red' })] });
+    // Liveness first: a neighbour polled as often has picked up three commits since.
+    const head = await neighbourPolled(h, neighbour);
     assert.deepEqual(
       await configMapData(h, 'settings'),
       { color: 'blue' },
@@ -84,7 +87,8 @@ describe('controller: rollback the GitOps way', () => {
     );
 
     await mooring(h, ['unpin', name]);
-    await h.waitForApp(name, 'synced at red after unpin', readyAt(red));
+    // The branch head is the neighbour's last commit now, on top of red.
+    await h.waitForApp(name, 'synced at red after unpin', readyAt(head));
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'red' });
   });
 
@@ -110,5 +114,30 @@ describe('controller: rollback the GitOps way', () => {
       new RegExp(`${green.slice(0, 12)} was rolled back; waiting for a newer commit`),
     );
     assert.deepEqual(await configMapData(h, 'settings'), { color: 'blue' });
+
+    // The guard holds against polls, not against a person: a manual sync applies the commit anyway.
+    await mooring(h, ['sync', name, '--wait']);
+    await h.waitForApp(name, 'synced at green by hand', readyAt(green));
+    assert.deepEqual(await configMapData(h, 'settings'), { color: 'green' });
+  });
+
+  it('applies a newer commit after a rollback, and the guard names only the rolled-back commit', async (t) => {
+    const h = await controllerHarness(t);
+    const name = h.uniqueName('newer');
+    const { blue } = await blueThenGreen(h, name);
+    await mooring(h, ['rollback', name, '--to', blue]);
+    await h.waitForApp(
+      name,
+      'pinned to blue',
+      (a) => a.status?.sync?.pinnedRevision === blue && a.status.sync.revision === blue,
+    );
+    await mooring(h, ['unpin', name]);
+    await h.waitForApp(name, 'waiting for a newer commit', (a) =>
+      (a.status?.summary ?? '').includes('was rolled back'),
+    );
+    const fixed = await h.publish({ 'settings.yaml': [configMap('settings', { color: 'teal' })] });
+    const app = await h.waitForApp(name, 'synced at the fix', readyAt(fixed));
+    assert.deepEqual(await configMapData(h, 'settings'), { color: 'teal' });
+    assert.ok(!(app.status?.summary ?? '').includes('rolled back'), app.status?.summary);
   });
 });

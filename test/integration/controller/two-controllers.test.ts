@@ -34,10 +34,6 @@ function startReplica(h: ControllerHarness, id: string): Replica {
       '--cache-dir',
       join(h.cacheDir, id),
       '--allow-file-repos',
-      // Only this test's Applications: the tests share one cluster, and a cluster-wide controller would
-      // answer (refuse) every other test's Applications too.
-      '--app-namespace',
-      h.appNamespace,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOORING_POD_NAME: id } },
   );

@@ -90,6 +90,26 @@ describe('mooring apply and diff over HTTPS-style Git with credentials', () => {
       report.diffs[0]?.changes.map((c) => [c.path, c.after]),
       [['data.color', 'green']],
     );
+    const markdown = await mooring(['diff', source, ...common, '-o', 'markdown'], env);
+    noPassword(markdown);
+    assert.equal(markdown.code, 1, markdown.stdout + markdown.stderr);
+    const subject = `ConfigMap/${h.namespace}/settings`;
+    const lines = markdown.stdout.split('\n');
+    assert.equal(lines[0], '### Mooring diff: `cli-web`');
+    assert.ok(lines.includes('| action | object | note |'), markdown.stdout);
+    assert.ok(
+      lines.some((l) => l.startsWith(`| configure | \`${subject}\` |`)),
+      `a table row for the changed object:\n${markdown.stdout}`,
+    );
+    const details = lines.indexOf(`<details><summary>${subject}</summary>`);
+    assert.ok(details >= 0, markdown.stdout);
+    const fence = lines.indexOf('```diff', details);
+    const end = lines.indexOf('```', fence + 1);
+    assert.ok(fence > details && end > fence, markdown.stdout);
+    const patch = lines.slice(fence + 1, end);
+    assert.ok(patch.includes('-  color: blue'), patch.join('\n'));
+    assert.ok(patch.includes('+  color: green'), patch.join('\n'));
+    assert.equal(lines[end + 1], '</details>');
     assert.deepEqual(
       (await h.get('v1', 'ConfigMap', 'settings'))?.data,
       { color: 'blue' },

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { ObjectOutcome } from '../../../src/apply/types.js';
+import type { KubeObject } from '../../../src/core/objects.js';
 import {
+  newestFirst,
+  recordsBeyond,
   SYNC_RECORD_LIMITS,
   diffSummaryOf,
   fitSyncRecordSpec,
@@ -108,5 +111,47 @@ describe('SyncRecord helpers', () => {
 
   it('leaves a spec within the limits unchanged', () => {
     assert.deepEqual(fitSyncRecordSpec(sampleRecordSpec()), sampleRecordSpec());
+  });
+});
+
+describe('SyncRecord ordering and retention', () => {
+  /** A record as the API server returns it: creationTimestamp in whole seconds, a random name suffix. */
+  const record = (name: string, startedAt: string, created: string): KubeObject => ({
+    apiVersion: 'mooring.dev/v1alpha1',
+    kind: 'SyncRecord',
+    metadata: { name, namespace: 'apps', creationTimestamp: created },
+    spec: { startedAt },
+  });
+  // Three syncs, two in the same second; the names sort the other way round from time.
+  const first = record('web-20261201010000-zz99', '2026-12-01T01:00:00.100Z', '2026-12-01T01:00:00Z');
+  const second = record('web-20261201010005-ffff', '2026-12-01T01:00:05.050Z', '2026-12-01T01:00:05Z');
+  const third = record('web-20261201010005-0000', '2026-12-01T01:00:05.900Z', '2026-12-01T01:00:05Z');
+
+  it('orders newest first by when the sync started, within a second too', () => {
+    assert.deepEqual(
+      newestFirst([second, first, third]).map((r) => r.metadata.name),
+      [third, second, first].map((r) => r.metadata.name),
+    );
+  });
+
+  it('deletes the oldest beyond the limit, never the newest', () => {
+    assert.deepEqual(
+      recordsBeyond([third, first, second], 2).map((r) => r.metadata.name),
+      [first.metadata.name],
+    );
+    assert.deepEqual(
+      recordsBeyond([third, first, second], 1).map((r) => r.metadata.name),
+      [second, first].map((r) => r.metadata.name),
+    );
+    assert.deepEqual(recordsBeyond([first, second], 5), []);
+  });
+
+  it('falls back to creationTimestamp, then name, for records without a start time', () => {
+    const older = { ...record('b', '', '2026-12-01T01:00:00Z'), spec: {} };
+    const newer = { ...record('a', '', '2026-12-01T01:00:01Z'), spec: {} };
+    assert.deepEqual(
+      newestFirst([older, newer]).map((r) => r.metadata.name),
+      ['a', 'b'],
+    );
   });
 });

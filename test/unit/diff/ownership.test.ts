@@ -103,6 +103,84 @@ describe('field ownership from managedFields', () => {
     );
   });
 
+  it('matches a multi-field merge key only when every field of the key matches', () => {
+    // Service ports are keyed by port *and* protocol: 53/TCP and 53/UDP are different items.
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'dns',
+        namespace: 'kube-system',
+        managedFields: [
+          {
+            manager: 'mooring',
+            operation: 'Apply',
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:spec': { 'f:ports': { 'k:{"port":53,"protocol":"TCP"}': { '.': {}, 'f:name': {} } } },
+            },
+          },
+          {
+            manager: 'dns-operator',
+            operation: 'Update',
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:spec': { 'f:ports': { 'k:{"port":53,"protocol":"UDP"}': { '.': {}, 'f:name': {} } } },
+            },
+          },
+        ],
+      },
+      spec: {
+        ports: [
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+        ],
+      },
+    };
+    assert.deepEqual(
+      ownersOf(service, ['spec', 'ports', 0, 'name']).map((o) => o.manager),
+      ['mooring'],
+    );
+    assert.deepEqual(
+      ownersOf(service, ['spec', 'ports', 1, 'name']).map((o) => o.manager),
+      ['dns-operator'],
+    );
+  });
+
+  it('matches set items (v:) by their value', () => {
+    const withFinalizers: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'settings',
+        namespace: 'shop',
+        finalizers: ['example.com/backup', 'example.com/audit'],
+        managedFields: [
+          {
+            manager: 'mooring',
+            operation: 'Apply',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:metadata': { 'f:finalizers': { 'v:"example.com/backup"': {} } } },
+          },
+          {
+            manager: 'audit-operator',
+            operation: 'Update',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:metadata': { 'f:finalizers': { 'v:"example.com/audit"': {} } } },
+          },
+        ],
+      },
+    };
+    assert.deepEqual(
+      ownersOf(withFinalizers, ['metadata', 'finalizers', 0]).map((o) => o.manager),
+      ['mooring'],
+    );
+    assert.deepEqual(
+      ownersOf(withFinalizers, ['metadata', 'finalizers', 1]).map((o) => o.manager),
+      ['audit-operator'],
+    );
+  });
+
   it('finds no owner for a field nobody manages', () => {
     assert.deepEqual(ownersOf(live, ['spec', 'paused']), []);
     assert.deepEqual(ownersOf({ ...live, metadata: { name: 'x' } }, ['spec', 'replicas']), []);

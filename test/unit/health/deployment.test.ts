@@ -63,6 +63,12 @@ describe('Deployment health', () => {
       message: 'waiting for rollout: 1 of 3 updated replicas available',
     },
     {
+      it: 'waits until every updated replica is available, even when more are updated than desired',
+      object: 'web-scaling-down',
+      status: 'Progressing',
+      message: 'waiting for rollout: 3 of 4 updated replicas available',
+    },
+    {
       it: 'is Degraded with ready counts and the crash-looping pod and its exit',
       object: 'web-unavailable',
       pods: [POD.ready, POD.readinessFailing, POD.crashLoop],

@@ -82,6 +82,16 @@ describe('RenderCache', () => {
     assert.equal(cache.size, 2);
   });
 
+  it('counts hits and misses (a miss is a render)', () => {
+    const cache = new RenderCache(2);
+    assert.deepEqual(cache.stats, { hits: 0, misses: 0 });
+    assert.equal(cache.get('a'), undefined);
+    cache.set('a', result('a'));
+    cache.get('a');
+    cache.get('a');
+    assert.deepEqual(cache.stats, { hits: 2, misses: 1 });
+  });
+
   it('hands out copies, so a caller cannot change what the next one gets', () => {
     const cache = new RenderCache(1);
     const stored = result('a');
