@@ -126,7 +126,7 @@ describe('fetchSource over file://', () => {
     await assert.rejects(
       fetchSource({ repoURL: f.repo.fileUrl, ref: { branch: 'main' }, path: 'apps/x' }, f.cacheDir),
       sourceFailed(
-        new RegExp(`^path apps/x not found at commit ${head.slice(0, 7)} of file://`),
+        new RegExp(`^path apps/x not found at commit ${head.slice(0, 12)} of file://`),
         /check the path/,
       ),
     );
