@@ -351,6 +351,10 @@ export class Controller {
             await this.reconciler.rollback(app, memory, decision.rollbackTo);
           if (decision.unpin) await this.reconciler.unpin(app);
           const outcome = await this.reconciler.reconcile(app, memory, decision.trigger);
+          // A poll that found nothing new syncs nothing, but the health of what it owns may have moved (a
+          // missed or coalesced health signal): status is rebuilt from the live cache, written only if it differs.
+          if (outcome.kind === 'done' && outcome.unchanged === true)
+            await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
           const retryIn =
             outcome.kind === 'retry'
               ? retryDelayMs(app.spec, outcome.failures)

@@ -82,8 +82,11 @@ export interface ReconcilerDeps {
   extraSinks?: ReportSink[];
 }
 
+/** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
 export type ReconcileOutcome =
-  { kind: 'done' } | { kind: 'retry'; failures: number } | { kind: 'waiting'; delayMs: number };
+  | { kind: 'done'; unchanged?: true }
+  | { kind: 'retry'; failures: number }
+  | { kind: 'waiting'; delayMs: number };
 
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
@@ -265,7 +268,7 @@ export class Reconciler {
       memory.treeHash === fetched.pathTreeHash &&
       memory.generation === generation;
     if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0)
-      return { kind: 'done' };
+      return { kind: 'done', unchanged: true };
     if (
       memory.stalledCommit === fetched.commit.sha &&
       memory.generation === app.metadata.generation &&
@@ -527,7 +530,7 @@ export class Reconciler {
       };
     }
     if (input.lastSync !== undefined) status.lastSync = input.lastSync;
-    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(app.status ?? {}))) return;
+    if (sameJson(stripTimes(status), stripTimes(app.status ?? {}))) return;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
@@ -539,6 +542,21 @@ export class Reconciler {
 }
 
 export { appKeyOf };
+
+/** Equal as JSON whatever the key order (the API server's copy need not keep ours). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
+  };
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
 
 function stripTimes(status: ApplicationStatus): unknown {
   return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };
