@@ -5,11 +5,19 @@
  * write is made as the ServiceAccount the Project names for that destination, so the stored token cannot
  * write anything by itself.
  */
-import { MooringError } from '../core/errors.js';
+import { errorMessage, MooringError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import { pollUntil } from '../core/wait.js';
-import { CLUSTER_SECRET_LABEL, CLUSTER_SECRET_TYPE, IN_CLUSTER } from '../kube/clusters.js';
-import type { ObjectsApi } from '../kube/objects-api.js';
+import { MOORING_API_VERSION } from '../crd/common.js';
+import { KubeClient } from '../kube/client.js';
+import {
+  CLUSTER_SECRET_LABEL,
+  CLUSTER_SECRET_TYPE,
+  clusterConfigFromSecret,
+  IN_CLUSTER,
+} from '../kube/clusters.js';
+import { Discovery } from '../kube/discovery.js';
+import { ObjectsApi } from '../kube/objects-api.js';
 import { serviceAccountKubeconfig } from './service-account.js';
 
 export type ClusterMode = 'cluster' | 'namespaced';
@@ -197,4 +205,125 @@ async function longLivedToken(
 
 function decode(base64: string): string {
   return Buffer.from(base64, 'base64').toString('utf8');
+}
+
+/** One row of `mooring cluster list`. */
+export interface ClusterRow {
+  name: string;
+  server: string;
+  reachable: boolean;
+  version?: string;
+  /** `namespace/name` of the Applications that deploy there. */
+  apps: string[];
+  lastError?: string;
+}
+
+/** The Applications (all namespaces the caller may list, else the controller's) per destination cluster. */
+async function appsByCluster(local: ObjectsApi, controllerNamespace: string): Promise<Map<string, string[]>> {
+  const apps = await local
+    .list(MOORING_API_VERSION, 'Application')
+    .catch(() => local.list(MOORING_API_VERSION, 'Application', { namespace: controllerNamespace }));
+  const byCluster = new Map<string, string[]>();
+  for (const app of apps) {
+    const cluster =
+      (app.spec as { destination?: { cluster?: string } } | undefined)?.destination?.cluster ?? IN_CLUSTER;
+    byCluster.set(cluster, [
+      ...(byCluster.get(cluster) ?? []),
+      `${app.metadata.namespace ?? ''}/${app.metadata.name}`,
+    ]);
+  }
+  return byCluster;
+}
+
+async function clusterSecrets(local: ObjectsApi, controllerNamespace: string): Promise<KubeObject[]> {
+  return local.list('v1', 'Secret', {
+    namespace: controllerNamespace,
+    labelSelector: `${CLUSTER_SECRET_LABEL}=${CLUSTER_SECRET_TYPE}`,
+  });
+}
+
+/**
+ * Every registered cluster (and in-cluster): reachable now (one /version each, 5 s at most), its Kubernetes
+ * version, the apps that deploy there, and why it is unusable or unreachable.
+ */
+export async function listClusters(local: ObjectsApi, controllerNamespace: string): Promise<ClusterRow[]> {
+  const apps = await appsByCluster(local, controllerNamespace);
+  const probe = async (objects: ObjectsApi): Promise<{ version?: string; error?: string }> => {
+    try {
+      const answer = await objects.client.request<{ gitVersion?: string } | undefined>({
+        method: 'GET',
+        path: '/version',
+        verb: 'discovery',
+        timeoutMs: 5_000,
+      });
+      return answer?.gitVersion === undefined ? {} : { version: answer.gitVersion };
+    } catch (error) {
+      return { error: errorMessage(error) };
+    }
+  };
+  const row = (name: string, server: string, answer: { version?: string; error?: string }): ClusterRow => ({
+    name,
+    server,
+    reachable: answer.error === undefined,
+    ...(answer.version === undefined ? {} : { version: answer.version }),
+    apps: apps.get(name) ?? [],
+    ...(answer.error === undefined ? {} : { lastError: answer.error }),
+  });
+  const rows = [row(IN_CLUSTER, local.client.serverURL, await probe(local))];
+  for (const secret of await clusterSecrets(local, controllerNamespace)) {
+    let config;
+    try {
+      config = clusterConfigFromSecret(secret);
+    } catch (error) {
+      rows.push(row(secret.metadata.name, '', { error: errorMessage(error) }));
+      continue;
+    }
+    const client = new KubeClient(config.access);
+    try {
+      rows.push(
+        row(config.name, config.access.server, await probe(new ObjectsApi(client, new Discovery(client)))),
+      );
+    } finally {
+      client.close();
+    }
+  }
+  return rows;
+}
+
+/**
+ * Removes cluster `name` from the registry (its Secret). Refused while Applications deploy there, unless
+ * `force`: their apps then report the cluster as unknown (their objects stay where they are). What
+ * `cluster add` created in the target stays too (the target may be gone); the returned note says so.
+ */
+export async function removeCluster(
+  local: ObjectsApi,
+  controllerNamespace: string,
+  name: string,
+  force: boolean,
+): Promise<{ secret: string; apps: string[] }> {
+  const secret = (await clusterSecrets(local, controllerNamespace)).find((s) => {
+    try {
+      return clusterConfigFromSecret(s).name === name;
+    } catch {
+      return s.metadata.name === name || s.metadata.name === clusterSecretName(name);
+    }
+  });
+  if (secret === undefined)
+    throw new MooringError('NOT_FOUND', `no cluster "${name}" in ${controllerNamespace}`, {
+      hint: 'mooring cluster list shows the registered clusters',
+    });
+  const apps = (await appsByCluster(local, controllerNamespace)).get(name) ?? [];
+  if (apps.length > 0 && !force)
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      `cluster "${name}" is the destination of ${apps.length} Application(s): ${apps.join(', ')}`,
+      { hint: 'move or delete them first, or pass --force (their objects stay on the cluster, unmanaged)' },
+    );
+  await local.delete('v1', {
+    group: '',
+    kind: 'Secret',
+    namespace: controllerNamespace,
+    name: secret.metadata.name,
+  });
+  return { secret: `${controllerNamespace}/${secret.metadata.name}`, apps };
 }

@@ -13,7 +13,12 @@ import { describe, it } from 'node:test';
 
 import type { Application } from '../../../src/controller/app-types.js';
 import type { KubeObject } from '../../../src/core/objects.js';
-import { KWOK_STAGES_FILE, clusterDown, clusterUp } from '../../../src/devcluster/cluster.js';
+import {
+  KWOK_STAGES_FILE,
+  clusterDown,
+  clusterUp,
+  stopClusterProcesses,
+} from '../../../src/devcluster/cluster.js';
 import type { ClusterState } from '../../../src/devcluster/cluster.js';
 import { componentArgs } from '../../../src/devcluster/component-args.js';
 import { clusterLayout } from '../../../src/devcluster/layout.js';
@@ -44,19 +49,24 @@ describe('multi-cluster destinations', () => {
   it('syncs apps to three clusters, heals drift on a remote one, and rides out a remote cluster that goes away', async (t) => {
     const h = await controllerHarness(t, { startController: false, clusterProbeIntervalMs: 300 });
     const home = await mkdtemp(join(tmpdir(), 'mooring-mc-'));
-    t.after(() => rm(home, { recursive: true, force: true }));
     const suffix = randomBytes(3).toString('hex');
     const remotes: Remote[] = [];
-    for (const name of [`east-${suffix}`, `west-${suffix}`]) {
-      t.after(async () => {
+    const restarted: ManagedProcess[] = [];
+    // One hook, in order: every process of both clusters is stopped (from the states in memory, which also
+    // know nothing of the restarted API server) before their folder goes.
+    t.after(async () => {
+      for (const proc of restarted) await stopProcess(proc);
+      for (const remote of remotes) {
+        remote.objects.client.close();
+        await stopClusterProcesses(remote.state);
+      }
+      for (const name of [`east-${suffix}`, `west-${suffix}`])
         await clusterDown(name, home).catch(() => undefined);
-      });
+      await rm(home, { recursive: true, force: true });
+    });
+    for (const name of [`east-${suffix}`, `west-${suffix}`]) {
       const state = await clusterUp({ name, nodes: 1, home });
-      const objects = connect({ kubeconfig: state.kubeconfig });
-      t.after(() => {
-        objects.client.close();
-      });
-      remotes.push({ name, state, objects, home });
+      remotes.push({ name, state, objects: connect({ kubeconfig: state.kubeconfig }), home });
     }
     const [east, west] = remotes as [Remote, Remote];
 
@@ -189,12 +199,13 @@ describe('multi-cluster destinations', () => {
 
       // Restarted on the same ports, certificates and etcd: the app converges to the new commit.
       const layout = clusterLayout(west.name, west.home);
-      const restarted: ManagedProcess = startProcess(
-        toolchain()['kube-apiserver'],
-        componentArgs('kube-apiserver', layout, west.state.ports, KWOK_STAGES_FILE),
-        join(layout.logs, 'kube-apiserver.log'),
+      restarted.push(
+        startProcess(
+          toolchain()['kube-apiserver'],
+          componentArgs('kube-apiserver', layout, west.state.ports, KWOK_STAGES_FILE),
+          join(layout.logs, 'kube-apiserver.log'),
+        ),
       );
-      t.after(() => stopProcess(restarted));
       await h.waitForApp(
         west.name,
         'converged after the cluster came back',
