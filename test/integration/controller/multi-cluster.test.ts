@@ -10,6 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 import type { Application } from '../../../src/controller/app-types.js';
 import type { KubeObject } from '../../../src/core/objects.js';
@@ -26,6 +28,9 @@ import { startProcess, stopProcess } from '../../../src/devcluster/processes.js'
 import type { ManagedProcess } from '../../../src/devcluster/processes.js';
 import { MOORING_API_VERSION } from '../../../src/crd/common.js';
 import { REMOTE_NAMESPACE, addCluster } from '../../../src/install/clusters.js';
+import type { ClusterRow } from '../../../src/install/clusters.js';
+import { packageRoot } from '../../../src/core/package-root.js';
+import { testCluster } from '../../helpers/kube.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { clusterConfigFromSecret } from '../../../src/kube/clusters.js';
 import { connect } from '../../../src/kube/connect.js';
@@ -35,6 +40,8 @@ import { ObjectsApi } from '../../../src/kube/objects-api.js';
 import { TEST_DEPLOYER, condition, configMap, controllerHarness, toolchain } from './harness.js';
 
 const WAIT_MS = 90_000;
+const run = promisify(execFile);
+const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
 interface Remote {
   name: string;
@@ -214,8 +221,53 @@ describe('multi-cluster destinations', () => {
       );
       assert.equal(await settingsOn(west.objects, webNamespace), 'two');
     });
+
+    await t.test('mooring cluster list and remove', async () => {
+      const base = ['--kubeconfig', testCluster().kubeconfigPath, '--controller-namespace', h.appNamespace];
+      const list = await mooring(['cluster', 'list', '-o', 'json', ...base]);
+      assert.equal(list.code, 0, list.stderr);
+      const rows = JSON.parse(list.stdout) as ClusterRow[];
+      assert.deepEqual(
+        rows.map((r) => [r.name, r.reachable, r.apps]),
+        [
+          ['in-cluster', true, [`${h.appNamespace}/local`]],
+          [east.name, true, [`${h.appNamespace}/${east.name}`]],
+          [west.name, true, [`${h.appNamespace}/${west.name}`]],
+        ],
+      );
+      assert.match(rows[1]?.version ?? '', /^v1\.\d+/);
+      assert.doesNotMatch(list.stdout, /token/i, 'no credential in the listing');
+
+      const refused = await mooring(['cluster', 'remove', east.name, ...base]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, new RegExp(`cluster "${east.name}" is the destination of 1 Application`));
+      const forced = await mooring(['cluster', 'remove', east.name, '--force', ...base]);
+      assert.equal(forced.code, 0, forced.stderr);
+      // Never the local cluster in its place: the app says its cluster is unknown.
+      const orphan = await h.waitForApp(
+        east.name,
+        'cluster unknown',
+        (a) => /destination cluster ".*" is not registered/.test(ready(a)),
+        WAIT_MS,
+      );
+      assert.match(ready(orphan), new RegExp(east.name));
+      assert.equal(
+        await h.observer.get('v1', { group: '', kind: 'Namespace', namespace: '', name: webNamespace }),
+        undefined,
+      );
+    });
   });
 });
+
+async function mooring(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 60_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
 
 /** A ServiceAccount on a remote cluster bound to cluster-admin: what the test Project applies as there. */
 function deployerObjects(): KubeObject[] {
