@@ -113,19 +113,24 @@ export class Reconciler {
     memory: AppMemory,
   ): Promise<{ access: AppAccess } | { outcome: ReconcileOutcome }> {
     const cluster = app.spec.destination.cluster;
-    let clusterObjects: ObjectsApi;
+    let clusterObjects: ObjectsApi | undefined;
+    let unknownCluster: unknown;
     try {
       clusterObjects = this.deps.clusters.connection(cluster).objects;
     } catch (error) {
-      return { outcome: await this.clusterFailed(app, memory, error) };
+      unknownCluster = error;
     }
+    // The Project speaks first (a cluster it does not list is its refusal); the local connection only stands
+    // in for an unknown cluster so the verdict can be formed — nothing is sent through it then.
     const verdict = await resolveProject(
       this.deps.projects,
-      clusterObjects,
+      clusterObjects ?? this.deps.objects,
       this.deps.controllerNamespace,
       app,
     );
     if (verdict.kind === 'allowed') {
+      if (clusterObjects === undefined)
+        return { outcome: await this.clusterFailed(app, memory, unknownCluster) };
       try {
         await this.deps.clusters.ensureReachable(cluster);
       } catch (error) {
@@ -152,14 +157,15 @@ export class Reconciler {
     memory: AppMemory,
     error: unknown,
   ): Promise<ReconcileOutcome> {
-    const failure = failureOf(error, 'apply');
+    const failure = failureOf(error, 'plan');
     const before = app.status?.conditions?.find((c) => c.type === 'Ready')?.message;
     if (!isTerminal(failure)) memory.failures += 1;
     await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
-    if (before !== app.status?.conditions?.find((c) => c.type === 'Ready')?.message && !isTerminal(failure))
-      await recordEvent(this.deps.objects, app, 'Warning', 'ClusterUnreachable', failure.message);
-    else if (before !== app.status?.conditions?.find((c) => c.type === 'Ready')?.message)
-      await recordEvent(this.deps.objects, app, 'Warning', 'ClusterUnknown', failure.message);
+    // One Event when the message changes (not one per retry).
+    if (before !== app.status?.conditions?.find((c) => c.type === 'Ready')?.message) {
+      const reason = isTerminal(failure) ? 'ClusterUnknown' : 'ClusterUnreachable';
+      await recordEvent(this.deps.objects, app, 'Warning', reason, failure.message);
+    }
     return isTerminal(failure) ? { kind: 'done' } : { kind: 'retry', failures: memory.failures };
   }
 
