@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerInstallCommands } from './commands/install.js';
+import { registerClusterCommands } from './commands/cluster.js';
 
 const program = new Command()
   .name('mooring')
@@ -27,6 +28,7 @@ registerDemoCommand(program);
 registerInstallCommands(program);
 registerHealthCommand(program);
 registerImportCommands(program);
+registerClusterCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import { ClusterRegistry } from '../kube/clusters.js';
 import type { Watcher } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { SourceLimits } from '../source/types.js';
@@ -52,6 +53,8 @@ export interface ControllerOptions {
   allowFileRepos?: boolean;
   /** Size limits of one source export (defaults: DEFAULT_SOURCE_LIMITS). */
   sourceLimits?: Partial<SourceLimits>;
+  /** How often remote clusters in use are probed for reachability (default 10 s). */
+  clusterProbeIntervalMs?: number;
 }
 
 /**
@@ -65,7 +68,11 @@ export class Controller {
   /** Tracking label value (trackingNameOf) -> app key, for drift and health signals of managed objects. */
   private readonly byTrackingName = new Map<string, string>();
   private readonly queue: WorkQueue;
-  private readonly live: LiveCache;
+  /** Destination clusters (in-cluster and the cluster Secrets of the controller namespace). */
+  readonly clusters: ClusterRegistry;
+  /** One live cache per destination cluster, made on first use, for the connection it was made with. */
+  private readonly lives = new Map<string, { objects: ObjectsApi; cache: LiveCache }>();
+  private readonly healthChecks: ClusterHealthChecks;
   readonly reconciler: Reconciler;
   private readonly appWatches: Watcher[] = [];
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
@@ -74,33 +81,33 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
-    this.live = new LiveCache(
-      options.objects,
-      (signal) => {
-        this.onDrift(signal);
+    this.healthChecks = healthChecks;
+    this.clusters = new ClusterRegistry({
+      local: options.objects,
+      namespace: options.namespace,
+      logger: options.logger,
+      ...(options.watchNamespaces === undefined ? {} : { localNamespaces: options.watchNamespaces }),
+      ...(options.clusterProbeIntervalMs === undefined
+        ? {}
+        : { probeIntervalMs: options.clusterProbeIntervalMs }),
+      onChange: (cluster) => {
+        this.onClusterChange(cluster);
       },
-      options.logger,
-      (appName) => {
-        this.onHealthChange(appName);
-      },
-      options.watchNamespaces,
-      (appName, obj) => {
-        const key = appName === undefined ? undefined : this.byTrackingName.get(appName);
-        return assessHealthWith(healthChecks.lastForKey(key), obj);
-      },
-    );
+    });
     this.reconciler = new Reconciler({
       ...options,
       healthChecks,
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
-      live: this.live,
+      clusters: this.clusters,
+      liveFor: (cluster) => this.liveFor(cluster),
     });
     this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
   }
 
   async start(): Promise<void> {
     await this.options.objects.discovery.load();
+    await this.clusters.start();
     // Projects first: an Application reconciled before they are listed would be refused for nothing.
     await this.watchProjects();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
@@ -175,7 +182,9 @@ export class Controller {
   async stop(): Promise<void> {
     await this.queue.stop();
     for (const watch of this.appWatches) watch.stop();
-    this.live.stop();
+    for (const { cache } of this.lives.values()) cache.stop();
+    this.lives.clear();
+    this.clusters.stop();
     await this.webhookServer?.close();
   }
 
@@ -278,6 +287,59 @@ export class Controller {
     }
   }
 
+  /**
+   * The live cache of cluster `name` (undefined when it is not registered): one per connection, so a changed
+   * cluster Secret gets a fresh cache with the new credentials.
+   */
+  private liveFor(cluster: string): LiveCache | undefined {
+    let objects: ObjectsApi;
+    try {
+      objects = this.clusters.connection(cluster).objects;
+    } catch {
+      return undefined;
+    }
+    const current = this.lives.get(cluster);
+    if (current?.objects === objects) return current.cache;
+    current?.cache.stop();
+    const connection = this.clusters.connection(cluster);
+    const cache = new LiveCache(
+      objects,
+      (signal) => {
+        this.onDrift(signal, cluster);
+      },
+      this.options.logger,
+      (appName) => {
+        this.onHealthChange(appName, cluster);
+      },
+      connection.namespaces,
+      (appName, obj) => {
+        const key = appName === undefined ? undefined : this.byTrackingName.get(appName);
+        return assessHealthWith(this.healthChecks.lastForKey(key), obj);
+      },
+    );
+    this.lives.set(cluster, { objects, cache });
+    return cache;
+  }
+
+  /**
+   * A cluster was registered, changed, removed, went away or came back: its apps reconcile now (an
+   * unreachable one then says so; a returning one converges without waiting for its backoff).
+   */
+  private onClusterChange(cluster: string): void {
+    for (const [key, state] of this.states)
+      if (state.app.spec.destination.cluster === cluster) this.trigger(key, 'spec');
+  }
+
+  /** Apps per destination cluster (for `mooring cluster list` and tests). */
+  appsByCluster(): Map<string, string[]> {
+    const byCluster = new Map<string, string[]>();
+    for (const [key, state] of this.states) {
+      const cluster = state.app.spec.destination.cluster;
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), key]);
+    }
+    return byCluster;
+  }
+
   /** Removes everything kept about a deleted app: its state, its tracking name, its queue entry. */
   private forget(name: string): void {
     const state = this.states.get(name);
@@ -287,19 +349,26 @@ export class Controller {
     this.queue.remove(name);
   }
 
-  private onDrift(signal: DriftSignal): void {
+  /** A drift seen on `cluster` matters only to an app that deploys there (ids repeat across clusters). */
+  private onDrift(signal: DriftSignal, cluster: string): void {
     const key = this.byTrackingName.get(signal.appName);
     const state = key === undefined ? undefined : this.states.get(key);
-    if (key === undefined || state === undefined) return;
+    if (key === undefined || state?.app.spec.destination.cluster !== cluster) return;
     state.drifted.add(signal.id);
     this.trigger(key, 'drift');
   }
 
   /** Health is part of status (and of Ready, which dependents wait for): refresh it without a sync. */
-  private onHealthChange(trackingName: string): void {
+  private onHealthChange(trackingName: string, cluster: string): void {
     const key = this.byTrackingName.get(trackingName);
     const state = key === undefined ? undefined : this.states.get(key);
-    if (key === undefined || state === undefined || state.healthChanged) return;
+    if (
+      key === undefined ||
+      state === undefined ||
+      state.healthChanged ||
+      state.app.spec.destination.cluster !== cluster
+    )
+      return;
     state.healthChanged = true;
     this.queue.add(key, 0);
   }
@@ -395,13 +464,28 @@ export class Controller {
     const finalizers = (app.metadata.finalizers ?? []) as string[];
     if (!finalizers.includes(FINALIZER)) return;
     if (app.spec.orphanOnDelete !== true) {
-      const verdict = await resolveProject(
-        (name) => Promise.resolve(this.projects.get(name)),
-        this.options.objects,
-        this.options.namespace,
-        app,
-      );
-      if (verdict.kind === 'refused') {
+      let clusterObjects: ObjectsApi | undefined;
+      try {
+        clusterObjects = this.clusters.connection(app.spec.destination.cluster).objects;
+      } catch (error) {
+        // Never the local cluster in its place: with its cluster gone the objects are left where they are.
+        this.options.logger.warn(
+          { app: appKeyOf(app), err: errorMessage(error) },
+          'deleted Application targets no registered cluster: its objects are left in place',
+        );
+      }
+      const verdict =
+        clusterObjects === undefined
+          ? undefined
+          : await resolveProject(
+              (name) => Promise.resolve(this.projects.get(name)),
+              clusterObjects,
+              this.options.namespace,
+              app,
+            );
+      if (verdict === undefined) {
+        // logged above
+      } else if (verdict.kind === 'refused') {
         // Never prune with the controller's own identity: without a Project the objects are left in place.
         this.options.logger.warn(
           { app: appKeyOf(app), err: verdict.failure.message },

@@ -6,6 +6,7 @@ import { assessHealthWith } from '../health/custom/index.js';
 import { assessHealth } from '../health/index.js';
 import type { HealthResult } from '../health/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import type { ClusterRegistry } from '../kube/clusters.js';
 import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
@@ -68,7 +69,10 @@ export interface ReconcilerDeps {
   projects: ProjectLookup;
   tools: RenderTools;
   cacheDir: string;
-  live: LiveCache;
+  /** Destination clusters: `in-cluster` is `objects`' own; the others come from cluster Secrets. */
+  clusters: ClusterRegistry;
+  /** The live cache of a destination cluster (undefined for a cluster that is not registered). */
+  liveFor: (cluster: string) => LiveCache | undefined;
   logger: Logger;
   concurrency: number;
   timeoutMs: number;
@@ -103,15 +107,40 @@ export class Reconciler {
     ];
   }
 
-  /** The app's Project verdict; a refusal is written to status (and an Event the first time). */
-  private async access(app: Application, memory: AppMemory): Promise<AppAccess | undefined> {
+  /**
+   * The app's Project verdict on its destination cluster; a refusal is written to status (and an Event the
+   * first time); so is an unknown cluster (terminal) or an unreachable one (transient: the outcome is a retry).
+   */
+  private async access(
+    app: Application,
+    memory: AppMemory,
+  ): Promise<{ access: AppAccess } | { outcome: ReconcileOutcome }> {
+    const cluster = app.spec.destination.cluster;
+    let clusterObjects: ObjectsApi | undefined;
+    let unknownCluster: unknown;
+    try {
+      clusterObjects = this.deps.clusters.connection(cluster).objects;
+    } catch (error) {
+      unknownCluster = error;
+    }
+    // The Project speaks first (a cluster it does not list is its refusal); the local connection only stands
+    // in for an unknown cluster so the verdict can be formed — nothing is sent through it then.
     const verdict = await resolveProject(
       this.deps.projects,
-      this.deps.objects,
+      clusterObjects ?? this.deps.objects,
       this.deps.controllerNamespace,
       app,
     );
-    if (verdict.kind === 'allowed') return verdict.access;
+    if (verdict.kind === 'allowed') {
+      if (clusterObjects === undefined)
+        return { outcome: await this.clusterFailed(app, memory, unknownCluster) };
+      try {
+        await this.deps.clusters.ensureReachable(cluster);
+      } catch (error) {
+        return { outcome: await this.clusterFailed(app, memory, error) };
+      }
+      return { access: verdict.access };
+    }
     const before = app.status?.conditions?.find((c) => c.type === 'Ready');
     await this.writeStatus(app, memory, { failure: verdict.failure, planned: [...memory.planned.values()] });
     const now = app.status?.conditions?.find((c) => c.type === 'Ready');
@@ -119,7 +148,28 @@ export class Reconciler {
       await recordEvent(this.deps.objects, app, 'Warning', PROJECT_REFUSED, verdict.failure.message);
       this.deps.logger.warn({ app: appKeyOf(app), err: verdict.failure.message }, 'refused by its Project');
     }
-    return undefined;
+    return { outcome: { kind: 'done' } };
+  }
+
+  /**
+   * An unknown cluster (terminal: the app waits for its Secret, whose arrival re-triggers it) or an
+   * unreachable one (transient: retried, and the registry re-triggers the app when the cluster answers).
+   */
+  private async clusterFailed(
+    app: Application,
+    memory: AppMemory,
+    error: unknown,
+  ): Promise<ReconcileOutcome> {
+    const failure = failureOf(error, 'plan');
+    const before = app.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+    if (!isTerminal(failure)) memory.failures += 1;
+    await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
+    // One Event when the message changes (not one per retry).
+    if (before !== app.status?.conditions?.find((c) => c.type === 'Ready')?.message) {
+      const reason = isTerminal(failure) ? 'ClusterUnknown' : 'ClusterUnreachable';
+      await recordEvent(this.deps.objects, app, 'Warning', reason, failure.message);
+    }
+    return isTerminal(failure) ? { kind: 'done' } : { kind: 'retry', failures: memory.failures };
   }
 
   /**
@@ -128,8 +178,9 @@ export class Reconciler {
    * as the Project's identity.
    */
   async heal(app: Application, memory: AppMemory, ids: Set<string>): Promise<ObjectOutcome[]> {
-    const access = await this.access(app, memory);
-    if (access === undefined) return [];
+    const granted = await this.access(app, memory);
+    if (!('access' in granted)) return [];
+    const { access } = granted;
     const appMode = driftModeOf(app.spec);
     const drifted = [...ids]
       .map((id) => memory.planned.get(id))
@@ -177,7 +228,7 @@ export class Reconciler {
       return;
     }
     // The Project must still allow the repository before credentials go to it.
-    if ((await this.access(app, memory)) === undefined) return;
+    if (!('access' in (await this.access(app, memory)))) return;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -253,8 +304,9 @@ export class Reconciler {
   async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
     // Before the fetch: credentials never go to a repository the Project does not list.
-    const access = await this.access(app, memory);
-    if (access === undefined) return { kind: 'done' };
+    const granted = await this.access(app, memory);
+    if (!('access' in granted)) return granted.outcome;
+    const { access } = granted;
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
@@ -307,6 +359,7 @@ export class Reconciler {
     } finally {
       await tree.release();
     }
+    await this.blameCluster(app, result);
     await this.reportConflicts(app, result);
     memory.generation = app.metadata.generation as number | undefined;
     memory.commit = fetched.commit.sha;
@@ -318,7 +371,7 @@ export class Reconciler {
         if (o.action !== 'unchanged' && o.action !== 'orphaned')
           memory.outOfSync.set(o.id, { message: `would be ${o.action}`, drift: o.drift ?? [] });
     }
-    await this.deps.live.ensureWatching(kindsOf(result.planned ?? []));
+    await this.deps.liveFor(app.spec.destination.cluster)?.ensureWatching(kindsOf(result.planned ?? []));
     const terminal = isTerminal(result.error);
     if (terminal) {
       memory.stalledCommit = fetched.commit.sha;
@@ -405,7 +458,7 @@ export class Reconciler {
         objects: access.objects,
         admit: access.admit,
         // The destination namespace is one the Project allows (checked before the fetch).
-        namespaceCreator: this.deps.objects,
+        namespaceCreator: access.clusterObjects,
         tools: this.deps.tools,
         renderCache: this.renderCache,
         inventory: {
@@ -463,6 +516,22 @@ export class Reconciler {
     }
   }
 
+  /**
+   * A sync on a remote cluster that failed for a reason worth retrying: if the cluster no longer answers,
+   * the failure says so ("cluster X unreachable since T"), not the request that happened to fail first.
+   */
+  private async blameCluster(app: Application, result: SyncResult): Promise<void> {
+    if (result.error === undefined || isTerminal(result.error)) return;
+    const down = await this.deps.clusters.check(app.spec.destination.cluster);
+    if (down === undefined) return;
+    result.error = {
+      ...result.error,
+      retry: 'transient',
+      message: down.message,
+      ...(down.hint === undefined ? {} : { hint: down.hint }),
+    };
+  }
+
   /** Writes the ids a sync is about to own into status before it applies anything (a restart then still prunes them). */
   private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
     const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
@@ -497,8 +566,9 @@ export class Reconciler {
   async writeStatus(app: Application, memory: AppMemory, input: StatusWrite): Promise<void> {
     const health = new Map<string, HealthResult>();
     const checks = this.deps.healthChecks?.lastFor(app);
+    const cache = this.deps.liveFor(app.spec.destination.cluster);
     for (const p of input.planned) {
-      const live = this.deps.live.get(p.id);
+      const live = cache?.get(p.id);
       health.set(p.id, checks === undefined ? assessHealth(live) : assessHealthWith(checks, live));
     }
     const revision = input.fetched?.commit.sha ?? memory.commit;

@@ -25,6 +25,8 @@ export interface AppAccess {
   serviceAccount: ServiceAccountRef;
   /** Writes impersonate `serviceAccount`; reads stay with the controller. */
   objects: ObjectsApi;
+  /** The controller's own identity on the destination cluster (namespaces it creates, reads). */
+  clusterObjects: ObjectsApi;
   /** The Project's verdict on planned objects (the engine's `admit`). */
   admit: (planned: readonly PlannedObject[]) => Violation[];
 }
@@ -73,7 +75,10 @@ export function appUnderPolicy(app: Application): AppUnderPolicy {
   };
 }
 
-/** Reads the app's Project and decides: the access it gets, or why it gets none. Never throws for a refusal. */
+/**
+ * Reads the app's Project and decides: the access it gets, or why it gets none. Never throws for a refusal.
+ * `objects` is the controller's connection to the app's destination cluster (impersonation happens there).
+ */
 export async function resolveProject(
   projects: ProjectLookup,
   objects: ObjectsApi,
@@ -120,6 +125,7 @@ export async function resolveProject(
       project,
       serviceAccount,
       objects: objects.actingAs(serviceAccount),
+      clusterObjects: objects,
       admit: (planned) =>
         checkObjects(
           project,

@@ -16,7 +16,7 @@ export const PROJECT_KIND = 'Project';
 export const PROJECT_PLURAL = 'projects';
 /** The Project of an Application that names none. */
 export const DEFAULT_PROJECT = 'default';
-/** The in-cluster destination name (the only one supported until multi-cluster, issue 8). */
+/** The in-cluster destination name: the controller's own cluster and connection (the default). */
 export const IN_CLUSTER = 'in-cluster';
 
 const groupKindSchema = z
@@ -37,7 +37,9 @@ const destinationSchema = z
     cluster: z
       .string()
       .min(1)
-      .describe('Destination cluster; only "in-cluster" is supported.')
+      .describe(
+        'Destination cluster: "in-cluster" (the controller\'s own), or the name of a cluster Secret in the controller namespace (mooring cluster add).',
+      )
       .default(IN_CLUSTER),
     namespace: z
       .string()

@@ -139,15 +139,15 @@ export function checkApplication(
     });
   }
   const cluster = app.destination.cluster ?? IN_CLUSTER;
-  if (cluster !== IN_CLUSTER) {
+  if (cluster !== IN_CLUSTER && !project.spec.destinations.some((d) => d.cluster === cluster)) {
     violations.push({
       rule: 'cluster',
       subject,
-      message: `destination cluster "${cluster}": multi-cluster destinations are not supported yet (issue 8); use "${IN_CLUSTER}"`,
+      message: `${name} does not allow destination cluster "${cluster}" (clusters: ${listOf([...new Set(project.spec.destinations.map((d) => d.cluster))])})`,
     });
     return violations;
   }
-  const destination = destinationFor(project, app.destination.namespace, protectedSet);
+  const destination = destinationFor(project, cluster, app.destination.namespace, protectedSet);
   if (destination === undefined) {
     violations.push({
       rule: 'destinations',
@@ -167,7 +167,8 @@ export function checkApplication(
 
 /**
  * The ServiceAccount objects in `namespace` are applied as: the app's own (when the Project allows it),
- * else the first Project destination that matches. Undefined when the Project does not allow `namespace`.
+ * else the first Project destination of the app's cluster that matches. Undefined when the Project does not
+ * allow `namespace` on that cluster. On a remote cluster the ServiceAccount is the one of that cluster.
  */
 export function serviceAccountFor(
   project: Project,
@@ -175,7 +176,12 @@ export function serviceAccountFor(
   namespace: string,
   controllerNamespace: string,
 ): ServiceAccountRef | undefined {
-  const destination = destinationFor(project, namespace, protectedNamespaces(controllerNamespace));
+  const destination = destinationFor(
+    project,
+    app.destination.cluster ?? IN_CLUSTER,
+    namespace,
+    protectedNamespaces(controllerNamespace),
+  );
   if (destination === undefined) return undefined;
   if (app.serviceAccountName !== undefined && project.spec.allowAppServiceAccount)
     return { namespace, name: app.serviceAccountName };
@@ -183,13 +189,15 @@ export function serviceAccountFor(
   return second === undefined ? { namespace, name: first ?? '' } : { namespace: first ?? '', name: second };
 }
 
+/** The Project's first destination for this cluster whose namespace glob matches. */
 function destinationFor(
   project: Project,
+  cluster: string,
   namespace: string,
   protectedSet: Set<string>,
 ): Project['spec']['destinations'][number] | undefined {
   return project.spec.destinations.find(
-    (d) => d.cluster === IN_CLUSTER && namespaceMatches(d.namespace, namespace, protectedSet),
+    (d) => d.cluster === cluster && namespaceMatches(d.namespace, namespace, protectedSet),
   );
 }
 

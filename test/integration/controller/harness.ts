@@ -143,6 +143,8 @@ export interface HarnessOptions {
   applicationNamespaces?: string[];
   /** The render helper binary the controller runs (default: the built one); tests wrap it to count renders. */
   renderHelper?: string;
+  /** How often the controller probes remote clusters (default: the product's). */
+  clusterProbeIntervalMs?: number;
 }
 
 export interface ControllerHarness {
@@ -351,6 +353,9 @@ export async function controllerHarness(
         logger,
         allowFileRepos: options.allowFileRepos !== false,
         ...(options.sourceLimits === undefined ? {} : { sourceLimits: options.sourceLimits }),
+        ...(options.clusterProbeIntervalMs === undefined
+          ? {}
+          : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
         ...(options.webhook === true
           ? {
               webhook: {

@@ -245,7 +245,7 @@ describe('tenancy: Projects and impersonation', () => {
     const remote = await h.waitForApp('remote', 'refused by its Project', refusedByProject);
     assert.match(
       readyMessage(remote),
-      /destination cluster "prod-eu": multi-cluster destinations are not supported yet \(issue 8\)/,
+      /Project team does not allow destination cluster "prod-eu" \(clusters: in-cluster\)/,
     );
     const planting = await h.waitForApp('planting', 'refused', (a) => refusedByProject(a) && failedSync(a));
     assert.match(

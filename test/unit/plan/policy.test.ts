@@ -142,7 +142,7 @@ describe('checkApplication', () => {
     }
   });
 
-  it('refuses a destination namespace the Project does not allow, and any cluster but in-cluster', () => {
+  it('refuses a destination namespace the Project does not allow, and a cluster it does not list', () => {
     const [ns] = checkApplication(teamA, { ...app, destination: { namespace: 'team-b' } }, CONTROLLER_NS);
     assert.equal(ns?.rule, 'destinations');
     assert.match(ns.message, /does not allow destination namespace team-b/);
@@ -152,7 +152,40 @@ describe('checkApplication', () => {
       CONTROLLER_NS,
     );
     assert.equal(cluster?.rule, 'cluster');
-    assert.match(cluster.message, /multi-cluster destinations are not supported yet \(issue 8\)/);
+    assert.match(
+      cluster.message,
+      /Project team-a does not allow destination cluster "prod" \(clusters: in-cluster\)/,
+    );
+  });
+
+  it('matches destinations per cluster: the ServiceAccount is the one the Project names for that cluster', () => {
+    const fleet = project({
+      sourceNamespaces: ['team-a'],
+      sourceRepos: ['https://git.example.com/team-a/*'],
+      destinations: [
+        { namespace: 'team-a', serviceAccountName: 'deployer' },
+        { cluster: 'prod', namespace: 'web-*', serviceAccountName: 'ops/prod-deployer' },
+      ],
+    });
+    const onProd = { ...app, destination: { namespace: 'web-eu', cluster: 'prod' } };
+    assert.deepEqual(checkApplication(fleet, onProd, CONTROLLER_NS), []);
+    assert.deepEqual(serviceAccountFor(fleet, onProd, 'web-eu', CONTROLLER_NS), {
+      namespace: 'ops',
+      name: 'prod-deployer',
+    });
+    // team-a is allowed in-cluster only, web-* on prod only: neither leaks to the other cluster.
+    const [wrongNs] = checkApplication(
+      fleet,
+      { ...app, destination: { namespace: 'team-a', cluster: 'prod' } },
+      CONTROLLER_NS,
+    );
+    assert.equal(wrongNs?.rule, 'destinations');
+    const [local] = checkApplication(fleet, { ...app, destination: { namespace: 'web-eu' } }, CONTROLLER_NS);
+    assert.equal(local?.rule, 'destinations');
+    assert.equal(
+      serviceAccountFor(fleet, { ...app, destination: { namespace: 'web-eu' } }, 'web-eu', CONTROLLER_NS),
+      undefined,
+    );
   });
 
   it("refuses an app's own ServiceAccount unless the Project allows it", () => {
