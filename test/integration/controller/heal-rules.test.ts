@@ -46,12 +46,13 @@ describe('controller: heal follows the apply rules of a full sync', () => {
     assert.deepEqual(await configMapData(h, 'seed'), { password: 'rotated-by-hand' }, 'create-only kept');
     assert.deepEqual(await configMapData(h, 'merged'), { level: 'tuned-by-hand' }, 'ssa: Merge kept');
 
-    const events = await h.events(name);
-    const corrected = events.filter((e) => e.reason === 'DriftCorrected').map((e) => String(e.message));
-    assert.ok(
-      corrected.some((m) => m.includes('/guarded')),
-      corrected.join('\n'),
+    // The Event is recorded after the heal's write: wait for it rather than read once.
+    const correctedNow = async (): Promise<string[]> =>
+      (await h.events(name)).filter((e) => e.reason === 'DriftCorrected').map((e) => String(e.message));
+    await h.waitFor('the DriftCorrected Event of the neighbour', async () =>
+      (await correctedNow()).some((m) => m.includes('/guarded')) ? true : undefined,
     );
+    const corrected = await correctedNow();
     assert.ok(
       corrected.some((m) => m.includes('/seed') && m.includes('recreated')),
       corrected.join('\n'),
