@@ -80,7 +80,7 @@ export class Controller {
   private webhookServer: FastifyInstance | undefined;
 
   constructor(private readonly options: ControllerOptions) {
-    const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
+    const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
     this.healthChecks = healthChecks;
     this.clusters = new ClusterRegistry({
       local: options.objects,
@@ -185,6 +185,8 @@ export class Controller {
     for (const { cache } of this.lives.values()) cache.stop();
     this.lives.clear();
     this.clusters.stop();
+    this.reconciler.stop();
+    this.healthChecks.close();
     await this.webhookServer?.close();
   }
 

@@ -14,6 +14,7 @@ import { RenderCache } from '../render/cache.js';
 import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import { healObjects } from '../apply/heal.js';
+import type { KubeObject } from '../core/objects.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
 import { appKeyOf, appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
 import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
@@ -22,7 +23,8 @@ import type { LiveCache } from './live-cache.js';
 import type { ClusterHealthChecks } from './health-checks.js';
 import { RECORD_APP_LABEL } from './records.js';
 import { commitRevert } from '../source/rollback.js';
-import { credentialsOf, refuseFileRepo } from './source-access.js';
+import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
+import { WatchedSet } from './watched-set.js';
 import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
@@ -49,6 +51,14 @@ export interface AppMemory {
   stalledCommit?: string;
   /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
   stalledProject?: string | undefined;
+  /**
+   * Objects the last successful sync left as their manifest says, by id: the manifest (JSON) and when that
+   * sync started. A later sync skips the dry-run of an object whose manifest is the same and that nobody has
+   * changed since (no drift seen by the live cache).
+   */
+  settled?: Map<string, { manifest: string; since: number }> | undefined;
+  /** How many SyncRecords the app has, when known (retention lists them only when it may be over). */
+  records?: number | undefined;
 }
 
 /** What a status write is made of (the rest comes from memory and the live cache). */
@@ -97,6 +107,8 @@ export class Reconciler {
   private readonly renderCache = new RenderCache(200);
 
   private readonly sinks: ReportSink[];
+  /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
+  private readonly credentialWatches = new Map<string, WatchedSet>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.sinks = [
@@ -105,6 +117,26 @@ export class Reconciler {
       statusSink((app, memory, input) => this.writeStatus(app, memory, input)),
       ...(deps.extraSinks ?? []),
     ];
+  }
+
+  /** Stops the watches the reconciler started. */
+  stop(): void {
+    for (const watch of this.credentialWatches.values()) watch.stop();
+    this.credentialWatches.clear();
+  }
+
+  /** The labelled repository credentials of a namespace, from a watch (no request per fetch). */
+  private credentialSecrets(namespace: string): Promise<KubeObject[]> {
+    let watch = this.credentialWatches.get(namespace);
+    if (watch === undefined) {
+      watch = new WatchedSet(
+        this.deps.objects,
+        { apiVersion: 'v1', kind: 'Secret', namespace, labelSelector: REPOSITORY_CREDENTIALS },
+        this.deps.logger,
+      );
+      this.credentialWatches.set(namespace, watch);
+    }
+    return watch.objects();
   }
 
   /**
@@ -303,6 +335,7 @@ export class Reconciler {
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
   async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
+    const reads: { liveReadAt?: number } = {};
     // Before the fetch: credentials never go to a repository the Project does not list.
     const granted = await this.access(app, memory);
     if (!('access' in granted)) return granted.outcome;
@@ -355,7 +388,15 @@ export class Reconciler {
     }
     let result: SyncResult;
     try {
-      result = await this.runEngine(app, fetched, tree.root, !automated && trigger !== 'manual', access);
+      result = await this.runEngine(
+        app,
+        fetched,
+        tree.root,
+        !automated && trigger !== 'manual',
+        access,
+        memory.generation === app.metadata.generation ? memory : undefined,
+        reads,
+      );
     } finally {
       await tree.release();
     }
@@ -364,6 +405,7 @@ export class Reconciler {
     memory.generation = app.metadata.generation as number | undefined;
     memory.commit = fetched.commit.sha;
     memory.treeHash = fetched.pathTreeHash;
+    memory.settled = reads.liveReadAt === undefined ? undefined : settledAfter(result, reads.liveReadAt);
     memory.outOfSync.clear();
     if (result.planned !== undefined) memory.planned = new Map(result.planned.map((p) => [p.id, p]));
     if (result.dryRun) {
@@ -424,7 +466,9 @@ export class Reconciler {
 
   private async fetch(app: Application, project: Project): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
-    const credentials = await credentialsOf(this.deps.objects, app);
+    const credentials = await credentialsOf(this.deps.objects, app, (namespace) =>
+      this.credentialSecrets(namespace),
+    );
     const verify = await verifySpecOf(this.deps.objects, app, project);
     const pinned = app.status?.sync?.pinnedRevision;
     const spec = {
@@ -448,15 +492,40 @@ export class Reconciler {
     root: string,
     dryRun: boolean,
     access: AppAccess,
+    /** The app's memory when its spec is the one it last synced (then settled objects skip their dry-run). */
+    memory: AppMemory | undefined,
+    /** Set to when the engine first read live state (from the watch cache) in this sync. */
+    reads: { liveReadAt?: number },
   ): Promise<SyncResult> {
+    const settled = memory?.settled;
+    const outOfSync = memory?.outOfSync;
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy;
     const healthChecks = this.deps.healthChecks?.lastFor(app);
+    // Live state from the watch cache of the app's destination cluster.
+    const cache = this.deps.liveFor(app.spec.destination.cluster);
     return syncApplication(
       {
         ...(healthChecks === undefined ? {} : { healthChecks }),
         objects: access.objects,
         admit: access.admit,
+        ...(cache === undefined
+          ? {}
+          : {
+              live: {
+                known: async (planned: readonly PlannedObject[]) => {
+                  const found = await cache.known(planned);
+                  reads.liveReadAt ??= Date.now();
+                  return found;
+                },
+              },
+            }),
+        ...(settled === undefined || cache === undefined
+          ? {}
+          : {
+              knownUnchanged: (p: PlannedObject, live: KubeObject) =>
+                isSettled(p, live, settled.get(p.id), cache, outOfSync?.has(p.id) === true),
+            }),
         // The destination namespace is one the Project allows (checked before the fetch).
         namespaceCreator: access.clusterObjects,
         tools: this.deps.tools,
@@ -630,6 +699,46 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function stripTimes(status: ApplicationStatus): unknown {
   return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };
+}
+
+/** What a sync left settled (see AppMemory.settled): nothing after a failure or a dry run. Pure. */
+export function settledAfter(
+  result: SyncResult,
+  startedMs: number,
+): Map<string, { manifest: string; since: number }> | undefined {
+  if (result.error !== undefined || result.dryRun || result.planned === undefined) return undefined;
+  const done = new Set(
+    result.outcomes
+      .filter((o) => ['created', 'configured', 'unchanged', 'recreated'].includes(o.action))
+      .map((o) => o.id),
+  );
+  return new Map(
+    result.planned
+      .filter((p) => done.has(p.id) && p.hookDeletePolicies === undefined && p.generateName === undefined)
+      .map((p) => [p.id, { manifest: JSON.stringify(p.object), since: startedMs }]),
+  );
+}
+
+/**
+ * True when a later sync may take `live` as its last sync left it, without a dry-run: the manifest is the one
+ * that sync applied or found unchanged, the object is the watch cache's own copy, the cache has watched its
+ * kind since before that sync read live state, nobody else has changed it since, and it is not out of sync
+ * or being deleted. Pure over the cache's answers.
+ */
+export function isSettled(
+  p: PlannedObject,
+  live: KubeObject,
+  last: { manifest: string; since: number } | undefined,
+  cache: Pick<LiveCache, 'get' | 'lastDriftAt' | 'watchedSince'>,
+  outOfSync: boolean,
+): boolean {
+  if (last === undefined || outOfSync || live.metadata.deletionTimestamp !== undefined) return false;
+  if (cache.get(p.id) !== live) return false;
+  const watchedSince = cache.watchedSince(p.object.apiVersion, p.ref.kind, p.ref.namespace);
+  if (watchedSince === undefined || watchedSince > last.since) return false;
+  const driftAt = cache.lastDriftAt(p.id);
+  if (driftAt !== undefined && driftAt >= last.since) return false;
+  return last.manifest === JSON.stringify(p.object);
 }
 
 function kindsOf(planned: PlannedObject[]): { apiVersion: string; kind: string }[] {

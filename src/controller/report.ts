@@ -163,7 +163,11 @@ export function recordSink(objects: ObjectsApi, logger: Logger): ReportSink {
     if (report.record === undefined) return;
     try {
       const record = syncRecordFor({ app: report.app, ...report.record });
-      report.recordName = await recordSync(objects, record, report.app.spec.historyLimit);
+      // A new Application (no sync in its status yet) has no records; otherwise count once after a start.
+      const before = report.app.status?.lastSync === undefined ? 0 : report.memory.records;
+      const written = await recordSync(objects, record, report.app.spec.historyLimit, before);
+      report.recordName = written.name;
+      report.memory.records = written.count;
     } catch (error) {
       logger.warn(
         { app: report.app.metadata.name, err: errorMessage(error) },
