@@ -3,6 +3,7 @@
  * the resolved commit with the tree hashes that key the render cache.
  */
 import { shortCommit } from '../core/short-commit.js';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import { MooringError } from '../core/errors.js';
@@ -32,6 +33,7 @@ import type {
 } from './types.js';
 import { displayURL, normaliseSourcePath, validateRefSpec, validateRepoURL } from './validate.js';
 import { verifyRevision } from './verify.js';
+import { FreshFlights } from './fresh-flight.js';
 
 export { defaultBranch, sourceSpecFromArgument } from './remote.js';
 export { classifyRef, parseSourceArgument } from './source-argument.js';
@@ -44,6 +46,9 @@ interface ResolvedCommit {
   commit: string;
   resolvedRef: string;
 }
+
+/** Fetch + ref resolution, shared by callers asking the same thing at the same time (see FreshFlights). */
+const resolveFlights = new FreshFlights<ResolvedCommit>();
 
 /**
  * Fetches `spec.repoURL` into its mirror under `cacheDir`, resolves `spec.ref` to a commit, reads its
@@ -62,10 +67,17 @@ export async function resolveSource(
   const url = displayURL(spec.repoURL);
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const mirrorDir = mirrorPath(cacheDir, spec.repoURL);
-  const { commit, resolvedRef } = await withCredentials(
-    spec.credentials,
-    (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
-    spec.repoURL,
+  const preferCache = options.preferCache === true;
+  // Keyed by a hash: the credential is part of the key (one app's never fetches for another) but never kept.
+  const flightKey = createHash('sha256')
+    .update(JSON.stringify([mirrorDir, spec.repoURL, spec.ref, spec.credentials ?? null, preferCache]))
+    .digest('hex');
+  const { commit, resolvedRef } = await resolveFlights.run(flightKey, () =>
+    withCredentials(
+      spec.credentials,
+      (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache }),
+      spec.repoURL,
+    ),
   );
   const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
   // Before anything is exported: an unverified revision is never read, rendered or applied.
