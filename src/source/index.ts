@@ -69,27 +69,36 @@ export async function resolveSource(
   const mirrorDir = mirrorPath(cacheDir, spec.repoURL);
   const preferCache = options.preferCache === true;
   // Keyed by a hash: the credential is part of the key (one app's never fetches for another) but never kept.
-  const flightKey = createHash('sha256')
-    .update(JSON.stringify([mirrorDir, spec.repoURL, spec.ref, spec.credentials ?? null, preferCache]))
-    .digest('hex');
-  const { commit, resolvedRef } = await resolveFlights.run(flightKey, () =>
-    withCredentials(
+  const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
+  const flightKey = hashKey([
+    mirrorDir,
+    spec.repoURL,
+    spec.ref,
+    spec.credentials ?? null,
+    preferCache,
+    limits,
+  ]);
+  const { commit, resolvedRef } = await resolveFlights.run(flightKey, async () => {
+    const resolved = await withCredentials(
       spec.credentials,
       (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache }),
       spec.repoURL,
-    ),
-  );
-  const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
+    );
+    // The mirror only grows with a fetch: checked once per shared fetch.
+    try {
+      await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
+    } catch (error) {
+      throw mirrorFailure(error, resolved.commit, url, cacheDir, mirrorDir);
+    }
+    return resolved;
+  });
   // Before anything is exported: an unverified revision is never read, rendered or applied.
   const signatures =
     spec.verify === undefined
       ? undefined
       : await verifyRevision({ mirrorDir, commit, tag: tagOf(spec.ref, resolvedRef), url }, spec.verify);
   try {
-    await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
-    const info = await readCommitInfo(mirrorDir, commit);
-    const hashes = await readTreeHashes(mirrorDir, commit, path, url);
-    await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
+    const { info, hashes } = await readCommit(mirrorDir, commit, path, url, limits, timeoutMs);
     return {
       displayURL: url,
       resolvedRef,
@@ -102,6 +111,49 @@ export async function resolveSource(
   } catch (error) {
     throw mirrorFailure(error, commit, url, cacheDir, mirrorDir);
   }
+}
+
+/** A hash of the parts of a key (credentials may be among them: they are never kept). */
+function hashKey(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+interface CommitReading {
+  info: Awaited<ReturnType<typeof readCommitInfo>>;
+  hashes: Awaited<ReturnType<typeof readTreeHashes>>;
+}
+
+/** What a commit says never changes: its info, tree hashes and limit check are read once per (commit, path). */
+const commitReadings = new Map<string, Promise<CommitReading>>();
+const COMMIT_READINGS_KEPT = 512;
+
+function readCommit(
+  mirrorDir: string,
+  commit: string,
+  path: string,
+  url: string,
+  limits: typeof DEFAULT_SOURCE_LIMITS,
+  timeoutMs: number,
+): Promise<CommitReading> {
+  const key = hashKey([mirrorDir, commit, path, url, limits]);
+  const known = commitReadings.get(key);
+  if (known !== undefined) return known;
+  const reading = (async (): Promise<CommitReading> => {
+    const info = await readCommitInfo(mirrorDir, commit);
+    const hashes = await readTreeHashes(mirrorDir, commit, path, url);
+    await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
+    return { info, hashes };
+  })();
+  commitReadings.set(key, reading);
+  if (commitReadings.size > COMMIT_READINGS_KEPT) {
+    const oldest = commitReadings.keys().next().value;
+    if (oldest !== undefined) commitReadings.delete(oldest);
+  }
+  // A failure (a missing path, a limit) is not remembered: the next sync asks again.
+  reading.catch(() => {
+    if (commitReadings.get(key) === reading) commitReadings.delete(key);
+  });
+  return reading;
 }
 
 /**
