@@ -25,6 +25,7 @@ import { RECORD_APP_LABEL } from './records.js';
 import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
 import { WatchedSet } from './watched-set.js';
+import { SharedExports } from '../source/shared-export.js';
 import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
@@ -105,6 +106,8 @@ export type ReconcileOutcome =
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
   private readonly renderCache = new RenderCache(200);
+  /** Syncs of the same commit at the same time share one export (nothing writes into it). */
+  private readonly exports = new SharedExports((source) => exportSource(source, this.deps.cacheDir));
 
   private readonly sinks: ReportSink[];
   /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
@@ -382,7 +385,7 @@ export class Reconciler {
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
     try {
-      tree = await exportSource(fetched, this.deps.cacheDir);
+      tree = await this.exports.acquire(fetched);
     } catch (error) {
       return this.sourceFailed(app, memory, error);
     }
