@@ -46,6 +46,8 @@ export class LiveCache {
   private readonly drifts = new Map<string, number>();
   /** When each watch's initial list was in (Date.now()), by watch key: from then on every change is seen. */
   private readonly syncedAt = new Map<string, number>();
+  /** Watches whose initial list is not in yet (at most 10 s), by watch key. */
+  private readonly listings = new Map<string, Promise<void>>();
 
   constructor(
     private readonly api: ObjectsApi,
@@ -70,29 +72,38 @@ export class LiveCache {
     const starting: Promise<void>[] = [];
     for (const { apiVersion, kind, namespace } of this.watchTargets(kinds)) {
       const key = `${apiVersion}|${kind}|${namespace ?? ''}`;
+      const listing = this.listings.get(key);
+      if (listing !== undefined) {
+        // Started by another sync: wait for its initial list too, rather than read a half-filled cache.
+        starting.push(listing);
+        continue;
+      }
       if (this.watchers.has(key)) continue;
-      starting.push(
-        new Promise<void>((resolve) => {
-          const watcher = this.api.watch({
-            apiVersion,
-            kind,
-            ...(namespace === undefined ? {} : { namespace }),
-            labelSelector: TRACKING_LABEL,
-            onEvent: (event) => {
-              this.observe(event.type, event.object);
-            },
-            onSynced: () => {
-              if (!this.syncedAt.has(key)) this.syncedAt.set(key, Date.now());
-              resolve();
-            },
-            onError: (error) => {
-              this.logger.warn({ kind, err: error.message }, 'watch interrupted; resuming');
-            },
-          });
-          this.watchers.set(key, watcher);
-          setTimeout(resolve, 10_000).unref();
-        }),
-      );
+      const listed = new Promise<void>((resolve) => {
+        const watcher = this.api.watch({
+          apiVersion,
+          kind,
+          ...(namespace === undefined ? {} : { namespace }),
+          labelSelector: TRACKING_LABEL,
+          onEvent: (event) => {
+            this.observe(event.type, event.object);
+          },
+          onSynced: () => {
+            if (!this.syncedAt.has(key)) this.syncedAt.set(key, Date.now());
+            resolve();
+          },
+          onError: (error) => {
+            this.logger.warn({ kind, err: error.message }, 'watch interrupted; resuming');
+          },
+        });
+        this.watchers.set(key, watcher);
+        setTimeout(resolve, 10_000).unref();
+      });
+      this.listings.set(key, listed);
+      void listed.then(() => {
+        this.listings.delete(key);
+      });
+      starting.push(listed);
     }
     await Promise.all(starting);
   }
@@ -156,6 +167,7 @@ export class LiveCache {
     for (const w of this.watchers.values()) w.stop();
     this.watchers.clear();
     this.syncedAt.clear();
+    this.listings.clear();
   }
 
   private observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
