@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { ClusterRegistry } from '../kube/clusters.js';
+import { monotonicNow } from '../source/fresh-flight.js';
 import type { Watcher } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { SourceLimits } from '../source/types.js';
@@ -195,6 +196,7 @@ export class Controller {
     const state = this.states.get(name);
     if (state === undefined) return;
     state.triggers.add(trigger);
+    state.triggeredAt ??= monotonicNow();
     this.queue.add(name, 0);
   }
 
@@ -421,7 +423,7 @@ export class Controller {
           if (decision.rollbackTo !== undefined)
             await this.reconciler.rollback(app, memory, decision.rollbackTo);
           if (decision.unpin) await this.reconciler.unpin(app);
-          const outcome = await this.reconciler.reconcile(app, memory, decision.trigger);
+          const outcome = await this.reconciler.reconcile(app, memory, decision.trigger, pending.triggeredAt);
           // A poll that found nothing new syncs nothing, but the health of what it owns may have moved (a
           // missed or coalesced health signal): status is rebuilt from the live cache, written only if it differs.
           if (outcome.kind === 'done' && outcome.unchanged === true)

@@ -14,6 +14,8 @@ export interface AppState {
   trackingName: string;
   /** Triggers that arrived since the last turn. */
   triggers: Set<Trigger>;
+  /** When the first of `triggers` arrived (monotonicNow()): a fetch begun after it is fresh enough. */
+  triggeredAt?: number | undefined;
   /** Ids of managed objects the watch saw change since the last turn. */
   drifted: Set<string>;
   /** The health of a managed object moved since status was written. */
@@ -34,6 +36,7 @@ export interface AppState {
 /** The triggers of one turn, taken from the state by `takePending`. */
 export interface Pending {
   triggers: Set<Trigger>;
+  triggeredAt?: number | undefined;
   drifted: Set<string>;
   healthChanged: boolean;
   rollbackTo?: string | undefined;
@@ -76,12 +79,14 @@ export function newAppState(app: Application, trackingName: string): AppState {
 export function takePending(state: AppState): Pending {
   const pending: Pending = {
     triggers: state.triggers,
+    triggeredAt: state.triggeredAt,
     drifted: state.drifted,
     healthChanged: state.healthChanged,
     rollbackTo: state.rollbackTo,
     unpin: state.unpinRequested,
   };
   state.triggers = new Set();
+  state.triggeredAt = undefined;
   state.drifted = new Set();
   state.healthChanged = false;
   state.rollbackTo = undefined;

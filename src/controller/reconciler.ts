@@ -336,7 +336,13 @@ export class Reconciler {
   }
 
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
-  async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
+  /** `triggeredAt` (monotonicNow()): when the trigger arrived; a fetch begun after it is fresh enough. */
+  async reconcile(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+    triggeredAt?: number,
+  ): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
     const reads: { liveReadAt?: number } = {};
     // Before the fetch: credentials never go to a repository the Project does not list.
@@ -346,7 +352,7 @@ export class Reconciler {
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
-      fetched = await this.fetch(app, access.project);
+      fetched = await this.fetch(app, access.project, triggeredAt);
     } catch (error) {
       return this.sourceFailed(app, memory, error);
     }
@@ -467,7 +473,7 @@ export class Reconciler {
     return { kind: 'retry', failures: memory.failures };
   }
 
-  private async fetch(app: Application, project: Project): Promise<ResolvedSource> {
+  private async fetch(app: Application, project: Project, freshSince?: number): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app, (namespace) =>
       this.credentialSecrets(namespace),
@@ -486,6 +492,7 @@ export class Reconciler {
     };
     return resolveSource(spec, this.deps.cacheDir, {
       ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
+      ...(freshSince === undefined ? {} : { freshSince }),
     });
   }
 

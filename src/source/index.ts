@@ -78,20 +78,24 @@ export async function resolveSource(
     preferCache,
     limits,
   ]);
-  const { commit, resolvedRef } = await resolveFlights.run(flightKey, async () => {
-    const resolved = await withCredentials(
-      spec.credentials,
-      (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache }),
-      spec.repoURL,
-    );
-    // The mirror only grows with a fetch: checked once per shared fetch.
-    try {
-      await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
-    } catch (error) {
-      throw mirrorFailure(error, resolved.commit, url, cacheDir, mirrorDir);
-    }
-    return resolved;
-  });
+  const { commit, resolvedRef } = await resolveFlights.run(
+    flightKey,
+    async () => {
+      const resolved = await withCredentials(
+        spec.credentials,
+        (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache }),
+        spec.repoURL,
+      );
+      // The mirror only grows with a fetch: checked once per shared fetch.
+      try {
+        await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
+      } catch (error) {
+        throw mirrorFailure(error, resolved.commit, url, cacheDir, mirrorDir);
+      }
+      return resolved;
+    },
+    options.freshSince,
+  );
   // Before anything is exported: an unverified revision is never read, rendered or applied.
   const signatures =
     spec.verify === undefined

@@ -82,6 +82,11 @@ export interface FetchOptions {
   preferCache?: boolean;
   /** Export size limits; defaults in DEFAULT_SOURCE_LIMITS. */
   limits?: Partial<SourceLimits>;
+  /**
+   * Since when the answer must be fresh (monotonicNow() of the trigger): a fetch of the same repository,
+   * ref and credential that started after it may answer; default: only one that starts after this call.
+   */
+  freshSince?: number;
 }
 
 /** The parts of the CLI's `REPO_URL[@REF][//PATH]` argument; `ref` is still to be classified. */

@@ -58,3 +58,53 @@ describe('FreshFlights: shared fetches that are never older than the question', 
     assert.equal(await flights.run('a', () => Promise.resolve(8)), 8);
   });
 });
+
+describe('FreshFlights with `since`: any run begun after the trigger answers it', () => {
+  it('shares a run under way or the last finished one that began strictly after `since`, never an older one', async () => {
+    let clock = 100;
+    const flights = new FreshFlights<number>(() => clock);
+    const w = manualWork();
+    const first = flights.run('repo', w.work); // starts at 100
+    clock = 150;
+    const joined = flights.run('repo', w.work, 99); // triggered before the run began: shares it
+    const sameInstant = flights.run('repo', w.work, 100); // triggered as it began: waits for the next
+    await tick();
+    assert.equal(w.started(), 1);
+    w.finish(1);
+    assert.equal(await first, 1);
+    assert.equal(await joined, 1);
+    await tick();
+    assert.equal(w.started(), 2, 'the same-instant caller gets a run of its own');
+    w.finish(2); // run 2 began at 150
+    assert.equal(await sameInstant, 2);
+    clock = 200;
+    assert.equal(await flights.run('repo', w.work, 149), 2, 'the last run began after 149: no new run');
+    assert.equal(w.started(), 2);
+    const fresh = flights.run('repo', w.work, 150);
+    await tick();
+    assert.equal(w.started(), 3, 'triggered when the last run began: a new run');
+    w.finish(3);
+    assert.equal(await fresh, 3);
+  });
+
+  it('never answers from a failed run', async () => {
+    let clock = 10;
+    const flights = new FreshFlights<number>(() => clock);
+    await assert.rejects(
+      flights.run('a', () => Promise.reject(new Error('no route'))),
+      /no route/,
+    );
+    clock = 20;
+    let runs = 0;
+    const value = await flights.run(
+      'a',
+      () => {
+        runs += 1;
+        return Promise.resolve(5);
+      },
+      5,
+    );
+    assert.equal(value, 5);
+    assert.equal(runs, 1);
+  });
+});
