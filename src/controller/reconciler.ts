@@ -65,6 +65,8 @@ export interface AppMemory {
   stalledCommit?: string;
   /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
   stalledProject?: string | undefined;
+  /** Why it stalled: a poll of the same commit rebuilds status with it (health moves; Stalled stays). */
+  stalledFailure?: SyncFailure | undefined;
 }
 
 /** What a status write is made of (the rest comes from memory and the live cache). */
@@ -389,8 +391,14 @@ export class Reconciler {
       return { kind: 'done', unchanged: true };
     }
     if (hold === 'stalled') {
-      // Status already says Stalled (and why); it is kept as it is until a new commit, spec or Project.
-      await this.publish(fieldsReport({ kind: 'hold', app, memory, trigger, fields: {} }));
+      // Rebuilt with the failure that stalled it: Stalled stays until a new commit, spec or Project, while
+      // the health of what is live still reaches status.
+      const failure = memory.stalledFailure;
+      await this.publish(
+        failure === undefined
+          ? fieldsReport({ kind: 'hold', app, memory, trigger, fields: {} })
+          : failureReport({ kind: 'hold', app, memory, trigger, failure }),
+      );
       return { kind: 'done', unchanged: true };
     }
     if (hold === 'rolled-back') {
@@ -411,7 +419,6 @@ export class Reconciler {
     }
     const checksRefused = await this.loadHealthChecks(app, memory, trigger);
     if (checksRefused !== undefined) return checksRefused;
-    const automated = app.spec.syncPolicy.automated;
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
     try {
@@ -421,14 +428,7 @@ export class Reconciler {
     }
     let result: SyncResult;
     try {
-      result = await this.runEngine(
-        app,
-        memory,
-        fetched,
-        tree.root,
-        !automated && trigger !== 'manual',
-        access,
-      );
+      result = await this.runEngine(app, memory, trigger, fetched, tree.root, access);
     } finally {
       await tree.release();
     }
@@ -449,7 +449,11 @@ export class Reconciler {
     if (terminal) {
       memory.stalledCommit = fetched.commit.sha;
       memory.stalledProject = projectVersion;
-    } else delete memory.stalledCommit;
+      memory.stalledFailure = result.error;
+    } else {
+      delete memory.stalledCommit;
+      delete memory.stalledFailure;
+    }
     memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
     await this.publish(
       syncReport({
@@ -540,14 +544,16 @@ export class Reconciler {
     });
   }
 
+  /** Runs the engine; an app without automated sync is only compared (dry run) unless synced by hand. */
   private async runEngine(
     app: Application,
     memory: AppMemory,
+    trigger: Trigger,
     fetched: ResolvedSource,
     root: string,
-    dryRun: boolean,
     access: AppAccess,
   ): Promise<SyncResult> {
+    const dryRun = !app.spec.syncPolicy.automated && trigger !== 'manual';
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy;
     const healthChecks = this.deps.healthChecks?.lastFor(app);
@@ -563,7 +569,7 @@ export class Reconciler {
         inventory: {
           load: () => Promise.resolve({ entries: inventory }),
           save: () => Promise.resolve(),
-          saveIntent: (entries) => this.saveIntent(app, memory, entries),
+          saveIntent: (entries) => this.saveIntent(app, memory, trigger, entries),
         },
       },
       {
@@ -634,11 +640,16 @@ export class Reconciler {
   }
 
   /** Writes the ids a sync is about to own into status before it applies anything (a restart then still prunes them). */
-  private async saveIntent(app: Application, memory: AppMemory, entries: InventoryEntry[]): Promise<void> {
+  private async saveIntent(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+    entries: InventoryEntry[],
+  ): Promise<void> {
     const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
     if (entries.every((e) => known.has(e.id))) return;
     await this.publish(
-      fieldsReport({ kind: 'intent', app, memory, trigger: 'poll', fields: { inventory: entries } }),
+      fieldsReport({ kind: 'intent', app, memory, trigger, fields: { inventory: entries } }),
     );
   }
 

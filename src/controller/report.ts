@@ -9,7 +9,8 @@
  * - `heal`      drift the watch saw, corrected (enforce) or reported (warn) — also when nothing differed;
  * - `unchanged` a poll or webhook that found nothing new: status rebuilt from the live cache (written only if
  *               it differs: a health change missed by the signals still reaches status and the sinks);
- * - `hold`      a commit not applied: it stalled (terminal failure) or was rolled back (`failure` says why);
+ * - `hold`      a commit not applied: it stalled (terminal failure) or was rolled back (`failure` says why;
+ *               status rebuilt with it, so Stalled stays while health moves);
  * - `refusal`   the app's Project refused it (`failure`);
  * - `failure`   a failure before the engine: source, unknown or unreachable cluster, custom health checks;
  * - `wait`      waiting for a dependency (`failure`, retry class waiting);

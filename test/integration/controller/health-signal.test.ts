@@ -10,59 +10,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 
-import { controllerHarness, readyAt } from './harness.js';
+import { condition, controllerHarness, readyAt } from './harness.js';
+import type { ControllerHarness } from './harness.js';
 
 describe('controller: health signals', () => {
   it('a health change taken in the same turn as a drift reaches status (degraded, then recovered)', async (t) => {
     const h = await controllerHarness(t);
-    const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
-    const crdRef = {
-      group: 'apiextensions.k8s.io',
-      kind: 'CustomResourceDefinition',
-      namespace: '',
-      name: `gauges.${group}`,
-    };
-    t.after(async () => {
-      await h.observer.delete('apiextensions.k8s.io/v1', crdRef);
-    });
-    await h.observer.apply(
-      {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: crdRef.name },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge', listKind: 'GaugeList' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              // No status subresource: status and metadata change in one write, one watch event.
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: { type: 'object', properties: { size: { type: 'integer' } } },
-                    status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-      { fieldManager: 'mooring-tests' },
-    );
-    await h.waitFor('the Gauge CRD is served', async () => {
-      await h.observer.discovery.load();
-      return h.observer
-        .list(`${group}/v1`, 'Gauge', { namespace: h.destNamespace })
-        .then(() => true)
-        .catch(() => undefined);
-    });
+    const group = await gaugeKind(t, h);
     const sha = await h.publish({
       'gauge.yaml': [
         { apiVersion: `${group}/v1`, kind: 'Gauge', metadata: { name: 'probe' }, spec: { size: 1 } },
@@ -119,4 +75,107 @@ describe('controller: health signals', () => {
       );
     }
   });
+
+  it('a stalled app keeps Stalled while the health of what is live still reaches status', async (t) => {
+    const h = await controllerHarness(t);
+    const group = await gaugeKind(t, h);
+    const gauge = {
+      apiVersion: `${group}/v1`,
+      kind: 'Gauge',
+      metadata: { name: 'probe' },
+      spec: { size: 1 },
+    };
+    const good = await h.publish({ 'gauge.yaml': [gauge] });
+    const name = h.uniqueName('stalled-health');
+    await h.createApp(name, { interval: '1h' });
+    await h.waitForApp(name, 'Ready', readyAt(good));
+    // A commit the API server rejects as Invalid (a ConfigMap key with spaces): terminal, Stalled until a new commit.
+    const bad = await h.publish({
+      'gauge.yaml': [
+        gauge,
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' }, data: { 'not a key!': 'x' } },
+      ],
+    });
+    await h.patchApp(name, {
+      metadata: { annotations: { 'mooring.dev/sync-requested-at': new Date().toISOString() } },
+    });
+    await h.waitForApp(
+      name,
+      'Stalled at the rejected commit',
+      (app) => app.status?.sync?.revision === bad && condition(app, 'Stalled')?.status === 'True',
+    );
+    // Only a health signal: the next turn of a stalled app polls, finds the same stalled commit and
+    // rebuilds status with the failure that stalled it.
+    await h.observer.mergePatch(
+      `${group}/v1`,
+      { group, kind: 'Gauge', namespace: h.destNamespace, name: 'probe' },
+      {
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False', reason: 'ReconciliationFailed', message: 'sensor broken' },
+          ],
+        },
+      },
+      { fieldManager: 'test-editor' },
+    );
+    const degraded = await h.waitForApp(
+      name,
+      'health Degraded',
+      (app) => app.status?.health?.status === 'Degraded',
+    );
+    assert.equal(condition(degraded, 'Stalled')?.status, 'True', 'a poll never clears Stalled');
+    assert.match(condition(degraded, 'Stalled')?.message ?? '', /ConfigMap\/.*bad/);
+  });
 });
+
+/** A Gauge custom resource kind without a status subresource (status and metadata change in one write). */
+async function gaugeKind(t: TestContext, h: ControllerHarness): Promise<string> {
+  const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
+  const crdRef = {
+    group: 'apiextensions.k8s.io',
+    kind: 'CustomResourceDefinition',
+    namespace: '',
+    name: `gauges.${group}`,
+  };
+  t.after(async () => {
+    await h.observer.delete('apiextensions.k8s.io/v1', crdRef);
+  });
+  await h.observer.apply(
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: crdRef.name },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge', listKind: 'GaugeList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            // No status subresource: status and metadata change in one write, one watch event.
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: { type: 'object', properties: { size: { type: 'integer' } } },
+                  status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                },
+              },
+            },
+          },
+        ],
+      },
+    },
+    { fieldManager: 'mooring-tests' },
+  );
+  await h.waitFor('the Gauge CRD is served', async () => {
+    await h.observer.discovery.load();
+    return h.observer
+      .list(`${group}/v1`, 'Gauge', { namespace: h.destNamespace })
+      .then(() => true)
+      .catch(() => undefined);
+  });
+  return group;
+}
