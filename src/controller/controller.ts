@@ -17,6 +17,7 @@ import { intervalMs, refOfSpec, retryDelayMs } from '../app/spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
 import { Reconciler } from './reconciler.js';
+import { failureReport, refreshReport } from './report.js';
 import { decide, newAppState, takePending } from './decide.js';
 import type { AppState } from './decide.js';
 import { resolveProject, trackingNameOf } from './tenancy.js';
@@ -402,32 +403,33 @@ export class Controller {
           return;
         case 'wait-dependency':
           // Waiting, not terminal: the app proceeds by itself once the dependency is Ready (not Stalled).
-          await this.reconciler.writeStatus(app, memory, {
-            planned: [],
-            failure: { step: 'wait', retry: 'waiting', message: decision.message },
-          });
+          await this.reconciler.publish(
+            failureReport({
+              kind: 'wait',
+              app,
+              memory,
+              trigger: 'dependency',
+              planned: [],
+              failure: { step: 'wait', retry: 'waiting', message: decision.message },
+            }),
+          );
           this.queue.add(name, decision.retryInMs);
           return;
         case 'refresh-health':
-          await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+          await this.reconciler.publish(refreshReport({ kind: 'health', app, memory, trigger: 'poll' }));
           this.restorePoll(state, name);
           return;
         case 'heal': {
-          const startedAt = new Date().toISOString();
-          const outcomes = await this.reconciler.heal(app, memory, decision.ids);
-          if (outcomes.length > 0) await this.reconciler.recordHeal(app, memory, outcomes, startedAt);
+          await this.reconciler.heal(app, memory, decision.ids);
           this.restorePoll(state, name);
           return;
         }
         case 'reconcile': {
           if (decision.rollbackTo !== undefined)
             await this.reconciler.rollback(app, memory, decision.rollbackTo);
-          if (decision.unpin) await this.reconciler.unpin(app);
+          if (decision.unpin) await this.reconciler.unpin(app, memory);
+          // Publishes one report whatever happens (an unchanged poll too: status rebuilt from the live cache).
           const outcome = await this.reconciler.reconcile(app, memory, decision.trigger, pending.triggeredAt);
-          // A poll that found nothing new syncs nothing, but the health of what it owns may have moved (a
-          // missed or coalesced health signal): status is rebuilt from the live cache, written only if it differs.
-          if (outcome.kind === 'done' && outcome.unchanged === true)
-            await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
           const retryIn =
             outcome.kind === 'retry'
               ? retryDelayMs(app.spec, outcome.failures)

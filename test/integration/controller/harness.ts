@@ -182,6 +182,16 @@ export interface ControllerHarness {
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
   syncRecords(appName: string): Promise<KubeObject[]>;
   events(appName: string): Promise<KubeObject[]>;
+  /**
+   * Polls the app's Events until one has `reason` (and a message `match` accepts) and returns it: Events are
+   * recorded beside status and SyncRecords, so a test that saw those must not read Events only once.
+   */
+  waitForEvent(
+    appName: string,
+    reason: string,
+    match?: (message: string) => boolean,
+    timeoutMs?: number,
+  ): Promise<KubeObject>;
   startController(): Promise<Controller>;
   /** API requests of the running controller so far (all its clients, impersonated ones too). */
   controllerRequests(): RequestStats | undefined;
@@ -334,6 +344,23 @@ export async function controllerHarness(
     async events(appName) {
       const all = await observer.list('v1', 'Event', { namespace: appNamespace });
       return all.filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === appName);
+    },
+    async waitForEvent(appName, reason, match = () => true, timeoutMs = 15_000) {
+      let seen: KubeObject[] = [];
+      try {
+        return await pollUntil(
+          async () => {
+            seen = await h.events(appName);
+            return seen.find(
+              (e) => e.reason === reason && match(typeof e.message === 'string' ? e.message : ''),
+            );
+          },
+          { timeoutMs, intervalMs: 100, what: `${appName}: a ${reason} Event` },
+        );
+      } catch (error) {
+        const events = seen.map((e) => `${String(e.reason)}: ${String(e.message)}`).join('\n');
+        throw new Error(`${(error as Error).message}\nevents so far:\n${events}`);
+      }
     },
     async startController() {
       controllerObjects = connect({ kubeconfig });
