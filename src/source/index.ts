@@ -25,6 +25,7 @@ import { fetchFailure, sourceFailed } from './source-errors.js';
 import type {
   ExportedTree,
   FetchedSource,
+  FetchObserver,
   FetchOptions,
   RefSpec,
   ResolvedSource,
@@ -64,7 +65,12 @@ export async function resolveSource(
   const mirrorDir = mirrorPath(cacheDir, spec.repoURL);
   const { commit, resolvedRef } = await withCredentials(
     spec.credentials,
-    (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
+    (auth) =>
+      resolveCommit(spec, mirrorDir, auth, {
+        timeoutMs,
+        preferCache: options.preferCache === true,
+        ...(options.onFetch === undefined ? {} : { onFetch: options.onFetch }),
+      }),
     spec.repoURL,
   );
   const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
@@ -152,6 +158,7 @@ function tagOf(ref: RefSpec, resolvedRef: string): string | undefined {
 interface ResolveOptions {
   timeoutMs: number;
   preferCache: boolean;
+  onFetch?: FetchObserver;
 }
 
 async function resolveCommit(
@@ -166,7 +173,7 @@ async function resolveCommit(
     const wanted = ref.commit.toLowerCase();
     const cached = options.preferCache ? await findCommit(mirrorDir, wanted) : undefined;
     if (cached !== undefined) return { commit: cached, resolvedRef: cached };
-    await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+    await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
     const commit = await findCommitOrFetchIt(mirrorDir, spec.repoURL, wanted, auth, options.timeoutMs);
     if (commit === undefined)
       throw sourceFailed(
@@ -179,7 +186,7 @@ async function resolveCommit(
       );
     return { commit, resolvedRef: commit };
   }
-  await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+  await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
   const resolved = resolveNamedRef(await listMirrorRefs(mirrorDir), ref, url);
   const commit = await findCommit(mirrorDir, resolved.target);
   if (commit === undefined)
@@ -196,11 +203,14 @@ async function fetchOrFail(
   mirrorDir: string,
   repoURL: string,
   auth: GitAuth,
-  timeoutMs: number,
+  { timeoutMs, onFetch }: Pick<ResolveOptions, 'timeoutMs' | 'onFetch'>,
 ): Promise<void> {
+  const started = performance.now();
   try {
     await fetchMirror(mirrorDir, repoURL, auth, timeoutMs);
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: true });
   } catch (error) {
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: false });
     throw fetchFailure(error, displayURL(repoURL), timeoutMs);
   }
 }

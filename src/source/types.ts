@@ -82,7 +82,12 @@ export interface FetchOptions {
   preferCache?: boolean;
   /** Export size limits; defaults in DEFAULT_SOURCE_LIMITS. */
   limits?: Partial<SourceLimits>;
+  /** Told how long each git fetch from the remote took, and whether it worked (metrics inject one). */
+  onFetch?: FetchObserver;
 }
+
+/** Observes git fetches: `seconds` of one fetch from the remote into the mirror. Must not throw. */
+export type FetchObserver = (fetch: { seconds: number; ok: boolean }) => void;
 
 /** The parts of the CLI's `REPO_URL[@REF][//PATH]` argument; `ref` is still to be classified. */
 export interface SourceArgument {
