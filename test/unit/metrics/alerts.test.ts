@@ -12,6 +12,16 @@ const run = promisify(execFile);
 const RULES = join(packageRoot(), 'deploy', 'prometheus', 'mooring-alerts.yaml');
 const RULE_TESTS = join(packageRoot(), 'test', 'fixtures', 'metrics', 'alerts.test.yaml');
 
+describe('metrics: documentation', () => {
+  it('the README lists every metric the controller exports', async () => {
+    const readme = await readFile(join(packageRoot(), 'README.md'), 'utf8');
+    const names = new Metrics({ processMetrics: false }).registry.getMetricsAsArray().map((m) => m.name);
+    assert.ok(names.length >= 16);
+    for (const name of names)
+      assert.ok(readme.includes(`| \`${name}\``), `${name} in README's Metrics table`);
+  });
+});
+
 describe('metrics: example alerting rules', () => {
   it('fire as documented under promtool (Degraded for 5 minutes; a recovery restarts the clock)', async () => {
     // promtool ships in Debian's prometheus package, with the server the integration test starts.
