@@ -9,7 +9,7 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 
 const run = promisify(execFile);
-const RULES = join(packageRoot(), 'deploy', 'prometheus', 'mooring-alerts.yaml');
+const RULES = join(packageRoot(), 'examples', 'prometheus', 'mooring-alerts.yaml');
 const RULE_TESTS = join(packageRoot(), 'test', 'fixtures', 'metrics', 'alerts.test.yaml');
 
 describe('metrics: documentation', () => {
