@@ -2,10 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { MOORING_API_VERSION } from '../../../src/app/model.js';
+import { signBody, WEBHOOK_PATH } from '../../../src/controller/webhook/index.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import type { PromSample } from '../../helpers/prometheus.js';
-import { configMap, controllerHarness, deployment, kubectl, readyAt } from '../controller/harness.js';
+import {
+  configMap,
+  controllerHarness,
+  deployment,
+  kubectl,
+  readyAt,
+  WEBHOOK_SECRET,
+} from '../controller/harness.js';
 
 /** The value of the one series of `name` whose labels include `labels` in a scrape; undefined if none. */
 function sampleOf(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -24,7 +32,7 @@ const one = (samples: PromSample[]): number | undefined =>
   samples.length === 1 ? samples[0]?.value : undefined;
 
 describe('metrics: the controller on the local cluster, scraped by a real Prometheus', () => {
-  it('serves syncs, app_info, kube requests and drift over HTTP, and PromQL returns them', async (t) => {
+  it('serves syncs, app_info, kube requests, drift and webhook deliveries over HTTP, and PromQL returns them', async (t) => {
     const metrics = new Metrics();
     const h = await controllerHarness(t, { webhook: true, metrics });
     const address = h.controller?.webhookAddress;
@@ -149,6 +157,41 @@ describe('metrics: the controller on the local cluster, scraped by a real Promet
       one(await prometheus.query(`sum(mooring_sync_total{${selector}})`)),
       1,
       'a heal is not counted as a sync',
+    );
+
+    // A push announced by a signed webhook: counted by provider and result, and its sync by trigger.
+    const second = await h.publish({
+      'app.yaml': [deployment('web', 2), configMap('settings', { color: 'green' })],
+    });
+    const delivery = JSON.stringify({
+      repoURL: h.repoURL,
+      branch: 'main',
+      revision: second,
+      paths: ['app/app.yaml'],
+    });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${address}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        body: delivery,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    assert.equal((await post({ 'x-mooring-signature': signBody('not-the-secret', delivery) })).status, 401);
+    assert.equal((await post({ 'x-mooring-signature': signBody(WEBHOOK_SECRET, delivery) })).status, 202);
+    await h.waitForApp(name, 'Ready at the pushed commit', readyAt(second));
+    await prometheus.waitFor(
+      'the webhook sync scraped',
+      `mooring_sync_total{${selector},result="Succeeded",trigger="webhook"}`,
+      (samples) => one(samples) === 1,
+    );
+    assert.equal(
+      one(await prometheus.query('mooring_webhook_deliveries_total{provider="generic",result="refreshed"}')),
+      1,
+    );
+    assert.equal(
+      one(
+        await prometheus.query('mooring_webhook_deliveries_total{provider="generic",result="unauthorized"}'),
+      ),
+      1,
     );
 
     // Deleting the app removes its series: the next scrape has none, and Prometheus marks them stale.
