@@ -18,7 +18,7 @@ import {
 /** The value of the one series of `name` whose labels include `labels` in a scrape; undefined if none. */
 function sampleOf(text: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (match?.[1] !== name) continue;
     const have = new Map(
       [...(match[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
@@ -78,6 +78,9 @@ describe('metrics: the controller on the local cluster, scraped by a real Promet
         0) >= 1,
     );
     assert.ok((sampleOf(text, 'mooring_git_fetch_duration_seconds_count', { result: 'success' }) ?? 0) >= 1);
+    // The first turn of the app came through the work queue, and its report through the sinks.
+    assert.ok((sampleOf(text, 'mooring_workqueue_wait_duration_seconds_count', {}) ?? 0) >= 1);
+    assert.ok((sampleOf(text, 'mooring_reconcile_reports_total', { kind: 'sync' }) ?? 0) >= 1);
     assert.ok(
       (sampleOf(text, 'mooring_render_duration_seconds_count', {
         renderer: 'directory',
