@@ -138,7 +138,7 @@ export class Metrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   }
 
-  /** Attaches what the scrape reads (the controller does, once it exists). */
+  /** Attaches what the scrape reads (the controller does, once it exists); the last view attached wins. */
   attach(view: MetricsView): void {
     this.view = view;
   }
