@@ -24,7 +24,11 @@ import { resolveProject, trackingNameOf } from './tenancy.js';
 import { PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
-import { backoffMs, jittered, WorkQueue } from './work-queue.js';
+import { backoffMs, jittered, systemTimers, WorkQueue } from './work-queue.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { metricsDeps } from '../metrics/controller-deps.js';
+import { metricsRoutes } from '../metrics/http.js';
+import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
 
@@ -57,6 +61,8 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
   /** How often remote clusters in use are probed for reachability (default 10 s). */
   clusterProbeIntervalMs?: number;
+  /** Prometheus metrics: fed by every reconcile report and served at /metrics (src/metrics/). */
+  metrics?: Metrics;
 }
 
 /**
@@ -96,6 +102,7 @@ export class Controller {
         this.onClusterChange(cluster);
       },
     });
+    const metrics = options.metrics;
     this.reconciler = new Reconciler({
       ...options,
       healthChecks,
@@ -103,8 +110,26 @@ export class Controller {
       projects: (name) => Promise.resolve(this.projects.get(name)),
       clusters: this.clusters,
       liveFor: (cluster) => this.liveFor(cluster),
+      ...(metrics === undefined ? {} : metricsDeps(metrics)),
     });
-    this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
+    this.queue = new WorkQueue(
+      (name) => this.handle(name),
+      options.concurrency,
+      systemTimers,
+      metrics === undefined
+        ? undefined
+        : (waitedMs) => {
+            metrics.queueWait.observe(waitedMs / 1000);
+          },
+    );
+    metrics?.attach({
+      apps: () => [...this.states.values()].map((state) => appInfoOf(state.app)),
+      queue: () => this.queue.counts(),
+      kubeRequests: () =>
+        kubeRequestCounts(
+          this.clusters.openConnections().map((c) => ({ cluster: c.name, stats: c.objects.requestStats })),
+        ),
+    });
   }
 
   async start(): Promise<void> {
@@ -352,6 +377,8 @@ export class Controller {
       this.byTrackingName.delete(state.trackingName);
     this.states.delete(name);
     this.queue.remove(name);
+    const [namespace = '', app = ''] = name.split('/');
+    this.options.metrics?.forgetApp({ namespace, app });
   }
 
   /** A drift seen on `cluster` matters only to an app that deploys there (ids repeat across clusters). */
@@ -521,11 +548,21 @@ export class Controller {
   }
 
   private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
+    const metrics = this.options.metrics;
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
       onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      ...(metrics === undefined
+        ? {}
+        : {
+            onDelivery: ({ provider, result }) => {
+              metrics.webhookDeliveries.inc({ provider, result });
+            },
+          }),
     });
+    // Until the API server serves the controller's one port, /metrics rides on the webhook receiver's.
+    if (metrics !== undefined) await this.webhookServer.register(metricsRoutes(metrics.registry));
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 

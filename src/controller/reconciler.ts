@@ -1,6 +1,7 @@
 import { errorMessage, MooringError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { syncApplication } from '../engine/sync.js';
+import type { RenderObserver } from '../engine/sync.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
 import { assessHealthWith } from '../health/custom/index.js';
 import { assessHealth } from '../health/index.js';
@@ -11,7 +12,7 @@ import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
-import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
+import type { ExportedTree, FetchObserver, ResolvedSource, SourceLimits } from '../source/types.js';
 import { healObjects } from '../apply/heal.js';
 import type { KubeObject } from '../core/objects.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
@@ -126,6 +127,9 @@ export interface ReconcilerDeps {
   healthChecks?: ClusterHealthChecks;
   /** More consumers of each report (metrics, notifications), after records, Events and status. */
   extraSinks?: ReportSink[];
+  /** Told of each git fetch and each render (metrics). */
+  onFetch?: FetchObserver;
+  onRender?: RenderObserver;
 }
 
 /** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
@@ -587,6 +591,7 @@ export class Reconciler {
     return resolveSource(spec, this.deps.cacheDir, {
       ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
       ...(freshSince === undefined ? {} : { freshSince }),
+      ...(this.deps.onFetch === undefined ? {} : { onFetch: this.deps.onFetch }),
     });
   }
 
@@ -614,6 +619,7 @@ export class Reconciler {
     return syncApplication(
       {
         ...(healthChecks === undefined ? {} : { healthChecks }),
+        ...(this.deps.onRender === undefined ? {} : { onRender: this.deps.onRender }),
         objects: access.objects,
         admit: access.admit,
         ...(cache === undefined

@@ -24,7 +24,7 @@ import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
 import { renderCacheKey } from '../render/cache.js';
-import type { RenderTools } from '../render/types.js';
+import type { RenderInput, RenderResult, RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
 
 export interface EngineDeps {
@@ -57,6 +57,8 @@ export interface EngineDeps {
    * (no change seen since): its dry-run is skipped and it counts as unchanged.
    */
   knownUnchanged?: (planned: PlannedObject, live: KubeObject) => boolean;
+  /** Told how long each render took (cache hits are not renders); metrics inject one. Must not throw. */
+  onRender?: RenderObserver;
 }
 
 /** Live state the caller already holds (a watch cache), asked before the API is. */
@@ -67,6 +69,9 @@ export interface LiveSource {
    */
   known(planned: readonly PlannedObject[]): Promise<Map<string, KubeObject>>;
 }
+
+/** Observes renders: the renderer ('detected' when a failure came before it was known), seconds, success. */
+export type RenderObserver = (render: { renderer: string; seconds: number; ok: boolean }) => void;
 
 /** Thrown inside a run to stop it; carries the failure to report. */
 class StopSync extends Error {
@@ -213,11 +218,27 @@ class SyncRun {
         : renderCacheKey(input, { ...versions, kubernetes: kubeVersion }, source.rootTreeHash);
     const cached = key === undefined ? undefined : cache?.get(key);
     if (cached === undefined) this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
-    const rendered = cached ?? (await render(input));
+    const rendered = cached ?? (await this.timedRender(input));
     if (key !== undefined && cached === undefined) cache?.set(key, rendered);
     this.result.warnings.push(...rendered.warnings);
     this.progress(`rendered ${rendered.objects.length} objects with ${rendered.renderer}`);
     return rendered.objects.map((r) => r.object);
+  }
+
+  /** A render (not a cache hit), told to the render observer with how long it took. */
+  private async timedRender(input: RenderInput): Promise<RenderResult> {
+    const observe = this.deps.onRender;
+    if (observe === undefined) return render(input);
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const rendered = await render(input);
+      observe({ renderer: rendered.renderer, seconds: seconds(), ok: true });
+      return rendered;
+    } catch (error) {
+      observe({ renderer: input.options.kind ?? 'detected', seconds: seconds(), ok: false });
+      throw error;
+    }
   }
 
   private plan(objects: KubeObject[]): Plan {

@@ -26,6 +26,7 @@ import { fetchFailure, sourceFailed } from './source-errors.js';
 import type {
   ExportedTree,
   FetchedSource,
+  FetchObserver,
   FetchOptions,
   RefSpec,
   ResolvedSource,
@@ -83,7 +84,12 @@ export async function resolveSource(
     async () => {
       const resolved = await withCredentials(
         spec.credentials,
-        (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache }),
+        (auth) =>
+          resolveCommit(spec, mirrorDir, auth, {
+            timeoutMs,
+            preferCache,
+            ...(options.onFetch === undefined ? {} : { onFetch: options.onFetch }),
+          }),
         spec.repoURL,
       );
       // The mirror only grows with a fetch: checked once per shared fetch.
@@ -220,6 +226,7 @@ function tagOf(ref: RefSpec, resolvedRef: string): string | undefined {
 interface ResolveOptions {
   timeoutMs: number;
   preferCache: boolean;
+  onFetch?: FetchObserver;
 }
 
 async function resolveCommit(
@@ -234,7 +241,7 @@ async function resolveCommit(
     const wanted = ref.commit.toLowerCase();
     const cached = options.preferCache ? await findCommit(mirrorDir, wanted) : undefined;
     if (cached !== undefined) return { commit: cached, resolvedRef: cached };
-    await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+    await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
     const commit = await findCommitOrFetchIt(mirrorDir, spec.repoURL, wanted, auth, options.timeoutMs);
     if (commit === undefined)
       throw sourceFailed(
@@ -247,7 +254,7 @@ async function resolveCommit(
       );
     return { commit, resolvedRef: commit };
   }
-  await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+  await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
   const resolved = resolveNamedRef(await listMirrorRefs(mirrorDir), ref, url);
   const commit = await findCommit(mirrorDir, resolved.target);
   if (commit === undefined)
@@ -264,11 +271,14 @@ async function fetchOrFail(
   mirrorDir: string,
   repoURL: string,
   auth: GitAuth,
-  timeoutMs: number,
+  { timeoutMs, onFetch }: Pick<ResolveOptions, 'timeoutMs' | 'onFetch'>,
 ): Promise<void> {
+  const started = performance.now();
   try {
     await fetchMirror(mirrorDir, repoURL, auth, timeoutMs);
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: true });
   } catch (error) {
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: false });
     throw fetchFailure(error, displayURL(repoURL), timeoutMs);
   }
 }

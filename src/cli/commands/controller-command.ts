@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Controller } from '../../controller/controller.js';
 import { acquireLeadership } from '../../controller/leader.js';
 import { connect } from '../../kube/connect.js';
+import { Metrics } from '../../metrics/metrics.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
@@ -107,7 +108,10 @@ export function registerControllerCommand(program: Command): void {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       const port = Number.parseInt(opts.webhookPort, 10);
+      // One registry for the process, served at /metrics on the controller's HTTP port.
+      const metrics = new Metrics();
       const controller = new Controller({
+        metrics,
         objects,
         tools: renderTools(),
         namespace: opts.namespace,
@@ -143,6 +147,7 @@ export function registerControllerCommand(program: Command): void {
             },
           )
         : undefined;
+      metrics.setLeader(true);
       await controller.start();
       if (controller.webhookAddress !== undefined)
         logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');

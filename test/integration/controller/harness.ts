@@ -30,6 +30,7 @@ import { adminBindingName, adminProjectObjects } from '../../../src/install/proj
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 import type { RequestStats } from '../../../src/kube/stats.js';
+import type { Metrics } from '../../../src/metrics/metrics.js';
 import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
@@ -145,6 +146,8 @@ export interface HarnessOptions {
   renderHelper?: string;
   /** How often the controller probes remote clusters (default: the product's). */
   clusterProbeIntervalMs?: number;
+  /** Metrics the controller feeds (and serves at /metrics on the webhook port). */
+  metrics?: Metrics;
 }
 
 export interface ControllerHarness {
@@ -383,6 +386,7 @@ export async function controllerHarness(
         ...(options.clusterProbeIntervalMs === undefined
           ? {}
           : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
         ...(options.webhook === true
           ? {
               webhook: {
