@@ -25,6 +25,7 @@ import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
+import { Notifier } from '../notify/notifier.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -55,6 +56,8 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
   /** How often remote clusters in use are probed for reachability (default 10 s). */
   clusterProbeIntervalMs?: number;
+  /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
+  notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
 }
 
 /**
@@ -78,6 +81,8 @@ export class Controller {
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
   private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
+  /** Sends notifications from the reports (undefined when notifications are off). */
+  readonly notifier: Notifier | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
@@ -94,8 +99,23 @@ export class Controller {
         this.onClusterChange(cluster);
       },
     });
+    const notify = options.notifications;
+    this.notifier =
+      notify === undefined
+        ? undefined
+        : new Notifier({
+            objects: options.objects,
+            controllerNamespace: options.namespace,
+            namespaces:
+              options.applicationNamespaces === 'all'
+                ? 'all'
+                : [options.namespace, ...(options.applicationNamespaces ?? [])],
+            logger: options.logger,
+            ...notify,
+          });
     this.reconciler = new Reconciler({
       ...options,
+      ...(this.notifier === undefined ? {} : { extraSinks: [this.notifier.sink()] }),
       healthChecks,
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
@@ -110,6 +130,8 @@ export class Controller {
     await this.clusters.start();
     // Projects first: an Application reconciled before they are listed would be refused for nothing.
     await this.watchProjects();
+    // Before any app is reconciled: what was already sent is read from the policies' status.
+    await this.notifier?.start();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
     await Promise.all(
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
@@ -181,6 +203,7 @@ export class Controller {
   /** Finishes the syncs under way, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.stop();
+    await this.notifier?.stop();
     for (const watch of this.appWatches) watch.stop();
     for (const { cache } of this.lives.values()) cache.stop();
     this.lives.clear();
