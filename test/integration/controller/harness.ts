@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { Application, ApplicationSpec, Condition } from '../../../src/controller/app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { ControllerOptions } from '../../../src/controller/controller.js';
 import { RECORD_APP_LABEL } from '../../../src/controller/records.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { KubeObject } from '../../../src/core/objects.js';
@@ -100,6 +101,8 @@ export function applyCrds(): Promise<void> {
       join(dir, 'syncrecords.yaml'),
       '-f',
       join(dir, 'projects.yaml'),
+      '-f',
+      join(dir, 'notificationpolicies.yaml'),
     ]);
     await kubectl([
       'wait',
@@ -108,6 +111,7 @@ export function applyCrds(): Promise<void> {
       'crd/applications.mooring.dev',
       'crd/syncrecords.mooring.dev',
       'crd/projects.mooring.dev',
+      'crd/notificationpolicies.mooring.dev',
     ]);
   })();
   return crdsApplied;
@@ -145,6 +149,8 @@ export interface HarnessOptions {
   renderHelper?: string;
   /** How often the controller probes remote clusters (default: the product's). */
   clusterProbeIntervalMs?: number;
+  /** Send what NotificationPolicies ask for (default: notifications off). */
+  notifications?: ControllerOptions['notifications'];
 }
 
 export interface ControllerHarness {
@@ -356,6 +362,7 @@ export async function controllerHarness(
         ...(options.clusterProbeIntervalMs === undefined
           ? {}
           : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
+        ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(options.webhook === true
           ? {
               webhook: {
