@@ -37,7 +37,12 @@ async function webhookReceiver(t: TestContext): Promise<{ receiver: Receiver; me
   };
 }
 
-async function createPolicy(h: ControllerHarness, url: string, spec: Record<string, unknown>): Promise<void> {
+async function createPolicy(
+  h: ControllerHarness,
+  url: string,
+  spec: Record<string, unknown>,
+  moreSinks: Record<string, unknown>[] = [],
+): Promise<void> {
   await h.observer.create({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -48,7 +53,7 @@ async function createPolicy(h: ControllerHarness, url: string, spec: Record<stri
     apiVersion: MOORING_API_VERSION,
     kind: 'NotificationPolicy',
     metadata: { name: 'team', namespace: h.appNamespace },
-    spec: { sinks: [{ name: 'hook', type: 'webhook', secretRef: { name: 'hook' } }], ...spec },
+    spec: { sinks: [{ name: 'hook', type: 'webhook', secretRef: { name: 'hook' } }, ...moreSinks], ...spec },
   });
 }
 
@@ -74,7 +79,9 @@ describe('notifications', () => {
       notifications: { allowHttp: true, dashboardUrl: 'https://mooring.example.com' },
     });
     const { receiver, messages } = await webhookReceiver(t);
-    await createPolicy(h, receiver.url, { events: ['sync-failed', 'recovered'], groupWindow: '1s' });
+    await createPolicy(h, receiver.url, { events: ['sync-failed', 'recovered'], groupWindow: '1s' }, [
+      { name: 'events', type: 'kubernetes-events' },
+    ]);
     const good = await h.publish({ 'app.yaml': [configMap('settings', { v: '1' })] });
     const name = h.uniqueName('notified');
     await h.createApp(name, { interval: '2s' });
@@ -133,18 +140,39 @@ describe('notifications', () => {
 
     const status = await h.waitFor('the policy status', async () => {
       const s = await policyStatus(h);
-      return s.sinks?.[0]?.delivered === 2 ? s : undefined;
+      const delivered = (s.sinks ?? []).map((k) => k.delivered);
+      return delivered.length === 2 && delivered.every((d) => d === 2) ? s : undefined;
     });
     const state = status.apps?.find((a) => a.app === `${h.appNamespace}/${name}`);
     assert.deepEqual([state?.sync, state?.revision], ['Succeeded', fixed]);
-    assert.equal(status.sinks?.[0]?.failed ?? 0, 0);
+    assert.deepEqual(
+      (status.sinks ?? []).map((k) => k.failed ?? 0),
+      [0, 0],
+    );
+    // The kubernetes-events sink: one Event per message on the Application.
+    const events = (await h.events(name)).filter((e) => String(e.reason).startsWith('Notify'));
+    assert.deepEqual(events.map((e) => [e.reason, e.type]).sort(), [
+      ['NotifyRecovered', 'Normal'],
+      ['NotifySyncFailed', 'Warning'],
+    ]);
     assert.equal(condition(await h.getApp(name), 'Ready')?.status, 'True');
   });
 
   it('groups five apps failing on one commit into one message', async (t) => {
-    const h = await controllerHarness(t, { notifications: { allowHttp: true } });
+    const h = await controllerHarness(t, { notifications: { allowHttp: true, retryBaseMs: 50 } });
     const { receiver, messages } = await webhookReceiver(t);
-    await createPolicy(h, receiver.url, { events: ['sync-failed'], groupWindow: '5s' });
+    // A second sink whose service is down: retried, reported in status, and no obstacle to the first.
+    const down = await startReceiver(() => ({ status: 503, body: 'unavailable' }));
+    t.after(() => down.close());
+    await h.observer.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'down', namespace: h.appNamespace },
+      stringData: { url: `${down.url}/hook` },
+    });
+    await createPolicy(h, receiver.url, { events: ['sync-failed'], groupWindow: '5s' }, [
+      { name: 'down', type: 'webhook', secretRef: { name: 'down' } },
+    ]);
     const folders = ['a', 'b', 'c', 'd', 'e'];
     const files: Record<string, string | ReturnType<typeof configMap>[]> = {};
     for (const f of folders) files[`${f}/app.yaml`] = [configMap(`settings-${f}`, { v: '1' })];
@@ -169,5 +197,14 @@ describe('notifications', () => {
       message.apps.map((a) => a.app).sort(),
       names.map((n) => `${h.appNamespace}/${n}`).sort(),
     );
+
+    const status = await h.waitFor('the failing sink in the policy status', async () => {
+      const s = await policyStatus(h);
+      return s.sinks?.find((k) => k.name === 'down')?.failed === 1 ? s : undefined;
+    });
+    const failing = status.sinks?.find((k) => k.name === 'down');
+    assert.match(failing?.lastError ?? '', /answered 503/);
+    assert.equal(down.requests.length, 5, 'tried five times (with backoff) before giving up');
+    assert.equal(status.sinks?.find((k) => k.name === 'hook')?.delivered, 1);
   });
 });
