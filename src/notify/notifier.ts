@@ -60,6 +60,8 @@ interface SinkCounters {
 interface PolicyRuntime {
   policy: NotificationPolicy;
   states: Map<string, AppNotifyState>;
+  /** The last observation of each app (not persisted): what out-of-sync is decided from as time passes. */
+  lastSeen: Map<string, AppObservation>;
   groups: PendingGroup[];
   rate: RateState | undefined;
   sinks: Map<string, SinkCounters>;
@@ -194,6 +196,7 @@ export class Notifier {
     this.policies.set(key, {
       policy,
       states: new Map((status.apps ?? []).map((s) => [s.app, s])),
+      lastSeen: new Map(),
       groups: [],
       rate: status.rate,
       sinks: new Map(
@@ -225,27 +228,46 @@ export class Notifier {
 
   private decide(observation: AppObservation): void {
     const now = this.now();
-    for (const runtime of this.policies.values()) {
-      if (!selects(runtime.policy, observation, this.options.controllerNamespace)) continue;
-      const timings = timingsOf(runtime.policy);
-      const decision = decideNotifications(runtime.states.get(observation.app), observation, now, {
-        events: runtime.policy.spec.events,
-        outOfSyncAfterMs: timings.outOfSyncAfterMs,
-      });
-      const before = JSON.stringify({ ...runtime.states.get(observation.app), updatedAt: '' });
-      if (before !== JSON.stringify({ ...decision.state, updatedAt: '' }) || decision.events.length > 0) {
-        runtime.states.set(observation.app, decision.state);
-        runtime.dirty = true;
-      }
-      for (const event of decision.events) runtime.groups = addToGroups(runtime.groups, event, now.getTime());
-    }
+    for (const runtime of this.policies.values())
+      if (selects(runtime.policy, observation, this.options.controllerNamespace))
+        this.decideFor(runtime, observation, now);
     if (this.policies.size > 0) void this.tick();
+  }
+
+  private decideFor(runtime: PolicyRuntime, observation: AppObservation, now: Date): void {
+    runtime.lastSeen.set(observation.app, observation);
+    const decision = decideNotifications(runtime.states.get(observation.app), observation, now, {
+      events: runtime.policy.spec.events,
+      outOfSyncAfterMs: timingsOf(runtime.policy).outOfSyncAfterMs,
+    });
+    const before = JSON.stringify({ ...runtime.states.get(observation.app), updatedAt: '' });
+    if (before !== JSON.stringify({ ...decision.state, updatedAt: '' }) || decision.events.length > 0) {
+      runtime.states.set(observation.app, decision.state);
+      runtime.dirty = true;
+    }
+    for (const event of decision.events) runtime.groups = addToGroups(runtime.groups, event, now.getTime());
+  }
+
+  /**
+   * out-of-sync needs no new report: an app still OutOfSync past the policy's time is decided again from
+   * its last observation (nothing else changed, so nothing else is sent).
+   */
+  private checkOutOfSync(runtime: PolicyRuntime, now: Date): void {
+    if (!runtime.policy.spec.events.includes('out-of-sync')) return;
+    const { outOfSyncAfterMs } = timingsOf(runtime.policy);
+    for (const [app, state] of runtime.states) {
+      if (state.outOfSyncSince === undefined || state.outOfSyncSent === true) continue;
+      if (now.getTime() - Date.parse(state.outOfSyncSince) < outOfSyncAfterMs) continue;
+      const seen = runtime.lastSeen.get(app);
+      if (seen?.outOfSync === true) this.decideFor(runtime, seen, now);
+    }
   }
 
   /** Sends the groups whose window has closed (rate limit permitting). */
   private tick(): Promise<void> {
     const now = this.now();
     for (const [key, runtime] of this.policies) {
+      this.checkOutOfSync(runtime, now);
       const { groupWindowMs, rate } = timingsOf(runtime.policy);
       const { due, rest } = takeDue(runtime.groups, now.getTime(), groupWindowMs);
       runtime.groups = rest;
@@ -263,6 +285,7 @@ export class Notifier {
         for (const sink of runtime.policy.spec.sinks) this.enqueueDelivery(runtime, sink, message);
       }
     }
+    if ([...this.policies.values()].some((r) => r.dirty)) void this.persist();
     return Promise.resolve();
   }
 

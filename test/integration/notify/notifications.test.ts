@@ -170,7 +170,7 @@ describe('notifications', () => {
       metadata: { name: 'down', namespace: h.appNamespace },
       stringData: { url: `${down.url}/hook` },
     });
-    await createPolicy(h, receiver.url, { events: ['sync-failed'], groupWindow: '5s' }, [
+    await createPolicy(h, receiver.url, { events: ['sync-failed'], groupWindow: '10s' }, [
       { name: 'down', type: 'webhook', secretRef: { name: 'down' } },
     ]);
     const folders = ['a', 'b', 'c', 'd', 'e'];
@@ -206,5 +206,29 @@ describe('notifications', () => {
     assert.match(failing?.lastError ?? '', /answered 503/);
     assert.equal(down.requests.length, 5, 'tried five times (with backoff) before giving up');
     assert.equal(status.sinks?.find((k) => k.name === 'hook')?.delivered, 1);
+  });
+
+  it('sends out-of-sync once an app has been OutOfSync for the policy time, with no new report', async (t) => {
+    const h = await controllerHarness(t, { notifications: { allowHttp: true } });
+    const { receiver, messages } = await webhookReceiver(t);
+    await createPolicy(h, receiver.url, { events: ['out-of-sync'], outOfSyncAfter: '3s', groupWindow: '0s' });
+    await h.publish({ 'app.yaml': [configMap('manual', { mode: 'manual' })] });
+    const name = h.uniqueName('manual');
+    await h.createApp(name, { syncPolicy: { automated: false } });
+    const outOfSync = await h.waitForApp(
+      name,
+      'OutOfSync',
+      (app) => app.status?.sync?.status === 'OutOfSync',
+    );
+    assert.equal(messages().length, 0, 'not before the policy time');
+    const delivered = await h.waitFor('the out-of-sync message', () =>
+      Promise.resolve(messages().length > 0 ? messages() : undefined),
+    );
+    assert.equal(delivered.length, 1);
+    assert.equal(delivered[0]?.event, 'out-of-sync');
+    assert.match(delivered[0].apps.at(0)?.summary ?? '', /has been OutOfSync since/);
+    const since = /since (\S+)/.exec(delivered[0].apps.at(0)?.summary ?? '')?.[1] ?? '';
+    const sentAt = (JSON.parse(receiver.requests[0]?.body ?? '{}') as { sentAt?: string }).sentAt ?? '';
+    assert.ok(Date.parse(sentAt) - Date.parse(since) >= 3000, `sent ${sentAt}, OutOfSync since ${since}`);
   });
 });
