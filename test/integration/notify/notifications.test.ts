@@ -10,6 +10,7 @@ import type { Receiver } from '../../unit/notify/receiver.js';
 import { startReceiver } from '../../unit/notify/receiver.js';
 import type { ControllerHarness } from '../controller/harness.js';
 import { condition, configMap, controllerHarness, readyAt } from '../controller/harness.js';
+import { testNamespace } from '../../helpers/kube.js';
 
 const HMAC_SECRET = 'notify-test-hmac';
 const BROKEN = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata: [unclosed\n';
@@ -42,26 +43,30 @@ async function createPolicy(
   url: string,
   spec: Record<string, unknown>,
   moreSinks: Record<string, unknown>[] = [],
+  namespace = h.appNamespace,
 ): Promise<void> {
   await h.observer.create({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 'hook', namespace: h.appNamespace },
+    metadata: { name: 'hook', namespace },
     stringData: { url: `${url}/hook`, secret: HMAC_SECRET },
   });
   await h.observer.create({
     apiVersion: MOORING_API_VERSION,
     kind: 'NotificationPolicy',
-    metadata: { name: 'team', namespace: h.appNamespace },
+    metadata: { name: 'team', namespace },
     spec: { sinks: [{ name: 'hook', type: 'webhook', secretRef: { name: 'hook' } }, ...moreSinks], ...spec },
   });
 }
 
-async function policyStatus(h: ControllerHarness): Promise<NotificationPolicyStatus> {
+async function policyStatus(
+  h: ControllerHarness,
+  namespace = h.appNamespace,
+): Promise<NotificationPolicyStatus> {
   const policy = await h.observer.get(MOORING_API_VERSION, {
     group: 'mooring.dev',
     kind: 'NotificationPolicy',
-    namespace: h.appNamespace,
+    namespace,
     name: 'team',
   });
   return policy?.status ?? {};
@@ -225,5 +230,47 @@ describe('notifications', () => {
     const since = /since (\S+)/.exec(delivered[0].apps.at(0)?.summary ?? '')?.[1] ?? '';
     const sentAt = (JSON.parse(receiver.requests[0]?.body ?? '{}') as { sentAt?: string }).sentAt ?? '';
     assert.ok(Date.parse(sentAt) - Date.parse(since) >= 3000, `sent ${sentAt}, OutOfSync since ${since}`);
+  });
+
+  it("never tells a tenant's policy about another namespace's apps", async (t) => {
+    const tenant = await testNamespace(t);
+    const h = await controllerHarness(t, {
+      notifications: { allowHttp: true },
+      applicationNamespaces: [tenant],
+    });
+    const own = await webhookReceiver(t);
+    const theirs = await webhookReceiver(t);
+    await createPolicy(h, own.receiver.url, { events: ['sync-failed'], groupWindow: '0s' });
+    // The tenant asks for this namespace's apps by name: the selector is narrowed to its own namespace.
+    await createPolicy(
+      h,
+      theirs.receiver.url,
+      { events: ['sync-failed'], groupWindow: '0s', selector: { namespaces: [h.appNamespace] } },
+      [],
+      tenant,
+    );
+    const warned = await h.waitFor('the tenant policy says its selector is narrowed', async () => {
+      const s = await policyStatus(h, tenant);
+      return s.message === undefined ? undefined : s;
+    });
+    assert.match(warned.message ?? '', new RegExp(`${h.appNamespace} ignored`));
+
+    const broken = await h.publish({ 'app.yaml': BROKEN });
+    const name = h.uniqueName('secret-project');
+    await h.createApp(name, { interval: '2s' });
+    await h.waitForApp(name, 'failed', failedAt(broken));
+    await h.waitFor('the message to the policy of the app namespace', () =>
+      Promise.resolve(own.messages().length > 0 ? true : undefined),
+    );
+    // Both policies are decided in the same pass and their state written in the same status write.
+    await h.waitFor('the app state in the own policy', async () =>
+      (await policyStatus(h)).apps?.some((a) => a.app === `${h.appNamespace}/${name}`) === true
+        ? true
+        : undefined,
+    );
+    const tenantStatus = await policyStatus(h, tenant);
+    assert.deepEqual(tenantStatus.apps ?? [], []);
+    assert.deepEqual(tenantStatus.sinks ?? [], []);
+    assert.equal(theirs.messages().length, 0);
   });
 });
