@@ -31,6 +31,7 @@ import { metricsRoutes } from '../metrics/http.js';
 import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
+import { Notifier } from '../notify/notifier.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -63,6 +64,8 @@ export interface ControllerOptions {
   clusterProbeIntervalMs?: number;
   /** Prometheus metrics: fed by every reconcile report and served at /metrics (src/metrics/). */
   metrics?: Metrics;
+  /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
+  notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
 }
 
 /**
@@ -86,6 +89,8 @@ export class Controller {
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
   private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
+  /** Sends notifications from the reports (undefined when notifications are off). */
+  readonly notifier: Notifier | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
@@ -103,14 +108,34 @@ export class Controller {
       },
     });
     const metrics = options.metrics;
+    const notify = options.notifications;
+    this.notifier =
+      notify === undefined
+        ? undefined
+        : new Notifier({
+            objects: options.objects,
+            controllerNamespace: options.namespace,
+            namespaces:
+              options.applicationNamespaces === 'all'
+                ? 'all'
+                : [options.namespace, ...(options.applicationNamespaces ?? [])],
+            logger: options.logger,
+            ...notify,
+          });
+    const metricsParts = metrics === undefined ? undefined : metricsDeps(metrics);
     this.reconciler = new Reconciler({
       ...options,
+      ...metricsParts,
+      // Metrics, then notifications: both consume every report after records, Events and status.
+      extraSinks: [
+        ...(metricsParts?.extraSinks ?? []),
+        ...(this.notifier === undefined ? [] : [this.notifier.sink()]),
+      ],
       healthChecks,
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
       clusters: this.clusters,
       liveFor: (cluster) => this.liveFor(cluster),
-      ...(metrics === undefined ? {} : metricsDeps(metrics)),
     });
     this.queue = new WorkQueue(
       (name) => this.handle(name),
@@ -137,6 +162,8 @@ export class Controller {
     await this.clusters.start();
     // Projects first: an Application reconciled before they are listed would be refused for nothing.
     await this.watchProjects();
+    // Before any app is reconciled: what was already sent is read from the policies' status.
+    await this.notifier?.start();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
     await Promise.all(
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
@@ -208,6 +235,7 @@ export class Controller {
   /** Finishes the syncs under way, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.stop();
+    await this.notifier?.stop();
     for (const watch of this.appWatches) watch.stop();
     for (const { cache } of this.lives.values()) cache.stop();
     this.lives.clear();

@@ -33,6 +33,9 @@ interface ControllerCliOptions {
   maxSourceFiles: string;
   maxMirrorSize: string;
   appNamespace?: string[];
+  notifications: boolean;
+  dashboardUrl?: string;
+  notifyAllowHttp?: boolean;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -100,6 +103,15 @@ export function registerControllerCommand(program: Command): void {
       '--allow-file-repos',
       "accept file:// repoURLs (tests and demos only: they read repositories on the controller's disk)",
     )
+    .option('--no-notifications', 'do not send the notifications NotificationPolicies ask for')
+    .option(
+      '--dashboard-url <url>',
+      'base URL of a dashboard that notifications link to (<url>/applications/NS/NAME)',
+    )
+    .option(
+      '--notify-allow-http',
+      'accept http:// notification URLs (receivers inside the cluster, tests); default https:// only',
+    )
     .addHelpText(
       'after',
       '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
@@ -128,6 +140,14 @@ export function registerControllerCommand(program: Command): void {
           maxMirrorBytes: parseByteSize(opts.maxMirrorSize, '--max-mirror-size'),
         },
         applicationNamespaces: applicationNamespaces(opts),
+        ...(opts.notifications
+          ? {
+              notifications: {
+                ...(opts.dashboardUrl === undefined ? {} : { dashboardUrl: opts.dashboardUrl }),
+                allowHttp: opts.notifyAllowHttp === true,
+              },
+            }
+          : {}),
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),

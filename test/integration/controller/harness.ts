@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { Application, ApplicationSpec, Condition } from '../../../src/controller/app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { ControllerOptions } from '../../../src/controller/controller.js';
 import { RECORD_APP_LABEL } from '../../../src/controller/records.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { KubeObject } from '../../../src/core/objects.js';
@@ -101,6 +102,8 @@ export function applyCrds(): Promise<void> {
       join(dir, 'syncrecords.yaml'),
       '-f',
       join(dir, 'projects.yaml'),
+      '-f',
+      join(dir, 'notificationpolicies.yaml'),
     ]);
     await kubectl([
       'wait',
@@ -109,6 +112,7 @@ export function applyCrds(): Promise<void> {
       'crd/applications.mooring.dev',
       'crd/syncrecords.mooring.dev',
       'crd/projects.mooring.dev',
+      'crd/notificationpolicies.mooring.dev',
     ]);
   })();
   return crdsApplied;
@@ -148,6 +152,8 @@ export interface HarnessOptions {
   clusterProbeIntervalMs?: number;
   /** Metrics the controller feeds (and serves at /metrics on the webhook port). */
   metrics?: Metrics;
+  /** Send what NotificationPolicies ask for (default: notifications off). */
+  notifications?: ControllerOptions['notifications'];
 }
 
 export interface ControllerHarness {
@@ -387,6 +393,7 @@ export async function controllerHarness(
           ? {}
           : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
         ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(options.webhook === true
           ? {
               webhook: {
