@@ -1,7 +1,8 @@
 /**
  * The in-memory index of Applications the API lists from: fed by the controller's Application watch (or a
  * watch of its own, `watchApplications`), one summary per app, the whole list kept sorted per sort key
- * (re-sorted lazily after a change), so a filtered first page is one scan that stops at `limit`, and a
+ * asked for (sorted once, then each change moved into place), so a filtered first page is one scan that
+ * stops at `limit`, and a
  * later page a binary search to the cursor then the same scan. Changes are numbered and offered to
  * subscribers (the server-sent event stream).
  */
@@ -43,15 +44,17 @@ export class ApplicationIndex implements ApplicationFeed {
   /** Takes one watch event. */
   onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
     const key = appKeyOf(app);
+    const before = this.byKey.get(key);
     if (type === 'DELETED') {
-      const gone = this.byKey.get(key);
-      if (gone === undefined) return;
+      if (before === undefined) return;
       this.byKey.delete(key);
-      this.changed('delete', gone.summary);
+      this.reorder(before, undefined);
+      this.changed('delete', before.summary);
       return;
     }
     const entry = indexEntryOf(app);
     this.byKey.set(key, entry);
+    this.reorder(before, entry);
     this.changed('upsert', entry.summary);
   }
 
@@ -113,8 +116,54 @@ export class ApplicationIndex implements ApplicationFeed {
     return { items, ...(more && last !== undefined ? { continue: encodeCursor(params, query, last) } : {}) };
   }
 
+  /**
+   * Keeps every sorted view current after one app changed: the old entry is taken out and the new one put
+   * in at its place (two binary searches), instead of sorting 10,000 apps again for the next request.
+   */
+  private reorder(before: IndexedApplication | undefined, after: IndexedApplication | undefined): void {
+    for (const [cacheKey, order] of this.sorted) {
+      const descending = cacheKey.startsWith('-');
+      const key = (descending ? cacheKey.slice(1) : cacheKey) as SortKey;
+      if (before !== undefined) {
+        const at = this.lowerBound(order, key, descending, positionOf(before.summary, key));
+        if (order[at] === before) order.splice(at, 1);
+        else {
+          // Not where it should be (cannot happen unless the view is stale): sort again when next asked.
+          this.sorted.delete(cacheKey);
+          continue;
+        }
+      }
+      if (after !== undefined)
+        order.splice(this.lowerBound(order, key, descending, positionOf(after.summary, key)), 0, after);
+    }
+  }
+
+  /** The first index whose position is not before `position`. */
+  private lowerBound(
+    order: IndexedApplication[],
+    key: SortKey,
+    descending: boolean,
+    position: CursorPosition,
+  ): number {
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (
+        comparePositions(
+          key,
+          descending,
+          positionOf((order[mid] as IndexedApplication).summary, key),
+          position,
+        ) < 0
+      )
+        low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   private changed(type: IndexChange['type'], summary: ApplicationSummary): void {
-    this.sorted.clear();
     const change: IndexChange = { seq: ++this.seqValue, type, summary };
     for (const listener of this.listeners) listener(change);
   }
@@ -136,14 +185,11 @@ export class ApplicationIndex implements ApplicationFeed {
 
   /** The index of the first app strictly after `after` (binary search). */
   private firstAfter(order: IndexedApplication[], query: ListQuery, after: CursorPosition): number {
-    let low = 0;
-    let high = order.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const position = positionOf((order[mid] as IndexedApplication).summary, query.sort);
-      if (comparePositions(query.sort, query.descending, position, after) <= 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+    const at = this.lowerBound(order, query.sort, query.descending, after);
+    const there = order[at];
+    return there !== undefined &&
+      comparePositions(query.sort, query.descending, positionOf(there.summary, query.sort), after) === 0
+      ? at + 1
+      : at;
   }
 }
