@@ -66,6 +66,11 @@ export interface ControllerOptions {
   metrics?: Metrics;
   /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
   notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
+  /**
+   * Also hands every Application the watch delivers (parsed; DELETED as last seen) to this listener: the
+   * API's index is fed from the controller's own watch rather than a second one.
+   */
+  applicationListener?: (type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application) => void;
 }
 
 /**
@@ -91,6 +96,7 @@ export class Controller {
   private webhookServer: FastifyInstance | undefined;
   /** Sends notifications from the reports (undefined when notifications are off). */
   readonly notifier: Notifier | undefined;
+  private listed = false;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
@@ -188,6 +194,7 @@ export class Controller {
           }),
       ),
     );
+    this.listed = true;
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -245,6 +252,11 @@ export class Controller {
     await this.webhookServer?.close();
   }
 
+  /** Whether every Application watch has delivered its initial list (readiness). */
+  get synced(): boolean {
+    return this.listed;
+  }
+
   /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     const state = this.states.get(name);
@@ -275,6 +287,7 @@ export class Controller {
   private onApplicationEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
     if (type === 'DELETED') {
       this.onApplication(type, object as Application);
+      this.options.applicationListener?.(type, object as Application);
       return;
     }
     const parsed = readApplication(object);
@@ -286,6 +299,7 @@ export class Controller {
       return;
     }
     this.onApplication(type, parsed.app);
+    this.options.applicationListener?.(type, parsed.app);
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
@@ -321,6 +335,11 @@ export class Controller {
         // Not 'manual': after an unpin the rolled-back revision must still not be applied automatically.
         this.trigger(name, 'rollback');
       }
+    }
+    if (requests.refresh !== undefined && state.seen.refresh !== requests.refresh) {
+      state.seen.refresh = requests.refresh;
+      // A poll now: a new commit syncs an automated app; a manual app only shows what differs.
+      if (before !== undefined) this.trigger(name, 'poll');
     }
     if (
       before === undefined ||
@@ -580,7 +599,7 @@ export class Controller {
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
-      onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      onPush: (event: PushEvent) => Promise.resolve(this.refreshForPush(event)),
       ...(metrics === undefined
         ? {}
         : {
@@ -594,7 +613,11 @@ export class Controller {
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 
-  private onPush(event: PushEvent): string[] {
+  /**
+   * Refreshes the apps a verified push concerns (the webhook receiver's `onPush`); returns their keys as
+   * answered to the Git host.
+   */
+  refreshForPush(event: PushEvent): string[] {
     const candidates = [...this.states].map(([key, { app }]) => ({
       key,
       repoURL: app.spec.source.repoURL,
