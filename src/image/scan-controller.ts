@@ -149,6 +149,19 @@ export class ImageScanController {
     return keys;
   }
 
+  /** Scans what a registry webhook's pushes name; the keys of the repositories triggered, once each. */
+  scanPushes(pushes: readonly { host: string | undefined; repository: string }[]): string[] {
+    const keys = new Set<string>();
+    const seen = new Set<string>();
+    for (const push of pushes) {
+      const id = `${push.host ?? ''}/${push.repository}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const key of this.scanImage(push.host, push.repository)) keys.add(key);
+    }
+    return [...keys];
+  }
+
   /** The in-memory tags of a repository (tests and the API). */
   tagsOf(key: string): readonly string[] | undefined {
     return this.repos.get(key)?.tags;
