@@ -39,6 +39,7 @@ const STATUS_OF_CODE: Record<ErrorCode, number> = {
   PREREQUISITE_MISSING: 503,
   TOOLCHAIN_BUILD_FAILED: 500,
   PROCESS_FAILED: 500,
+  REGISTRY_FAILED: 502,
 };
 
 const DEFAULT_HINT: Partial<Record<ErrorCode, string>> = {

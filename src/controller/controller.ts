@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import type { KubeObject } from '../core/objects.js';
 import { errorMessage } from '../core/errors.js';
@@ -53,7 +53,13 @@ export interface ControllerOptions {
   concurrency: number;
   timeoutMs: number;
   logger: Logger;
-  webhook?: { port: number; host: string; secrets: WebhookSecrets };
+  webhook?: {
+    port: number;
+    host: string;
+    secrets: WebhookSecrets;
+    /** More routes on the same server (the registry webhook of image automation). */
+    plugins?: FastifyPluginAsync[];
+  };
   /** Watch managed objects only in these namespaces (the namespace-scoped install); default cluster-wide. */
   watchNamespaces?: string[];
   /** Accept file:// repoURLs (tests and the demo); refused otherwise. */
@@ -610,6 +616,7 @@ export class Controller {
     });
     // Until the API server serves the controller's one port, /metrics rides on the webhook receiver's.
     if (metrics !== undefined) await this.webhookServer.register(metricsRoutes(metrics.registry));
+    for (const plugin of config.plugins ?? []) await this.webhookServer.register(plugin);
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 

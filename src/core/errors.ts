@@ -26,7 +26,9 @@ export type ErrorCode =
   /** An API request without a valid identity (no, unknown or expired token). */
   | 'UNAUTHENTICATED'
   /** An API request whose identity Kubernetes RBAC does not allow to do it. */
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  /** An OCI registry could not be reached, refused the credentials, rate-limited, or answered malformed data. */
+  | 'REGISTRY_FAILED';
 
 /** The pipeline stage an error happened in, for status and messages. */
 export type Step =

@@ -12,6 +12,9 @@ import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
 import { Controller } from '../../controller/controller.js';
 import { MooringError } from '../../core/errors.js';
+import { kubeEventSink } from '../../image/events.js';
+import { ImageScanController } from '../../image/scan-controller.js';
+import { registryWebhookPlugin } from '../../image/webhook.js';
 import { acquireLeadership } from '../../controller/leader.js';
 import { connect } from '../../kube/connect.js';
 import { Metrics } from '../../metrics/metrics.js';
@@ -149,7 +152,7 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
@@ -159,6 +162,19 @@ export function registerControllerCommand(program: Command): void {
       const index = new ApplicationIndex();
       // One registry for the process, served at /metrics on the controller's HTTP port.
       const metrics = new Metrics();
+      // Image automation runs beside the Application controller when its CRDs are installed.
+      const imageScan = new ImageScanController({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        sink: kubeEventSink(objects, logger),
+      });
+      const registryWebhook = registryWebhookPlugin({
+        secret: process.env.MOORING_REGISTRY_WEBHOOK_SECRET,
+        header: process.env.MOORING_REGISTRY_WEBHOOK_HEADER,
+        logger,
+        onPush: (pushes) => imageScan.scanPushes(pushes),
+      });
       const controller = new Controller({
         metrics,
         objects,
@@ -207,7 +223,7 @@ export function registerControllerCommand(program: Command): void {
                   metrics.webhookDeliveries.inc({ provider, result });
                 },
               },
-              plugins: [metricsRoutes(metrics.registry)],
+              plugins: [metricsRoutes(metrics.registry), registryWebhook],
             })
           : undefined;
       if (http !== undefined) {
@@ -232,9 +248,11 @@ export function registerControllerCommand(program: Command): void {
       metrics.setLeader(true);
       await controller.start();
       index.markSynced();
+      await imageScan.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
+          imageScan.stop();
           void controller
             .stop()
             .then(() => http?.close())
