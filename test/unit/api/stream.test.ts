@@ -14,7 +14,10 @@ describe('event ring buffer', () => {
     assert.deepEqual(ids, ['e1-1', 'e1-2', 'e1-3']);
     const resume = ring.since('e1-1');
     assert.equal(resume.kind, 'replay');
-    assert.deepEqual(resume.kind === 'replay' ? resume.events.map((e) => e.data) : [], ['b', 'c']);
+    assert.deepEqual(
+      resume.events.map((e) => e.data),
+      ['b', 'c'],
+    );
     assert.deepEqual(ring.since('e1-3'), { kind: 'replay', events: [] });
   });
 
@@ -70,6 +73,13 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Wir
   }
 }
 
+/** The next event of a stream; fails the test when the stream ended. */
+async function nextEvent(events: AsyncGenerator<WireEvent>): Promise<WireEvent> {
+  const result = await events.next();
+  assert.ok(result.done !== true, 'the stream ended');
+  return result.value;
+}
+
 const change = (namespace: string, name: string, phase: string): StreamChange => ({
   kind: 'application',
   namespace,
@@ -93,7 +103,11 @@ async function withServer(
     await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   } finally {
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
   }
 }
 
@@ -113,7 +127,7 @@ describe('serving server-sent events over real HTTP', () => {
         assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
         const events = readEvents(response.body as ReadableStream<Uint8Array>);
         ring.push(change('a', 'one', 'Synced'));
-        const first = (await events.next()).value as WireEvent;
+        const first = await nextEvent(events);
         assert.equal(first.event, 'application');
         assert.equal(first.id, 'ep-1');
         assert.deepEqual(JSON.parse(first.data ?? ''), { namespace: 'a', name: 'one', sync: 'Synced' });
@@ -128,19 +142,19 @@ describe('serving server-sent events over real HTTP', () => {
           headers: { 'last-event-id': 'ep-1' },
         });
         const replay = readEvents(resumed.body as ReadableStream<Uint8Array>);
-        const ids = [(await replay.next()).value?.id, (await replay.next()).value?.id];
+        const ids = [(await nextEvent(replay)).id, (await nextEvent(replay)).id];
         assert.deepEqual(ids, ['ep-2', 'ep-3']);
         ring.push(change('a', 'two', 'OutOfSync'));
-        assert.equal((await replay.next()).value?.id, 'ep-4');
+        assert.equal((await nextEvent(replay)).id, 'ep-4');
         again.abort();
 
         // Beyond the buffer (capacity 4): told to reload, with the id to follow from.
         for (let i = 0; i < 5; i++) ring.push(change('a', 'one', `s${i}`));
         const late = new AbortController();
         const stale = await fetch(`${base}/`, { signal: late.signal, headers: { 'last-event-id': 'ep-1' } });
-        const reset = (await readEvents(stale.body as ReadableStream<Uint8Array>).next()).value;
-        assert.equal(reset?.event, 'reset');
-        assert.equal(reset?.id, 'ep-9');
+        const reset = await nextEvent(readEvents(stale.body as ReadableStream<Uint8Array>));
+        assert.equal(reset.event, 'reset');
+        assert.equal(reset.id, 'ep-9');
         late.abort();
       },
     );
@@ -168,12 +182,12 @@ describe('serving server-sent events over real HTTP', () => {
           record: { name: 'web-1', result: 'Succeeded' },
         });
         ring.push(change('team-a', 'web', 'Synced'));
-        const record = (await events.next()).value;
-        assert.equal(record?.event, 'record');
-        assert.deepEqual(JSON.parse(record?.data ?? ''), { name: 'web-1', result: 'Succeeded' });
-        const status = (await events.next()).value;
-        assert.equal(status?.event, 'status');
-        assert.equal(status?.id, 'ep-3');
+        const record = await nextEvent(events);
+        assert.equal(record.event, 'record');
+        assert.deepEqual(JSON.parse(record.data ?? '{}'), { name: 'web-1', result: 'Succeeded' });
+        const status = await nextEvent(events);
+        assert.equal(status.event, 'status');
+        assert.equal(status.id, 'ep-3');
         controller.abort();
       },
     );
@@ -196,14 +210,14 @@ describe('serving server-sent events over real HTTP', () => {
         const response = await fetch(`${base}/`, { signal: controller.signal });
         const events = readEvents(response.body as ReadableStream<Uint8Array>);
         ring.push(change('a', 'one', 'Synced'));
-        assert.equal((await events.next()).value?.id, 'ep-1');
+        assert.equal((await nextEvent(events)).id, 'ep-1');
         allowed = false;
         ring.push(change('a', 'one', 'OutOfSync'));
         // Asked synchronously when ep-2 was pushed; events go out in order, so once ep-3 arrives, ep-2 was
         // judged and skipped.
         allowed = true;
         ring.push(change('a', 'one', 'Synced'));
-        assert.equal((await events.next()).value?.id, 'ep-3');
+        assert.equal((await nextEvent(events)).id, 'ep-3');
         controller.abort();
       },
     );
