@@ -55,6 +55,11 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
   /** How often remote clusters in use are probed for reachability (default 10 s). */
   clusterProbeIntervalMs?: number;
+  /**
+   * Also hands every Application the watch delivers (parsed; DELETED as last seen) to this listener: the
+   * API's index is fed from the controller's own watch rather than a second one.
+   */
+  applicationListener?: (type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application) => void;
 }
 
 /**
@@ -78,6 +83,7 @@ export class Controller {
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
   private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
+  private listed = false;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
@@ -134,6 +140,7 @@ export class Controller {
           }),
       ),
     );
+    this.listed = true;
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -188,6 +195,11 @@ export class Controller {
     await this.webhookServer?.close();
   }
 
+  /** Whether every Application watch has delivered its initial list (readiness). */
+  get synced(): boolean {
+    return this.listed;
+  }
+
   /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     const state = this.states.get(name);
@@ -217,6 +229,7 @@ export class Controller {
   private onApplicationEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
     if (type === 'DELETED') {
       this.onApplication(type, object as Application);
+      this.options.applicationListener?.(type, object as Application);
       return;
     }
     const parsed = readApplication(object);
@@ -228,6 +241,7 @@ export class Controller {
       return;
     }
     this.onApplication(type, parsed.app);
+    this.options.applicationListener?.(type, parsed.app);
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
@@ -263,6 +277,11 @@ export class Controller {
         // Not 'manual': after an unpin the rolled-back revision must still not be applied automatically.
         this.trigger(name, 'rollback');
       }
+    }
+    if (requests.refresh !== undefined && state.seen.refresh !== requests.refresh) {
+      state.seen.refresh = requests.refresh;
+      // A poll now: a new commit syncs an automated app; a manual app only shows what differs.
+      if (before !== undefined) this.trigger(name, 'poll');
     }
     if (
       before === undefined ||
@@ -518,12 +537,16 @@ export class Controller {
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
-      onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      onPush: (event: PushEvent) => Promise.resolve(this.refreshForPush(event)),
     });
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 
-  private onPush(event: PushEvent): string[] {
+  /**
+   * Refreshes the apps a verified push concerns (the webhook receiver's `onPush`); returns their keys as
+   * answered to the Git host.
+   */
+  refreshForPush(event: PushEvent): string[] {
     const candidates = [...this.states].map(([key, { app }]) => ({
       key,
       repoURL: app.spec.source.repoURL,
