@@ -20,6 +20,7 @@ export class EventRing<T> {
   private readonly items: (BufferedEvent<T> | undefined)[];
   private seq = 0;
   private readonly listeners = new Set<(event: BufferedEvent<T>) => void>();
+  private readonly closers = new Set<() => void>();
 
   constructor(
     readonly capacity: number,
@@ -49,6 +50,18 @@ export class EventRing<T> {
   subscribe(listener: (event: BufferedEvent<T>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `closer` when the ring is closed (the server stops: every stream ends); returns the function that stops it. */
+  onClose(closer: () => void): () => void {
+    this.closers.add(closer);
+    return () => this.closers.delete(closer);
+  }
+
+  /** Ends every stream reading this ring. */
+  close(): void {
+    for (const closer of [...this.closers]) closer();
+    this.closers.clear();
   }
 
   get subscribers(): number {

@@ -1,7 +1,7 @@
 /**
  * Server-sent events of Application changes.
- *  - `StreamHub` watches Applications, SyncRecords and the Events about Applications (in the namespaces the
- *    controller serves) and turns each change into one buffered event (stream-buffer.ts): `application`
+ *  - `StreamHub` follows the API's Application index, and watches SyncRecords and the Events about
+ *    Applications (in the namespaces the controller serves), and turns each change into one buffered event (stream-buffer.ts): `application`
  *    (with its list summary and its status, and which of the two changed), `deleted`, `record` (a new
  *    SyncRecord), `event` (a Kubernetes Event about an Application). The initial lists are the state, not
  *    changes: clients read it over REST, then follow the stream.
@@ -17,57 +17,81 @@ import type { KubeObject } from '../core/objects.js';
 import { isRecord } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher, WatchEventType } from '../kube/watch.js';
+import type { Application } from '../app/model.js';
 import { MOORING_API_VERSION, RECORD_APP_LABEL } from '../app/model.js';
+import type { IndexChange } from './index/app-index.js';
+import type { IndexedApplication } from './index/summary.js';
+import { indexEntryOf } from './index/summary.js';
 import type { BufferedEvent } from './stream-buffer.js';
 import { EventRing, formatEvent } from './stream-buffer.js';
 
-/** One change, as the hub buffers it. `summary` is the list view's summary of the app (JSON). */
+/** One change, as the hub buffers it. `entry` is the app's list summary with what the list filters on. */
 export type StreamChange =
   | {
       kind: 'application';
       namespace: string;
       name: string;
-      summary: unknown;
+      entry: Pick<IndexedApplication, 'summary' | 'labels' | 'searchText'>;
       status: unknown;
       summaryChanged: boolean;
       statusChanged: boolean;
     }
-  | { kind: 'deleted'; namespace: string; name: string; summary: unknown }
+  | {
+      kind: 'deleted';
+      namespace: string;
+      name: string;
+      entry: Pick<IndexedApplication, 'summary' | 'labels' | 'searchText'>;
+    }
   | { kind: 'record'; namespace: string; name: string; record: Record<string, unknown> }
   | { kind: 'event'; namespace: string; name: string; event: Record<string, unknown> };
 
+/** The part of the API's Application index the hub follows (its changes, and the app each names). */
+export interface IndexFeed {
+  readonly synced: boolean;
+  subscribe(listener: (change: IndexChange) => void): () => void;
+  get(namespace: string, name: string): Application | undefined;
+}
+
 export interface StreamHubOptions {
-  /** The controller's connection (Applications, SyncRecords and Events live on its cluster). */
+  /** Application changes come from the API's index (fed by the controller's watch: no second watch). */
+  index: IndexFeed;
+  /** The controller's connection (SyncRecords and Events live on its cluster). */
   objects: ObjectsApi;
   /** 'all' (one cluster-wide watch per kind) or the namespaces whose Applications are served. */
   namespaces: readonly string[] | 'all';
-  /** The list view's summary of an Application (the same shape as GET /api/v1/applications items). */
-  summarize: (app: KubeObject) => unknown;
   logger: Logger;
   /** Events kept for resumption (default 2,000). */
   capacity?: number;
 }
 
-/** Watches what the streams report and keeps the last changes for resumption. */
+/**
+ * Turns Application changes (from the index), new SyncRecords and Events about Applications (its own two
+ * watches) into buffered stream events. Before the index and the watches have listed everything, what
+ * arrives is the initial state, not news: it is remembered, not streamed.
+ */
 export class StreamHub {
   readonly ring: EventRing<StreamChange>;
   private readonly watchers: Watcher[] = [];
-  private readonly apps = new Map<string, { summary: string; status: string }>();
+  private readonly apps = new Map<
+    string,
+    { summary: string; status: string; entry: Pick<IndexedApplication, 'summary' | 'labels' | 'searchText'> }
+  >();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: StreamHubOptions) {
     this.ring = new EventRing<StreamChange>(options.capacity ?? 2000);
+    this.unsubscribe = options.index.subscribe((change) => {
+      this.onIndexChange(change);
+    });
   }
 
-  /** Starts the watches; resolves when their initial lists are in. */
+  /** Starts the SyncRecord and Event watches; resolves when their initial lists are in. */
   async start(): Promise<void> {
     const namespaces =
       this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
     const starts: Promise<void>[] = [];
     for (const namespace of namespaces) {
       starts.push(
-        this.watch('Application', MOORING_API_VERSION, namespace, undefined, (t, o, s) => {
-          this.onApplication(t, o, s);
-        }),
         this.watch('SyncRecord', MOORING_API_VERSION, namespace, undefined, (t, o, s) => {
           this.onRecord(t, o, s);
         }),
@@ -80,6 +104,9 @@ export class StreamHub {
   }
 
   stop(): void {
+    this.ring.close();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     for (const watcher of this.watchers) watcher.stop();
     this.watchers.length = 0;
   }
@@ -92,7 +119,7 @@ export class StreamHub {
     handle: (type: WatchEventType, obj: KubeObject, synced: boolean) => void,
   ): Promise<void> {
     return new Promise<void>((resolve) => {
-      let synced = false;
+      const state = { synced: false };
       this.watchers.push(
         this.options.objects.watch({
           apiVersion,
@@ -100,10 +127,10 @@ export class StreamHub {
           ...(namespace === undefined ? {} : { namespace }),
           ...(fieldSelector === undefined ? {} : { fieldSelector }),
           onEvent: (event) => {
-            handle(event.type, event.object, synced);
+            handle(event.type, event.object, state.synced);
           },
           onSynced: () => {
-            synced = true;
+            state.synced = true;
             resolve();
           },
           onError: (error) => {
@@ -114,20 +141,26 @@ export class StreamHub {
     });
   }
 
-  private onApplication(type: WatchEventType, app: KubeObject, synced: boolean): void {
-    const namespace = app.metadata.namespace ?? '';
-    const name = app.metadata.name;
+  private onIndexChange(change: IndexChange): void {
+    const { namespace, name } = change.summary;
     const key = `${namespace}/${name}`;
-    const summary = this.options.summarize(app);
-    if (type === 'DELETED') {
+    const app = this.options.index.get(namespace, name);
+    if (change.type === 'delete' || app === undefined) {
+      // The list filters a deletion as it filtered the app (labels, text) when it was last seen.
+      const entry = this.apps.get(key)?.entry ?? { summary: change.summary, labels: {}, searchText: '' };
       this.apps.delete(key);
-      this.ring.push({ kind: 'deleted', namespace, name, summary });
+      if (this.options.index.synced) this.ring.push({ kind: 'deleted', namespace, name, entry });
       return;
     }
-    const next = { summary: JSON.stringify(summary), status: JSON.stringify(app.status ?? {}) };
+    const { summary, labels, searchText } = indexEntryOf(app);
+    const next = {
+      summary: JSON.stringify(summary),
+      status: JSON.stringify(app.status ?? {}),
+      entry: { summary, labels, searchText },
+    };
     const before = this.apps.get(key);
     this.apps.set(key, next);
-    if (!synced) return;
+    if (!this.options.index.synced) return;
     const summaryChanged = before?.summary !== next.summary;
     const statusChanged = before?.status !== next.status;
     if (!summaryChanged && !statusChanged) return;
@@ -135,7 +168,7 @@ export class StreamHub {
       kind: 'application',
       namespace,
       name,
-      summary,
+      entry: next.entry,
       status: app.status ?? {},
       summaryChanged,
       statusChanged,
@@ -195,15 +228,15 @@ export interface ServeOptions {
 
 /** The list view: one `application` event per summary change (filtered as the list), and `deleted`. */
 export function listView(
-  matches: (summary: unknown) => boolean,
+  matches: (entry: Pick<IndexedApplication, 'summary' | 'labels' | 'searchText'>) => boolean,
   authorize: (namespace: string) => Promise<boolean>,
 ): StreamView {
   return {
     authorize,
     select: (change) => {
-      if (change.kind === 'application' && change.summaryChanged && matches(change.summary))
-        return { type: 'application', data: change.summary };
-      if (change.kind === 'deleted' && matches(change.summary))
+      if (change.kind === 'application' && change.summaryChanged && matches(change.entry))
+        return { type: 'application', data: change.entry.summary };
+      if (change.kind === 'deleted' && matches(change.entry))
         return { type: 'deleted', data: { namespace: change.namespace, name: change.name } };
       return undefined;
     },
@@ -315,9 +348,11 @@ export function serveEvents(
     state.closed = true;
     clearInterval(heartbeat);
     unsubscribe();
+    stopClosing();
     response.end();
     done();
   }
+  const stopClosing = ring.onClose(finish);
   request.on('close', finish);
   response.on('close', finish);
   void drain();

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ApplicationIndex } from '../../api/index/app-index.js';
 import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
+import { controllerRoutes } from '../../api/controller-routes.js';
 import { Controller } from '../../controller/controller.js';
 import { MooringError } from '../../core/errors.js';
 import { acquireLeadership } from '../../controller/leader.js';
@@ -164,6 +165,13 @@ export function registerControllerCommand(program: Command): void {
           index.onApplication(type, app);
         },
       });
+      const detail = controllerRoutes({
+        controller,
+        index,
+        objects,
+        namespaces: applicationNamespaces(opts),
+        logger,
+      });
       // Listening before leadership: /healthz answers at once; /readyz only once this replica leads and listed.
       const http =
         port > 0
@@ -174,6 +182,7 @@ export function registerControllerCommand(program: Command): void {
               clusters: controller.clusters,
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
+              routes: detail.routes,
               webhook: {
                 secrets: webhookSecrets(process.env),
                 logger,
@@ -200,14 +209,17 @@ export function registerControllerCommand(program: Command): void {
             },
           )
         : undefined;
-      await controller.start();
+      await Promise.all([controller.start(), detail.start()]);
       index.markSynced();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
           void controller
             .stop()
-            .then(() => http?.close())
+            .then(() => {
+              detail.stop();
+              return http?.close();
+            })
             .then(() => leadership?.release())
             .then(resolve);
         };

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 
+import type { ApplicationSummary } from '../../../src/api/index/summary.js';
 import { EventRing, formatEvent } from '../../../src/api/stream-buffer.js';
 import type { StreamChange, StreamView } from '../../../src/api/stream.js';
 import { appView, listView, serveEvents } from '../../../src/api/stream.js';
@@ -84,7 +85,11 @@ const change = (namespace: string, name: string, phase: string): StreamChange =>
   kind: 'application',
   namespace,
   name,
-  summary: { namespace, name, sync: phase },
+  entry: {
+    summary: { namespace, name, sync: phase } as unknown as ApplicationSummary,
+    labels: {},
+    searchText: name,
+  },
   status: { summary: phase },
   summaryChanged: true,
   statusChanged: true,
