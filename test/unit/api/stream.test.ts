@@ -7,6 +7,7 @@ import type { ApplicationSummary } from '../../../src/api/index/summary.js';
 import { EventRing, formatEvent } from '../../../src/api/stream-buffer.js';
 import type { StreamChange, StreamView } from '../../../src/api/stream.js';
 import { appView, listView, serveEvents } from '../../../src/api/stream.js';
+import { nextEvent, readEvents } from '../../helpers/sse.js';
 
 describe('event ring buffer', () => {
   it('gives monotonic ids and replays what came after a client id', () => {
@@ -45,41 +46,6 @@ describe('event ring buffer', () => {
     );
   });
 });
-
-interface WireEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** Reads server-sent events from a fetch response body. */
-async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<WireEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: WireEvent = {};
-      for (const line of block.split('\n')) {
-        const colon = line.indexOf(': ');
-        if (line.startsWith(':') || colon < 0) continue;
-        const field = line.slice(0, colon) as keyof WireEvent;
-        event[field] = line.slice(colon + 2);
-      }
-      if (event.event !== undefined) yield event;
-    }
-  }
-}
-
-/** The next event of a stream; fails the test when the stream ended. */
-async function nextEvent(events: AsyncGenerator<WireEvent>): Promise<WireEvent> {
-  const result = await events.next();
-  assert.ok(result.done !== true, 'the stream ended');
-  return result.value;
-}
 
 const change = (namespace: string, name: string, phase: string): StreamChange => ({
   kind: 'application',
