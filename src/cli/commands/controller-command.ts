@@ -183,6 +183,7 @@ export function registerControllerCommand(program: Command): void {
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
               routes: detail.routes,
+              openApiPaths: detail.openApiPaths,
               webhook: {
                 secrets: webhookSecrets(process.env),
                 logger,
