@@ -88,12 +88,21 @@ describe('mooring controller serves the detail routes', () => {
       body: '{}',
     });
     assert.equal(refresh.status, 202);
-    const { found } = await eventUntil(
+    const { found, before } = await eventUntil(
       events,
       (e) =>
         e.event === 'record' && (JSON.parse(e.data ?? '{}') as { revision?: string }).revision === second,
     );
     assert.match(found.id ?? '', /^[0-9a-z]+-\d+$/);
+    // The audit Event of the refresh (written before the controller acts on it) came through the stream too.
+    const audit = await h.waitFor('the RefreshRequested event in the stream', async () => {
+      const seen = before.find((e) => e.event === 'event' && (e.data ?? '').includes('RefreshRequested'));
+      if (seen !== undefined) return seen;
+      const next = await eventUntil(events, (e) => e.event === 'event');
+      before.push(next.found);
+      return undefined;
+    });
+    assert.match(audit.data ?? '', /refresh requested by system:serviceaccount:/);
     abort.abort();
   });
 });
