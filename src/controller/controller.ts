@@ -32,6 +32,7 @@ import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
 import { Notifier } from '../notify/notifier.js';
+import type { HealthContext, HealthResult } from '../health/types.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -368,6 +369,20 @@ export class Controller {
           this.trigger(key, 'dependency');
       }
     }
+  }
+
+  /**
+   * The live cache's copy of object `id` (inventory id) on `cluster`, without any request; undefined when
+   * the cache does not hold it (the API's resource tree then reads it).
+   */
+  cachedObject(cluster: string, id: string): KubeObject | undefined {
+    return this.lives.get(cluster)?.cache.get(id);
+  }
+
+  /** How this app's objects are judged: its custom health checks (last compiled) in front of the built-in rules. */
+  assessFor(app: Application): (obj: KubeObject | undefined, context: HealthContext) => HealthResult {
+    const checks = this.healthChecks.lastFor(app);
+    return (obj, context) => assessHealthWith(checks, obj, context);
   }
 
   /**

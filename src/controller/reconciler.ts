@@ -52,6 +52,7 @@ import type { HealthChange, ReconcileReport, ReportSink } from './report.js';
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
+import { SyncPreview } from './preview.js';
 
 /**
  * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
@@ -148,7 +149,11 @@ export class Reconciler {
   /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
   private readonly credentialWatches = new Map<string, WatchedSet>();
 
+  /** Read-only looks for the API (live diff, desired state of a revision), through the same steps. */
+  readonly preview: SyncPreview;
+
   constructor(private readonly deps: ReconcilerDeps) {
+    this.preview = new SyncPreview(deps, this.renderCache);
     this.sinks = [
       recordSink(deps.objects, deps.logger),
       eventSink(deps.objects),

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ApplicationIndex } from '../../api/index/app-index.js';
 import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
+import { controllerRoutes } from '../../api/controller-routes.js';
 import { Controller } from '../../controller/controller.js';
 import { MooringError } from '../../core/errors.js';
 import { kubeEventSink } from '../../image/events.js';
@@ -205,6 +206,13 @@ export function registerControllerCommand(program: Command): void {
           index.onApplication(type, app);
         },
       });
+      const detail = controllerRoutes({
+        controller,
+        index,
+        objects,
+        namespaces: applicationNamespaces(opts),
+        logger,
+      });
       // Listening before leadership: /healthz answers at once; /readyz only once this replica leads and listed.
       const http =
         port > 0
@@ -215,6 +223,8 @@ export function registerControllerCommand(program: Command): void {
               clusters: controller.clusters,
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
+              routes: detail.routes,
+              openApiPaths: detail.openApiPaths,
               webhook: {
                 secrets: webhookSecrets(process.env),
                 logger,
@@ -246,7 +256,7 @@ export function registerControllerCommand(program: Command): void {
           )
         : undefined;
       metrics.setLeader(true);
-      await controller.start();
+      await Promise.all([controller.start(), detail.start()]);
       index.markSynced();
       await imageScan.start();
       await new Promise<void>((resolve) => {
@@ -255,7 +265,10 @@ export function registerControllerCommand(program: Command): void {
           imageScan.stop();
           void controller
             .stop()
-            .then(() => http?.close())
+            .then(() => {
+              detail.stop();
+              return http?.close();
+            })
             .then(() => leadership?.release())
             .then(resolve);
         };
