@@ -11,6 +11,12 @@ import { applicationStatusSchema } from './application-status.js';
 import { MOORING_GROUP, MOORING_VERSION } from './common.js';
 import { toStructural } from './structural.js';
 import type { SchemaNode } from './structural.js';
+import {
+  IMAGE_UPDATE_AUTOMATION_KIND,
+  IMAGE_UPDATE_AUTOMATION_PLURAL,
+  imageUpdateAutomationSpecSchema,
+  imageUpdateAutomationStatusSchema,
+} from './imageupdateautomation.js';
 import { PROJECT_KIND, PROJECT_PLURAL, projectSpecSchema } from './project.js';
 import { SYNC_RECORD_KIND, SYNC_RECORD_PLURAL, syncRecordSpecSchema } from './syncrecord.js';
 
@@ -156,10 +162,40 @@ export function projectCrd(): KubeObject {
   });
 }
 
+/** The CRD of ImageUpdateAutomation: spec, status subresource, last push in `kubectl get`. */
+export function imageUpdateAutomationCrd(): KubeObject {
+  return crdOf({
+    kind: IMAGE_UPDATE_AUTOMATION_KIND,
+    plural: IMAGE_UPDATE_AUTOMATION_PLURAL,
+    singular: 'imageupdateautomation',
+    shortNames: ['miua'],
+    description:
+      'Edits the image fields marked in a Git repository with the images the ImagePolicies of its namespace chose, and commits them (to the branch or as a pull request).',
+    properties: {
+      spec: openApiSchemaOf(imageUpdateAutomationSpecSchema, 'spec'),
+      status: openApiSchemaOf(imageUpdateAutomationStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Last push', type: 'string', jsonPath: '.status.lastPushCommit' },
+      { name: 'Pushed', type: 'date', jsonPath: '.status.lastPushTime' },
+      AGE,
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
 /** The generated CRD files: name under deploy/crds/ and the object. */
 export function crdFiles(): { file: string; crd: KubeObject }[] {
   return [
     { file: 'applications.yaml', crd: applicationCrd() },
+    { file: 'imageupdateautomations.yaml', crd: imageUpdateAutomationCrd() },
     { file: 'projects.yaml', crd: projectCrd() },
     { file: 'syncrecords.yaml', crd: syncRecordCrd() },
   ];
