@@ -22,7 +22,9 @@ export type ErrorCode =
   /** The Kubernetes API answered with an error. */
   | 'API_ERROR'
   /** Objects did not become healthy in time. */
-  | 'HEALTH_TIMEOUT';
+  | 'HEALTH_TIMEOUT'
+  /** An OCI registry could not be reached, refused the credentials, rate-limited, or answered malformed data. */
+  | 'REGISTRY_FAILED';
 
 /** The pipeline stage an error happened in, for status and messages. */
 export type Step =

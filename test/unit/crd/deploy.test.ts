@@ -65,6 +65,10 @@ const APP_RULES: [string, string, string[]][] = [
   ['mooring.dev', 'applications/status', ['get', 'update', 'patch']],
   ['mooring.dev', 'applications/finalizers', ['update']],
   ['mooring.dev', 'syncrecords', ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['mooring.dev', 'imagerepositories', ['get', 'list', 'watch']],
+  ['mooring.dev', 'imagerepositories/status', ['get', 'update', 'patch']],
+  ['mooring.dev', 'imagepolicies', ['get', 'list', 'watch']],
+  ['mooring.dev', 'imagepolicies/status', ['get', 'update', 'patch']],
   ['', 'events', ['create', 'patch']],
   ['events.k8s.io', 'events', ['create', 'patch']],
 ];
