@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Controller } from '../../controller/controller.js';
 import { acquireLeadership } from '../../controller/leader.js';
+import { ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
@@ -144,13 +145,22 @@ export function registerControllerCommand(program: Command): void {
           )
         : undefined;
       await controller.start();
+      const imageAutomation = new ImageAutomationLoop({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        applications: () => controller.applications(),
+        allowFileRepos: opts.allowFileRepos === true,
+      });
+      await imageAutomation.start();
       if (controller.webhookAddress !== undefined)
         logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
-          void controller
+          void imageAutomation
             .stop()
+            .then(() => controller.stop())
             .then(() => leadership?.release())
             .then(resolve);
         };
