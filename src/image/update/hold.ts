@@ -4,8 +4,8 @@
  *
  * An Application deploying from the automation's repository and branch is held when
  * - it is pinned (status.sync.pinnedRevision: the rollback could not push a revert), or
- * - its rollback pushed a revert (status.rolledBackRevision) and no `mooring unpin` came after that
- *   rollback request (the annotations' times say which came last).
+ * - `mooring rollback` was asked for it (its annotation) and no `mooring unpin` came after (the annotations'
+ *   times say which came last) — from the request on, so no run slips in before the revert lands.
  * Held are the files under the app's path; `mooring unpin APP` releases them.
  */
 import type { Application } from '../../app/model.js';
@@ -46,17 +46,20 @@ export function rollbackHolds(
 function holdReason(app: Application): string | undefined {
   const pinned = app.status?.sync?.pinnedRevision;
   if (pinned !== undefined && pinned !== '') return `pinned to ${shortCommit(pinned)}`;
-  const rolledBack = app.status?.rolledBackRevision;
-  if (rolledBack === undefined || rolledBack === '') return undefined;
   const annotations = app.metadata.annotations ?? {};
   const rollback = annotations[ROLLBACK_ANNOTATION];
-  const requestedAt =
-    rollback === undefined ? Number.NaN : Date.parse(rollback.slice(rollback.lastIndexOf('@') + 1));
+  if (rollback === undefined) return undefined;
+  const at = rollback.lastIndexOf('@');
+  const requestedAt = Date.parse(rollback.slice(at + 1));
   const unpin = annotations[UNPIN_ANNOTATION];
   const unpinnedAt = unpin === undefined ? Number.NaN : Date.parse(unpin);
-  // A revert without a readable request time is held too: releasing it takes a `mooring unpin`.
+  // Held from the request on (before the revert lands, so no run slips in between) until a later unpin;
+  // a request without a readable time is held too: releasing it takes a `mooring unpin`.
   if (!Number.isNaN(unpinnedAt) && (Number.isNaN(requestedAt) || unpinnedAt >= requestedAt)) return undefined;
-  return `reverted from ${shortCommit(rolledBack)}`;
+  const rolledBack = app.status?.rolledBackRevision;
+  return rolledBack === undefined || rolledBack === ''
+    ? `rollback to ${at < 0 ? rollback : rollback.slice(0, at)} requested`
+    : `reverted from ${shortCommit(rolledBack)}`;
 }
 
 /** The app's folder as a repository path: './apps/web/' -> 'apps/web', '.' -> ''. */

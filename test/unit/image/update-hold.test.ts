@@ -52,6 +52,14 @@ describe('rollbackHolds', () => {
     ]);
   });
 
+  it('holds an app from its rollback request on, before the revert lands', () => {
+    const requested = { annotations: { [ROLLBACK_ANNOTATION]: 'previous@2026-12-01T01:00:00.000Z' } };
+    assert.match(
+      rollbackHolds(SOURCE, [app('web', requested)])[0]?.reason ?? '',
+      /rollback to previous requested/,
+    );
+  });
+
   it('holds an app whose rollback pushed a revert, until a later mooring unpin', () => {
     const reverted = {
       status: { rolledBackRevision: OLD },
