@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Controller } from '../../controller/controller.js';
 import { acquireLeadership } from '../../controller/leader.js';
-import { ImageAutomationLoop } from '../../image/update/loop.js';
+import { appsOf, ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
@@ -151,6 +151,11 @@ export function registerControllerCommand(program: Command): void {
         namespaces: applicationNamespaces(opts),
         applications: () => controller.applications(),
         allowFileRepos: opts.allowFileRepos === true,
+        // An automation's push refreshes the apps of that branch at once (no wait for their poll).
+        onPushed: (repoURL, branch) => {
+          for (const key of appsOf(controller.applications(), repoURL, branch))
+            controller.trigger(key, 'webhook');
+        },
       });
       await imageAutomation.start();
       if (controller.webhookAddress !== undefined)

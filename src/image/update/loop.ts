@@ -16,6 +16,7 @@ import type { ObjectsApi } from '../../kube/objects-api.js';
 import type { Watcher } from '../../kube/watch.js';
 import type { AutomationOutcome } from './automation.js';
 import { runAutomation } from './automation.js';
+import { sameRepository } from './hold.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -27,6 +28,11 @@ export interface ImageAutomationLoopOptions {
   allowFileRepos?: boolean | undefined;
   /** Metrics hook: one call per run. */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
+  /**
+   * Called after each push with the repository and branch pushed to, so the Applications deploying from it
+   * refresh at once instead of at their next poll (see refreshAppsOf).
+   */
+  onPushed?: (repoURL: string, branch: string) => void;
 }
 
 interface Entry {
@@ -100,6 +106,8 @@ export class ImageAutomationLoop {
         entry.automation,
       );
       this.options.logger.info({ automation: key, outcome: outcome.kind }, describe(outcome));
+      if (outcome.kind === 'pushed')
+        this.options.onPushed?.(entry.automation.spec.sourceRef.url, outcome.branch);
     } catch (error) {
       this.options.logger.error(
         { automation: key, error: errorMessage(error) },
@@ -186,6 +194,18 @@ export class ImageAutomationLoop {
       this.watches.push(watch);
     });
   }
+}
+
+/**
+ * The keys (`namespace/name`) of the Applications among `apps` that deploy from `repoURL` at `branch`: the
+ * ones to refresh after an automation pushed there. Pure.
+ */
+export function appsOf(apps: readonly Application[], repoURL: string, branch: string): string[] {
+  return apps
+    .filter(
+      (app) => sameRepository(app.spec.source.repoURL, repoURL) && app.spec.source.ref.branch === branch,
+    )
+    .map((app) => `${app.metadata.namespace}/${app.metadata.name}`);
 }
 
 function describe(outcome: AutomationOutcome): string {
