@@ -130,7 +130,9 @@ export const imageUpdateAutomationSpecSchema = z.object({
         .min(1)
         .max(255)
         .optional()
-        .describe('Push to this branch (default: sourceRef.branch).'),
+        .describe(
+          'Push to this branch (default: sourceRef.branch). Another branch holds one commit on top of sourceRef.branch, replaced when the chosen images change.',
+        ),
       pullRequest: pullRequestSchema.optional(),
     })
     .refine((push) => push.branch === undefined || push.pullRequest === undefined, {

@@ -53,7 +53,19 @@ export class ImageAutomationLoop {
 
   constructor(private readonly options: ImageAutomationLoopOptions) {}
 
-  async start(): Promise<void> {
+  /** Starts the watches; false (and nothing runs) when the ImageUpdateAutomation or ImagePolicy CRD is not served. */
+  async start(): Promise<boolean> {
+    const discovery = this.options.objects.discovery;
+    const served =
+      (await discovery.lookup(MOORING_API_VERSION, IMAGE_UPDATE_AUTOMATION_KIND)) !== undefined &&
+      (await discovery.lookup(MOORING_API_VERSION, 'ImagePolicy')) !== undefined;
+    if (!served) {
+      this.options.logger.info(
+        {},
+        'image update automation off: the ImageUpdateAutomation/ImagePolicy CRDs are not installed',
+      );
+      return false;
+    }
     const namespaces =
       this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
     await Promise.all(
@@ -66,6 +78,7 @@ export class ImageAutomationLoop {
         }),
       ]),
     );
+    return true;
   }
 
   async stop(): Promise<void> {

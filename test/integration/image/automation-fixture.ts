@@ -118,7 +118,7 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
   });
   await objects.discovery.load();
   if (!(await scan.start())) throw new Error('the image CRDs are not served');
-  await loop.start();
+  if (!(await loop.start())) throw new Error('the image automation CRDs are not served');
 
   const deploymentYaml = (tag: string): string => `# The web front end; its image follows ImagePolicy web.
 apiVersion: apps/v1
