@@ -5,6 +5,7 @@ import type { Application } from '../../../src/app/model.js';
 import { parseApplication } from '../../../src/app/model.js';
 import { ROLLBACK_ANNOTATION, UNPIN_ANNOTATION } from '../../../src/app/protocol.js';
 import { holdOf, rollbackHolds, sameRepository } from '../../../src/image/update/hold.js';
+import { appsOf } from '../../../src/image/update/loop.js';
 import { commitMessage } from '../../../src/image/update/message.js';
 
 const SOURCE = { url: 'https://git.example/org/config.git', branch: 'main' };
@@ -111,6 +112,18 @@ describe('rollbackHolds', () => {
   it('compares repository URLs without case of host, .git or trailing slash', () => {
     assert.ok(sameRepository('https://Git.Example/org/config.git', 'https://git.example/org/config/'));
     assert.ok(!sameRepository('https://git.example/Org/config', 'https://git.example/org/config'));
+  });
+});
+
+describe('appsOf', () => {
+  it('names the apps deploying from the pushed repository and branch, to refresh them at once', () => {
+    const apps = [
+      app('web'),
+      app('api', { repoURL: 'https://git.example/org/config' }),
+      app('other', { repoURL: 'https://git.example/org/other.git' }),
+      app('staging', { branch: 'staging' }),
+    ];
+    assert.deepEqual(appsOf(apps, SOURCE.url, 'main'), ['apps/web', 'apps/api']);
   });
 });
 
