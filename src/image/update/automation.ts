@@ -6,11 +6,12 @@
 import { randomBytes } from 'node:crypto';
 
 import type { Application } from '../../app/model.js';
-import { MOORING_API_VERSION } from '../../app/model.js';
+import { applicationRef, MOORING_API_VERSION } from '../../app/model.js';
 import { errorMessage, MooringError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { KubeObject } from '../../core/objects.js';
 import { shortCommit } from '../../core/short-commit.js';
+import { recordEvent } from '../../controller/events.js';
 import { credentialsFor } from '../../controller/source-access.js';
 import type { ImageUpdateAutomation, ImageUpdateAutomationStatus } from '../../crd/imageupdateautomation.js';
 import { IMAGE_UPDATE_AUTOMATION_KIND, PULL_REQUEST_BRANCH_PREFIX } from '../../crd/imageupdateautomation.js';
@@ -305,8 +306,22 @@ async function recordOutcome(
   );
   automation.status = { ...previous, ...status };
   const newlyHeld = held.filter((h) => !(previous.held ?? []).some((p) => p.app === h.app));
-  for (const hold of newlyHeld)
+  for (const hold of newlyHeld) {
     await event(deps.objects, automation, 'Normal', 'HeldByRollback', hold.reason);
+    // On the Application too: `kubectl describe application` says why its images stay.
+    const [namespace = '', name = ''] = hold.app.split('/');
+    const app = await deps.objects
+      .get(MOORING_API_VERSION, applicationRef(namespace, name))
+      .catch(() => undefined);
+    if (app !== undefined)
+      await recordEvent(
+        deps.objects,
+        app as Application,
+        'Normal',
+        'ImageUpdatesHeld',
+        `${keyOf(automation)} does not bump images here until mooring unpin: ${hold.reason}`,
+      );
+  }
   if (outcome.kind === 'pushed')
     await event(deps.objects, automation, 'Normal', 'ImagesUpdated', ready.message);
   else if (outcome.kind === 'failed' && before?.message !== outcome.message)

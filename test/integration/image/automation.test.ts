@@ -87,6 +87,8 @@ describe('image automation end to end', () => {
     assert.equal(await f.liveImage(), `${f.image}:1.0.0`);
     const events = await h.observer.list('v1', 'Event', { namespace: h.appNamespace });
     assert.ok(events.some((e) => e.reason === 'HeldByRollback'));
+    const appEvents = await h.events(appName);
+    assert.ok(appEvents.some((e) => e.reason === 'ImageUpdatesHeld'));
 
     // Unpin: the next run bumps to the newest image, and the cluster follows.
     await h.observer.mergePatch(
