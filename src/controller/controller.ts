@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import type { KubeObject } from '../core/objects.js';
 import { errorMessage } from '../core/errors.js';
@@ -46,7 +46,13 @@ export interface ControllerOptions {
   concurrency: number;
   timeoutMs: number;
   logger: Logger;
-  webhook?: { port: number; host: string; secrets: WebhookSecrets };
+  webhook?: {
+    port: number;
+    host: string;
+    secrets: WebhookSecrets;
+    /** More routes on the same server (the registry webhook of image automation). */
+    plugins?: FastifyPluginAsync[];
+  };
   /** Watch managed objects only in these namespaces (the namespace-scoped install); default cluster-wide. */
   watchNamespaces?: string[];
   /** Accept file:// repoURLs (tests and the demo); refused otherwise. */
@@ -525,6 +531,7 @@ export class Controller {
       logger: this.options.logger,
       onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
     });
+    for (const plugin of config.plugins ?? []) await this.webhookServer.register(plugin);
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 

@@ -63,9 +63,18 @@ interface RepoState {
   timer: NodeJS.Timeout | undefined;
   running: boolean;
   pendingScan: ScanTrigger | undefined;
+  /**
+   * Tags a webhook said were pushed, not yet seen in a listing, with the rescans left. Distribution sends
+   * its notification before it links the tag, so the scan a webhook starts can miss it by milliseconds.
+   */
+  expectedTags: Map<string, number>;
   pendingPolicies: Set<string>;
   lastGeneration: number;
 }
+
+/** Quick rescans for a pushed tag the listing does not show yet, and the pause between them. */
+const EXPECTED_TAG_RESCANS = 5;
+const EXPECTED_TAG_RESCAN_MS = 300;
 
 const keyOf = (obj: { metadata: { namespace?: string | undefined; name: string } }): string =>
   `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
@@ -74,6 +83,7 @@ const keyOf = (obj: { metadata: { namespace?: string | undefined; name: string }
 export class ImageScanController {
   private readonly repos = new Map<string, RepoState>();
   private readonly policies = new Map<string, ImagePolicy>();
+  private readonly digestRetries = new Map<string, number>();
   private readonly watches: Watcher[] = [];
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -130,7 +140,7 @@ export class ImageScanController {
    * repository on that host matches, any host — a registry behind a proxy sees another Host). Returns the
    * keys (namespace/name) of the repositories triggered.
    */
-  scanImage(host: string | undefined, repository: string): string[] {
+  scanImage(host: string | undefined, repository: string, tag?: string): string[] {
     const matches = (byHost: boolean): string[] =>
       [...this.repos].flatMap(([key, state]) => {
         let location;
@@ -145,8 +155,29 @@ export class ImageScanController {
       });
     const keys =
       host === undefined ? matches(false) : matches(true).length > 0 ? matches(true) : matches(false);
-    for (const key of keys) this.requestScan(key, 'webhook');
+    for (const key of keys) {
+      const state = this.repos.get(key);
+      if (tag !== undefined && state !== undefined && state.expectedTags.size < 100) {
+        state.expectedTags.set(tag, EXPECTED_TAG_RESCANS);
+      }
+      this.requestScan(key, 'webhook');
+    }
     return keys;
+  }
+
+  /** Scans what a registry webhook's pushes name; the keys of the repositories triggered, once each. */
+  scanPushes(
+    pushes: readonly { host: string | undefined; repository: string; tag?: string | undefined }[],
+  ): string[] {
+    const keys = new Set<string>();
+    const seen = new Set<string>();
+    for (const push of pushes) {
+      const id = `${push.host ?? ''}/${push.repository}:${push.tag ?? ''}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const key of this.scanImage(push.host, push.repository, push.tag)) keys.add(key);
+    }
+    return [...keys];
   }
 
   /** The in-memory tags of a repository (tests and the API). */
@@ -207,6 +238,7 @@ export class ImageScanController {
         timer: undefined,
         running: false,
         pendingScan: undefined,
+        expectedTags: new Map(),
         pendingPolicies: new Set(),
         lastGeneration: (repo.metadata.generation as number | undefined) ?? 0,
       });
@@ -322,6 +354,7 @@ export class ImageScanController {
         state.tags = outcome.tags;
         state.lastError = undefined;
         state.failures = 0;
+        if (this.stillExpected(state, outcome.tags)) delay = EXPECTED_TAG_RESCAN_MS;
       } else {
         state.lastError = outcome.error?.message;
         state.failures++;
@@ -344,10 +377,20 @@ export class ImageScanController {
     }
     if (!this.stopped && this.repos.get(key) === state) {
       state.timer = setTimeout(() => {
-        this.requestScan(key, 'interval');
+        this.requestScan(key, state.expectedTags.size > 0 ? 'webhook' : 'interval');
       }, delay);
       state.timer.unref();
     }
+  }
+
+  /** Forgets expected tags the listing has (or that ran out of rescans); true when some remain. */
+  private stillExpected(state: RepoState, tags: readonly string[]): boolean {
+    const listed = new Set(tags);
+    for (const [tag, left] of state.expectedTags) {
+      if (listed.has(tag) || left <= 0) state.expectedTags.delete(tag);
+      else state.expectedTags.set(tag, left - 1);
+    }
+    return state.expectedTags.size > 0;
   }
 
   /** After a failure: what a 429 asked for, else 5 s doubling per failure, never beyond the interval. */
@@ -409,6 +452,7 @@ export class ImageScanController {
     try {
       const outcome = await evaluatePolicy(policy, view, this.now, AbortSignal.timeout(60_000));
       await this.writeStatus(policy, IMAGE_POLICY_KIND, outcome.status);
+      this.retryDigestLater(policyKey, policy, outcome.status);
       if (outcome.event !== undefined) this.options.sink?.event(policy, outcome.event);
       if (outcome.changed !== undefined) {
         this.options.logger.info(
@@ -423,6 +467,27 @@ export class ImageScanController {
         'image policy evaluation failed',
       );
     }
+  }
+
+  /**
+   * A digest that could not be read is asked again soon (0.5 s doubling, at most 30 s): a registry lists
+   * a tag a moment before its manifest link answers, and a webhook scan lands in that moment.
+   */
+  private retryDigestLater(policyKey: string, policy: ImagePolicy, status: ImagePolicyStatus): void {
+    const failed = status.conditions?.some((c) => c.type === 'Ready' && c.reason === 'DigestFailed') === true;
+    if (!failed) {
+      this.digestRetries.delete(policyKey);
+      return;
+    }
+    const attempt = (this.digestRetries.get(policyKey) ?? 0) + 1;
+    this.digestRetries.set(policyKey, attempt);
+    const repoKey = `${policy.metadata.namespace}/${policy.spec.imageRepositoryRef.name}`;
+    setTimeout(
+      () => {
+        if (!this.stopped) this.requestPolicy(repoKey, policyKey);
+      },
+      Math.min(500 * 2 ** Math.min(attempt - 1, 10), 30_000),
+    ).unref();
   }
 
   /** Writes status through the subresource, skipping a write that would change nothing. */

@@ -29,7 +29,7 @@ export interface RegistryWebhookOptions {
   /** The shared secret; without one every delivery is refused (401). */
   secret: string | undefined;
   /** The header carrying the secret: `authorization` (default, as `Bearer <secret>`) or e.g. `x-registry-token`. */
-  header?: string;
+  header?: string | undefined;
   /** Scans what the pushes name; returns the ImageRepositories (namespace/name) triggered. */
   onPush: (pushes: RegistryPush[]) => string[];
   logger?: Logger;

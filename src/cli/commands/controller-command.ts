@@ -8,6 +8,9 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
 import { Controller } from '../../controller/controller.js';
+import { kubeEventSink } from '../../image/events.js';
+import { ImageScanController } from '../../image/scan-controller.js';
+import { registryWebhookPlugin } from '../../image/webhook.js';
 import { acquireLeadership } from '../../controller/leader.js';
 import { appsOf, ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
@@ -102,12 +105,25 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       const port = Number.parseInt(opts.webhookPort, 10);
+      // Image automation runs beside the Application controller when its CRDs are installed.
+      const imageScan = new ImageScanController({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        sink: kubeEventSink(objects, logger),
+      });
+      const registryWebhook = registryWebhookPlugin({
+        secret: process.env.MOORING_REGISTRY_WEBHOOK_SECRET,
+        header: process.env.MOORING_REGISTRY_WEBHOOK_HEADER,
+        logger,
+        onPush: (pushes) => imageScan.scanPushes(pushes),
+      });
       const controller = new Controller({
         objects,
         tools: renderTools(),
@@ -126,7 +142,14 @@ export function registerControllerCommand(program: Command): void {
         },
         applicationNamespaces: applicationNamespaces(opts),
         ...(port > 0
-          ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
+          ? {
+              webhook: {
+                port,
+                host: opts.webhookHost,
+                secrets: webhookSecrets(process.env),
+                plugins: [registryWebhook],
+              },
+            }
           : {}),
       });
       const leadership = opts.leaderElect
@@ -145,6 +168,7 @@ export function registerControllerCommand(program: Command): void {
           )
         : undefined;
       await controller.start();
+      await imageScan.start();
       const imageAutomation = new ImageAutomationLoop({
         objects,
         logger,
@@ -163,6 +187,7 @@ export function registerControllerCommand(program: Command): void {
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
+          imageScan.stop();
           void imageAutomation
             .stop()
             .then(() => controller.stop())

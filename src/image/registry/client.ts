@@ -277,7 +277,8 @@ export class RegistryClient {
       method,
       url,
       headers,
-      maxBodyBytes: Math.max(maxBody, 64 * 1024),
+      // HEAD answers have no body; a small cap still bounds a server that sends one anyway.
+      maxBodyBytes: maxBody === 0 ? 64 * 1024 : maxBody,
       timeoutMs: this.limits.requestTimeoutMs,
       signal,
     });
