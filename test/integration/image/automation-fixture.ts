@@ -12,6 +12,7 @@ import type { Application } from '../../../src/controller/app-types.js';
 import { MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import type { KubeObject } from '../../../src/core/objects.js';
 import { packageRoot } from '../../../src/core/package-root.js';
+import { pollUntil } from '../../../src/core/wait.js';
 import type { ImageUpdateAutomationSpec } from '../../../src/crd/imageupdateautomation.js';
 import { ImageScanController } from '../../../src/image/scan-controller.js';
 import { appsOf, ImageAutomationLoop } from '../../../src/image/update/loop.js';
@@ -48,7 +49,11 @@ export interface AutomationFixture {
 
 let automationCrd: Promise<void> | undefined;
 
-function installAutomationCrd(): Promise<void> {
+/**
+ * Applies the ImageUpdateAutomation CRD once per process and waits until it is Established (polled: `kubectl
+ * wait` fails outright on a CRD whose status has no conditions yet).
+ */
+export function installAutomationCrd(): Promise<void> {
   automationCrd ??= (async () => {
     await kubectl([
       'apply',
@@ -58,12 +63,18 @@ function installAutomationCrd(): Promise<void> {
       '-f',
       `${packageRoot()}/deploy/crds/imageupdateautomations.yaml`,
     ]);
-    await kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=30s',
-      'crd/imageupdateautomations.mooring.dev',
-    ]);
+    await pollUntil(
+      async () => {
+        const crd = JSON.parse(
+          await kubectl(['get', 'crd/imageupdateautomations.mooring.dev', '-o', 'json']),
+        ) as { status?: { conditions?: { type: string; status: string }[] | null } };
+        const established = (crd.status?.conditions ?? []).some(
+          (c) => c.type === 'Established' && c.status === 'True',
+        );
+        return established ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the ImageUpdateAutomation CRD Established' },
+    );
   })();
   return automationCrd;
 }

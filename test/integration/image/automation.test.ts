@@ -17,11 +17,17 @@ describe('image automation end to end', () => {
     const appName = h.uniqueName('web');
     await f.registry.pushImage('team/web', '1.0.0');
     await h.createApp(appName, {}, 'apps/web');
-    await h.waitFor('the Deployment at 1.0.0', async () =>
-      (await f.liveImage()) === `${f.image}:1.0.0` ? true : undefined,
+    await h.waitFor(
+      'the Deployment at 1.0.0',
+      async () => ((await f.liveImage()) === `${f.image}:1.0.0` ? true : undefined),
+      60_000,
     );
     await f.createAutomation('web');
-    await h.waitFor('a first automation run', async () => (f.runs.length > 0 ? f.runs[0] : undefined));
+    await h.waitFor(
+      'a first automation run',
+      async () => (f.runs.length > 0 ? f.runs[0] : undefined),
+      60_000,
+    );
     assert.equal(f.runs[0]?.kind, 'unchanged', 'Git already carries the chosen image: no commit');
     const firstHead = await git(h.repo.bareDir, ['rev-parse', 'main']);
 
@@ -56,28 +62,38 @@ describe('image automation end to end', () => {
     await h.observer.mergePatch(
       'mooring.dev/v1alpha1',
       { group: 'mooring.dev', kind: 'Application', namespace: h.appNamespace, name: appName },
-      rollbackRequestPatch('previous', new Date()),
+      rollbackRequestPatch(firstHead, new Date()),
     );
-    await h.waitFor('the Deployment back at 1.0.0', async () =>
-      (await f.liveImage()) === `${f.image}:1.0.0` ? true : undefined,
+    await h.waitFor(
+      'the Deployment back at 1.0.0',
+      async () => ((await f.liveImage()) === `${f.image}:1.0.0` ? true : undefined),
+      60_000,
     );
     const revert = await git(h.repo.bareDir, ['rev-parse', 'main']);
     assert.match(await git(h.repo.bareDir, ['log', '-1', '--format=%s', 'main']), /^Roll back /);
 
     // A newer image: the policy follows, the automation runs and reports the hold instead of committing.
     await f.registry.pushImage('team/web', '1.2.0');
-    await h.waitFor('ImagePolicy web at 1.2.0', async () => {
-      const policy = await h.get('mooring.dev/v1alpha1', 'ImagePolicy', 'web', h.appNamespace);
-      return (policy?.status as { latestImage?: string } | undefined)?.latestImage === `${f.image}:1.2.0`
-        ? true
-        : undefined;
-    });
+    await h.waitFor(
+      'ImagePolicy web at 1.2.0',
+      async () => {
+        const policy = await h.get('mooring.dev/v1alpha1', 'ImagePolicy', 'web', h.appNamespace);
+        return (policy?.status as { latestImage?: string } | undefined)?.latestImage === `${f.image}:1.2.0`
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
     const runsBefore = f.runs.length;
-    const held = await h.waitFor('the automation held by the rollback', async () => {
-      const current = (await f.automation('web'))?.status as
-        { held?: { app: string; reason: string }[] } | undefined;
-      return f.runs.length > runsBefore && (current?.held?.length ?? 0) > 0 ? current?.held : undefined;
-    });
+    const held = await h.waitFor(
+      'the automation held by the rollback',
+      async () => {
+        const current = (await f.automation('web'))?.status as
+          { held?: { app: string; reason: string }[] } | undefined;
+        return f.runs.length > runsBefore && (current?.held?.length ?? 0) > 0 ? current?.held : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(
       held.map((entry) => entry.app),
       [`${h.appNamespace}/${appName}`],

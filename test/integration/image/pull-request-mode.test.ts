@@ -14,28 +14,15 @@ import { parseImageUpdateAutomation } from '../../../src/crd/imageupdateautomati
 import { git } from '../../../src/devgit/git-cli.js';
 import { runAutomation } from '../../../src/image/update/automation.js';
 import { installImageCrds } from '../../helpers/image-crds.js';
-import { controllerHarness, kubectl, RecordingLogger } from '../controller/harness.js';
-import { packageRoot } from '../../../src/core/package-root.js';
+import { controllerHarness, RecordingLogger } from '../controller/harness.js';
+import { installAutomationCrd } from './automation-fixture.js';
 
 const TOKEN = 'ghp-test-token-not-for-logs';
 
 describe('image automation: pull-request mode', () => {
   it('pushes a branch, opens the pull request once, and leaves the base branch and broken files alone', async (t) => {
     await installImageCrds();
-    await kubectl([
-      'apply',
-      '--server-side',
-      '--force-conflicts',
-      '--field-manager=mooring-tests',
-      '-f',
-      `${packageRoot()}/deploy/crds/imageupdateautomations.yaml`,
-    ]);
-    await kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=30s',
-      'crd/imageupdateautomations.mooring.dev',
-    ]);
+    await installAutomationCrd();
     const h = await controllerHarness(t, { basicAuth: true, allowPush: true, startController: false });
     const ns = h.appNamespace;
     const requests: { method: string; url: string; auth: string | undefined; body: string }[] = [];
