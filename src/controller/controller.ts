@@ -278,6 +278,11 @@ export class Controller {
     return this.states.get(name);
   }
 
+  /** Every Application the controller knows, as last delivered (image automation reads their rollback state). */
+  applications(): Application[] {
+    return [...this.states.values()].map((state) => state.app);
+  }
+
   /** How many apps have a state, and how many tracking names are indexed: both drop when an app is deleted. */
   get tracked(): { states: number; trackingNames: number } {
     return { states: this.states.size, trackingNames: this.byTrackingName.size };

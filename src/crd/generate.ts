@@ -18,6 +18,12 @@ import {
 import { toStructural } from './structural.js';
 import type { SchemaNode } from './structural.js';
 import {
+  IMAGE_UPDATE_AUTOMATION_KIND,
+  IMAGE_UPDATE_AUTOMATION_PLURAL,
+  imageUpdateAutomationSpecSchema,
+  imageUpdateAutomationStatusSchema,
+} from './imageupdateautomation.js';
+import {
   IMAGE_POLICY_KIND,
   IMAGE_POLICY_PLURAL,
   imagePolicySpecSchema,
@@ -196,6 +202,35 @@ export function notificationPolicyCrd(): KubeObject {
   });
 }
 
+/** The CRD of ImageUpdateAutomation: spec, status subresource, last push in `kubectl get`. */
+export function imageUpdateAutomationCrd(): KubeObject {
+  return crdOf({
+    kind: IMAGE_UPDATE_AUTOMATION_KIND,
+    plural: IMAGE_UPDATE_AUTOMATION_PLURAL,
+    singular: 'imageupdateautomation',
+    shortNames: ['miua'],
+    description:
+      'Edits the image fields marked in a Git repository with the images the ImagePolicies of its namespace chose, and commits them (to the branch or as a pull request).',
+    properties: {
+      spec: openApiSchemaOf(imageUpdateAutomationSpecSchema, 'spec'),
+      status: openApiSchemaOf(imageUpdateAutomationStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Last push', type: 'string', jsonPath: '.status.lastPushCommit' },
+      { name: 'Pushed', type: 'date', jsonPath: '.status.lastPushTime' },
+      AGE,
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
 /** The CRD of ImageRepository: an image whose tags the scan controller lists. */
 export function imageRepositoryCrd(): KubeObject {
   return crdOf({
@@ -258,6 +293,7 @@ export function crdFiles(): { file: string; crd: KubeObject }[] {
   return [
     { file: 'applications.yaml', crd: applicationCrd() },
     { file: 'notificationpolicies.yaml', crd: notificationPolicyCrd() },
+    { file: 'imageupdateautomations.yaml', crd: imageUpdateAutomationCrd() },
     { file: 'imagepolicies.yaml', crd: imagePolicyCrd() },
     { file: 'imagerepositories.yaml', crd: imageRepositoryCrd() },
     { file: 'projects.yaml', crd: projectCrd() },

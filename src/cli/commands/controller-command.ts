@@ -17,6 +17,7 @@ import { kubeEventSink } from '../../image/events.js';
 import { ImageScanController } from '../../image/scan-controller.js';
 import { registryWebhookPlugin } from '../../image/webhook.js';
 import { acquireLeadership } from '../../controller/leader.js';
+import { appsOf, ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
 import { Metrics } from '../../metrics/metrics.js';
 import { metricsRoutes } from '../../metrics/http.js';
@@ -259,12 +260,26 @@ export function registerControllerCommand(program: Command): void {
       await Promise.all([controller.start(), detail.start()]);
       index.markSynced();
       await imageScan.start();
+      const imageAutomation = new ImageAutomationLoop({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        applications: () => controller.applications(),
+        allowFileRepos: opts.allowFileRepos === true,
+        // An automation's push refreshes the apps of that branch at once (no wait for their poll).
+        onPushed: (repoURL, branch) => {
+          for (const key of appsOf(controller.applications(), repoURL, branch))
+            controller.trigger(key, 'webhook');
+        },
+      });
+      await imageAutomation.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
           imageScan.stop();
-          void controller
+          void imageAutomation
             .stop()
+            .then(() => controller.stop())
             .then(() => {
               detail.stop();
               return http?.close();
