@@ -26,6 +26,7 @@ import type { PushEvent, WebhookSecrets } from './webhook/index.js';
 import { backoffMs, jittered, WorkQueue } from './work-queue.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
+import type { HealthContext, HealthResult } from '../health/types.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -56,6 +57,11 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
   /** How often remote clusters in use are probed for reachability (default 10 s). */
   clusterProbeIntervalMs?: number;
+  /**
+   * Also hands every Application the watch delivers (parsed; DELETED as last seen) to this listener: the
+   * API's index is fed from the controller's own watch rather than a second one.
+   */
+  applicationListener?: (type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application) => void;
 }
 
 /**
@@ -79,6 +85,7 @@ export class Controller {
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
   private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
+  private listed = false;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
@@ -135,6 +142,7 @@ export class Controller {
           }),
       ),
     );
+    this.listed = true;
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -191,6 +199,11 @@ export class Controller {
     await this.webhookServer?.close();
   }
 
+  /** Whether every Application watch has delivered its initial list (readiness). */
+  get synced(): boolean {
+    return this.listed;
+  }
+
   /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     const state = this.states.get(name);
@@ -221,6 +234,7 @@ export class Controller {
   private onApplicationEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
     if (type === 'DELETED') {
       this.onApplication(type, object as Application);
+      this.options.applicationListener?.(type, object as Application);
       return;
     }
     const parsed = readApplication(object);
@@ -232,6 +246,7 @@ export class Controller {
       return;
     }
     this.onApplication(type, parsed.app);
+    this.options.applicationListener?.(type, parsed.app);
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
@@ -268,6 +283,11 @@ export class Controller {
         this.trigger(name, 'rollback');
       }
     }
+    if (requests.refresh !== undefined && state.seen.refresh !== requests.refresh) {
+      state.seen.refresh = requests.refresh;
+      // A poll now: a new commit syncs an automated app; a manual app only shows what differs.
+      if (before !== undefined) this.trigger(name, 'poll');
+    }
     if (
       before === undefined ||
       before.metadata.generation !== app.metadata.generation ||
@@ -289,6 +309,20 @@ export class Controller {
           this.trigger(key, 'dependency');
       }
     }
+  }
+
+  /**
+   * The live cache's copy of object `id` (inventory id) on `cluster`, without any request; undefined when
+   * the cache does not hold it (the API's resource tree then reads it).
+   */
+  cachedObject(cluster: string, id: string): KubeObject | undefined {
+    return this.lives.get(cluster)?.cache.get(id);
+  }
+
+  /** How this app's objects are judged: its custom health checks (last compiled) in front of the built-in rules. */
+  assessFor(app: Application): (obj: KubeObject | undefined, context: HealthContext) => HealthResult {
+    const checks = this.healthChecks.lastFor(app);
+    return (obj, context) => assessHealthWith(checks, obj, context);
   }
 
   /**
@@ -522,12 +556,16 @@ export class Controller {
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
-      onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      onPush: (event: PushEvent) => Promise.resolve(this.refreshForPush(event)),
     });
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 
-  private onPush(event: PushEvent): string[] {
+  /**
+   * Refreshes the apps a verified push concerns (the webhook receiver's `onPush`); returns their keys as
+   * answered to the Git host.
+   */
+  refreshForPush(event: PushEvent): string[] {
     const candidates = [...this.states].map(([key, { app }]) => ({
       key,
       repoURL: app.spec.source.repoURL,

@@ -35,6 +35,7 @@ import { eventSink, healReport, recordSink, statusSink, syncReport } from './rep
 import type { ReconcileReport, ReportSink } from './report.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
+import { SyncPreview } from './preview.js';
 
 /**
  * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
@@ -113,7 +114,11 @@ export class Reconciler {
   /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
   private readonly credentialWatches = new Map<string, WatchedSet>();
 
+  /** Read-only looks for the API (live diff, desired state of a revision), through the same steps. */
+  readonly preview: SyncPreview;
+
   constructor(private readonly deps: ReconcilerDeps) {
+    this.preview = new SyncPreview(deps, this.renderCache);
     this.sinks = [
       recordSink(deps.objects, deps.logger),
       eventSink(deps.objects),
