@@ -11,6 +11,7 @@ import { ApplicationIndex } from '../../api/index/app-index.js';
 import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
 import { controllerRoutes } from '../../api/controller-routes.js';
+import { dashboardPlugin } from '../../api/dashboard.js';
 import { Controller } from '../../controller/controller.js';
 import { MooringError } from '../../core/errors.js';
 import { acquireLeadership } from '../../controller/leader.js';
@@ -183,6 +184,7 @@ export function registerControllerCommand(program: Command): void {
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
               routes: detail.routes,
+              plugins: [dashboardPlugin()],
               webhook: {
                 secrets: webhookSecrets(process.env),
                 logger,
