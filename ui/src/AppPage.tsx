@@ -83,7 +83,17 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
     getJson<ApplicationAccess>(`${path}/access`)
       .then(setAccess)
       .catch(() => {
-        setAccess(undefined);
+        // Unknown rights: show no action (the action routes would refuse anyway).
+        setAccess({
+          actions: {
+            sync: false,
+            rollback: false,
+            unpin: false,
+            suspend: false,
+            resume: false,
+            refresh: false,
+          },
+        });
       });
   }, [path, loadDetail, loadTree, loadHistory, loadEvents]);
 
@@ -161,7 +171,7 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
             </span>
           </p>
         </div>
-        <div className="actions">
+        <div className="actions" data-access={access === undefined ? 'pending' : 'known'}>
           {may('sync') ? (
             <button
               type="button"
