@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { Application } from '../app/model.js';
 import { MooringError } from '../core/errors.js';
+import { mapLimited } from '../core/limit.js';
 import type { Logger } from '../core/logger.js';
 import type { ClusterRegistry } from '../kube/clusters.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
@@ -99,11 +100,13 @@ export async function visibleNamespaces(
   if (await ctx.authorizer.allowed(identity, { verb: 'list' })) return 'all';
   const namespaces = [...ctx.index.namespaces()];
   const visible = new Set<string>();
-  const answers = await Promise.all(
-    namespaces.map((namespace) => ctx.authorizer.allowed(identity, { verb: 'list', namespace })),
+  // Bounded: a cold cache over many namespaces must not flood the API server with reviews.
+  const answers = await mapLimited(namespaces, 16, (namespace) =>
+    ctx.authorizer.allowed(identity, { verb: 'list', namespace }),
   );
-  answers.forEach((allowed, i) => {
-    if (allowed) visible.add(namespaces[i] as string);
+  answers.forEach((answer, i) => {
+    if (answer.status === 'rejected') throw answer.reason;
+    if (answer.value) visible.add(namespaces[i] as string);
   });
   return visible;
 }

@@ -8,11 +8,14 @@ import type { ObjectsApi } from '../kube/objects-api.js';
 import type { ApiRoutes } from './context.js';
 import type { ApplicationIndex } from './index/app-index.js';
 import { detailRoutes } from './routes/detail.js';
+import { DETAIL_OPENAPI_PATHS } from './routes/detail-openapi.js';
 import { streamRoutes } from './routes/stream.js';
 import { StreamHub } from './stream.js';
 
 export interface ControllerRoutes {
   routes: ApiRoutes[];
+  /** Their entries of /api/openapi.json. */
+  openApiPaths: Record<string, unknown>;
   /** Starts the stream's watches (SyncRecords, Events); resolves once they have listed. */
   start(): Promise<void>;
   stop(): void;
@@ -41,6 +44,7 @@ export function controllerRoutes(options: {
       }),
       streamRoutes(hub),
     ],
+    openApiPaths: DETAIL_OPENAPI_PATHS,
     start: () => hub.start(),
     stop: () => {
       hub.stop();

@@ -27,6 +27,7 @@ export interface HttpServerSetup {
   ready?: () => boolean;
   routes?: ApiRoutes[];
   plugins?: FastifyPluginAsync[];
+  openApiPaths?: Record<string, unknown>;
   cache?: ReviewCacheOptions;
 }
 
@@ -56,5 +57,6 @@ export function buildHttpServer(setup: HttpServerSetup): Promise<FastifyInstance
     ...(setup.ready === undefined ? {} : { ready: setup.ready }),
     ...(setup.routes === undefined ? {} : { routes: setup.routes }),
     ...(setup.plugins === undefined ? {} : { plugins: setup.plugins }),
+    ...(setup.openApiPaths === undefined ? {} : { openApiPaths: setup.openApiPaths }),
   });
 }

@@ -20,7 +20,7 @@
  *       return ...;   // throw MooringError for errors: api/errors.ts maps them to {code, message, hint}
  *     });
  *   };
- *   buildApiServer({ ..., routes: [myRoutes] })   // or registerRoutes(app, ctx, [myRoutes])
+ *   buildApiServer({ ..., routes: [myRoutes], openApiPaths: { "/api/v1/...": {...} } })  // or registerRoutes
  *
  * `ctx` (ApiContext, context.ts): `index` (Applications, summaries, sorted views, `subscribe` to numbered
  * changes for streams), `objects` (the server's connection, for reads/writes after authorize), `authorizer`,
@@ -58,6 +58,8 @@ export interface ApiServerOptions {
   routes?: ApiRoutes[];
   /** Root-level plugins (e.g. GET /metrics). */
   plugins?: FastifyPluginAsync[];
+  /** OpenAPI path items of the extra routes and plugins, merged into /api/openapi.json. */
+  openApiPaths?: Record<string, unknown>;
   /** Timeouts (defaults as the webhook receiver's: headers 10 s, request 30 s). */
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -145,7 +147,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       : reply.code(503).send({ status: 'not ready: Applications not listed yet' }),
   );
   const routes = [...BUILT_IN_ROUTES, ...(options.routes ?? [])];
-  app.get('/api/openapi.json', () => openApiDocument());
+  app.get('/api/openapi.json', () => openApiDocument(options.openApiPaths));
   if (options.webhook !== undefined) await app.register(webhookPlugin(options.webhook));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await registerRoutes(app, ctx, options.authenticator, routes);

@@ -38,6 +38,8 @@ export class ApplicationIndex implements ApplicationFeed {
   private readonly byKey = new Map<string, IndexedApplication>();
   private readonly sorted = new Map<string, IndexedApplication[]>();
   private readonly listeners = new Set<IndexListener>();
+  /** Apps per namespace (the namespaces a caller's list is reviewed for). */
+  private readonly perNamespace = new Map<string, number>();
   private seqValue = 0;
   private syncedValue = false;
 
@@ -45,15 +47,20 @@ export class ApplicationIndex implements ApplicationFeed {
   onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
     const key = appKeyOf(app);
     const before = this.byKey.get(key);
+    const namespace = app.metadata.namespace;
     if (type === 'DELETED') {
       if (before === undefined) return;
       this.byKey.delete(key);
+      const left = (this.perNamespace.get(namespace) ?? 1) - 1;
+      if (left > 0) this.perNamespace.set(namespace, left);
+      else this.perNamespace.delete(namespace);
       this.reorder(before, undefined);
       this.changed('delete', before.summary);
       return;
     }
     const entry = indexEntryOf(app);
     this.byKey.set(key, entry);
+    if (before === undefined) this.perNamespace.set(namespace, (this.perNamespace.get(namespace) ?? 0) + 1);
     this.reorder(before, entry);
     this.changed('upsert', entry.summary);
   }
@@ -83,9 +90,7 @@ export class ApplicationIndex implements ApplicationFeed {
 
   /** The namespaces that hold at least one Application. */
   namespaces(): Set<string> {
-    const found = new Set<string>();
-    for (const entry of this.byKey.values()) found.add(entry.summary.namespace);
-    return found;
+    return new Set(this.perNamespace.keys());
   }
 
   /** Calls `listener` for every later change; returns the function that stops it. */

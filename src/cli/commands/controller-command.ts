@@ -137,7 +137,7 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
@@ -184,6 +184,7 @@ export function registerControllerCommand(program: Command): void {
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
               routes: detail.routes,
+              openApiPaths: detail.openApiPaths,
               plugins: [dashboardPlugin()],
               webhook: {
                 secrets: webhookSecrets(process.env),

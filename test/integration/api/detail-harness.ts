@@ -42,6 +42,7 @@ export async function apiHarness(t: TestContext, h: ControllerHarness): Promise<
     logger: h.logger,
     clusters: controller.clusters,
     routes: detail.routes,
+    openApiPaths: detail.openApiPaths,
   });
   const watcher = await watchApplications(objects, index, [h.appNamespace], h.logger);
   index.markSynced();

@@ -247,4 +247,31 @@ describe('the API server', () => {
     assert.equal(signed.statusCode, 202, signed.body);
     assert.deepEqual(pushes, ['main']);
   });
+  it('keeps each body limit to its routes: 1 MiB for webhooks, 64 KiB for the API', async () => {
+    const { s, patches } = await server(['carol patch team-a']);
+    const webhook = await s.inject({
+      method: 'POST',
+      url: '/api/webhook',
+      payload: `{"pad":"${'x'.repeat(1024 * 1024)}"}`,
+      headers: { 'content-type': 'application/json', 'x-mooring-signature': 'sha256=00' },
+    });
+    assert.equal(webhook.statusCode, 413);
+    assert.deepEqual(webhook.json(), { error: 'payload too large' }, "the receiver's own answer");
+    const midsize = await s.inject({
+      method: 'POST',
+      url: '/api/webhook',
+      payload: `{"pad":"${'x'.repeat(200 * 1024)}"}`,
+      headers: { 'content-type': 'application/json', 'x-mooring-signature': 'sha256=00' },
+    });
+    assert.equal(midsize.statusCode, 401, 'within the webhook limit: checked (and refused) by signature');
+    const action = await s.inject({
+      method: 'POST',
+      url: '/api/v1/applications/team-a/web/rollback',
+      headers: { ...auth('carol'), 'content-type': 'application/json' },
+      payload: `{"to":"previous","pad":"${'x'.repeat(100 * 1024)}"}`,
+    });
+    assert.equal(action.statusCode, 413);
+    assert.equal(action.json<{ code: string }>().code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(patches.length, 0);
+  });
 });
