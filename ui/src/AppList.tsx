@@ -10,6 +10,8 @@ import { ApiError, followStream, getJson, listQuery } from './api.js';
 import { Badge, relativeTime, shortRevision } from './common.js';
 
 const ROW_HEIGHT = 44;
+/** The first page is small (it is what the user waits for); later pages, fetched while scrolling, larger. */
+const FIRST_PAGE = 100;
 const PAGE = 500;
 const OVERSCAN = 8;
 const SYNCS = ['', 'Synced', 'OutOfSync', 'Unknown'];
@@ -47,7 +49,8 @@ export function AppList(props: { onUnauthenticated: () => void }) {
     project: '',
     sort: 'name',
   });
-  const text = useDebounced(filters.text, 120);
+  // Short: a newer search aborts the older request, the API answers from its index.
+  const text = useDebounced(filters.text, 40);
   const query = useMemo(
     () => ({
       text,
@@ -81,7 +84,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
     const controller = new AbortController();
     setLoading(true);
     setError(undefined);
-    getJson<ListPage>(`/applications${listQuery({ ...query, limit: String(PAGE) })}`, controller.signal)
+    getJson<ListPage>(`/applications${listQuery({ ...query, limit: String(FIRST_PAGE) })}`, controller.signal)
       .then((page) => {
         if (mine !== generation.current) return;
         setRows(page.items);
@@ -194,11 +197,17 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       >
         <label>
           Search
-          <input type="search" value={filters.text} onChange={set('text')} placeholder="name, repo, path…" />
+          <input
+            type="search"
+            name="text"
+            value={filters.text}
+            onChange={set('text')}
+            placeholder="name, repo, path…"
+          />
         </label>
         <label>
           Sync
-          <select value={filters.sync} onChange={set('sync')}>
+          <select name="sync" value={filters.sync} onChange={set('sync')}>
             {SYNCS.map((s) => (
               <option key={s} value={s}>
                 {s === '' ? 'any' : s}
@@ -208,7 +217,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
         </label>
         <label>
           Health
-          <select value={filters.health} onChange={set('health')}>
+          <select name="health" value={filters.health} onChange={set('health')}>
             {HEALTHS.map((s) => (
               <option key={s} value={s}>
                 {s === '' ? 'any' : s}
@@ -218,11 +227,11 @@ export function AppList(props: { onUnauthenticated: () => void }) {
         </label>
         <label>
           Project
-          <input value={filters.project} onChange={set('project')} placeholder="any" />
+          <input name="project" value={filters.project} onChange={set('project')} placeholder="any" />
         </label>
         <label>
           Sort
-          <select value={filters.sort} onChange={set('sort')}>
+          <select name="sort" value={filters.sort} onChange={set('sort')}>
             {SORTS.map((s) => (
               <option key={s} value={s}>
                 {s}

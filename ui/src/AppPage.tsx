@@ -196,7 +196,10 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
         </div>
       </div>
       {why === undefined ? null : (
-        <p className="why" data-testid="why">
+        <p
+          className={summary.sync === 'Synced' && summary.health === 'Healthy' ? 'why calm' : 'why'}
+          data-testid="why"
+        >
           {why}
         </p>
       )}

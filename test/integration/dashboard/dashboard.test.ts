@@ -6,6 +6,7 @@
  * recorded with the user's name, and no sync button for a user who may not patch.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
@@ -21,6 +22,9 @@ async function login(page: Page, base: string, token: string): Promise<void> {
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Applications' }).waitFor();
 }
+
+/** MOORING_SCREENSHOTS=docs: the test also saves the pages it sees (the README's pictures). */
+const SHOTS = process.env.MOORING_SCREENSHOTS;
 
 const replicas = async (namespace: string): Promise<number> =>
   Number(await kubectl(['-n', namespace, 'get', 'deployment/web', '-o', 'jsonpath={.spec.replicas}']));
@@ -78,6 +82,18 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
     await page.getByTestId('tree').locator('[data-kind="Deployment"][data-name="web"]').waitFor();
     await page.getByTestId('tree').locator('[data-kind="ReplicaSet"]').first().waitFor();
     assert.equal(await replicas(h.destNamespace), 3, 'warn mode left the drift in place');
+    if (SHOTS !== undefined)
+      await page.screenshot({ path: join(SHOTS, 'dashboard-app.png'), fullPage: true });
+
+    // The diff against the target revision shows what a sync would put back.
+    await page.getByRole('tab', { name: 'Diff' }).click();
+    await page.getByRole('button', { name: 'Live vs target' }).click();
+    const objectDiff = page.locator('.object-diff', { hasText: 'Deployment' });
+    await objectDiff.waitFor({ timeout: 60_000 });
+    assert.match(await objectDiff.innerText(), /-\s*replicas: 3[\s\S]*\+\s*replicas: 1/);
+    if (SHOTS !== undefined)
+      await page.screenshot({ path: join(SHOTS, 'dashboard-diff.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Resources' }).click();
 
     // Sync from the page: a confirmation first, then the controller applies Git's replicas again.
     await page.getByRole('button', { name: 'Sync', exact: true }).click();
