@@ -19,8 +19,22 @@ export function routeOf(hash: string): Route {
   return { page: 'list' };
 }
 
+/**
+ * A login link (`mooring demo` prints one): `#token=…` in the fragment, which the browser never sends to a
+ * server. Moved to sessionStorage and dropped from the address bar and history at once.
+ */
+function takeTokenFromHash(): void {
+  const match = /^#token=([A-Za-z0-9._-]+)$/.exec(window.location.hash);
+  if (match?.[1] === undefined) return;
+  storeToken(match[1]);
+  window.history.replaceState(null, '', `${window.location.pathname}#/`);
+}
+
 export function App() {
-  const [token, setToken] = useState(storedToken());
+  const [token, setToken] = useState(() => {
+    takeTokenFromHash();
+    return storedToken();
+  });
   const [route, setRoute] = useState(routeOf(window.location.hash));
   useEffect(() => {
     const onHash = () => {

@@ -121,6 +121,9 @@ export function AppList(props: { onUnauthenticated: () => void }) {
   }, [cursor, loading, query, fail]);
 
   // Live: a changed summary replaces its row in place; a new app is added when the list is complete.
+  // (The cursor is read through a ref: fetching a page must not reconnect the stream.)
+  const cursorRef = useRef(cursor);
+  cursorRef.current = cursor;
   useEffect(() => {
     const controller = new AbortController();
     const { sort: _sort, ...filterOnly } = query;
@@ -132,7 +135,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
           setRows((previous) => {
             const at = previous.findIndex((r) => keyOf(r) === keyOf(summary));
             if (at >= 0) return previous.map((r, i) => (i === at ? summary : r));
-            return cursor === undefined ? [...previous, summary] : previous;
+            return cursorRef.current === undefined ? [...previous, summary] : previous;
           });
         } else if (event.type === 'deleted') {
           const gone = event.data as { namespace: string; name: string };
@@ -148,7 +151,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       controller.abort();
       setLive(false);
     };
-  }, [query, cursor, reload]);
+  }, [query, reload]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);

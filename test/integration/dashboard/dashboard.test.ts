@@ -141,10 +141,19 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
     await h.waitForApp(name, 'synced', readyAt(commit), 60_000);
 
     // Liveness first: the same page shows the buttons to an operator, so their absence below is the answer.
-    const seen = async (token: string): Promise<{ sync: number; refresh: number; rollback: number }> => {
+    const seen = async (
+      token: string,
+      how: 'form' | 'link',
+    ): Promise<{ sync: number; refresh: number; rollback: number }> => {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await login(page, base, token);
+      if (how === 'form') await login(page, base, token);
+      else {
+        // A login link (`mooring demo` prints one): the token leaves the address bar at once.
+        await page.goto(`${base}/#token=${token}`);
+        await page.getByRole('heading', { name: 'Applications' }).waitFor();
+        assert.equal(new URL(page.url()).hash, '#/');
+      }
       await page.locator(`[data-app="${h.appNamespace}/${name}"]`).getByRole('link', { name }).click();
       await page.getByRole('heading', { name }).waitFor();
       // The history has arrived (rollback buttons go on its rows), and the access answer.
@@ -159,11 +168,11 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
       await context.close();
       return counts;
     };
-    const operatorSees = await seen(operator);
+    const operatorSees = await seen(operator, 'form');
     assert.equal(operatorSees.sync, 1);
     assert.equal(operatorSees.refresh, 1);
     assert.ok(operatorSees.rollback >= 1);
-    assert.deepEqual(await seen(reader), { sync: 0, refresh: 0, rollback: 0 });
+    assert.deepEqual(await seen(reader, 'link'), { sync: 0, refresh: 0, rollback: 0 });
     // And the API refuses the action itself.
     const refused = await fetch(`${base}/api/v1/applications/${h.appNamespace}/${name}/sync`, {
       method: 'POST',
