@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
+import { format, resolveConfig } from 'prettier';
 
 import { dashboardPlugin } from '../src/api/dashboard.js';
 import { ApplicationIndex } from '../src/api/index/app-index.js';
@@ -334,8 +335,14 @@ async function main(): Promise<void> {
       'rows in the browser; a newer filter aborts the older request.',
       '',
     ];
-    await writeFile(join(packageRoot(), 'bench', 'ui-results.md'), lines.join('\n'));
-    console.log(lines.join('\n'));
+    const resultsFile = join(packageRoot(), 'bench', 'ui-results.md');
+    // Formatted as the repository's Prettier check wants it.
+    const text = await format(lines.join('\n'), {
+      ...(await resolveConfig(resultsFile)),
+      parser: 'markdown',
+    });
+    await writeFile(resultsFile, text);
+    console.log(text);
   } finally {
     await browser?.close();
     objects.client.close();
