@@ -337,12 +337,12 @@ async function main(): Promise<void> {
     ];
     const resultsFile = join(packageRoot(), 'bench', 'ui-results.md');
     // Formatted as the repository's Prettier check wants it.
-    const text = await format(lines.join('\n'), {
+    const markdown = await format(lines.join('\n'), {
       ...(await resolveConfig(resultsFile)),
       parser: 'markdown',
     });
-    await writeFile(resultsFile, text);
-    console.log(text);
+    await writeFile(resultsFile, markdown);
+    console.log(markdown);
   } finally {
     await browser?.close();
     objects.client.close();
