@@ -19,7 +19,8 @@ import { ApiError, appPath, followStream, getJson, postJson } from './api.js';
 import { Badge, relativeTime, shortRevision } from './common.js';
 import { DiffView } from './Diff.js';
 
-type Tab = 'tree' | 'diff' | 'history' | 'events';
+const TABS = ['tree', 'diff', 'history', 'events'] as const;
+type Tab = (typeof TABS)[number];
 
 interface Pending {
   action: ActionName;
@@ -238,13 +239,26 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
           </ul>
         </section>
       )}
-      <div role="tablist" aria-label="Application views" className="tabs">
-        {(['tree', 'diff', 'history', 'events'] as const).map((t) => (
+      <div
+        role="tablist"
+        aria-label="Application views"
+        className="tabs"
+        onKeyDown={(e) => {
+          // Arrow keys move between tabs (WAI-ARIA tabs pattern); Tab moves on to the panel.
+          if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+          const at = TABS.indexOf(tab);
+          const next = TABS[(at + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length] ?? 'tree';
+          setTab(next);
+          document.getElementById(`tab-${next}`)?.focus();
+        }}
+      >
+        {TABS.map((t) => (
           <button
             key={t}
             type="button"
             role="tab"
             id={`tab-${t}`}
+            tabIndex={tab === t ? 0 : -1}
             aria-selected={tab === t}
             aria-controls={`panel-${t}`}
             onClick={() => {

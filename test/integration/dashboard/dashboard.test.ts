@@ -86,8 +86,12 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
       await page.screenshot({ path: join(SHOTS, 'dashboard-app.png'), fullPage: true });
 
     // The diff against the target revision shows what a sync would put back.
-    await page.getByRole('tab', { name: 'Diff' }).click();
-    await page.getByRole('button', { name: 'Live vs target' }).click();
+    // Reached with the keyboard: arrow keys move between the tabs, Enter presses the button.
+    await page.getByRole('tab', { name: 'Resources' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('tab', { name: 'Diff' }).getAttribute('aria-selected'), 'true');
+    await page.getByRole('button', { name: 'Live vs target' }).focus();
+    await page.keyboard.press('Enter');
     const objectDiff = page.locator('.object-diff', { hasText: 'Deployment' });
     await objectDiff.waitFor({ timeout: 60_000 });
     assert.match(await objectDiff.innerText(), /-\s*replicas: 3[\s\S]*\+\s*replicas: 1/);
