@@ -53,8 +53,16 @@ export interface DesiredState {
 /** How many revisions' desired states are kept (each is the app's planned objects). */
 const DESIRED_CACHE_SIZE = 64;
 
+/**
+ * Previews at once: each fetches, renders and dry-runs, and any reader of an app may ask for one, so they
+ * queue rather than compete with the controller's own syncs for git, render helpers and the API server.
+ */
+const MAX_CONCURRENT_PREVIEWS = 2;
+
 export class SyncPreview {
   private readonly desired = new Map<string, Promise<DesiredState>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly deps: PreviewDeps,
@@ -97,8 +105,29 @@ export class SyncPreview {
     );
   }
 
+  /** Runs `work` when fewer than MAX_CONCURRENT_PREVIEWS run, in order of arrival. */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < MAX_CONCURRENT_PREVIEWS) this.running += 1;
+    // A finishing preview hands its slot over directly, so a newcomer cannot slip in between.
+    else
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+      });
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.running -= 1;
+      else next();
+    }
+  }
+
   /** Live vs the app's target revision: the engine's dry-run, hooks left out, nothing written. */
-  async liveDiff(app: Application): Promise<SyncResult> {
+  liveDiff(app: Application): Promise<SyncResult> {
+    return this.limited(() => this.runLiveDiff(app));
+  }
+
+  private async runLiveDiff(app: Application): Promise<SyncResult> {
     const access = await this.access(app);
     const pinned = app.status?.sync?.pinnedRevision;
     const fetched = await this.resolve(
@@ -169,7 +198,7 @@ export class SyncPreview {
       this.desired.set(key, cached);
       return cached;
     }
-    const pending = this.computeDesired(app, commit);
+    const pending = this.limited(() => this.computeDesired(app, commit));
     this.desired.set(key, pending);
     pending.catch(() => this.desired.delete(key));
     while (this.desired.size > DESIRED_CACHE_SIZE) {
