@@ -51,6 +51,7 @@ export function DiffView(props: { path: string; history: HistoryEntry[] }) {
         <label>
           From
           <select
+            name="from"
             value={from}
             onChange={(e) => {
               setFrom(e.target.value);
@@ -63,6 +64,7 @@ export function DiffView(props: { path: string; history: HistoryEntry[] }) {
         <label>
           To
           <select
+            name="to"
             value={to}
             onChange={(e) => {
               setTo(e.target.value);

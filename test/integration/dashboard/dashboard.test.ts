@@ -3,7 +3,8 @@
  * local cluster, served as `mooring controller` serves it: login with a ServiceAccount token, the list
  * with its apps and a filter answered by the API, a `kubectl scale` drift arriving live in the list and
  * named with its manager on the app page, a sync clicked in the page applied by the controller and
- * recorded with the user's name, and no sync button for a user who may not patch.
+ * recorded with the user's name, a refresh that picks up a new commit and the diff between the two history
+ * entries chosen in the page, and no sync button for a user who may not patch.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const replicas = async (namespace: string): Promise<number> =>
   Number(await kubectl(['-n', namespace, 'get', 'deployment/web', '-o', 'jsonpath={.spec.replicas}']));
 
 describe('dashboard in a real browser (real API, real cluster)', () => {
-  it('lists the apps, filters through the API, shows a kubectl-scale drift live and with its manager, and applies a sync clicked in the page', async (t) => {
+  it('lists the apps, filters through the API, shows a kubectl-scale drift live and with its manager, applies a sync clicked in the page, and diffs two history entries after a refresh', async (t) => {
     const h = await controllerHarness(t);
     const base = await dashboardServer(t, h);
     const browser = await launchBrowser(t);
@@ -130,6 +131,35 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
       .first()
       .waitFor({ timeout: 30_000 });
     await page.getByTestId('drift').waitFor({ state: 'detached', timeout: 30_000 });
+
+    // A new commit, picked up by a Refresh clicked in the page (the app polls hourly), then the diff between
+    // the two history entries, chosen in the page.
+    const second = await h.publish({ 'web.yaml': [deployment('web', 1), configMap('settings', { a: '2' })] });
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await h.waitForApp(shop, 'synced at the second commit', readyAt(second), 60_000);
+    const names = await h.waitFor('a SyncRecord of each commit', async () => {
+      const records = await h.syncRecords(shop);
+      const of = (sha: string) =>
+        records.find((r) => (r.spec as { revision?: string }).revision === sha)?.metadata.name;
+      const [a, b] = [of(commit), of(second)];
+      return a !== undefined && b !== undefined ? { a, b } : undefined;
+    });
+    await page.getByRole('tab', { name: 'Diff' }).click();
+    await page.locator(`select[name="from"] option[value="${names.b}"]`).waitFor({ state: 'attached' });
+    await page.locator('select[name="from"]').selectOption(names.a);
+    await page.locator('select[name="to"]').selectOption(names.b);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const changed = page.locator('.object-diff', { hasText: 'ConfigMap' });
+    await changed.waitFor({ timeout: 60_000 });
+    assert.match(
+      await changed.innerText(),
+      /changed ConfigMap\/[^\n]*settings[\s\S]*-\s*a: "1"[\s\S]*\+\s*a: "2"/,
+    );
+    assert.match(
+      await page.getByText(/added, .* changed, .* removed/).innerText(),
+      new RegExp(`${commit.slice(0, 8)} → ${second.slice(0, 8)}: 0 added, 1 changed, 0 removed`),
+    );
     await browser.close();
   });
 
