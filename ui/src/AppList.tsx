@@ -262,7 +262,9 @@ export function AppList(props: { onUnauthenticated: () => void }) {
           <span role="columnheader" className="wide">
             Project · cluster
           </span>
-          <span role="columnheader">Drift</span>
+          <span role="columnheader" className="wide">
+            Drift
+          </span>
         </div>
         <div
           className="rows"
@@ -314,7 +316,7 @@ function Row(props: { row: ApplicationSummary; index: number }) {
       <span role="cell" className="wide">
         {row.project} · {row.cluster}
       </span>
-      <span role="cell" title={row.summary}>
+      <span role="cell" className="wide" title={row.summary}>
         {row.driftCount > 0 ? <Badge value={`${row.driftCount} drifted`} tone="warn" /> : '—'}
       </span>
     </div>

@@ -83,8 +83,19 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
     await page.getByTestId('tree').locator('[data-kind="Deployment"][data-name="web"]').waitFor();
     await page.getByTestId('tree').locator('[data-kind="ReplicaSet"]').first().waitFor();
     assert.equal(await replicas(h.destNamespace), 3, 'warn mode left the drift in place');
-    if (SHOTS !== undefined)
+    if (SHOTS !== undefined) {
       await page.screenshot({ path: join(SHOTS, 'dashboard-app.png'), fullPage: true });
+      // And on a phone-sized screen.
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+      const small = await phone.newPage();
+      await small.goto(`${base}/#token=${token}`);
+      await small.locator(`[data-app="${h.appNamespace}/${shop}"]`).waitFor();
+      await small.screenshot({ path: join(SHOTS, 'dashboard-phone-list.png') });
+      await small.goto(`${base}/#/apps/${h.appNamespace}/${shop}`);
+      await small.getByTestId('drift').waitFor();
+      await small.screenshot({ path: join(SHOTS, 'dashboard-phone-app.png'), fullPage: true });
+      await phone.close();
+    }
 
     // The diff against the target revision shows what a sync would put back.
     // Reached with the keyboard: arrow keys move between the tabs, Enter presses the button.
