@@ -16,6 +16,8 @@ import { demoLayout } from './layout.js';
 import type { Print } from './steps.js';
 import { applyApplications, forwardPushes, INDENT, startCluster, startController } from './steps.js';
 import { waitForApps } from './wait-apps.js';
+import type { ImageStepResult } from './image-step.js';
+import { IMAGE_DEMO_APP, runImageStep } from './image-step.js';
 
 export interface DemoOptions {
   clusterName: string;
@@ -38,13 +40,15 @@ export interface DemoSession {
   rows: AppRow[];
   /** Folder of the toolchain's kubectl. */
   toolchainBin: string;
+  /** What the image automation step did; undefined when it was skipped (no docker-registry). */
+  image: ImageStepResult | undefined;
   /** Prints each sync (a new commit, drift taken back) and status change as it happens, until stop. */
   follow(): void;
   /** Stops the controller (after the syncs under way), the push watcher and the Git server. */
   stop(): Promise<void>;
 }
 
-const STEPS = 6;
+const STEPS = 7;
 
 /** Things to stop, last started first; a failure to stop one does not keep the others running. */
 class Cleanups {
@@ -109,7 +113,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
 
     step(5, 'Controller (in this process)');
     const controller = await startController(objects, layout);
-    cleanups.add(() => controller.controller.stop());
+    cleanups.add(() => controller.stop());
     const watcher = await forwardPushes(layout, repoURL, controller, print);
     cleanups.add(() => {
       watcher.stop();
@@ -120,8 +124,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
     );
 
     step(6, 'Waiting for every app to be Synced and Healthy');
-    const names = DEMO_APPS.map((app) => app.name);
+    const names: string[] = DEMO_APPS.map((app) => app.name);
     const rows = await waitUntilReady(objects, names, options.timeoutMs ?? 180_000, print);
+
+    step(7, 'Image automation: push an image, watch it deploy');
+    const image = await runImageStep({ objects, layout, repoURL, controller, print });
+    if (image !== undefined) {
+      cleanups.add(() => image.registry.stop());
+      names.push(IMAGE_DEMO_APP.name);
+    }
     let followTimer: NodeJS.Timeout | undefined;
     cleanups.add(() => {
       clearInterval(followTimer);
@@ -133,6 +144,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       repoURL,
       rows,
       toolchainBin: dirname(toolchain.kubectl),
+      image,
       follow: () => {
         followTimer ??= followActivity(objects, names, rows, print);
       },
