@@ -18,6 +18,8 @@ import { demoLayout } from './layout.js';
 import type { Print } from './steps.js';
 import { applyApplications, forwardPushes, INDENT, startCluster, startController } from './steps.js';
 import { waitForApps } from './wait-apps.js';
+import type { ImageStepResult } from './image-step.js';
+import { IMAGE_DEMO_APP, runImageStep } from './image-step.js';
 
 export interface DemoOptions {
   clusterName: string;
@@ -42,13 +44,15 @@ export interface DemoSession {
   toolchainBin: string;
   /** The web dashboard, and a URL that opens it logged in. */
   dashboard: { url: string; loginURL: string };
+  /** What the image automation step did; undefined when it was skipped (no docker-registry). */
+  image: ImageStepResult | undefined;
   /** Prints each sync (a new commit, drift taken back) and status change as it happens, until stop. */
   follow(): void;
   /** Stops the controller (after the syncs under way), the push watcher and the Git server. */
   stop(): Promise<void>;
 }
 
-const STEPS = 6;
+const STEPS = 7;
 
 /** Things to stop, last started first; a failure to stop one does not keep the others running. */
 class Cleanups {
@@ -113,7 +117,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
 
     step(5, 'Controller (in this process)');
     const controller = await startController(objects, layout);
-    cleanups.add(() => controller.controller.stop());
+    cleanups.add(() => controller.stop());
     const watcher = await forwardPushes(layout, repoURL, controller, print);
     cleanups.add(() => {
       watcher.stop();
@@ -128,8 +132,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
     print(`${INDENT}  open logged in (token valid 1 h): ${dashboard.loginURL}`);
 
     step(6, 'Waiting for every app to be Synced and Healthy');
-    const names = DEMO_APPS.map((app) => app.name);
+    const names: string[] = DEMO_APPS.map((app) => app.name);
     const rows = await waitUntilReady(objects, names, options.timeoutMs ?? 180_000, print);
+
+    step(7, 'Image automation: push an image, watch it deploy');
+    const image = await runImageStep({ objects, layout, repoURL, controller, print });
+    if (image !== undefined) {
+      cleanups.add(() => image.registry.stop());
+      names.push(IMAGE_DEMO_APP.name);
+    }
     let followTimer: NodeJS.Timeout | undefined;
     cleanups.add(() => {
       clearInterval(followTimer);
@@ -142,6 +153,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       rows,
       toolchainBin: dirname(toolchain.kubectl),
       dashboard: { url: dashboard.url, loginURL: dashboard.loginURL },
+      image,
       follow: () => {
         followTimer ??= followActivity(objects, names, rows, print);
       },

@@ -15,6 +15,10 @@ import type { Toolchain } from '../devcluster/toolchain.js';
 import { renderTools } from '../devcluster/render-helper.js';
 import { findToolchain } from '../devcluster/toolchain.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import { kubeEventSink } from '../image/events.js';
+import { ImageScanController } from '../image/scan-controller.js';
+import { appsOf, ImageAutomationLoop } from '../image/update/loop.js';
+import { registryWebhookPlugin } from '../image/webhook.js';
 import {
   DEMO_APPS,
   DEMO_NAMESPACE,
@@ -90,6 +94,13 @@ export interface DemoController {
   webhookURL: string;
   /** The generic webhook's secret: generated per run, kept in memory only. */
   secret: string;
+  /** The registry webhook's Bearer secret (POST /api/webhook/registry): per run, in memory only. */
+  registrySecret: string;
+  /** Image automation beside the controller: registry scans and ImageUpdateAutomations of the namespace. */
+  imageScan: ImageScanController;
+  imageAutomation: ImageAutomationLoop;
+  /** Stops image automation, then the controller (after the syncs under way). */
+  stop(): Promise<void>;
 }
 
 /** Starts the controller for the demo namespace, logging to a file, with a webhook receiver on loopback. */
@@ -98,6 +109,18 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
   await writeFile(layout.controllerLog, '');
   const logger = pino({ level: 'info' }, pino.destination({ dest: layout.controllerLog, sync: true }));
   const secret = randomBytes(24).toString('hex');
+  const registrySecret = randomBytes(24).toString('hex');
+  const imageScan = new ImageScanController({
+    objects,
+    logger,
+    namespaces: [DEMO_NAMESPACE],
+    sink: kubeEventSink(objects, logger),
+  });
+  const registryWebhook = registryWebhookPlugin({
+    secret: registrySecret,
+    logger,
+    onPush: (pushes) => imageScan.scanPushes(pushes),
+  });
   const controller = new Controller({
     objects,
     tools: renderTools(),
@@ -107,7 +130,7 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
     timeoutMs: 120_000,
     logger,
     allowFileRepos: true,
-    webhook: { port: 0, host: '127.0.0.1', secrets: { generic: secret } },
+    webhook: { port: 0, host: '127.0.0.1', secrets: { generic: secret }, plugins: [registryWebhook] },
   });
   await controller.start();
   const webhookURL = controller.webhookAddress;
@@ -115,7 +138,40 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
     await controller.stop();
     throw new MooringError('PROCESS_FAILED', 'the controller started without its webhook receiver');
   }
-  return { controller, webhookURL, secret };
+  const imageAutomation = new ImageAutomationLoop({
+    objects,
+    logger,
+    namespaces: [DEMO_NAMESPACE],
+    applications: () => controller.applications(),
+    allowFileRepos: true,
+    // An automation's push refreshes the apps of that branch at once, as in `mooring controller`.
+    onPushed: (repoURL, branch) => {
+      for (const key of appsOf(controller.applications(), repoURL, branch))
+        controller.trigger(key, 'webhook');
+    },
+  });
+  try {
+    await imageScan.start();
+    await imageAutomation.start();
+  } catch (error) {
+    imageScan.stop();
+    await imageAutomation.stop();
+    await controller.stop();
+    throw error;
+  }
+  return {
+    controller,
+    webhookURL,
+    secret,
+    registrySecret,
+    imageScan,
+    imageAutomation,
+    stop: async () => {
+      imageScan.stop();
+      await imageAutomation.stop();
+      await controller.stop();
+    },
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import type { ImageEvent } from './scan.js';
 export function kubeEventSink(
   objects: ObjectsApi,
   logger: Logger,
-  metrics: Pick<ImageScanSink, 'scanned' | 'imageChanged'> = {},
+  metrics: Pick<ImageScanSink, 'scanned' | 'imageChanged' | 'forgotten'> = {},
 ): ImageScanSink {
   return {
     ...metrics,

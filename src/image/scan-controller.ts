@@ -31,6 +31,8 @@ export interface ImageScanSink {
   scanned?(result: ScanMetrics): void;
   /** A policy's latestImage changed. */
   imageChanged?(policy: string, from: string | undefined, to: string): void;
+  /** An ImageRepository (`namespace/name`) was deleted: its metrics series go. */
+  forgotten?(repository: string): void;
 }
 
 export interface ScanMetrics {
@@ -217,6 +219,7 @@ export class ImageScanController {
         existing.client?.close();
       }
       this.repos.delete(key);
+      this.options.sink?.forgotten?.(key);
       for (const policyKey of this.policiesOf(key)) this.requestPolicy(key, policyKey);
       return;
     }

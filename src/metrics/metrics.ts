@@ -10,6 +10,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { ImageMetrics } from './image.js';
 import type { AppInfo, KubeRequestCount, QueueView } from './view.js';
 import { appInfoLabels } from './view.js';
 
@@ -59,6 +60,8 @@ export class Metrics {
   readonly renderDuration: Histogram<'renderer' | 'result'>;
   readonly queueWait: Histogram<never>;
   readonly webhookDeliveries: Counter<'provider' | 'result'>;
+  /** Registry scans and image update runs (src/metrics/image.ts). */
+  readonly image: ImageMetrics;
   private readonly leader: Gauge<never>;
 
   constructor(options: MetricsOptions = {}) {
@@ -134,6 +137,7 @@ export class Metrics {
       registers,
     });
     this.leader.set(0);
+    this.image = new ImageMetrics(registers);
     this.defineViewMetrics(registers);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   }

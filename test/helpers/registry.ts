@@ -12,12 +12,11 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
+import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,13 @@ import { promisify } from 'node:util';
 
 import { SignJWT, importPKCS8 } from 'jose';
 
+import {
+  notificationConfigLines,
+  pushOciImage,
+  registryRequest,
+  waitForRegistry,
+} from '../../src/devcluster/local-registry.js';
+import type { PushedImage } from '../../src/devcluster/local-registry.js';
 import { freePort } from '../../src/devcluster/ports.js';
 
 const run = promisify(execFile);
@@ -52,13 +58,7 @@ export interface RegistryOptions {
   notify?: { url: string; headers?: Record<string, string> };
 }
 
-export interface PushedImage {
-  repository: string;
-  tag: string;
-  /** The manifest digest, `sha256:…`, as the registry computed it (Docker-Content-Digest). */
-  digest: string;
-  mediaType: string;
-}
+export type { PushedImage };
 
 export interface TestRegistry {
   /** http://127.0.0.1:PORT or https://127.0.0.1:PORT */
@@ -80,41 +80,7 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** One HTTP(S) request with an optional CA; bodies are small in tests. */
-function send(
-  url: string,
-  init: { method: string; headers?: Record<string, string>; body?: Buffer | string; ca?: string | undefined },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const requester = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = requester(
-      target,
-      { method: init.method, headers: init.headers ?? {}, ...(init.ca === undefined ? {} : { ca: init.ca }) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.setTimeout(15_000, () => request.destroy(new Error(`${init.method} ${url} timed out`)));
-    request.end(init.body);
-  });
-}
+const send = registryRequest;
 
 async function openssl(args: string[], cwd: string): Promise<void> {
   await run('openssl', args, { cwd, timeout: 30_000 });
@@ -296,33 +262,9 @@ function registryConfig(
       `    rootcertbundle: ${JSON.stringify(token.bundle)}`,
     );
   }
-  if (options.notify !== undefined) {
-    lines.push(
-      'notifications:',
-      '  endpoints:',
-      '    - name: mooring',
-      `      url: ${JSON.stringify(options.notify.url)}`,
-    );
-    const headers = Object.entries(options.notify.headers ?? {});
-    if (headers.length > 0) {
-      lines.push('      headers:');
-      for (const [name, value] of headers) lines.push(`        ${name}: [${JSON.stringify(value)}]`);
-    }
-    lines.push(
-      '      timeout: 2s',
-      '      threshold: 3',
-      '      backoff: 1s',
-      // Blob pushes are not image pushes: only manifests reach the webhook.
-      '      ignoredmediatypes:',
-      '        - application/octet-stream',
-      '      ignore:',
-      '        actions: [pull]',
-    );
-  }
+  if (options.notify !== undefined) lines.push(...notificationConfigLines(options.notify));
   return `${lines.join('\n')}\n`;
 }
-
-const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** Starts a registry for one test; it is stopped and its files removed when the test ends. */
 export async function startRegistry(t: TestContext, options: RegistryOptions = {}): Promise<TestRegistry> {
@@ -378,7 +320,7 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
     const host = `127.0.0.1:${port}`;
     const url = `${scheme}://${host}`;
     const ca = tls?.caPem;
-    await waitUntilServing(url, ca, child, () => output);
+    await waitForRegistry(url, ca, child, () => output);
     const basic = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
 
     const authorization = async (repository: string): Promise<Record<string, string>> => {
@@ -396,71 +338,12 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
       return { authorization: `Bearer ${bearer}` };
     };
 
-    const uploadBlob = async (
-      repository: string,
-      headers: Record<string, string>,
-      data: Buffer,
-    ): Promise<string> => {
-      const digest = sha256(data);
-      const start = await send(`${url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers, ca });
-      if (start.status !== 202)
-        throw new Error(`blob upload start: ${start.status} ${start.body.toString()}`);
-      const location = new URL(String(start.headers.location), url);
-      location.searchParams.set('digest', digest);
-      const put = await send(location.toString(), {
-        method: 'PUT',
-        headers: {
-          ...headers,
-          'content-type': 'application/octet-stream',
-          'content-length': String(data.length),
-        },
-        body: data,
+    const pushImage: TestRegistry['pushImage'] = async (repository, tag, pushOptions = {}) =>
+      pushOciImage(url, repository, tag, {
+        headers: await authorization(repository),
         ca,
+        ...(pushOptions.content === undefined ? {} : { content: pushOptions.content }),
       });
-      if (put.status !== 201) throw new Error(`blob upload: ${put.status} ${put.body.toString()}`);
-      return digest;
-    };
-
-    const pushImage: TestRegistry['pushImage'] = async (repository, tag, pushOptions = {}) => {
-      const headers = await authorization(repository);
-      const content = pushOptions.content ?? `${repository}:${tag} ${randomBytes(8).toString('hex')}`;
-      const layer = Buffer.from(content);
-      const config = Buffer.from(
-        JSON.stringify({
-          architecture: 'amd64',
-          os: 'linux',
-          rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
-          config: {},
-        }),
-      );
-      const configDigest = await uploadBlob(repository, headers, config);
-      const layerDigest = await uploadBlob(repository, headers, layer);
-      const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-      const manifest = JSON.stringify({
-        schemaVersion: 2,
-        mediaType,
-        config: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: configDigest,
-          size: config.length,
-        },
-        layers: [
-          { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length },
-        ],
-      });
-      const put = await send(`${url}/v2/${repository}/manifests/${tag}`, {
-        method: 'PUT',
-        headers: { ...headers, 'content-type': mediaType },
-        body: manifest,
-        ca,
-      });
-      if (put.status !== 201)
-        throw new Error(`manifest put ${repository}:${tag}: ${put.status} ${put.body.toString()}`);
-      const digest = String(put.headers['docker-content-digest']);
-      if (digest !== sha256(manifest))
-        throw new Error(`registry digest ${digest} differs from ${sha256(manifest)}`);
-      return { repository, tag, digest, mediaType };
-    };
 
     return {
       url,
@@ -482,19 +365,4 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
     await stop();
     throw new Error(`registry did not start: ${String(error)}\n${output}`, { cause: error });
   }
-}
-
-async function waitUntilServing(
-  url: string,
-  ca: string | undefined,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${output()}`);
-    const reply = await send(`${url}/v2/`, { method: 'GET', ca }).catch(() => undefined);
-    if (reply !== undefined && (reply.status === 200 || reply.status === 401)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`docker-registry did not answer on ${url}: ${output()}`);
 }

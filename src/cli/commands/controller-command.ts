@@ -170,7 +170,7 @@ export function registerControllerCommand(program: Command): void {
         objects,
         logger,
         namespaces: applicationNamespaces(opts),
-        sink: kubeEventSink(objects, logger),
+        sink: kubeEventSink(objects, logger, metrics.image.scanSink()),
       });
       const registryWebhook = registryWebhookPlugin({
         secret: process.env.MOORING_REGISTRY_WEBHOOK_SECRET,
@@ -267,6 +267,12 @@ export function registerControllerCommand(program: Command): void {
         namespaces: applicationNamespaces(opts),
         applications: () => controller.applications(),
         allowFileRepos: opts.allowFileRepos === true,
+        onRun: (automation, outcome) => {
+          metrics.image.updated(automation, outcome);
+        },
+        onDeleted: (key) => {
+          metrics.image.forgetAutomation(key);
+        },
         // An automation's push refreshes the apps of that branch at once (no wait for their poll).
         onPushed: (repoURL, branch) => {
           for (const key of appsOf(controller.applications(), repoURL, branch))

@@ -47,11 +47,18 @@ export type AutomationOutcome =
       branch: string;
       changes: FileChange[];
       held: RollbackHold[];
+      observed: ObservedPolicy[];
       pullRequest?: PullRequestResult;
     }
-  | { kind: 'unchanged'; held: RollbackHold[] }
+  | { kind: 'unchanged'; held: RollbackHold[]; observed: ObservedPolicy[] }
   | { kind: 'suspended' }
   | { kind: 'failed'; message: string };
+
+/** A policy a marker named and the image it chose, as status.observedPolicies lists them. */
+export interface ObservedPolicy {
+  name: string;
+  latestImage: string;
+}
 
 /** The ImagePolicy kind the registry side writes (src/crd/image-policy.ts). */
 const IMAGE_POLICY_KIND = 'ImagePolicy';
@@ -79,6 +86,8 @@ interface RunState {
   changes: FileChange[];
   held: Map<string, RollbackHold>;
   unresolved: Set<string>;
+  /** Policies markers named that have chosen an image (held folders included). */
+  observed: Set<string>;
   problems: string[];
   policies: Map<string, ChosenImage>;
 }
@@ -135,11 +144,18 @@ async function finish(
     case 'refused':
       return { kind: 'failed', message: result.reason };
     case 'unchanged':
-      return { kind: 'unchanged', held };
+      return { kind: 'unchanged', held, observed: observedPolicies(state) };
     case 'pushed': {
       const pullRequest = automation.spec.push.pullRequest;
       if (pullRequest === undefined)
-        return { kind: 'pushed', commit: result.commit, branch: result.branch, changes: state.changes, held };
+        return {
+          kind: 'pushed',
+          commit: result.commit,
+          branch: result.branch,
+          changes: state.changes,
+          held,
+          observed: observedPolicies(state),
+        };
       const token = await pullRequestToken(deps.objects, automation);
       const message = commitMessage(
         automation.spec.git.messageTemplate,
@@ -165,14 +181,26 @@ async function finish(
         branch: result.branch,
         changes: state.changes,
         held,
+        observed: observedPolicies(state),
         pullRequest: opened,
       };
     }
   }
 }
 
+/** The policies of the run's markers with their images, by name (they are all of the automation's namespace). */
+function observedPolicies(state: RunState): ObservedPolicy[] {
+  const observed: ObservedPolicy[] = [];
+  for (const key of [...state.observed].sort()) {
+    const chosen = state.policies.get(key);
+    if (chosen !== undefined)
+      observed.push({ name: key.slice(key.indexOf('/') + 1), latestImage: chosen.image });
+  }
+  return observed;
+}
+
 function emptyState(policies: Map<string, ChosenImage>): RunState {
-  return { changes: [], held: new Map(), unresolved: new Set(), problems: [], policies };
+  return { changes: [], held: new Map(), unresolved: new Set(), observed: new Set(), problems: [], policies };
 }
 
 /** The edit of one head: every file through editImages, held folders left alone, one message. */
@@ -186,6 +214,7 @@ function planEdits(
   for (const file of files) {
     const result = editImages(file.content, state.policies, automation.metadata.namespace);
     for (const key of result.unresolved) state.unresolved.add(key);
+    for (const key of result.observed) state.observed.add(key);
     state.problems.push(...result.problems.map((p) => `${file.path}: ${p}`));
     if (result.changes.length === 0) continue;
     const hold = holdOf(file.path, holds);
@@ -270,12 +299,15 @@ async function recordOutcome(
   const previous = automation.status ?? {};
   const held =
     'held' in outcome ? outcome.held.map(({ app, reason }) => ({ app, reason })) : (previous.held ?? []);
+  // A failed or suspended run saw no policies: the last run's stay.
+  const observedPolicies = 'observed' in outcome ? outcome.observed : previous.observedPolicies;
   const ready = readyCondition(outcome);
   const before = previous.conditions?.[0];
   const status: ImageUpdateAutomationStatus = {
     observedGeneration: automation.metadata.generation as number | undefined,
     lastAutomationRunTime: now,
     held,
+    ...(observedPolicies === undefined ? {} : { observedPolicies }),
     conditions: [
       {
         type: 'Ready',

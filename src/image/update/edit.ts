@@ -46,6 +46,8 @@ export interface EditResult {
   changes: FieldChange[];
   /** Markers naming policies that are not in `images` (no image chosen yet). */
   unresolved: string[];
+  /** Policies (`namespace/name`) markers named that are in `images`, changed or not. */
+  observed: string[];
   /** Why the file (or one marker) was not edited: unparsable YAML, an invalid marker, an unsupported shape. */
   problems: string[];
 }
@@ -60,6 +62,7 @@ interface Pending {
   splices: Splice[];
   changes: FieldChange[];
   unresolved: Set<string>;
+  observed: Set<string>;
   problems: string[];
 }
 
@@ -75,7 +78,13 @@ export function editImages(
   const docs = parseAllDocuments(source);
   const parseError = docs.flatMap((d) => d.errors)[0];
   if (parseError !== undefined) return refused(source, `does not parse as YAML: ${parseError.message}`);
-  const pending: Pending = { splices: [], changes: [], unresolved: new Set(), problems: [] };
+  const pending: Pending = {
+    splices: [],
+    changes: [],
+    unresolved: new Set(),
+    observed: new Set(),
+    problems: [],
+  };
   for (const doc of docs) collectEdits(doc, source, images, defaultNamespace, pending);
   const content = applySplices(source, pending.splices);
   if (content !== source) {
@@ -87,12 +96,13 @@ export function editImages(
     content,
     changes: pending.changes.sort((a, b) => a.line - b.line),
     unresolved: [...pending.unresolved].sort(),
+    observed: [...pending.observed].sort(),
     problems: pending.problems,
   };
 }
 
 function refused(source: string, problem: string): EditResult {
-  return { content: source, changes: [], unresolved: [], problems: [problem] };
+  return { content: source, changes: [], unresolved: [], observed: [], problems: [problem] };
 }
 
 function collectEdits(
@@ -112,6 +122,7 @@ function collectEdits(
       pending.unresolved.add(policyKey(marker));
       return undefined;
     }
+    pending.observed.add(policyKey(marker));
     return { marker, chosen };
   };
   visit(doc, {

@@ -28,6 +28,8 @@ export interface ImageAutomationLoopOptions {
   allowFileRepos?: boolean | undefined;
   /** Metrics hook: one call per run. */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
+  /** Metrics hook: an automation (`namespace/name`) was deleted. */
+  onDeleted?: (key: string) => void;
   /**
    * Called after each push with the repository and branch pushed to, so the Applications deploying from it
    * refresh at once instead of at their next poll (see refreshAppsOf).
@@ -144,6 +146,7 @@ export class ImageAutomationLoop {
     if (type === 'DELETED') {
       clearTimeout(existing?.timer);
       this.entries.delete(key);
+      this.options.onDeleted?.(key);
       return;
     }
     let automation: ImageUpdateAutomation;

@@ -10,6 +10,8 @@ import { DEMO_APPS } from '../../../src/demo/apps.js';
 import { demoLayout } from '../../../src/demo/layout.js';
 import { clusterDown } from '../../../src/devcluster/cluster.js';
 import { clusterLayout } from '../../../src/devcluster/layout.js';
+import { findRegistryBinary } from '../../../src/devcluster/local-registry.js';
+import { git } from '../../../src/devgit/git-cli.js';
 import { connect } from '../../../src/kube/connect.js';
 
 interface CliRun {
@@ -95,11 +97,38 @@ describe('mooring demo', () => {
     });
     assert.equal((prod?.spec as { replicas?: number } | undefined)?.replicas, 3);
 
+    // Push an image, watch it deploy: the commit in Git and the Deployment's image (or a clear skip).
+    if (findRegistryBinary() === undefined) {
+      assert.match(first.stdout, /skipped: .*apt-get install docker-registry/);
+    } else {
+      const deployed = /Deployment image-web\/web runs (\S+) \(\d+\.\d s after the push\)/.exec(first.stdout);
+      assert.ok(deployed, `no deployed image in:\n${first.stdout}`);
+      const image = deployed[1] ?? '';
+      assert.match(image, /^127\.0\.0\.1:\d+\/demo\/web:1\.0\.\d+$/);
+      assert.ok(first.stdout.includes(`pushed ${image}`), first.stdout);
+      const commit = /commit ([0-9a-f]{7,}) by Mooring Image Bot: /.exec(first.stdout)?.[1] ?? '';
+      assert.ok(commit !== '', first.stdout);
+      const head = await git(layout.bareDir, ['rev-parse', 'main']);
+      assert.ok(head.startsWith(commit), `${commit} is main (${head})`);
+      const manifest = await git(layout.bareDir, ['show', 'main:image-web/deployment.yaml']);
+      assert.ok(manifest.includes(`image: ${image} # {"$imagepolicy": "mooring-system:web"}`), manifest);
+      const web = await objects.get('apps/v1', {
+        group: 'apps',
+        kind: 'Deployment',
+        namespace: 'image-web',
+        name: 'web',
+      });
+      const spec = web?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined;
+      assert.equal(spec?.template.spec.containers[0]?.image, image);
+    }
+
     // A second run reuses the cluster and the repository, and gets every app ready again.
     const second = await mooring(home, ['demo', '--name', name, '--once']);
     assert.equal(second.code, 0, `second demo run failed:\n${second.stdout}\n${second.stderr}`);
     assert.match(second.stdout, /already running/);
     assert.match(second.stdout, /kept from the last run/);
     assert.deepEqual(summaryRow(second.stdout, 'hello-helm')?.slice(1, 3), ['Synced', 'Healthy']);
+    if (findRegistryBinary() !== undefined)
+      assert.match(second.stdout, /Deployment image-web\/web runs \S+ \(\d+\.\d s after the push\)/);
   });
 });

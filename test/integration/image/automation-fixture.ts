@@ -15,6 +15,7 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { pollUntil } from '../../../src/core/wait.js';
 import type { ImageUpdateAutomationSpec } from '../../../src/crd/imageupdateautomation.js';
 import { ImageScanController } from '../../../src/image/scan-controller.js';
+import { Metrics } from '../../../src/metrics/metrics.js';
 import { appsOf, ImageAutomationLoop } from '../../../src/image/update/loop.js';
 import type { AutomationOutcome } from '../../../src/image/update/automation.js';
 import { registryWebhookPlugin, REGISTRY_WEBHOOK_PATH } from '../../../src/image/webhook.js';
@@ -38,6 +39,8 @@ export interface AutomationFixture {
   /** Every run's outcome, in order. */
   runs: AutomationOutcome[];
   logger: RecordingLogger;
+  /** The scan controller's and the loop's metrics, as the controller command wires them. */
+  metrics: Metrics;
   /** The Deployment manifest with the image marked for ImagePolicy `web` (Flux's setter form). */
   deploymentYaml(tag: string): string;
   createAutomation(name: string, spec?: Partial<ImageUpdateAutomationSpec>): Promise<void>;
@@ -87,7 +90,13 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
   const logger = new RecordingLogger();
   const objects = h.observer;
 
-  const scan = new ImageScanController({ objects, logger, namespaces: [ns] });
+  const metrics = new Metrics({ processMetrics: false });
+  const scan = new ImageScanController({
+    objects,
+    logger,
+    namespaces: [ns],
+    sink: { event: () => undefined, ...metrics.image.scanSink() },
+  });
   const webhook = Fastify();
   await webhook.register(
     registryWebhookPlugin({
@@ -116,7 +125,10 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
     namespaces: [ns],
     applications: () => controller.applications(),
     allowFileRepos: false,
-    onRun: (_automation, outcome) => runs.push(outcome),
+    onRun: (automation, outcome) => {
+      runs.push(outcome);
+      metrics.image.updated(automation, outcome);
+    },
     onPushed: (repoURL, branch) => {
       for (const key of appsOf(controller.applications(), repoURL, branch))
         controller.trigger(key, 'webhook');
@@ -173,6 +185,7 @@ spec:
     loop,
     runs,
     logger,
+    metrics,
     deploymentYaml,
     async createAutomation(name, spec = {}) {
       await create({

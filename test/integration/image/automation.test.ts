@@ -55,8 +55,28 @@ describe('image automation end to end', () => {
     };
     assert.equal(repository.status?.lastScanTrigger, 'webhook');
     const automation = await f.automation('web');
-    const status = automation?.status as { lastPushCommit?: string; held?: unknown[] } | undefined;
+    const status = automation?.status as
+      { lastPushCommit?: string; observedPolicies?: { name: string; latestImage: string }[] } | undefined;
     assert.equal(status?.lastPushCommit, bumpCommit);
+    assert.deepEqual(status.observedPolicies, [{ name: 'web', latestImage: `${f.image}:1.1.0` }]);
+    await h.waitFor(
+      'the pushed run counted',
+      async () => Promise.resolve(f.runs.some((run) => run.kind === 'pushed') ? true : undefined),
+      60_000,
+    );
+    const exposition = await f.metrics.exposition();
+    assert.match(
+      exposition,
+      new RegExp(
+        `mooring_image_scans_total\\{namespace="${h.appNamespace}",repository="web",result="success"\\} [1-9]`,
+      ),
+    );
+    assert.match(
+      exposition,
+      new RegExp(
+        `mooring_image_updates_total\\{namespace="${h.appNamespace}",automation="web",result="pushed"\\} 1\\n`,
+      ),
+    );
 
     // Roll back: the controller pushes a revert, the Deployment goes back to 1.0.0.
     await h.observer.mergePatch(

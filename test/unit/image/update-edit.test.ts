@@ -225,7 +225,23 @@ api:
     const result = editImages(source, IMAGES, 'apps');
     assert.equal(result.content, source);
     assert.deepEqual(result.unresolved, ['apps/unknown']);
+    assert.deepEqual(result.observed, []);
     assert.equal(result.problems.length, 1);
+  });
+
+  it('lists the policies its markers named that have an image, changed or already current', () => {
+    const source = [
+      'a: registry.local/web:1.2.0 # mooring:image apps/web',
+      'b: registry.local/api:1.0.0 # {"$imagepolicy": "apps:api:tag"}',
+      'c: x:1 # mooring:image apps/unknown',
+      '',
+    ].join('\n');
+    const result = editImages(source, IMAGES, 'apps');
+    assert.deepEqual(result.observed, ['apps/api', 'apps/web']);
+    assert.deepEqual(
+      result.changes.map((c) => c.policy),
+      ['apps/api'],
+    );
   });
 
   it('keeps CRLF line endings', () => {
