@@ -32,6 +32,9 @@ import { eventSink, healReport, recordSink, statusSink, syncReport } from './rep
 import type { ReconcileReport, ReportSink } from './report.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
+import { DeliveryCoordinator } from '../delivery/coordinator.js';
+import type { HoldCapture } from '../delivery/coordinator.js';
+import type { ActiveRollout } from '../delivery/runner.js';
 
 /**
  * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
@@ -49,6 +52,8 @@ export interface AppMemory {
   stalledCommit?: string;
   /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
   stalledProject?: string | undefined;
+  /** A progressive rollout in progress (spec.delivery). */
+  rollout?: ActiveRollout | undefined;
 }
 
 /** What a status write is made of (the rest comes from memory and the live cache). */
@@ -98,7 +103,17 @@ export class Reconciler {
 
   private readonly sinks: ReportSink[];
 
+  /** Progressive delivery (spec.delivery): see src/delivery/coordinator.ts. */
+  readonly delivery: DeliveryCoordinator;
+
   constructor(private readonly deps: ReconcilerDeps) {
+    this.delivery = new DeliveryCoordinator({
+      objects: deps.objects,
+      logger: deps.logger,
+      // The memory handed to the coordinator is this app's AppMemory.
+      rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
+      historyLimit: (app) => app.spec.historyLimit,
+    });
     this.sinks = [
       recordSink(deps.objects, deps.logger),
       eventSink(deps.objects),
@@ -307,6 +322,8 @@ export class Reconciler {
     const granted = await this.access(app, memory);
     if (!('access' in granted)) return granted.outcome;
     const { access } = granted;
+    const turn = await this.delivery.turn(app, memory, access.objects);
+    if (turn.kind === 'wait') return { kind: 'waiting', delayMs: turn.delayMs };
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
@@ -319,7 +336,12 @@ export class Reconciler {
       memory.commit === fetched.commit.sha &&
       memory.treeHash === fetched.pathTreeHash &&
       memory.generation === generation;
-    if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0)
+    if (
+      sameContent &&
+      (trigger === 'poll' || trigger === 'webhook') &&
+      memory.failures === 0 &&
+      turn.kind !== 'sync'
+    )
       return { kind: 'done', unchanged: true };
     if (
       memory.stalledCommit === fetched.commit.sha &&
@@ -354,8 +376,17 @@ export class Reconciler {
       return this.sourceFailed(app, memory, error);
     }
     let result: SyncResult;
+    const stableRevision = app.status?.sync?.syncedRevision ?? memory.commit;
+    const hold = this.delivery.capture(app, memory);
     try {
-      result = await this.runEngine(app, fetched, tree.root, !automated && trigger !== 'manual', access);
+      result = await this.runEngine(
+        app,
+        fetched,
+        tree.root,
+        !automated && trigger !== 'manual',
+        access,
+        hold,
+      );
     } finally {
       await tree.release();
     }
@@ -389,6 +420,17 @@ export class Reconciler {
         result,
       }),
     );
+    if (result.error === undefined && !result.dryRun) {
+      const next = await this.delivery.afterSync(
+        app,
+        memory,
+        access.objects,
+        hold?.decision(),
+        fetched.commit.sha,
+        stableRevision,
+      );
+      if (next.kind === 'wait') return { kind: 'waiting', delayMs: next.delayMs };
+    }
     if (isWaiting(result.error))
       return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
@@ -448,6 +490,7 @@ export class Reconciler {
     root: string,
     dryRun: boolean,
     access: AppAccess,
+    hold?: HoldCapture,
   ): Promise<SyncResult> {
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy;
@@ -455,6 +498,7 @@ export class Reconciler {
     return syncApplication(
       {
         ...(healthChecks === undefined ? {} : { healthChecks }),
+        ...(hold === undefined ? {} : { beforeValidate: hold.beforeValidate }),
         objects: access.objects,
         admit: access.admit,
         // The destination namespace is one the Project allows (checked before the fetch).

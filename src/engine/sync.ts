@@ -47,6 +47,11 @@ export interface EngineDeps {
   namespaceCreator?: ObjectsApi;
   /** CEL and Lua health checks in front of the built-in rules, for every wait (stage zero, waves, --wait). */
   healthChecks?: CustomHealthChecks;
+  /**
+   * Sees (and may rewrite) the planned objects with their live copies after ownership is settled and before
+   * the dry-run: progressive delivery holds a Deployment's new pod template back here (src/delivery/hold.ts).
+   */
+  beforeValidate?: (planned: readonly PlannedObject[], live: ReadonlyMap<string, KubeObject>) => void;
 }
 
 /** Thrown inside a run to stop it; carries the failure to report. */
@@ -135,6 +140,7 @@ class SyncRun {
     this.admit(planned);
     const live = await fetchLive(this.deps.objects, planned.objects, this.request.concurrency);
     const plan = this.claimOwnership(planned, live);
+    this.deps.beforeValidate?.(plan.objects, live);
     const namespaceMissing = await this.destinationNamespaceMissing(plan);
     const validation = await this.validate(
       plan.objects,
