@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ObjectRef } from '../core/objects.js';
 import type { Application, ApplicationSpecInput, ApplicationStatus } from '../crd/application.js';
-import { parseApplication } from '../crd/application.js';
+import { applicationStatusSchema, parseApplication } from '../crd/application.js';
 
 export { MOORING_API_VERSION } from '../crd/common.js';
 export { APPLICATION_KIND, parseApplication } from '../crd/application.js';
@@ -60,4 +60,14 @@ export function readApplication(object: KubeObject): ParsedApplication {
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * The status of an Application the API server returned (a status write's answer), parsed with the CRD's
+ * schema rather than cast; undefined when there is none or it is not a valid status. Never throws.
+ */
+export function readStatus(object: KubeObject | undefined): ApplicationStatus | undefined {
+  if (object?.status === undefined) return undefined;
+  const parsed = applicationStatusSchema.safeParse(object.status);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -12,8 +12,25 @@ export function intendedAction(v: ValidatedObject): ObjectAction {
   if (v.live === undefined) return 'created';
   if (v.planned.options.createOnly) return 'unchanged';
   if (v.recreate === true) return 'recreated';
+  if (keepsOthersEdits(v)) return 'unchanged';
   if (v.diff === undefined) return 'configured';
   return v.diff.action === 'unchanged' ? 'unchanged' : 'configured';
+}
+
+/**
+ * Flux's `kustomize.toolkit.fluxcd.io/ssa: Merge`: an existing object whose apply would have to force
+ * fields another manager changed (kubectl edit, scale, patch) is left as it is, unless the object also
+ * asks for force (`mooring.dev/force`). The one rule for a full sync and a heal alike. Pure.
+ */
+export function keepsOthersEdits(v: ValidatedObject): boolean {
+  return (
+    v.planned.options.mergeWithOtherManagers === true &&
+    v.live !== undefined &&
+    v.force === true &&
+    !v.planned.options.force &&
+    v.recreate !== true &&
+    v.diff?.action !== 'unchanged'
+  );
 }
 
 /**

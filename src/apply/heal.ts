@@ -2,7 +2,7 @@ import { subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { ownerOf } from '../plan/ownership.js';
 import type { PlannedObject } from '../plan/types.js';
-import { applyObjects, intendedAction } from './apply-objects.js';
+import { applyObjects, intendedAction, keepsOthersEdits } from './apply-objects.js';
 import type { ObjectOutcome, ValidatedObject } from './types.js';
 import { validateObjects } from './validate.js';
 
@@ -78,26 +78,21 @@ export async function healObjects(objects: ObjectsApi, request: HealRequest): Pr
     }
     const v = validation.validated[0];
     if (v === undefined) continue;
-    const action = intendedAction(v);
-    if (action === 'unchanged' || action === 'skipped') continue;
     const drift = v.diff?.drift ?? [];
     const message = driftMessage(drift, live === undefined);
-    if (mode === 'warn') {
-      outcomes.push({ ...base, action: 'unchanged', message, drift });
-      continue;
-    }
-    if (
-      planned.options.mergeWithOtherManagers === true &&
-      v.force === true &&
-      !planned.options.force &&
-      action === 'configured'
-    ) {
+    if (keepsOthersEdits(v)) {
       outcomes.push({
         ...base,
         action: 'unchanged',
         message: `${message}; kept (ssa: Merge leaves fields other managers set)`,
         drift,
       });
+      continue;
+    }
+    const action = intendedAction(v);
+    if (action === 'unchanged' || action === 'skipped') continue;
+    if (mode === 'warn') {
+      outcomes.push({ ...base, action: 'unchanged', message, drift });
       continue;
     }
     toApply.push(v);

@@ -61,7 +61,13 @@ export async function validateObjects(
   objects: ObjectsApi,
   planned: PlannedObject[],
   live: Map<string, KubeObject>,
-  context: { definedKinds: Set<string>; newNamespaces: Set<string>; concurrency: number },
+  context: {
+    definedKinds: Set<string>;
+    newNamespaces: Set<string>;
+    concurrency: number;
+    /** The caller knows this live object is as the last sync left it, and the manifest is the same. */
+    knownUnchanged?: (planned: PlannedObject, live: KubeObject) => boolean;
+  },
 ): Promise<ValidationResult> {
   const result: ValidationResult = { validated: [], deferred: [], failures: [] };
   const toCheck: PlannedObject[] = [];
@@ -72,6 +78,15 @@ export async function validateObjects(
       // A hook that exists from an earlier run is deleted and created again; its dry-run would only
       // report immutable fields.
       result.validated.push({ planned: p, live: liveObj });
+      continue;
+    }
+    if (liveObj !== undefined && !isHook(p) && context.knownUnchanged?.(p, liveObj) === true) {
+      // Nothing to ask the server: the same manifest against the same live object dry-runs the same way.
+      result.validated.push({
+        planned: p,
+        live: liveObj,
+        diff: { action: 'unchanged', changes: [], drift: [] },
+      });
       continue;
     }
     const served = objects.discovery.knows(groupOf(p.object.apiVersion), p.ref.kind);

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { pruneObjects } from '../apply/prune.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { ClusterRegistry } from '../kube/clusters.js';
+import { monotonicNow } from '../source/fresh-flight.js';
 import type { Watcher } from '../kube/watch.js';
 import type { RenderTools } from '../render/types.js';
 import type { SourceLimits } from '../source/types.js';
@@ -16,15 +17,21 @@ import { intervalMs, refOfSpec, retryDelayMs } from '../app/spec.js';
 import type { DriftSignal } from './live-cache.js';
 import { LiveCache } from './live-cache.js';
 import { Reconciler } from './reconciler.js';
+import { failureReport, refreshReport } from './report.js';
 import { decide, newAppState, takePending } from './decide.js';
 import type { AppState } from './decide.js';
 import { resolveProject, trackingNameOf } from './tenancy.js';
 import { PROJECT_KIND } from '../crd/project.js';
 import { appsToRefresh, buildWebhookServer } from './webhook/index.js';
 import type { PushEvent, WebhookSecrets } from './webhook/index.js';
-import { backoffMs, jittered, WorkQueue } from './work-queue.js';
+import { backoffMs, jittered, systemTimers, WorkQueue } from './work-queue.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { metricsDeps } from '../metrics/controller-deps.js';
+import { metricsRoutes } from '../metrics/http.js';
+import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
+import { Notifier } from '../notify/notifier.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -55,6 +62,10 @@ export interface ControllerOptions {
   sourceLimits?: Partial<SourceLimits>;
   /** How often remote clusters in use are probed for reachability (default 10 s). */
   clusterProbeIntervalMs?: number;
+  /** Prometheus metrics: fed by every reconcile report and served at /metrics (src/metrics/). */
+  metrics?: Metrics;
+  /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
+  notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
 }
 
 /**
@@ -78,9 +89,11 @@ export class Controller {
   /** The Projects of the controller namespace, by name, as the watch last delivered them. */
   private readonly projects = new Map<string, KubeObject>();
   private webhookServer: FastifyInstance | undefined;
+  /** Sends notifications from the reports (undefined when notifications are off). */
+  readonly notifier: Notifier | undefined;
 
   constructor(private readonly options: ControllerOptions) {
-    const healthChecks = new ClusterHealthChecks(options.objects, options.namespace);
+    const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
     this.healthChecks = healthChecks;
     this.clusters = new ClusterRegistry({
       local: options.objects,
@@ -94,15 +107,54 @@ export class Controller {
         this.onClusterChange(cluster);
       },
     });
+    const metrics = options.metrics;
+    const notify = options.notifications;
+    this.notifier =
+      notify === undefined
+        ? undefined
+        : new Notifier({
+            objects: options.objects,
+            controllerNamespace: options.namespace,
+            namespaces:
+              options.applicationNamespaces === 'all'
+                ? 'all'
+                : [options.namespace, ...(options.applicationNamespaces ?? [])],
+            logger: options.logger,
+            ...notify,
+          });
+    const metricsParts = metrics === undefined ? undefined : metricsDeps(metrics);
     this.reconciler = new Reconciler({
       ...options,
+      ...metricsParts,
+      // Metrics, then notifications: both consume every report after records, Events and status.
+      extraSinks: [
+        ...(metricsParts?.extraSinks ?? []),
+        ...(this.notifier === undefined ? [] : [this.notifier.sink()]),
+      ],
       healthChecks,
       controllerNamespace: options.namespace,
       projects: (name) => Promise.resolve(this.projects.get(name)),
       clusters: this.clusters,
       liveFor: (cluster) => this.liveFor(cluster),
     });
-    this.queue = new WorkQueue((name) => this.handle(name), options.concurrency);
+    this.queue = new WorkQueue(
+      (name) => this.handle(name),
+      options.concurrency,
+      systemTimers,
+      metrics === undefined
+        ? undefined
+        : (waitedMs) => {
+            metrics.queueWait.observe(waitedMs / 1000);
+          },
+    );
+    metrics?.attach({
+      apps: () => [...this.states.values()].map((state) => appInfoOf(state.app)),
+      queue: () => this.queue.counts(),
+      kubeRequests: () =>
+        kubeRequestCounts(
+          this.clusters.openConnections().map((c) => ({ cluster: c.name, stats: c.objects.requestStats })),
+        ),
+    });
   }
 
   async start(): Promise<void> {
@@ -110,6 +162,8 @@ export class Controller {
     await this.clusters.start();
     // Projects first: an Application reconciled before they are listed would be refused for nothing.
     await this.watchProjects();
+    // Before any app is reconciled: what was already sent is read from the policies' status.
+    await this.notifier?.start();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
     await Promise.all(
       (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
@@ -181,10 +235,13 @@ export class Controller {
   /** Finishes the syncs under way, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.stop();
+    await this.notifier?.stop();
     for (const watch of this.appWatches) watch.stop();
     for (const { cache } of this.lives.values()) cache.stop();
     this.lives.clear();
     this.clusters.stop();
+    this.reconciler.stop();
+    this.healthChecks.close();
     await this.webhookServer?.close();
   }
 
@@ -193,6 +250,7 @@ export class Controller {
     const state = this.states.get(name);
     if (state === undefined) return;
     state.triggers.add(trigger);
+    state.triggeredAt ??= monotonicNow();
     this.queue.add(name, 0);
   }
 
@@ -347,6 +405,8 @@ export class Controller {
       this.byTrackingName.delete(state.trackingName);
     this.states.delete(name);
     this.queue.remove(name);
+    const [namespace = '', app = ''] = name.split('/');
+    this.options.metrics?.forgetApp({ namespace, app });
   }
 
   /** A drift seen on `cluster` matters only to an app that deploys there (ids repeat across clusters). */
@@ -398,32 +458,33 @@ export class Controller {
           return;
         case 'wait-dependency':
           // Waiting, not terminal: the app proceeds by itself once the dependency is Ready (not Stalled).
-          await this.reconciler.writeStatus(app, memory, {
-            planned: [],
-            failure: { step: 'wait', retry: 'waiting', message: decision.message },
-          });
+          await this.reconciler.publish(
+            failureReport({
+              kind: 'wait',
+              app,
+              memory,
+              trigger: 'dependency',
+              planned: [],
+              failure: { step: 'wait', retry: 'waiting', message: decision.message },
+            }),
+          );
           this.queue.add(name, decision.retryInMs);
           return;
         case 'refresh-health':
-          await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+          await this.reconciler.publish(refreshReport({ kind: 'health', app, memory, trigger: 'poll' }));
           this.restorePoll(state, name);
           return;
         case 'heal': {
-          const startedAt = new Date().toISOString();
-          const outcomes = await this.reconciler.heal(app, memory, decision.ids);
-          if (outcomes.length > 0) await this.reconciler.recordHeal(app, memory, outcomes, startedAt);
+          await this.reconciler.heal(app, memory, decision.ids);
           this.restorePoll(state, name);
           return;
         }
         case 'reconcile': {
           if (decision.rollbackTo !== undefined)
             await this.reconciler.rollback(app, memory, decision.rollbackTo);
-          if (decision.unpin) await this.reconciler.unpin(app);
-          const outcome = await this.reconciler.reconcile(app, memory, decision.trigger);
-          // A poll that found nothing new syncs nothing, but the health of what it owns may have moved (a
-          // missed or coalesced health signal): status is rebuilt from the live cache, written only if it differs.
-          if (outcome.kind === 'done' && outcome.unchanged === true)
-            await this.reconciler.writeStatus(app, memory, { planned: [...memory.planned.values()] });
+          if (decision.unpin) await this.reconciler.unpin(app, memory);
+          // Publishes one report whatever happens (an unchanged poll too: status rebuilt from the live cache).
+          const outcome = await this.reconciler.reconcile(app, memory, decision.trigger, pending.triggeredAt);
           const retryIn =
             outcome.kind === 'retry'
               ? retryDelayMs(app.spec, outcome.failures)
@@ -515,11 +576,21 @@ export class Controller {
   }
 
   private async startWebhook(config: NonNullable<ControllerOptions['webhook']>): Promise<void> {
+    const metrics = this.options.metrics;
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
       onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      ...(metrics === undefined
+        ? {}
+        : {
+            onDelivery: ({ provider, result }) => {
+              metrics.webhookDeliveries.inc({ provider, result });
+            },
+          }),
     });
+    // Until the API server serves the controller's one port, /metrics rides on the webhook receiver's.
+    if (metrics !== undefined) await this.webhookServer.register(metricsRoutes(metrics.registry));
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 

@@ -3,7 +3,7 @@
  * arrived since its last turn, and the time. The controller performs the decision's effects (fetch and
  * sync, heal, status refresh, finalize) and consumes the report they return.
  */
-import type { Application, Trigger } from '../app/model.js';
+import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
 import type { AppMemory } from './reconciler.js';
 
 /** Everything the controller keeps about one app; removed whole when the Application is deleted. */
@@ -14,6 +14,8 @@ export interface AppState {
   trackingName: string;
   /** Triggers that arrived since the last turn. */
   triggers: Set<Trigger>;
+  /** When the first of `triggers` arrived (monotonicNow()): a fetch begun after it is fresh enough. */
+  triggeredAt?: number | undefined;
   /** Ids of managed objects the watch saw change since the last turn. */
   drifted: Set<string>;
   /** The health of a managed object moved since status was written. */
@@ -34,6 +36,7 @@ export interface AppState {
 /** The triggers of one turn, taken from the state by `takePending`. */
 export interface Pending {
   triggers: Set<Trigger>;
+  triggeredAt?: number | undefined;
   drifted: Set<string>;
   healthChanged: boolean;
   rollbackTo?: string | undefined;
@@ -76,12 +79,14 @@ export function newAppState(app: Application, trackingName: string): AppState {
 export function takePending(state: AppState): Pending {
   const pending: Pending = {
     triggers: state.triggers,
+    triggeredAt: state.triggeredAt,
     drifted: state.drifted,
     healthChanged: state.healthChanged,
     rollbackTo: state.rollbackTo,
     unpin: state.unpinRequested,
   };
   state.triggers = new Set();
+  state.triggeredAt = undefined;
   state.drifted = new Set();
   state.healthChanged = false;
   state.rollbackTo = undefined;
@@ -153,4 +158,45 @@ export function decide(
     ...(pending.rollbackTo === undefined ? {} : { rollbackTo: pending.rollbackTo }),
     unpin: pending.unpin,
   };
+}
+
+/** Why a fetched commit is not synced this turn (see `holdOf`). */
+export type Hold = 'stalled' | 'unchanged' | 'rolled-back';
+
+/**
+ * Whether a reconcile that fetched `commit` stops before the engine. Pure. In order:
+ * - 'stalled': the commit failed terminally at this generation and Project version (a manual sync retries);
+ *   status already says why, so nothing is rebuilt (a rebuild without the failure would clear Stalled);
+ * - 'unchanged': same commit, tree and generation after a poll or webhook, with no failure to retry;
+ * - 'rolled-back': the commit was rolled back and nothing is pinned: automated sync never applies it again
+ *   (a manual sync does).
+ */
+export function holdOf(input: {
+  memory: AppMemory;
+  status: ApplicationStatus | undefined;
+  commit: string;
+  treeHash: string;
+  generation: number | undefined;
+  projectVersion: string | undefined;
+  trigger: Trigger;
+}): Hold | undefined {
+  const { memory, status, commit, trigger } = input;
+  if (
+    trigger !== 'manual' &&
+    memory.stalledCommit === commit &&
+    memory.generation === input.generation &&
+    memory.stalledProject === input.projectVersion
+  )
+    return 'stalled';
+  const sameContent =
+    memory.commit === commit && memory.treeHash === input.treeHash && memory.generation === input.generation;
+  if (sameContent && (trigger === 'poll' || trigger === 'webhook') && memory.failures === 0)
+    return 'unchanged';
+  if (
+    trigger !== 'manual' &&
+    status?.rolledBackRevision === commit &&
+    status.sync?.pinnedRevision === undefined
+  )
+    return 'rolled-back';
+  return undefined;
 }

@@ -1,8 +1,8 @@
 /**
  * The controller's custom health checks: the cluster-wide ConfigMap `mooring-health-checks` in the
  * controller namespace (CEL `healthCheckExprs` and Argo CD `resource.customizations.health.*` Lua scripts),
- * re-read each sync and recompiled only when its resourceVersion moves, with each Application's own
- * spec.healthCheckExprs in front.
+ * kept by a watch of that one ConfigMap (no request per sync) and recompiled only when its resourceVersion
+ * moves, with each Application's own spec.healthCheckExprs in front.
  */
 import { isRecord } from '../core/objects.js';
 import {
@@ -14,7 +14,10 @@ import {
   type CustomHealthChecks,
 } from '../health/custom/index.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
 import type { Application } from './app-types.js';
+import { WatchedSet } from './watched-set.js';
 
 export class ClusterHealthChecks {
   private loaded: { resourceVersion: string | undefined; checks: CustomHealthChecks } = {
@@ -23,10 +26,24 @@ export class ClusterHealthChecks {
   };
   private readonly byApp = new Map<string, CustomHealthChecks>();
 
+  private readonly configMap: WatchedSet;
+
   constructor(
-    private readonly objects: ObjectsApi,
+    objects: ObjectsApi,
     private readonly namespace: string,
-  ) {}
+    logger: Logger = silentLogger,
+  ) {
+    this.configMap = new WatchedSet(
+      objects,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace,
+        fieldSelector: `metadata.name=${HEALTH_CHECKS_CONFIGMAP}`,
+      },
+      logger,
+    );
+  }
 
   /**
    * The checks for one app's sync; throws INVALID_ARGUMENT naming the ConfigMap entry or app field whose
@@ -55,16 +72,12 @@ export class ClusterHealthChecks {
   }
 
   close(): void {
+    this.configMap.stop();
     this.loaded.checks.sandbox?.close();
   }
 
   private async cluster(): Promise<CustomHealthChecks> {
-    const cm = await this.objects.get('v1', {
-      group: '',
-      kind: 'ConfigMap',
-      namespace: this.namespace,
-      name: HEALTH_CHECKS_CONFIGMAP,
-    });
+    const [cm] = await this.configMap.objects();
     const resourceVersion = cm?.metadata.resourceVersion as string | undefined;
     if (resourceVersion === this.loaded.resourceVersion) return this.loaded.checks;
     const data = cm !== undefined && isRecord(cm.data) ? cm.data : {};

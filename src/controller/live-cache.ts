@@ -9,6 +9,7 @@ import { FIELD_MANAGER } from '../kube/objects-api.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Watcher } from '../kube/watch.js';
 import { HOOK_ID_LABEL } from '../plan/generated.js';
+import type { PlannedObject } from '../plan/types.js';
 import { TRACKING_LABEL } from '../plan/tracking.js';
 
 /** A change to a managed object made by someone other than Mooring. */
@@ -41,6 +42,12 @@ export class LiveCache {
   private readonly objects = new Map<string, KubeObject>();
   private readonly content = new Map<string, string>();
   private readonly others = new Map<string, string>();
+  /** When someone else last changed or deleted each object (Date.now()). */
+  private readonly drifts = new Map<string, number>();
+  /** When each watch's initial list was in (Date.now()), by watch key: from then on every change is seen. */
+  private readonly syncedAt = new Map<string, number>();
+  /** Watches whose initial list is not in yet (at most 10 s), by watch key. */
+  private readonly listings = new Map<string, Promise<void>>();
 
   constructor(
     private readonly api: ObjectsApi,
@@ -65,26 +72,38 @@ export class LiveCache {
     const starting: Promise<void>[] = [];
     for (const { apiVersion, kind, namespace } of this.watchTargets(kinds)) {
       const key = `${apiVersion}|${kind}|${namespace ?? ''}`;
+      const listing = this.listings.get(key);
+      if (listing !== undefined) {
+        // Started by another sync: wait for its initial list too, rather than read a half-filled cache.
+        starting.push(listing);
+        continue;
+      }
       if (this.watchers.has(key)) continue;
-      starting.push(
-        new Promise<void>((resolve) => {
-          const watcher = this.api.watch({
-            apiVersion,
-            kind,
-            ...(namespace === undefined ? {} : { namespace }),
-            labelSelector: TRACKING_LABEL,
-            onEvent: (event) => {
-              this.observe(event.type, event.object);
-            },
-            onSynced: resolve,
-            onError: (error) => {
-              this.logger.warn({ kind, err: error.message }, 'watch interrupted; resuming');
-            },
-          });
-          this.watchers.set(key, watcher);
-          setTimeout(resolve, 10_000).unref();
-        }),
-      );
+      const listed = new Promise<void>((resolve) => {
+        const watcher = this.api.watch({
+          apiVersion,
+          kind,
+          ...(namespace === undefined ? {} : { namespace }),
+          labelSelector: TRACKING_LABEL,
+          onEvent: (event) => {
+            this.observe(event.type, event.object);
+          },
+          onSynced: () => {
+            if (!this.syncedAt.has(key)) this.syncedAt.set(key, Date.now());
+            resolve();
+          },
+          onError: (error) => {
+            this.logger.warn({ kind, err: error.message }, 'watch interrupted; resuming');
+          },
+        });
+        this.watchers.set(key, watcher);
+        setTimeout(resolve, 10_000).unref();
+      });
+      this.listings.set(key, listed);
+      void listed.then(() => {
+        this.listings.delete(key);
+      });
+      starting.push(listed);
     }
     await Promise.all(starting);
   }
@@ -106,6 +125,40 @@ export class LiveCache {
     return this.objects.get(id);
   }
 
+  /**
+   * The engine's live source: the cached objects of `planned`, after starting the watches of their kinds
+   * (kinds the cluster does not serve yet are left to the engine). An object not returned may still exist.
+   */
+  async known(planned: readonly PlannedObject[]): Promise<Map<string, KubeObject>> {
+    const served = planned.filter(
+      (p) => p.generateName === undefined && this.api.discovery.knows(p.ref.group, p.ref.kind),
+    );
+    await this.ensureWatching(served.map((p) => ({ apiVersion: p.object.apiVersion, kind: p.ref.kind })));
+    const found = new Map<string, KubeObject>();
+    for (const p of served) {
+      const obj = this.objects.get(p.id);
+      if (obj !== undefined) found.set(p.id, obj);
+    }
+    return found;
+  }
+
+  /** When the last change by someone else to the object `id` was seen; undefined: none since the start. */
+  lastDriftAt(id: string): number | undefined {
+    return this.drifts.get(id);
+  }
+
+  /**
+   * Since when every change to objects of this kind (in `namespace`) has been seen: the time the watch's
+   * initial list was in; undefined while it is not (or the kind is not watched).
+   */
+  watchedSince(apiVersion: string, kind: string, namespace: string): number | undefined {
+    const [target] = this.watchTargets([{ apiVersion, kind }]).filter(
+      (t) => t.namespace === undefined || t.namespace === namespace,
+    );
+    if (target === undefined) return undefined;
+    return this.syncedAt.get(`${target.apiVersion}|${target.kind}|${target.namespace ?? ''}`);
+  }
+
   get watchedKinds(): number {
     return this.watchers.size;
   }
@@ -113,6 +166,8 @@ export class LiveCache {
   stop(): void {
     for (const w of this.watchers.values()) w.stop();
     this.watchers.clear();
+    this.syncedAt.clear();
+    this.listings.clear();
   }
 
   private observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
@@ -124,6 +179,7 @@ export class LiveCache {
       this.objects.delete(id);
       this.content.delete(id);
       this.others.delete(id);
+      this.drifts.set(id, Date.now());
       if (appName !== undefined) this.onDrift({ appName, id, type, at: Date.now() });
       return;
     }
@@ -142,6 +198,7 @@ export class LiveCache {
       appName !== undefined &&
       othersBefore !== signature
     ) {
+      this.drifts.set(id, Date.now());
       this.onDrift({ appName, id, type, at: Date.now() });
     }
     if (appName !== undefined && JSON.stringify(this.assess(appName, obj)) !== healthBefore)

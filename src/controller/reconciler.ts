@@ -1,6 +1,7 @@
 import { errorMessage, MooringError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { syncApplication } from '../engine/sync.js';
+import type { RenderObserver } from '../engine/sync.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
 import { assessHealthWith } from '../health/custom/index.js';
 import { assessHealth } from '../health/index.js';
@@ -11,25 +12,44 @@ import type { InventoryEntry, PlannedObject } from '../plan/types.js';
 import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
 import { RenderCache } from '../render/cache.js';
-import type { ExportedTree, ResolvedSource, SourceLimits } from '../source/types.js';
-import type { ObjectOutcome } from '../apply/types.js';
+import type { ExportedTree, FetchObserver, ResolvedSource, SourceLimits } from '../source/types.js';
 import { healObjects } from '../apply/heal.js';
+import type { KubeObject } from '../core/objects.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
-import { appKeyOf, appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
+import {
+  appKeyOf,
+  appRefOf,
+  MOORING_API_VERSION,
+  readApplication,
+  readStatus,
+  shortCommit,
+} from '../app/model.js';
 import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import type { ClusterHealthChecks } from './health-checks.js';
 import { RECORD_APP_LABEL } from './records.js';
 import { commitRevert } from '../source/rollback.js';
-import { credentialsOf, refuseFileRepo } from './source-access.js';
+import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
+import { WatchedSet } from './watched-set.js';
+import { SharedExports } from '../source/shared-export.js';
 import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
 import { buildStatus } from './status.js';
-import { eventSink, healReport, recordSink, statusSink, syncReport } from './report.js';
-import type { ReconcileReport, ReportSink } from './report.js';
+import {
+  eventSink,
+  failureReport,
+  fieldsReport,
+  healReport,
+  recordSink,
+  refreshReport,
+  statusSink,
+  syncReport,
+} from './report.js';
+import type { HealthChange, ReconcileReport, ReportSink } from './report.js';
+import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
 import { DeliveryCoordinator } from '../delivery/coordinator.js';
@@ -54,6 +74,16 @@ export interface AppMemory {
   stalledProject?: string | undefined;
   /** A progressive rollout in progress (spec.delivery). */
   rollout?: ActiveRollout | undefined;
+  /**
+   * Objects the last successful sync left as their manifest says, by id: the manifest (JSON) and when that
+   * sync started. A later sync skips the dry-run of an object whose manifest is the same and that nobody has
+   * changed since (no drift seen by the live cache).
+   */
+  settled?: Map<string, { manifest: string; since: number }> | undefined;
+  /** How many SyncRecords the app has, when known (retention lists them only when it may be over). */
+  records?: number | undefined;
+  /** Why it stalled: a poll of the same commit rebuilds status with it (health moves; Stalled stays). */
+  stalledFailure?: SyncFailure | undefined;
 }
 
 /** What a status write is made of (the rest comes from memory and the live cache). */
@@ -63,6 +93,19 @@ export interface StatusWrite {
   planned: PlannedObject[];
   fetched?: ResolvedSource;
   lastSync?: ApplicationStatus['lastSync'];
+  /**
+   * Status fields set as given, alone (no rebuild from memory and the live cache): a rollback's pin, an
+   * unpin (null removes), the inventory intent. Empty: nothing is written.
+   */
+  fields?: StatusFields;
+}
+
+/** Status fields a request or an intent sets directly (merge patch). */
+export interface StatusFields {
+  inventory?: InventoryEntry[];
+  rolledBackRevision?: string;
+  /** null removes the pin. */
+  pinnedRevision?: string | null;
 }
 
 export interface ReconcilerDeps {
@@ -89,6 +132,9 @@ export interface ReconcilerDeps {
   healthChecks?: ClusterHealthChecks;
   /** More consumers of each report (metrics, notifications), after records, Events and status. */
   extraSinks?: ReportSink[];
+  /** Told of each git fetch and each render (metrics). */
+  onFetch?: FetchObserver;
+  onRender?: RenderObserver;
 }
 
 /** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
@@ -100,8 +146,12 @@ export type ReconcileOutcome =
 /** Reconciles one Application: fetch, decide, sync (or heal), record, report. */
 export class Reconciler {
   private readonly renderCache = new RenderCache(200);
+  /** Syncs of the same commit at the same time share one export (nothing writes into it). */
+  private readonly exports = new SharedExports((source) => exportSource(source, this.deps.cacheDir));
 
   private readonly sinks: ReportSink[];
+  /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
+  private readonly credentialWatches = new Map<string, WatchedSet>();
 
   /** Progressive delivery (spec.delivery): see src/delivery/coordinator.ts. */
   readonly delivery: DeliveryCoordinator;
@@ -122,6 +172,26 @@ export class Reconciler {
     ];
   }
 
+  /** Stops the watches the reconciler started. */
+  stop(): void {
+    for (const watch of this.credentialWatches.values()) watch.stop();
+    this.credentialWatches.clear();
+  }
+
+  /** The labelled repository credentials of a namespace, from a watch (no request per fetch). */
+  private credentialSecrets(namespace: string): Promise<KubeObject[]> {
+    let watch = this.credentialWatches.get(namespace);
+    if (watch === undefined) {
+      watch = new WatchedSet(
+        this.deps.objects,
+        { apiVersion: 'v1', kind: 'Secret', namespace, labelSelector: REPOSITORY_CREDENTIALS },
+        this.deps.logger,
+      );
+      this.credentialWatches.set(namespace, watch);
+    }
+    return watch.objects();
+  }
+
   /**
    * The app's Project verdict on its destination cluster; a refusal is written to status (and an Event the
    * first time); so is an unknown cluster (terminal) or an unreachable one (transient: the outcome is a retry).
@@ -129,6 +199,7 @@ export class Reconciler {
   private async access(
     app: Application,
     memory: AppMemory,
+    trigger: Trigger,
   ): Promise<{ access: AppAccess } | { outcome: ReconcileOutcome }> {
     const cluster = app.spec.destination.cluster;
     let clusterObjects: ObjectsApi | undefined;
@@ -148,21 +219,31 @@ export class Reconciler {
     );
     if (verdict.kind === 'allowed') {
       if (clusterObjects === undefined)
-        return { outcome: await this.clusterFailed(app, memory, unknownCluster) };
+        return { outcome: await this.clusterFailed(app, memory, trigger, unknownCluster) };
       try {
         await this.deps.clusters.ensureReachable(cluster);
       } catch (error) {
-        return { outcome: await this.clusterFailed(app, memory, error) };
+        return { outcome: await this.clusterFailed(app, memory, trigger, error) };
       }
       return { access: verdict.access };
     }
+    // One Event when the refusal is new (not one per poll).
     const before = app.status?.conditions?.find((c) => c.type === 'Ready');
-    await this.writeStatus(app, memory, { failure: verdict.failure, planned: [...memory.planned.values()] });
-    const now = app.status?.conditions?.find((c) => c.type === 'Ready');
-    if (before?.reason !== PROJECT_REFUSED || before.message !== now?.message) {
-      await recordEvent(this.deps.objects, app, 'Warning', PROJECT_REFUSED, verdict.failure.message);
+    const isNew = before?.reason !== PROJECT_REFUSED || !before.message.includes(verdict.failure.message);
+    if (isNew)
       this.deps.logger.warn({ app: appKeyOf(app), err: verdict.failure.message }, 'refused by its Project');
-    }
+    await this.publish(
+      failureReport({
+        kind: 'refusal',
+        app,
+        memory,
+        trigger,
+        failure: verdict.failure,
+        event: isNew
+          ? { type: 'Warning', reason: PROJECT_REFUSED, message: verdict.failure.message }
+          : undefined,
+      }),
+    );
     return { outcome: { kind: 'done' } };
   }
 
@@ -173,17 +254,26 @@ export class Reconciler {
   private async clusterFailed(
     app: Application,
     memory: AppMemory,
+    trigger: Trigger,
     error: unknown,
   ): Promise<ReconcileOutcome> {
     const failure = failureOf(error, 'plan');
-    const before = app.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+    const before = app.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
     if (!isTerminal(failure)) memory.failures += 1;
-    await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
     // One Event when the message changes (not one per retry).
-    if (before !== app.status?.conditions?.find((c) => c.type === 'Ready')?.message) {
-      const reason = isTerminal(failure) ? 'ClusterUnknown' : 'ClusterUnreachable';
-      await recordEvent(this.deps.objects, app, 'Warning', reason, failure.message);
-    }
+    const reason = isTerminal(failure) ? 'ClusterUnknown' : 'ClusterUnreachable';
+    await this.publish(
+      failureReport({
+        kind: 'failure',
+        app,
+        memory,
+        trigger,
+        failure,
+        event: before.includes(failure.message)
+          ? undefined
+          : { type: 'Warning', reason, message: failure.message },
+      }),
+    );
     return isTerminal(failure) ? { kind: 'done' } : { kind: 'retry', failures: memory.failures };
   }
 
@@ -192,9 +282,10 @@ export class Reconciler {
    * the cached subset of the plan goes through the same validate/apply rules as a full sync (healObjects),
    * as the Project's identity.
    */
-  async heal(app: Application, memory: AppMemory, ids: Set<string>): Promise<ObjectOutcome[]> {
-    const granted = await this.access(app, memory);
-    if (!('access' in granted)) return [];
+  async heal(app: Application, memory: AppMemory, ids: Set<string>): Promise<void> {
+    const startedAt = new Date().toISOString();
+    const granted = await this.access(app, memory, 'drift');
+    if (!('access' in granted)) return;
     const { access } = granted;
     const appMode = driftModeOf(app.spec);
     const drifted = [...ids]
@@ -221,7 +312,11 @@ export class Reconciler {
           drift: outcome.drift ?? [],
         });
     }
-    return outcomes;
+    // Published even when nothing differed: status is rebuilt (written only if it changed), so a health
+    // signal that arrived in the same turn as the drift is never dropped.
+    await this.publish(
+      healReport({ app, memory, outcomes, startedAt, finishedAt: new Date().toISOString() }),
+    );
   }
 
   /**
@@ -233,17 +328,27 @@ export class Reconciler {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
-      await recordEvent(
-        this.deps.objects,
-        app,
-        'Warning',
-        'RollbackFailed',
-        'no earlier successful revision in the history to roll back to',
+      await this.publish(
+        fieldsReport({
+          kind: 'request',
+          app,
+          memory,
+          trigger: 'rollback',
+          fields: {},
+          request: { kind: 'rollback', how: 'failed' },
+          events: [
+            {
+              type: 'Warning',
+              reason: 'RollbackFailed',
+              message: 'no earlier successful revision in the history to roll back to',
+            },
+          ],
+        }),
       );
       return;
     }
     // The Project must still allow the repository before credentials go to it.
-    if (!('access' in (await this.access(app, memory)))) return;
+    if (!('access' in (await this.access(app, memory, 'rollback')))) return;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -258,46 +363,41 @@ export class Reconciler {
             appName: app.metadata.name,
             credentials,
           });
-    const statusPatch =
+    const fields: StatusFields =
       outcome.kind === 'pushed'
-        ? { rolledBackRevision: outcome.revertedHead, sync: { pinnedRevision: null } }
-        : {
-            ...(current === undefined ? {} : { rolledBackRevision: current }),
-            sync: { pinnedRevision: resolved },
-          };
-    const updated = await this.deps.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRefOf(app),
-      { status: statusPatch },
-      { subresource: 'status' },
-    );
-    const newStatus = (updated as Application).status;
-    if (newStatus !== undefined) app.status = newStatus;
+        ? { rolledBackRevision: outcome.revertedHead, pinnedRevision: null }
+        : { ...(current === undefined ? {} : { rolledBackRevision: current }), pinnedRevision: resolved };
     const message =
       outcome.kind === 'pushed'
         ? `committed ${shortCommit(outcome.commit)} reverting ${app.spec.source.path === '' ? '.' : app.spec.source.path} to ${shortCommit(resolved)}`
         : `pinned to ${shortCommit(resolved)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
-    await recordEvent(
-      this.deps.objects,
-      app,
-      'Normal',
-      outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned',
-      message,
+    await this.publish(
+      fieldsReport({
+        kind: 'request',
+        app,
+        memory,
+        trigger: 'rollback',
+        fields,
+        request: { kind: 'rollback', target: resolved, how: outcome.kind === 'pushed' ? 'pushed' : 'pinned' },
+        events: [{ type: 'Normal', reason: outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned', message }],
+      }),
     );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
-  async unpin(app: Application): Promise<void> {
-    const updated = await this.deps.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRefOf(app),
-      { status: { sync: { pinnedRevision: null } } },
-      { subresource: 'status' },
+  async unpin(app: Application, memory: AppMemory): Promise<void> {
+    await this.publish(
+      fieldsReport({
+        kind: 'request',
+        app,
+        memory,
+        trigger: 'rollback',
+        fields: { pinnedRevision: null },
+        request: { kind: 'unpin' },
+        events: [{ type: 'Normal', reason: 'Unpinned', message: 'following the tracked ref again' }],
+      }),
     );
-    const newStatus = (updated as Application).status;
-    if (newStatus !== undefined) app.status = newStatus;
-    await recordEvent(this.deps.objects, app, 'Normal', 'Unpinned', 'following the tracked ref again');
   }
 
   private async previousRevision(app: Application, current: string | undefined): Promise<string | undefined> {
@@ -316,10 +416,17 @@ export class Reconciler {
   }
 
   /** A full reconcile: fetch the source, skip if nothing changed, otherwise sync and record. */
-  async reconcile(app: Application, memory: AppMemory, trigger: Trigger): Promise<ReconcileOutcome> {
+  /** `triggeredAt` (monotonicNow()): when the trigger arrived; a fetch begun after it is fresh enough. */
+  async reconcile(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+    triggeredAt?: number,
+  ): Promise<ReconcileOutcome> {
     const startedAt = new Date().toISOString();
+    const reads: { liveReadAt?: number } = {};
     // Before the fetch: credentials never go to a repository the Project does not list.
-    const granted = await this.access(app, memory);
+    const granted = await this.access(app, memory, trigger);
     if (!('access' in granted)) return granted.outcome;
     const { access } = granted;
     const turn = await this.delivery.turn(app, memory, access.objects);
@@ -327,66 +434,67 @@ export class Reconciler {
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
-      fetched = await this.fetch(app, access.project);
+      fetched = await this.fetch(app, access.project, triggeredAt);
     } catch (error) {
-      return this.sourceFailed(app, memory, error);
+      return this.sourceFailed(app, memory, trigger, error);
     }
-    const generation = app.metadata.generation as number | undefined;
-    const sameContent =
-      memory.commit === fetched.commit.sha &&
-      memory.treeHash === fetched.pathTreeHash &&
-      memory.generation === generation;
-    if (
-      sameContent &&
-      (trigger === 'poll' || trigger === 'webhook') &&
-      memory.failures === 0 &&
-      turn.kind !== 'sync'
-    )
+    const hold = holdOf({
+      memory,
+      status: app.status,
+      commit: fetched.commit.sha,
+      treeHash: fetched.pathTreeHash,
+      generation: app.metadata.generation as number | undefined,
+      projectVersion,
+      trigger,
+    });
+    // A promotion syncs the same commit again: the stable gets the new template this time.
+    if (hold === 'unchanged' && turn.kind !== 'sync') {
+      // Nothing new to sync, but the health of what the app owns may have moved (a signal missed while a
+      // watch re-listed): status is rebuilt from the live cache, written only if it differs.
+      await this.publish(refreshReport({ kind: 'unchanged', app, memory, trigger }));
       return { kind: 'done', unchanged: true };
-    if (
-      memory.stalledCommit === fetched.commit.sha &&
-      memory.generation === app.metadata.generation &&
-      memory.stalledProject === projectVersion &&
-      trigger !== 'manual'
-    )
-      return { kind: 'done' };
-    if (
-      app.status?.rolledBackRevision === fetched.commit.sha &&
-      app.status.sync?.pinnedRevision === undefined &&
-      trigger !== 'manual'
-    ) {
-      await this.writeStatus(app, memory, {
-        planned: [...memory.planned.values()],
-        failure: {
-          step: 'source',
-          message: `${shortCommit(fetched.commit.sha)} was rolled back; waiting for a newer commit`,
-          hint: 'push a fix, or mooring sync --wait to apply it anyway',
-        },
-      });
+    }
+    if (hold === 'stalled') {
+      // Rebuilt with the failure that stalled it: Stalled stays until a new commit, spec or Project, while
+      // the health of what is live still reaches status.
+      const failure = memory.stalledFailure;
+      await this.publish(
+        failure === undefined
+          ? fieldsReport({ kind: 'hold', app, memory, trigger, fields: {} })
+          : failureReport({ kind: 'hold', app, memory, trigger, failure }),
+      );
+      return { kind: 'done', unchanged: true };
+    }
+    if (hold === 'rolled-back') {
+      await this.publish(
+        failureReport({
+          kind: 'hold',
+          app,
+          memory,
+          trigger,
+          failure: {
+            step: 'source',
+            message: `${shortCommit(fetched.commit.sha)} was rolled back; waiting for a newer commit`,
+            hint: 'push a fix, or mooring sync --wait to apply it anyway',
+          },
+        }),
+      );
       return { kind: 'done' };
     }
-    const checksRefused = await this.loadHealthChecks(app, memory);
+    const checksRefused = await this.loadHealthChecks(app, memory, trigger);
     if (checksRefused !== undefined) return checksRefused;
-    const automated = app.spec.syncPolicy.automated;
     // Exported only now that a render is needed, and removed as soon as the sync is over.
     let tree: ExportedTree;
     try {
-      tree = await exportSource(fetched, this.deps.cacheDir);
+      tree = await this.exports.acquire(fetched);
     } catch (error) {
-      return this.sourceFailed(app, memory, error);
+      return this.sourceFailed(app, memory, trigger, error);
     }
     let result: SyncResult;
     const stableRevision = app.status?.sync?.syncedRevision ?? memory.commit;
-    const hold = this.delivery.capture(app, memory);
+    const deliveryHold = this.delivery.capture(app, memory);
     try {
-      result = await this.runEngine(
-        app,
-        fetched,
-        tree.root,
-        !automated && trigger !== 'manual',
-        access,
-        hold,
-      );
+      result = await this.runEngine(app, memory, trigger, fetched, tree.root, access, reads, deliveryHold);
     } finally {
       await tree.release();
     }
@@ -395,6 +503,7 @@ export class Reconciler {
     memory.generation = app.metadata.generation as number | undefined;
     memory.commit = fetched.commit.sha;
     memory.treeHash = fetched.pathTreeHash;
+    memory.settled = reads.liveReadAt === undefined ? undefined : settledAfter(result, reads.liveReadAt);
     memory.outOfSync.clear();
     if (result.planned !== undefined) memory.planned = new Map(result.planned.map((p) => [p.id, p]));
     if (result.dryRun) {
@@ -407,7 +516,11 @@ export class Reconciler {
     if (terminal) {
       memory.stalledCommit = fetched.commit.sha;
       memory.stalledProject = projectVersion;
-    } else delete memory.stalledCommit;
+      memory.stalledFailure = result.error;
+    } else {
+      delete memory.stalledCommit;
+      delete memory.stalledFailure;
+    }
     memory.failures = result.error === undefined || terminal ? 0 : memory.failures + 1;
     await this.publish(
       syncReport({
@@ -425,7 +538,7 @@ export class Reconciler {
         app,
         memory,
         access.objects,
-        hold?.decision(),
+        deliveryHold?.decision(),
         fetched.commit.sha,
         stableRevision,
       );
@@ -438,7 +551,11 @@ export class Reconciler {
   }
 
   /** Compiles the app's custom health checks; a bad expression fails the sync, naming it. */
-  private async loadHealthChecks(app: Application, memory: AppMemory): Promise<ReconcileOutcome | undefined> {
+  private async loadHealthChecks(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+  ): Promise<ReconcileOutcome | undefined> {
     if (this.deps.healthChecks === undefined) return undefined;
     try {
       await this.deps.healthChecks.forApp(app);
@@ -446,17 +563,38 @@ export class Reconciler {
     } catch (error) {
       memory.failures += 1;
       const failure = failureOf(error, 'validate');
-      await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
-      await recordEvent(this.deps.objects, app, 'Warning', 'HealthChecksInvalid', failure.message);
+      await this.publish(
+        failureReport({
+          kind: 'failure',
+          app,
+          memory,
+          trigger,
+          failure,
+          event: { type: 'Warning', reason: 'HealthChecksInvalid', message: failure.message },
+        }),
+      );
       return { kind: 'retry', failures: memory.failures };
     }
   }
 
-  private async sourceFailed(app: Application, memory: AppMemory, error: unknown): Promise<ReconcileOutcome> {
+  private async sourceFailed(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+    error: unknown,
+  ): Promise<ReconcileOutcome> {
     memory.failures += 1;
     const failure = failureOf(error, 'source');
-    await this.writeStatus(app, memory, { failure, planned: [...memory.planned.values()] });
-    await recordEvent(this.deps.objects, app, 'Warning', 'SourceFailed', failure.message);
+    await this.publish(
+      failureReport({
+        kind: 'failure',
+        app,
+        memory,
+        trigger,
+        failure,
+        event: { type: 'Warning', reason: 'SourceFailed', message: failure.message },
+      }),
+    );
     // Terminal (an unsafe URL, an unverified commit): Stalled; the next poll looks for a new commit.
     if (isTerminal(failure)) return { kind: 'done' };
     if (isWaiting(failure))
@@ -464,9 +602,11 @@ export class Reconciler {
     return { kind: 'retry', failures: memory.failures };
   }
 
-  private async fetch(app: Application, project: Project): Promise<ResolvedSource> {
+  private async fetch(app: Application, project: Project, freshSince?: number): Promise<ResolvedSource> {
     refuseFileRepo(app, this.deps.allowFileRepos === true);
-    const credentials = await credentialsOf(this.deps.objects, app);
+    const credentials = await credentialsOf(this.deps.objects, app, (namespace) =>
+      this.credentialSecrets(namespace),
+    );
     const verify = await verifySpecOf(this.deps.objects, app, project);
     const pinned = app.status?.sync?.pinnedRevision;
     const spec = {
@@ -481,26 +621,57 @@ export class Reconciler {
     };
     return resolveSource(spec, this.deps.cacheDir, {
       ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
+      ...(freshSince === undefined ? {} : { freshSince }),
+      ...(this.deps.onFetch === undefined ? {} : { onFetch: this.deps.onFetch }),
     });
   }
 
+  /** Runs the engine; an app without automated sync is only compared (dry run) unless synced by hand. */
   private async runEngine(
     app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
     fetched: ResolvedSource,
     root: string,
-    dryRun: boolean,
     access: AppAccess,
+    /** Set to when the engine first read live state (from the watch cache) in this sync. */
+    reads: { liveReadAt?: number },
     hold?: HoldCapture,
   ): Promise<SyncResult> {
+    // Settled objects skip their dry-run only when the spec is the one the app last synced.
+    const lastSynced = memory.generation === app.metadata.generation ? memory : undefined;
+    const settled = lastSynced?.settled;
+    const outOfSync = lastSynced?.outOfSync;
+    const dryRun = !app.spec.syncPolicy.automated && trigger !== 'manual';
     const inventory = app.status?.inventory ?? [];
     const policy = app.spec.syncPolicy;
     const healthChecks = this.deps.healthChecks?.lastFor(app);
+    // Live state from the watch cache of the app's destination cluster.
+    const cache = this.deps.liveFor(app.spec.destination.cluster);
     return syncApplication(
       {
         ...(healthChecks === undefined ? {} : { healthChecks }),
         ...(hold === undefined ? {} : { beforeValidate: hold.beforeValidate }),
+        ...(this.deps.onRender === undefined ? {} : { onRender: this.deps.onRender }),
         objects: access.objects,
         admit: access.admit,
+        ...(cache === undefined
+          ? {}
+          : {
+              live: {
+                known: async (planned: readonly PlannedObject[]) => {
+                  const found = await cache.known(planned);
+                  reads.liveReadAt ??= Date.now();
+                  return found;
+                },
+              },
+            }),
+        ...(settled === undefined || cache === undefined
+          ? {}
+          : {
+              knownUnchanged: (p: PlannedObject, live: KubeObject) =>
+                isSettled(p, live, settled.get(p.id), cache, outOfSync?.has(p.id) === true),
+            }),
         // The destination namespace is one the Project allows (checked before the fetch).
         namespaceCreator: access.clusterObjects,
         tools: this.deps.tools,
@@ -508,7 +679,7 @@ export class Reconciler {
         inventory: {
           load: () => Promise.resolve({ entries: inventory }),
           save: () => Promise.resolve(),
-          saveIntent: (entries) => this.saveIntent(app, entries),
+          saveIntent: (entries) => this.saveIntent(app, memory, trigger, entries),
         },
       },
       {
@@ -543,16 +714,18 @@ export class Reconciler {
     for (const { owner, subject } of result.conflicts ?? [])
       byOwner.set(owner, [...(byOwner.get(owner) ?? []), subject]);
     for (const [owner, subjects] of byOwner) {
-      const ownerApp = await this.deps.objects
+      const found = await this.deps.objects
         .get(
           MOORING_API_VERSION,
           appRefOf({ metadata: appOfTrackingName(owner, this.deps.controllerNamespace) }),
         )
         .catch(() => undefined);
-      if (ownerApp === undefined) continue;
+      const ownerApp = found === undefined ? undefined : readApplication(found);
+      if (ownerApp?.ok !== true) continue;
+      // An Event on another app (the owner), not a state change of this one: not part of this app's report.
       await recordEvent(
         this.deps.objects,
-        ownerApp as Application,
+        ownerApp.app,
         'Warning',
         'SharedResourceConflict',
         `application ${app.metadata.namespace}/${app.metadata.name} also defines ${subjects.join(', ')}; its sync was refused and this application keeps them`,
@@ -577,37 +750,38 @@ export class Reconciler {
   }
 
   /** Writes the ids a sync is about to own into status before it applies anything (a restart then still prunes them). */
-  private async saveIntent(app: Application, entries: InventoryEntry[]): Promise<void> {
-    const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
-    if (entries.every((e) => known.has(e.id))) return;
-    await this.deps.objects.mergePatch(
-      MOORING_API_VERSION,
-      appRefOf(app),
-      { status: { inventory: entries } },
-      { subresource: 'status' },
-    );
-    app.status = { ...app.status, inventory: entries };
-  }
-
-  /** Hands a heal's report to the sinks: a drift SyncRecord, an Event per object, status. */
-  async recordHeal(
+  private async saveIntent(
     app: Application,
     memory: AppMemory,
-    outcomes: ObjectOutcome[],
-    startedAt: string,
+    trigger: Trigger,
+    entries: InventoryEntry[],
   ): Promise<void> {
+    const known = new Set((app.status?.inventory ?? []).map((e) => e.id));
+    if (entries.every((e) => known.has(e.id))) return;
     await this.publish(
-      healReport({ app, memory, outcomes, startedAt, finishedAt: new Date().toISOString() }),
+      fieldsReport({ kind: 'intent', app, memory, trigger, fields: { inventory: entries } }),
     );
   }
 
   /** Every sink, in order (records before status, which names the record). */
-  private async publish(report: ReconcileReport): Promise<void> {
+  async publish(report: ReconcileReport): Promise<void> {
     for (const sink of this.sinks) await sink(report);
   }
 
-  /** Writes status from memory and the live cache (health without extra requests); skips identical writes. */
-  async writeStatus(app: Application, memory: AppMemory, input: StatusWrite): Promise<void> {
+  /**
+   * Writes status from memory and the live cache (health without extra requests); skips identical writes.
+   * Only the status sink calls it: every status write is a report's. Returns the aggregated health before
+   * and after (undefined when only `fields` were written).
+   */
+  private async writeStatus(
+    app: Application,
+    memory: AppMemory,
+    input: StatusWrite,
+  ): Promise<HealthChange | undefined> {
+    if (input.fields !== undefined) {
+      await this.writeFields(app, input.fields);
+      return undefined;
+    }
     const health = new Map<string, HealthResult>();
     const checks = this.deps.healthChecks?.lastFor(app);
     const cache = this.deps.liveFor(app.spec.destination.cluster);
@@ -644,14 +818,39 @@ export class Reconciler {
       };
     }
     if (input.lastSync !== undefined) status.lastSync = input.lastSync;
-    if (sameJson(stripTimes(status), stripTimes(app.status ?? {}))) return;
+    const change: HealthChange = {
+      before:
+        app.status?.health === undefined
+          ? undefined
+          : { status: app.status.health.status, message: app.status.health.message ?? '' },
+      after: { status: status.health?.status ?? 'Unknown', message: status.health?.message ?? '' },
+    };
+    if (sameJson(stripTimes(status), stripTimes(app.status ?? {}))) return change;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
       { status },
       { subresource: 'status' },
     );
-    app.status = (updated as Application).status ?? status;
+    app.status = readStatus(updated) ?? status;
+    return change;
+  }
+
+  /** Sets status fields as given (a merge patch; a null pin removes it); nothing when there are none. */
+  private async writeFields(app: Application, fields: StatusFields): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    const patch = {
+      ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
+      ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
+      ...(fields.pinnedRevision === undefined ? {} : { sync: { pinnedRevision: fields.pinnedRevision } }),
+    };
+    const updated = await this.deps.objects.mergePatch(
+      MOORING_API_VERSION,
+      appRefOf(app),
+      { status: patch },
+      { subresource: 'status' },
+    );
+    app.status = readStatus(updated) ?? locally(app.status, fields);
   }
 }
 
@@ -674,6 +873,62 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function stripTimes(status: ApplicationStatus): unknown {
   return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: '' })) };
+}
+
+/** What a sync left settled (see AppMemory.settled): nothing after a failure or a dry run. Pure. */
+export function settledAfter(
+  result: SyncResult,
+  startedMs: number,
+): Map<string, { manifest: string; since: number }> | undefined {
+  if (result.error !== undefined || result.dryRun || result.planned === undefined) return undefined;
+  const done = new Set(
+    result.outcomes
+      .filter((o) => ['created', 'configured', 'unchanged', 'recreated'].includes(o.action))
+      .map((o) => o.id),
+  );
+  return new Map(
+    result.planned
+      .filter((p) => done.has(p.id) && p.hookDeletePolicies === undefined && p.generateName === undefined)
+      .map((p) => [p.id, { manifest: JSON.stringify(p.object), since: startedMs }]),
+  );
+}
+
+/**
+ * True when a later sync may take `live` as its last sync left it, without a dry-run: the manifest is the one
+ * that sync applied or found unchanged, the object is the watch cache's own copy, the cache has watched its
+ * kind since before that sync read live state, nobody else has changed it since, and it is not out of sync
+ * or being deleted. Pure over the cache's answers.
+ */
+export function isSettled(
+  p: PlannedObject,
+  live: KubeObject,
+  last: { manifest: string; since: number } | undefined,
+  cache: Pick<LiveCache, 'get' | 'lastDriftAt' | 'watchedSince'>,
+  outOfSync: boolean,
+): boolean {
+  if (last === undefined || outOfSync || live.metadata.deletionTimestamp !== undefined) return false;
+  if (cache.get(p.id) !== live) return false;
+  const watchedSince = cache.watchedSince(p.object.apiVersion, p.ref.kind, p.ref.namespace);
+  if (watchedSince === undefined || watchedSince > last.since) return false;
+  const driftAt = cache.lastDriftAt(p.id);
+  if (driftAt !== undefined && driftAt >= last.since) return false;
+  return last.manifest === JSON.stringify(p.object);
+}
+
+/** The status after `fields`, when the API server's answer could not be read. Pure. */
+function locally(status: ApplicationStatus | undefined, fields: StatusFields): ApplicationStatus {
+  const { pinnedRevision: _pin, ...sync } = status?.sync ?? { status: 'Unknown' as const };
+  return {
+    ...status,
+    ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
+    ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
+    sync:
+      fields.pinnedRevision === undefined
+        ? (status?.sync ?? sync)
+        : fields.pinnedRevision === null
+          ? sync
+          : { ...sync, pinnedRevision: fields.pinnedRevision },
+  };
 }
 
 function kindsOf(planned: PlannedObject[]): { apiVersion: string; kind: string }[] {

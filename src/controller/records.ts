@@ -67,16 +67,27 @@ export function resultOf(result: SyncResult): RecordInput['result'] {
   return isTerminal(result.error) ? 'Rejected' : 'Failed';
 }
 
-/** Writes a SyncRecord and deletes the oldest ones beyond `keep`. Returns the record's name. */
-export async function recordSync(objects: ObjectsApi, record: KubeObject, keep: number): Promise<string> {
+/**
+ * Writes a SyncRecord and deletes the oldest ones beyond `keep`. `before` is how many records of the app
+ * exist already when known (the caller counts them): while that many plus this one fit in `keep`, nothing
+ * needs listing. Returns the record's name and how many records the app has now, when known.
+ */
+export async function recordSync(
+  objects: ObjectsApi,
+  record: KubeObject,
+  keep: number,
+  before?: number,
+): Promise<{ name: string; count: number | undefined }> {
   const created = await objects.create(record, 'inventory');
+  if (before !== undefined && before + 1 <= keep) return { name: created.metadata.name, count: before + 1 };
   try {
     const app = record.metadata.labels?.[RECORD_APP_LABEL] ?? '';
     const all = await objects.list(MOORING_API_VERSION, 'SyncRecord', {
       namespace: record.metadata.namespace ?? 'default',
       labelSelector: `${RECORD_APP_LABEL}=${app}`,
     });
-    for (const old of recordsBeyond(all, keep)) {
+    const beyond = recordsBeyond(all, keep);
+    for (const old of beyond) {
       await objects.delete(MOORING_API_VERSION, {
         group: 'mooring.dev',
         kind: 'SyncRecord',
@@ -84,9 +95,10 @@ export async function recordSync(objects: ObjectsApi, record: KubeObject, keep: 
         name: old.metadata.name,
       });
     }
+    return { name: created.metadata.name, count: all.length - beyond.length };
   } catch (error) {
     // Retention is housekeeping: a failure here must not fail the sync.
     void errorMessage(error);
+    return { name: created.metadata.name, count: undefined };
   }
-  return created.metadata.name;
 }

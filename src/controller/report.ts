@@ -1,12 +1,29 @@
 /**
- * What one reconcile or heal did, as data, and the sinks that consume it: SyncRecords, Events and the
+ * What one turn of one app did, as data, and the sinks that consume it: SyncRecords, Events and the
  * status writer (in that order: status names the SyncRecord). Metrics and notifications attach as more
- * sinks, without touching the reconciler. The report builders are pure.
+ * sinks, without touching the reconciler. Every status write of the controller goes through a report, so
+ * a sink sees every state change. The report builders are pure.
+ *
+ * Report kinds (`ReconcileReport.kind`):
+ * - `sync`      a full reconcile that ran the engine (result, outcomes, maybe a SyncRecord);
+ * - `heal`      drift the watch saw, corrected (enforce) or reported (warn) — also when nothing differed;
+ * - `unchanged` a poll or webhook that found nothing new: status rebuilt from the live cache (written only if
+ *               it differs: a health change missed by the signals still reaches status and the sinks);
+ * - `hold`      a commit not applied: it stalled (terminal failure) or was rolled back (`failure` says why;
+ *               status rebuilt with it, so Stalled stays while health moves);
+ * - `refusal`   the app's Project refused it (`failure`);
+ * - `failure`   a failure before the engine: source, unknown or unreachable cluster, custom health checks;
+ * - `wait`      waiting for a dependency (`failure`, retry class waiting);
+ * - `request`   a rollback or unpin acted on (`request`; status fields set directly);
+ * - `intent`    the inventory written before a sync applies anything (status fields set directly);
+ * - `health`    a turn that only had a health signal: status refreshed from the live cache.
+ * Any report that rebuilt status carries `health` (aggregated before → after, set by the status sink): a
+ * change there, whatever the kind, is "degraded" or "recovered" for notifications.
  */
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ObjectOutcome } from '../apply/types.js';
-import type { SyncResult } from '../engine/types.js';
+import type { SyncFailure, SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { ResolvedSource } from '../source/types.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
@@ -14,7 +31,8 @@ import { shortCommit } from '../app/model.js';
 import { recordEvent } from './events.js';
 import type { RecordInput } from './records.js';
 import { recordSync, resultOf, syncRecordFor } from './records.js';
-import type { AppMemory, StatusWrite } from './reconciler.js';
+import type { AppMemory, StatusFields, StatusWrite } from './reconciler.js';
+import type { PlannedObject } from '../plan/types.js';
 
 export interface ReportEvent {
   type: 'Normal' | 'Warning';
@@ -22,9 +40,28 @@ export interface ReportEvent {
   message: string;
 }
 
-/** The outcome of one reconcile (kind 'sync') or heal (kind 'heal') of one app. */
+/** What one turn of one app produced (see the kinds above). */
+export type ReportKind =
+  'sync' | 'heal' | 'unchanged' | 'hold' | 'refusal' | 'failure' | 'wait' | 'request' | 'intent' | 'health';
+
+/** The app's aggregated health before and after the status write (the message names the worst object). */
+export interface HealthChange {
+  before?: { status: string; message: string } | undefined;
+  after: { status: string; message: string };
+}
+
+/** A rollback or unpin the controller acted on. */
+export interface RequestReport {
+  kind: 'rollback' | 'unpin';
+  /** rollback: the commit asked for (resolved from 'previous'). */
+  target?: string;
+  /** rollback: a revert commit pushed, the app pinned, or nothing done (no earlier revision). */
+  how?: 'pushed' | 'pinned' | 'failed';
+}
+
+/** The outcome of one turn of one app. */
 export interface ReconcileReport {
-  kind: 'sync' | 'heal';
+  kind: ReportKind;
   app: Application;
   memory: AppMemory;
   trigger: Trigger;
@@ -39,6 +76,12 @@ export interface ReconcileReport {
   outcomes: ObjectOutcome[];
   /** Set by the record sink: the SyncRecord written. */
   recordName?: string;
+  /** Why nothing was synced (refusal, failure, hold, wait), with its retry class. */
+  failure?: SyncFailure;
+  /** kind 'request': what was asked and done. */
+  request?: RequestReport;
+  /** Set by the status sink when status was rebuilt: the aggregated health before and after. */
+  health?: HealthChange;
 }
 
 /** Consumes a report (writes records, events, status; later metrics, notifications). */
@@ -157,13 +200,91 @@ export function healReport(input: {
   };
 }
 
+/**
+ * The report of a turn that synced nothing and rebuilds status from memory and the live cache: 'unchanged'
+ * (a poll that found nothing new), 'health' (only a health signal). Pure.
+ */
+export function refreshReport(input: {
+  kind: 'unchanged' | 'health';
+  app: Application;
+  memory: AppMemory;
+  trigger: Trigger;
+}): ReconcileReport {
+  return {
+    kind: input.kind,
+    app: input.app,
+    memory: input.memory,
+    trigger: input.trigger,
+    events: [],
+    status: { planned: [...input.memory.planned.values()] },
+    outcomes: [],
+  };
+}
+
+/**
+ * The report of a turn that stopped before the engine, for `failure`: a Project refusal, a source,
+ * cluster or health-check failure, a rolled-back commit held back, a dependency waited for. Status says why;
+ * `event`, when given, is the one Event to record (callers send it only when the reason is new). Pure.
+ */
+export function failureReport(input: {
+  kind: 'refusal' | 'failure' | 'hold' | 'wait';
+  app: Application;
+  memory: AppMemory;
+  trigger: Trigger;
+  failure: SyncFailure;
+  event?: ReportEvent | undefined;
+  /** The plan whose objects status lists (default: the remembered plan). */
+  planned?: PlannedObject[];
+}): ReconcileReport {
+  const { app, memory, failure } = input;
+  return {
+    kind: input.kind,
+    app,
+    memory,
+    trigger: input.trigger,
+    events: input.event === undefined ? [] : [input.event],
+    status: { failure, planned: input.planned ?? [...memory.planned.values()] },
+    outcomes: [],
+    failure,
+  };
+}
+
+/**
+ * The report of a turn whose status stays as it is (a stalled commit polled again: status already says
+ * Stalled), or that sets status fields directly: a rollback or unpin (`request`), the inventory intent. Pure.
+ */
+export function fieldsReport(input: {
+  kind: 'hold' | 'request' | 'intent';
+  app: Application;
+  memory: AppMemory;
+  trigger: Trigger;
+  fields: StatusFields;
+  events?: ReportEvent[];
+  request?: RequestReport;
+}): ReconcileReport {
+  return {
+    kind: input.kind,
+    app: input.app,
+    memory: input.memory,
+    trigger: input.trigger,
+    events: input.events ?? [],
+    status: { planned: [], fields: input.fields },
+    outcomes: [],
+    ...(input.request === undefined ? {} : { request: input.request }),
+  };
+}
+
 /** Writes the report's SyncRecord (keeping spec.historyLimit of them); a failure is logged, not fatal. */
 export function recordSink(objects: ObjectsApi, logger: Logger): ReportSink {
   return async (report) => {
     if (report.record === undefined) return;
     try {
       const record = syncRecordFor({ app: report.app, ...report.record });
-      report.recordName = await recordSync(objects, record, report.app.spec.historyLimit);
+      // A new Application (no sync in its status yet) has no records; otherwise count once after a start.
+      const before = report.app.status?.lastSync === undefined ? 0 : report.memory.records;
+      const written = await recordSync(objects, record, report.app.spec.historyLimit, before);
+      report.recordName = written.name;
+      report.memory.records = written.count;
     } catch (error) {
       logger.warn(
         { app: report.app.metadata.name, err: errorMessage(error) },
@@ -181,13 +302,13 @@ export function eventSink(objects: ObjectsApi): ReportSink {
   };
 }
 
-/** Writes status once per reconcile (the writer skips a status equal to the one already written). */
+/** Writes status once per report (the writer skips a status equal to the one already written). */
 export function statusSink(
-  write: (app: Application, memory: AppMemory, input: StatusWrite) => Promise<void>,
+  write: (app: Application, memory: AppMemory, input: StatusWrite) => Promise<HealthChange | undefined>,
 ): ReportSink {
   return async (report) => {
     const lastSync = report.status.lastSync;
-    await write(report.app, report.memory, {
+    const health = await write(report.app, report.memory, {
       ...report.status,
       ...(lastSync === undefined
         ? {}
@@ -198,5 +319,6 @@ export function statusSink(
             },
           }),
     });
+    if (health !== undefined) report.health = health;
   };
 }

@@ -11,6 +11,9 @@ import type { GitCredentials } from '../source/types.js';
 import { displayURL, isFileRepoURL } from '../source/validate.js';
 import type { Application } from '../app/model.js';
 
+/** The label selector of repository credential Secrets. */
+export const REPOSITORY_CREDENTIALS = `${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY}`;
+
 const decode = (v: unknown): string | undefined =>
   typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : undefined;
 
@@ -47,13 +50,18 @@ function credentialsIn(data: Record<string, unknown>): GitCredentials | undefine
 export async function credentialsOf(
   objects: ObjectsApi,
   app: Application,
+  labelledSecrets: (namespace: string) => Promise<KubeObject[]> = (namespace) =>
+    objects.list('v1', 'Secret', { namespace, labelSelector: REPOSITORY_CREDENTIALS }),
 ): Promise<GitCredentials | undefined> {
   const namespace = app.metadata.namespace;
   const appName = `Application ${namespace}/${app.metadata.name}`;
   const repoURL = app.spec.source.repoURL;
   const name = app.spec.source.secretRef?.name;
   if (name !== undefined) {
-    const secret = await objects.get('v1', { group: '', kind: 'Secret', namespace, name });
+    // A labelled one is known without a request; anything else is read, so its refusal says why.
+    const secret =
+      (await labelledSecrets(namespace)).find((s) => s.metadata.name === name) ??
+      (await objects.get('v1', { group: '', kind: 'Secret', namespace, name }));
     if (secret === undefined) {
       throw new MooringError(
         'SOURCE_FAILED',
@@ -67,10 +75,7 @@ export async function credentialsOf(
     }
     return chooseCredential(appName, repoURL, repoCredentialOf(secret), []).credentials;
   }
-  const labelled = await objects.list('v1', 'Secret', {
-    namespace,
-    labelSelector: `${CREDENTIAL_TYPE_LABEL}=${CREDENTIAL_TYPE_REPOSITORY}`,
-  });
+  const labelled = await labelledSecrets(namespace);
   return chooseCredential(appName, repoURL, undefined, labelled.map(repoCredentialOf)).credentials;
 }
 

@@ -31,6 +31,8 @@ export class WorkQueue {
     private readonly handler: (key: string) => Promise<void>,
     private readonly concurrency: number,
     private readonly timers: QueueTimers = systemTimers,
+    /** Told, as a key starts, how long it waited after it was due (metrics). */
+    private readonly onStart?: (waitedMs: number) => void,
   ) {}
 
   private now(): number {
@@ -64,6 +66,14 @@ export class WorkQueue {
     return this.due.size;
   }
 
+  /** Keys due now and waiting for a worker, keys being processed, and keys waiting for their time. */
+  counts(): { depth: number; active: number; scheduled: number } {
+    const now = this.now();
+    let depth = 0;
+    for (const at of this.due.values()) if (at <= now) depth += 1;
+    return { depth, active: this.processing.size, scheduled: this.due.size - depth + this.again.size };
+  }
+
   /** Stop taking work; resolves when what is running has finished. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -85,6 +95,7 @@ export class WorkQueue {
         continue;
       }
       this.due.delete(key);
+      this.onStart?.(now - at);
       this.run(key);
     }
     if (next === Infinity) {

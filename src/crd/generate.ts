@@ -9,6 +9,12 @@ import type { KubeObject } from '../core/objects.js';
 import { APPLICATION_KIND, APPLICATION_PLURAL, applicationSpecSchema } from './application.js';
 import { applicationStatusSchema } from './application-status.js';
 import { MOORING_GROUP, MOORING_VERSION } from './common.js';
+import {
+  NOTIFICATION_POLICY_KIND,
+  NOTIFICATION_POLICY_PLURAL,
+  notificationPolicySpecSchema,
+  notificationPolicyStatusSchema,
+} from './notification-policy.js';
 import { toStructural } from './structural.js';
 import type { SchemaNode } from './structural.js';
 import { PROJECT_KIND, PROJECT_PLURAL, projectSpecSchema } from './project.js';
@@ -156,10 +162,33 @@ export function projectCrd(): KubeObject {
   });
 }
 
+/** The CRD of NotificationPolicy: which apps, which events, which sinks; status keeps what was sent. */
+export function notificationPolicyCrd(): KubeObject {
+  return crdOf({
+    kind: NOTIFICATION_POLICY_KIND,
+    plural: NOTIFICATION_POLICY_PLURAL,
+    singular: 'notificationpolicy',
+    shortNames: ['mnotify'],
+    description:
+      'Which Applications, which events (sync failed, recovered, drift...), and where to send them; sent once per change of state.',
+    properties: {
+      spec: openApiSchemaOf(notificationPolicySpecSchema, 'spec'),
+      status: openApiSchemaOf(notificationPolicyStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Events', type: 'string', jsonPath: '.spec.events' },
+      { name: 'Sinks', type: 'string', jsonPath: '.spec.sinks[*].type' },
+      AGE,
+    ],
+  });
+}
+
 /** The generated CRD files: name under deploy/crds/ and the object. */
 export function crdFiles(): { file: string; crd: KubeObject }[] {
   return [
     { file: 'applications.yaml', crd: applicationCrd() },
+    { file: 'notificationpolicies.yaml', crd: notificationPolicyCrd() },
     { file: 'projects.yaml', crd: projectCrd() },
     { file: 'syncrecords.yaml', crd: syncRecordCrd() },
   ];

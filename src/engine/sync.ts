@@ -12,7 +12,7 @@ import { errorMessage, MooringError } from '../core/errors.js';
 import type { RetryClass } from '../core/errors.js';
 import type { ProgressReporter } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
-import { subjectOf } from '../core/objects.js';
+import { groupOf, subjectOf } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import { assessHealthWith, type CustomHealthChecks } from '../health/custom/index.js';
 import { groupIntoWaves, isHook } from '../plan/order.js';
@@ -24,7 +24,7 @@ import type { InventoryEntry, Plan, PlannedObject } from '../plan/types.js';
 import { render } from '../render/index.js';
 import type { RenderCache } from '../render/cache.js';
 import { renderCacheKey } from '../render/cache.js';
-import type { RenderTools } from '../render/types.js';
+import type { RenderInput, RenderResult, RenderTools } from '../render/types.js';
 import type { SyncFailure, SyncRequest, SyncResult } from './types.js';
 
 export interface EngineDeps {
@@ -52,7 +52,31 @@ export interface EngineDeps {
    * the dry-run: progressive delivery holds a Deployment's new pod template back here (src/delivery/hold.ts).
    */
   beforeValidate?: (planned: readonly PlannedObject[], live: ReadonlyMap<string, KubeObject>) => void;
+  /**
+   * Live objects known without a request (the controller's watch cache). What it does not know is listed
+   * from the API (one LIST per kind and namespace); default: everything is listed.
+   */
+  live?: LiveSource;
+  /**
+   * True when the caller knows a live object is exactly as its last sync of the same manifest left it
+   * (no change seen since): its dry-run is skipped and it counts as unchanged.
+   */
+  knownUnchanged?: (planned: PlannedObject, live: KubeObject) => boolean;
+  /** Told how long each render took (cache hits are not renders); metrics inject one. Must not throw. */
+  onRender?: RenderObserver;
 }
+
+/** Live state the caller already holds (a watch cache), asked before the API is. */
+export interface LiveSource {
+  /**
+   * The live objects of these planned ones that this source knows, by id. An object it does not return
+   * may still exist (say, one without Mooring's tracking label): the engine lists it from the API.
+   */
+  known(planned: readonly PlannedObject[]): Promise<Map<string, KubeObject>>;
+}
+
+/** Observes renders: the renderer ('detected' when a failure came before it was known), seconds, success. */
+export type RenderObserver = (render: { renderer: string; seconds: number; ok: boolean }) => void;
 
 /** Thrown inside a run to stop it; carries the failure to report. */
 class StopSync extends Error {
@@ -87,6 +111,8 @@ class SyncRun {
   private hookWrites = 0;
   /** Custom checks in front of the built-in rules; undefined: the built-in rules alone. */
   private readonly assess: AssessHealth | undefined;
+  /** Namespaces that did not exist when this sync began (created by it): nothing in them needs reading. */
+  private absentNamespaces = new Set<string>();
 
   constructor(
     private readonly deps: EngineDeps,
@@ -134,14 +160,19 @@ class SyncRun {
       const timedOut = error instanceof MooringError && error.code === 'TIMEOUT';
       throw new StopSync({ ...failureOf(error), retry: timedOut ? 'transient' : 'terminal' });
     });
-    await this.deps.objects.discovery.load();
+    // Discovery is reloaded only for a kind it does not know (a CRD installed since): two requests saved per sync.
+    const discovery = this.deps.objects.discovery;
+    if (rendered.some((o) => !discovery.knows(groupOf(o.apiVersion), o.kind))) await discovery.load();
     this.stored = await this.inventoryStore.load();
     const planned = this.plan(rendered);
     this.admit(planned);
-    const live = await fetchLive(this.deps.objects, planned.objects, this.request.concurrency);
+    const known = (await this.deps.live?.known(planned.objects)) ?? new Map<string, KubeObject>();
+    const namespaceMissing = await this.destinationNamespaceMissing(planned, known);
+    // Nothing can exist yet in a namespace that does not: those objects need no read at all.
+    this.absentNamespaces = new Set(namespaceMissing ? [this.request.namespace] : []);
+    const live = await this.readLive(planned.objects, known);
     const plan = this.claimOwnership(planned, live);
     this.deps.beforeValidate?.(plan.objects, live);
-    const namespaceMissing = await this.destinationNamespaceMissing(plan);
     const validation = await this.validate(
       plan.objects,
       live,
@@ -154,6 +185,22 @@ class SyncRun {
     if (namespaceMissing) await this.createDestinationNamespace();
     await this.inventoryStore.saveIntent?.(mergeEntries(plan.inventory, this.stored.entries));
     await this.applyAll(plan, validation.validated, validation.deferred);
+  }
+
+  /**
+   * The live counterparts of `planned`: what `known` (the live source) holds, the rest listed from the API,
+   * except objects in a namespace this sync found missing or creates (nothing can be there yet).
+   */
+  private async readLive(
+    planned: PlannedObject[],
+    known: Map<string, KubeObject>,
+  ): Promise<Map<string, KubeObject>> {
+    const unknown = planned.filter(
+      (p) => !known.has(p.id) && !(p.ref.namespace !== '' && this.absentNamespaces.has(p.ref.namespace)),
+    );
+    if (unknown.length === 0) return known;
+    const listed = await fetchLive(this.deps.objects, unknown, this.request.concurrency);
+    return new Map([...known, ...listed]);
   }
 
   private async render(): Promise<KubeObject[]> {
@@ -177,11 +224,27 @@ class SyncRun {
         : renderCacheKey(input, { ...versions, kubernetes: kubeVersion }, source.rootTreeHash);
     const cached = key === undefined ? undefined : cache?.get(key);
     if (cached === undefined) this.progress(`rendering ${source.path === '' ? '.' : source.path}`);
-    const rendered = cached ?? (await render(input));
+    const rendered = cached ?? (await this.timedRender(input));
     if (key !== undefined && cached === undefined) cache?.set(key, rendered);
     this.result.warnings.push(...rendered.warnings);
     this.progress(`rendered ${rendered.objects.length} objects with ${rendered.renderer}`);
     return rendered.objects.map((r) => r.object);
+  }
+
+  /** A render (not a cache hit), told to the render observer with how long it took. */
+  private async timedRender(input: RenderInput): Promise<RenderResult> {
+    const observe = this.deps.onRender;
+    if (observe === undefined) return render(input);
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const rendered = await render(input);
+      observe({ renderer: rendered.renderer, seconds: seconds(), ok: true });
+      return rendered;
+    } catch (error) {
+      observe({ renderer: input.options.kind ?? 'detected', seconds: seconds(), ok: false });
+      throw error;
+    }
   }
 
   private plan(objects: KubeObject[]): Plan {
@@ -268,10 +331,13 @@ class SyncRun {
     missingNamespaces: string[] = [],
   ): Promise<{ validated: ValidatedObject[]; deferred: PlannedObject[] }> {
     this.progress(`validating ${planned.length} objects with a server-side dry-run`);
+    const newNamespaces = new Set([...namespacesCreatedByPlan(planned, live), ...missingNamespaces]);
+    for (const ns of newNamespaces) this.absentNamespaces.add(ns);
     const validation = await validateObjects(this.deps.objects, planned, live, {
       definedKinds: kindsDefinedByPlan(planned),
-      newNamespaces: new Set([...namespacesCreatedByPlan(planned, live), ...missingNamespaces]),
+      newNamespaces,
       concurrency: this.request.concurrency,
+      ...(this.deps.knownUnchanged === undefined ? {} : { knownUnchanged: this.deps.knownUnchanged }),
     });
     this.result.validated.push(...validation.validated);
     if (validation.failures.length > 0) this.rejectAll(validation.failures);
@@ -337,12 +403,14 @@ class SyncRun {
    * True when the destination namespace (which holds the inventory) is missing and --create-namespace
    * asks Mooring to create it; a missing namespace without that flag stops the sync before any write.
    */
-  private async destinationNamespaceMissing(plan: Plan): Promise<boolean> {
+  private async destinationNamespaceMissing(plan: Plan, known: Map<string, KubeObject>): Promise<boolean> {
     const ns = this.request.namespace;
     const inPlan = plan.objects.some(
       (p) => p.ref.kind === 'Namespace' && p.ref.group === '' && p.ref.name === ns,
     );
     if (inPlan) return false;
+    // A live object in it says the namespace exists, without asking.
+    for (const obj of known.values()) if (obj.metadata.namespace === ns) return false;
     const exists = await this.deps.objects.get('v1', {
       group: '',
       kind: 'Namespace',
@@ -406,7 +474,8 @@ class SyncRun {
     deferred: PlannedObject[],
     byId: Map<string, ValidatedObject>,
   ): Promise<void> {
-    const live = await fetchLive(this.deps.objects, deferred, this.request.concurrency);
+    const known = (await this.deps.live?.known(deferred)) ?? new Map<string, KubeObject>();
+    const live = await this.readLive(deferred, known);
     const conflicts = checkOwnership(this.request.appName, deferred, live).conflicts;
     if (conflicts.length > 0) this.refuseConflicts(conflicts);
     const validation = await this.validate(deferred, live);

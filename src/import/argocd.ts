@@ -31,13 +31,20 @@ export function importArgoCD(
   const projects: KubeObject[] = [];
   const apps: KubeObject[] = [];
   const notes: Notes[] = [];
-  for (const { obj } of readPeerObjects(files)) {
+  const peers = readPeerObjects(files);
+  const clusters = clusterNamesOf(peers.map((p) => p.obj));
+  for (const { obj } of peers) {
     const n = new Notes(subjectOfPeer(obj));
     notes.push(n);
-    if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'AppProject')
-      projects.push(convertProject(obj, options, n));
+    if (isClusterSecret(obj))
+      n.manual(
+        '',
+        `Argo CD cluster "${clusters.nameOf(obj) ?? '?'}": register it with mooring cluster add (its credentials are not imported); Applications deploying there name it in spec.destination.cluster`,
+      );
+    else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'AppProject')
+      projects.push(convertProject(obj, options, n, clusters));
     else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application') {
-      const app = convertApplication(obj, options, n);
+      const app = convertApplication(obj, options, n, clusters);
       if (app !== undefined) apps.push(app);
     } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'ApplicationSet')
       n.skipped(
@@ -49,6 +56,47 @@ export function importArgoCD(
   return { objects: [...projects, ...apps], notes: notes.flatMap((n) => n.list) };
 }
 
+/** Argo CD's cluster Secrets (label argocd.argoproj.io/secret-type: cluster) of the input: server → name. */
+interface ClusterNames {
+  /** The Mooring cluster name for an Argo CD destination: in-cluster, its name, or the name of its server. */
+  clusterOf(destination: Record<string, unknown>): string | undefined;
+  nameOf(secret: KubeObject): string | undefined;
+}
+
+function isClusterSecret(obj: KubeObject): boolean {
+  return (
+    obj.apiVersion === 'v1' &&
+    obj.kind === 'Secret' &&
+    obj.metadata.labels?.['argocd.argoproj.io/secret-type'] === 'cluster'
+  );
+}
+
+/** Reads `name` and `server` of Argo CD cluster Secrets (stringData or base64 data); never the credentials. */
+function clusterNamesOf(objects: readonly KubeObject[]): ClusterNames {
+  const field = (secret: KubeObject, key: string): string | undefined => {
+    const plain = str(rec(secret.stringData)[key]);
+    if (plain !== undefined) return plain;
+    const encoded = str(rec(secret.data)[key]);
+    return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+  };
+  const byServer = new Map<string, string>();
+  for (const secret of objects.filter(isClusterSecret)) {
+    const name = field(secret, 'name');
+    const server = field(secret, 'server');
+    if (name !== undefined && server !== undefined) byServer.set(server.replace(/\/+$/, ''), name);
+  }
+  return {
+    clusterOf: (destination) => {
+      if (isInCluster(destination)) return 'in-cluster';
+      const name = str(destination.name);
+      if (name !== undefined) return name;
+      const server = str(destination.server);
+      return server === undefined ? undefined : byServer.get(server.replace(/\/+$/, ''));
+    },
+    nameOf: (secret) => field(secret, 'name'),
+  };
+}
+
 function isInCluster(destination: Record<string, unknown>): boolean {
   const server = str(destination.server);
   const name = str(destination.name);
@@ -57,13 +105,19 @@ function isInCluster(destination: Record<string, unknown>): boolean {
   );
 }
 
-function convertApplication(obj: KubeObject, options: ImportOptions, n: Notes): KubeObject | undefined {
+function convertApplication(
+  obj: KubeObject,
+  options: ImportOptions,
+  n: Notes,
+  clusters: ClusterNames,
+): KubeObject | undefined {
   const spec = rec(obj.spec);
   const destination = rec(spec.destination);
-  if (!isInCluster(destination)) {
+  const cluster = clusters.clusterOf(destination);
+  if (cluster === undefined) {
     n.skipped(
       'spec.destination',
-      `deploys to another cluster (${str(destination.server) ?? str(destination.name) ?? '?'}); Mooring deploys to its own cluster only: import it into the Mooring of that cluster`,
+      `deploys to server ${str(destination.server) ?? '?'}, which no Argo CD cluster Secret in the input names: import that Secret too, or register the cluster (mooring cluster add NAME) and set spec.destination.cluster: NAME`,
     );
     return undefined;
   }
@@ -100,7 +154,7 @@ function convertApplication(obj: KubeObject, options: ImportOptions, n: Notes): 
     {
       project: str(spec.project) ?? 'default',
       source,
-      destination: { namespace: namespace ?? 'default' },
+      destination: { ...(cluster === 'in-cluster' ? {} : { cluster }), namespace: namespace ?? 'default' },
       syncPolicy: policy.syncPolicy,
       ...(cascades ? {} : { orphanOnDelete: true }),
       ...(historyLimit !== undefined && historyLimit >= 1 ? { historyLimit } : {}),
@@ -331,7 +385,12 @@ function notifications(obj: KubeObject, n: Notes): void {
     );
 }
 
-function convertProject(obj: KubeObject, options: ImportOptions, n: Notes): KubeObject {
+function convertProject(
+  obj: KubeObject,
+  options: ImportOptions,
+  n: Notes,
+  clusters: ClusterNames,
+): KubeObject {
   const spec = rec(obj.spec);
   const sourceRepos = arr(spec.sourceRepos)
     .filter((r): r is string => typeof r === 'string')
@@ -345,22 +404,31 @@ function convertProject(obj: KubeObject, options: ImportOptions, n: Notes): Kube
   const destinations = arr(spec.destinations)
     .map(rec)
     .flatMap((d, i) => {
-      if (!isInCluster(d)) {
+      const cluster = clusters.clusterOf(d);
+      if (cluster === undefined) {
         n.dropped(
           `spec.destinations[${i}]`,
-          `another cluster (${str(d.server) ?? str(d.name) ?? '?'}): Mooring deploys to its own cluster only`,
+          `server ${str(d.server) ?? '?'}, which no Argo CD cluster Secret in the input names: import that Secret too, or add the destination with its Mooring cluster name`,
         );
         return [];
       }
       const namespace = str(d.namespace) ?? '*';
-      const account = accounts.find((a) => isInCluster(a) && (str(a.namespace) ?? '*') === namespace);
+      const account = accounts.find(
+        (a) => clusters.clusterOf(a) === cluster && (str(a.namespace) ?? '*') === namespace,
+      );
       const serviceAccountName = str(account?.defaultServiceAccount);
       if (serviceAccountName === undefined)
         n.manual(
           `spec.destinations[${i}]`,
           `Argo CD applies as itself; Mooring applies as a ServiceAccount: create ${options.serviceAccountName} in ${namespace} (or change the name) and bind the roles the apps need`,
         );
-      return [{ namespace, serviceAccountName: serviceAccountName ?? options.serviceAccountName }];
+      return [
+        {
+          ...(cluster === 'in-cluster' ? {} : { cluster }),
+          namespace,
+          serviceAccountName: serviceAccountName ?? options.serviceAccountName,
+        },
+      ];
     });
   const groupKinds = (value: unknown) =>
     arr(value)

@@ -167,6 +167,7 @@ export class KubeClient {
       subject: spec.subject,
       actingAs: sa === undefined ? undefined : `${sa.namespace}/${sa.name}`,
     };
+    let answered = false;
     return new Promise((resolve, reject) => {
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -174,6 +175,8 @@ export class KubeClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
+          answered = true;
+          this.stats.answered(spec.verb, status);
           if (status >= 200 && status < 300) resolve(text);
           else reject(new KubeApiError(status, parseStatus(text), context));
         });
@@ -183,6 +186,7 @@ export class KubeClient {
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${spec.timeoutMs ?? 30_000} ms`)));
       req.on('error', (error) => {
+        if (!answered) this.stats.answered(spec.verb, 0);
         reject(new KubeApiError(0, { message: error.message }, context));
       });
       req.end(body);
@@ -203,6 +207,7 @@ export class KubeClient {
       if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const { headers } = await this.connection();
     const tls = tlsOptions(this.access);
+    let answered = false;
     return new Promise((resolve, reject) => {
       const req = request(
         url,
@@ -213,6 +218,8 @@ export class KubeClient {
         },
         (res) => {
           const status = res.statusCode ?? 0;
+          answered = true;
+          this.stats.answered('watch', status);
           if (status < 200 || status >= 300) {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -230,6 +237,8 @@ export class KubeClient {
         },
       );
       req.on('error', (error) => {
+        // A watch stopped after its answer counts once, as answered.
+        if (!answered) this.stats.answered('watch', 0);
         reject(new KubeApiError(0, { message: error.message }, { method: 'GET', path: url.pathname }));
       });
       req.end();

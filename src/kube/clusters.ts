@@ -295,6 +295,14 @@ export class ClusterRegistry {
     this.replace(config.name, { resourceVersion: '', config, discoveryLoaded: false });
   }
 
+  /** The connections made so far (`in-cluster` first): what has sent requests, for metrics. */
+  openConnections(): ClusterConnection[] {
+    const remote = [...this.entries.values()].flatMap((e) =>
+      e.connection === undefined ? [] : [e.connection],
+    );
+    return [this.local, ...remote];
+  }
+
   /** The names known, `in-cluster` first. */
   names(): string[] {
     return [IN_CLUSTER, ...[...this.entries.keys()].sort()];

@@ -18,6 +18,8 @@ export interface WatchOptions {
   kind: string;
   namespace?: string;
   labelSelector?: string;
+  /** A field selector, e.g. `metadata.name=x` to watch one object. */
+  fieldSelector?: string;
   /** Called for every change after the initial list (which arrives as ADDED events). */
   onEvent: (event: WatchEvent) => void;
   /** Called once the initial list has been delivered. */
@@ -56,7 +58,7 @@ export function startWatch(client: KubeClient, discovery: Discovery, options: Wa
     const list = await client.request<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>({
       method: 'GET',
       path: resourcePath(info, versionOf(options.apiVersion), options.namespace),
-      query: { labelSelector: options.labelSelector },
+      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
       verb: 'list',
     });
     const seen = new Set<string>();
@@ -88,6 +90,7 @@ export function startWatch(client: KubeClient, discovery: Discovery, options: Wa
         allowWatchBookmarks: 'true',
         resourceVersion,
         labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
         timeoutSeconds: '300',
       },
     });

@@ -3,6 +3,7 @@
  * the resolved commit with the tree hashes that key the render cache.
  */
 import { shortCommit } from '../core/short-commit.js';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import { MooringError } from '../core/errors.js';
@@ -25,6 +26,7 @@ import { fetchFailure, sourceFailed } from './source-errors.js';
 import type {
   ExportedTree,
   FetchedSource,
+  FetchObserver,
   FetchOptions,
   RefSpec,
   ResolvedSource,
@@ -32,6 +34,7 @@ import type {
 } from './types.js';
 import { displayURL, normaliseSourcePath, validateRefSpec, validateRepoURL } from './validate.js';
 import { verifyRevision } from './verify.js';
+import { FreshFlights } from './fresh-flight.js';
 
 export { defaultBranch, sourceSpecFromArgument } from './remote.js';
 export { classifyRef, parseSourceArgument } from './source-argument.js';
@@ -44,6 +47,9 @@ interface ResolvedCommit {
   commit: string;
   resolvedRef: string;
 }
+
+/** Fetch + ref resolution, shared by callers asking the same thing at the same time (see FreshFlights). */
+const resolveFlights = new FreshFlights<ResolvedCommit>();
 
 /**
  * Fetches `spec.repoURL` into its mirror under `cacheDir`, resolves `spec.ref` to a commit, reads its
@@ -62,22 +68,47 @@ export async function resolveSource(
   const url = displayURL(spec.repoURL);
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const mirrorDir = mirrorPath(cacheDir, spec.repoURL);
-  const { commit, resolvedRef } = await withCredentials(
-    spec.credentials,
-    (auth) => resolveCommit(spec, mirrorDir, auth, { timeoutMs, preferCache: options.preferCache === true }),
-    spec.repoURL,
-  );
+  const preferCache = options.preferCache === true;
+  // Keyed by a hash: the credential is part of the key (one app's never fetches for another) but never kept.
   const limits = { ...DEFAULT_SOURCE_LIMITS, ...options.limits };
+  const flightKey = hashKey([
+    mirrorDir,
+    spec.repoURL,
+    spec.ref,
+    spec.credentials ?? null,
+    preferCache,
+    limits,
+  ]);
+  const { commit, resolvedRef } = await resolveFlights.run(
+    flightKey,
+    async () => {
+      const resolved = await withCredentials(
+        spec.credentials,
+        (auth) =>
+          resolveCommit(spec, mirrorDir, auth, {
+            timeoutMs,
+            preferCache,
+            ...(options.onFetch === undefined ? {} : { onFetch: options.onFetch }),
+          }),
+        spec.repoURL,
+      );
+      // The mirror only grows with a fetch: checked once per shared fetch.
+      try {
+        await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
+      } catch (error) {
+        throw mirrorFailure(error, resolved.commit, url, cacheDir, mirrorDir);
+      }
+      return resolved;
+    },
+    options.freshSince,
+  );
   // Before anything is exported: an unverified revision is never read, rendered or applied.
   const signatures =
     spec.verify === undefined
       ? undefined
       : await verifyRevision({ mirrorDir, commit, tag: tagOf(spec.ref, resolvedRef), url }, spec.verify);
   try {
-    await withMirrorLock(mirrorDir, () => checkMirrorSize(mirrorDir, limits, url, timeoutMs));
-    const info = await readCommitInfo(mirrorDir, commit);
-    const hashes = await readTreeHashes(mirrorDir, commit, path, url);
-    await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
+    const { info, hashes } = await readCommit(mirrorDir, commit, path, url, limits, timeoutMs);
     return {
       displayURL: url,
       resolvedRef,
@@ -90,6 +121,49 @@ export async function resolveSource(
   } catch (error) {
     throw mirrorFailure(error, commit, url, cacheDir, mirrorDir);
   }
+}
+
+/** A hash of the parts of a key (credentials may be among them: they are never kept). */
+function hashKey(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+interface CommitReading {
+  info: Awaited<ReturnType<typeof readCommitInfo>>;
+  hashes: Awaited<ReturnType<typeof readTreeHashes>>;
+}
+
+/** What a commit says never changes: its info, tree hashes and limit check are read once per (commit, path). */
+const commitReadings = new Map<string, Promise<CommitReading>>();
+const COMMIT_READINGS_KEPT = 512;
+
+function readCommit(
+  mirrorDir: string,
+  commit: string,
+  path: string,
+  url: string,
+  limits: typeof DEFAULT_SOURCE_LIMITS,
+  timeoutMs: number,
+): Promise<CommitReading> {
+  const key = hashKey([mirrorDir, commit, path, url, limits]);
+  const known = commitReadings.get(key);
+  if (known !== undefined) return known;
+  const reading = (async (): Promise<CommitReading> => {
+    const info = await readCommitInfo(mirrorDir, commit);
+    const hashes = await readTreeHashes(mirrorDir, commit, path, url);
+    await checkTreeLimits(mirrorDir, commit, limits, `${url} at ${commit.slice(0, 12)}`, timeoutMs);
+    return { info, hashes };
+  })();
+  commitReadings.set(key, reading);
+  if (commitReadings.size > COMMIT_READINGS_KEPT) {
+    const oldest = commitReadings.keys().next().value;
+    if (oldest !== undefined) commitReadings.delete(oldest);
+  }
+  // A failure (a missing path, a limit) is not remembered: the next sync asks again.
+  reading.catch(() => {
+    if (commitReadings.get(key) === reading) commitReadings.delete(key);
+  });
+  return reading;
 }
 
 /**
@@ -152,6 +226,7 @@ function tagOf(ref: RefSpec, resolvedRef: string): string | undefined {
 interface ResolveOptions {
   timeoutMs: number;
   preferCache: boolean;
+  onFetch?: FetchObserver;
 }
 
 async function resolveCommit(
@@ -166,7 +241,7 @@ async function resolveCommit(
     const wanted = ref.commit.toLowerCase();
     const cached = options.preferCache ? await findCommit(mirrorDir, wanted) : undefined;
     if (cached !== undefined) return { commit: cached, resolvedRef: cached };
-    await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+    await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
     const commit = await findCommitOrFetchIt(mirrorDir, spec.repoURL, wanted, auth, options.timeoutMs);
     if (commit === undefined)
       throw sourceFailed(
@@ -179,7 +254,7 @@ async function resolveCommit(
       );
     return { commit, resolvedRef: commit };
   }
-  await fetchOrFail(mirrorDir, spec.repoURL, auth, options.timeoutMs);
+  await fetchOrFail(mirrorDir, spec.repoURL, auth, options);
   const resolved = resolveNamedRef(await listMirrorRefs(mirrorDir), ref, url);
   const commit = await findCommit(mirrorDir, resolved.target);
   if (commit === undefined)
@@ -196,11 +271,14 @@ async function fetchOrFail(
   mirrorDir: string,
   repoURL: string,
   auth: GitAuth,
-  timeoutMs: number,
+  { timeoutMs, onFetch }: Pick<ResolveOptions, 'timeoutMs' | 'onFetch'>,
 ): Promise<void> {
+  const started = performance.now();
   try {
     await fetchMirror(mirrorDir, repoURL, auth, timeoutMs);
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: true });
   } catch (error) {
+    onFetch?.({ seconds: (performance.now() - started) / 1000, ok: false });
     throw fetchFailure(error, displayURL(repoURL), timeoutMs);
   }
 }

@@ -82,7 +82,17 @@ export interface FetchOptions {
   preferCache?: boolean;
   /** Export size limits; defaults in DEFAULT_SOURCE_LIMITS. */
   limits?: Partial<SourceLimits>;
+  /**
+   * Since when the answer must be fresh (monotonicNow() of the trigger): a fetch of the same repository,
+   * ref and credential that started after it may answer; default: only one that starts after this call.
+   */
+  freshSince?: number;
+  /** Told how long each git fetch from the remote took, and whether it worked (metrics inject one). */
+  onFetch?: FetchObserver;
 }
+
+/** Observes git fetches: `seconds` of one fetch from the remote into the mirror. Must not throw. */
+export type FetchObserver = (fetch: { seconds: number; ok: boolean }) => void;
 
 /** The parts of the CLI's `REPO_URL[@REF][//PATH]` argument; `ref` is still to be classified. */
 export interface SourceArgument {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Controller } from '../../controller/controller.js';
 import { acquireLeadership } from '../../controller/leader.js';
 import { connect } from '../../kube/connect.js';
+import { Metrics } from '../../metrics/metrics.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
@@ -32,6 +33,9 @@ interface ControllerCliOptions {
   maxSourceFiles: string;
   maxMirrorSize: string;
   appNamespace?: string[];
+  notifications: boolean;
+  dashboardUrl?: string;
+  notifyAllowHttp?: boolean;
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -99,6 +103,15 @@ export function registerControllerCommand(program: Command): void {
       '--allow-file-repos',
       "accept file:// repoURLs (tests and demos only: they read repositories on the controller's disk)",
     )
+    .option('--no-notifications', 'do not send the notifications NotificationPolicies ask for')
+    .option(
+      '--dashboard-url <url>',
+      'base URL of a dashboard that notifications link to (<url>/applications/NS/NAME)',
+    )
+    .option(
+      '--notify-allow-http',
+      'accept http:// notification URLs (receivers inside the cluster, tests); default https:// only',
+    )
     .addHelpText(
       'after',
       '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
@@ -107,7 +120,10 @@ export function registerControllerCommand(program: Command): void {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       const port = Number.parseInt(opts.webhookPort, 10);
+      // One registry for the process, served at /metrics on the controller's HTTP port.
+      const metrics = new Metrics();
       const controller = new Controller({
+        metrics,
         objects,
         tools: renderTools(),
         namespace: opts.namespace,
@@ -124,6 +140,14 @@ export function registerControllerCommand(program: Command): void {
           maxMirrorBytes: parseByteSize(opts.maxMirrorSize, '--max-mirror-size'),
         },
         applicationNamespaces: applicationNamespaces(opts),
+        ...(opts.notifications
+          ? {
+              notifications: {
+                ...(opts.dashboardUrl === undefined ? {} : { dashboardUrl: opts.dashboardUrl }),
+                allowHttp: opts.notifyAllowHttp === true,
+              },
+            }
+          : {}),
         ...(port > 0
           ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
           : {}),
@@ -143,6 +167,7 @@ export function registerControllerCommand(program: Command): void {
             },
           )
         : undefined;
+      metrics.setLeader(true);
       await controller.start();
       if (controller.webhookAddress !== undefined)
         logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');

@@ -1,5 +1,6 @@
 /** The Git push webhook receiver: parsers per provider, repository matching, and the HTTP server. */
 export type {
+  DeliveryResult,
   PushEvent,
   WebhookApp,
   WebhookHeaders,

@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import { DeliveryLog } from './deliveries.js';
 import { decodePayload, detectProvider, type ProviderHandler } from './providers.js';
 import { displayURL } from '../../source/validate.js';
-import type { PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js';
+import type { DeliveryResult, PushEvent, WebhookHeaders, WebhookServerOptions } from './types.js';
 
 /** Where providers post deliveries. */
 export const WEBHOOK_PATH = '/api/webhook';
@@ -22,7 +22,7 @@ export const DEFAULT_WEBHOOK_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_WEBHOOK_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What the route answers, as data. */
-interface WebhookReply {
+export interface WebhookReply {
   status: number;
   body: unknown;
 }
@@ -62,17 +62,36 @@ export function buildWebhookServer(options: WebhookServerOptions): FastifyInstan
       done(null, body);
     },
   );
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  const told = (headers: WebhookHeaders, answer: WebhookReply): void => {
+    options.onDelivery?.({
+      provider: detectProvider(headers)?.provider ?? 'unknown',
+      result: deliveryResult(answer),
+    });
+  };
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = errorReply(error, logger);
+    if (request.routeOptions.url === WEBHOOK_PATH) told(request.headers, answer);
     return reply.code(answer.status).send(answer.body);
   });
   app.get('/healthz', () => ({ status: 'ok' }));
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const answer = await receive(options, logger, deliveries, request.headers, raw);
+    told(request.headers, answer);
     return reply.code(answer.status).send(answer.body);
   });
   return app;
+}
+
+/** The result label of an answer (metrics). Pure. */
+export function deliveryResult(answer: WebhookReply): DeliveryResult {
+  if (answer.status === 401) return 'unauthorized';
+  if (answer.status >= 500) return 'error';
+  if (answer.status >= 400) return 'invalid';
+  if (answer.body === 'pong') return 'ping';
+  const body = answer.body as { ignored?: string };
+  if (body.ignored === 'duplicate delivery') return 'duplicate';
+  return body.ignored === undefined ? 'refreshed' : 'ignored';
 }
 
 /** Fastify's own refusals (size, media type) in the receiver's words; anything else is a 500. */

@@ -25,6 +25,14 @@ export interface PushEvent {
   after?: string;
 }
 
+/**
+ * How the receiver answered a delivery: `refreshed` (a verified push, 202), `ignored` (not a push),
+ * `duplicate` (a delivery id already received), `ping`, `unauthorized` (no or wrong signature or secret),
+ * `invalid` (unreadable, too large, too slow, wrong media type), `error` (failed here).
+ */
+export type DeliveryResult =
+  'refreshed' | 'ignored' | 'duplicate' | 'ping' | 'unauthorized' | 'invalid' | 'error';
+
 /** What a verified request asks for. */
 export type WebhookOutcome =
   | { kind: 'push'; events: PushEvent[] }
@@ -70,6 +78,8 @@ export interface WebhookServerOptions {
   requestTimeoutMs?: number;
   /** How long and how many delivery ids are remembered for replay protection (default 1 day, 10,000). */
   deliveries?: DeliveryLogOptions;
+  /** Told of every request to the receiver: the provider its headers name (or 'unknown') and the result. */
+  onDelivery?: (delivery: { provider: WebhookProvider | 'unknown'; result: DeliveryResult }) => void;
   /** Refreshes the apps a push concerns; resolves to their keys. Called once per ref in the push. */
   onPush(event: PushEvent): Promise<string[]>;
   logger?: Logger;

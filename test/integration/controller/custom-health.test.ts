@@ -152,7 +152,6 @@ describe('controller: custom health checks', () => {
       (a) => condition(a, 'Synced')?.status === 'False',
     );
     assert.match(condition(refused, 'Synced')?.message ?? '', /expression current does not parse/);
-    const events = await h.events(name);
-    assert.ok(events.some((e) => e.reason === 'HealthChecksInvalid'));
+    await h.waitForEvent(name, 'HealthChecksInvalid', (m) => m.includes('does not parse'));
   });
 });

@@ -116,8 +116,7 @@ describe('controller: drift', () => {
       JSON.stringify(patched?.drift),
     );
     assert.ok(records.every((r) => r.revision === sha));
-    const events = await h.events(name);
-    assert.ok(events.some((e) => e.reason === 'DriftCorrected'));
+    await h.waitForEvent(name, 'DriftCorrected');
     const app = await h.getApp(name);
     assert.equal(app.status?.sync?.status, 'Synced');
   });

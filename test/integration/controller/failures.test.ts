@@ -44,8 +44,7 @@ describe('controller: failures', () => {
       before?.metadata.resourceVersion,
       'the cluster is untouched',
     );
-    const events = await h.events(name);
-    assert.ok(events.some((e) => e.reason === 'SourceFailed'));
+    await h.waitForEvent(name, 'SourceFailed');
     // Every event of the namespace, every SyncRecord and every log line, not just one of each, is clean:
     // neither the password nor the Basic auth header made from it appears anywhere.
     const secrets = [GIT_PASSWORD, Buffer.from(`${GIT_USER}:${GIT_PASSWORD}`).toString('base64')];

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { Application, ApplicationSpec, Condition } from '../../../src/controller/app-types.js';
 import { FINALIZER, MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { ControllerOptions } from '../../../src/controller/controller.js';
 import { RECORD_APP_LABEL } from '../../../src/controller/records.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { KubeObject } from '../../../src/core/objects.js';
@@ -30,6 +31,7 @@ import { adminBindingName, adminProjectObjects } from '../../../src/install/proj
 import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 import type { RequestStats } from '../../../src/kube/stats.js';
+import type { Metrics } from '../../../src/metrics/metrics.js';
 import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
@@ -100,6 +102,8 @@ export function applyCrds(): Promise<void> {
       join(dir, 'syncrecords.yaml'),
       '-f',
       join(dir, 'projects.yaml'),
+      '-f',
+      join(dir, 'notificationpolicies.yaml'),
     ]);
     await kubectl([
       'wait',
@@ -108,6 +112,7 @@ export function applyCrds(): Promise<void> {
       'crd/applications.mooring.dev',
       'crd/syncrecords.mooring.dev',
       'crd/projects.mooring.dev',
+      'crd/notificationpolicies.mooring.dev',
     ]);
   })();
   return crdsApplied;
@@ -145,6 +150,10 @@ export interface HarnessOptions {
   renderHelper?: string;
   /** How often the controller probes remote clusters (default: the product's). */
   clusterProbeIntervalMs?: number;
+  /** Metrics the controller feeds (and serves at /metrics on the webhook port). */
+  metrics?: Metrics;
+  /** Send what NotificationPolicies ask for (default: notifications off). */
+  notifications?: ControllerOptions['notifications'];
 }
 
 export interface ControllerHarness {
@@ -182,6 +191,16 @@ export interface ControllerHarness {
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
   syncRecords(appName: string): Promise<KubeObject[]>;
   events(appName: string): Promise<KubeObject[]>;
+  /**
+   * Polls the app's Events until one has `reason` (and a message `match` accepts) and returns it: Events are
+   * recorded beside status and SyncRecords, so a test that saw those must not read Events only once.
+   */
+  waitForEvent(
+    appName: string,
+    reason: string,
+    match?: (message: string) => boolean,
+    timeoutMs?: number,
+  ): Promise<KubeObject>;
   startController(): Promise<Controller>;
   /** API requests of the running controller so far (all its clients, impersonated ones too). */
   controllerRequests(): RequestStats | undefined;
@@ -335,6 +354,23 @@ export async function controllerHarness(
       const all = await observer.list('v1', 'Event', { namespace: appNamespace });
       return all.filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === appName);
     },
+    async waitForEvent(appName, reason, match = () => true, timeoutMs = 15_000) {
+      let seen: KubeObject[] = [];
+      try {
+        return await pollUntil(
+          async () => {
+            seen = await h.events(appName);
+            return seen.find(
+              (e) => e.reason === reason && match(typeof e.message === 'string' ? e.message : ''),
+            );
+          },
+          { timeoutMs, intervalMs: 100, what: `${appName}: a ${reason} Event` },
+        );
+      } catch (error) {
+        const events = seen.map((e) => `${String(e.reason)}: ${String(e.message)}`).join('\n');
+        throw new Error(`${(error as Error).message}\nevents so far:\n${events}`);
+      }
+    },
     async startController() {
       controllerObjects = connect({ kubeconfig });
       const controller = new Controller({
@@ -356,6 +392,8 @@ export async function controllerHarness(
         ...(options.clusterProbeIntervalMs === undefined
           ? {}
           : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(options.webhook === true
           ? {
               webhook: {

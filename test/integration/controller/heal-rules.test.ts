@@ -62,8 +62,8 @@ describe('controller: heal follows the apply rules of a full sync', () => {
       `the edit to the create-only object was not corrected: ${corrected.join('\n')}`,
     );
     assert.ok(!corrected.some((m) => m.includes('/merged')), corrected.join('\n'));
-    // A full sync keeps the create-only edit too: heal and sync follow the same create-only rule. (A full
-    // sync still takes back an ssa: Merge object's hand edits: Merge is honoured by heal only, for now.)
+    // A full sync keeps both edits too: heal and sync follow the same create-only and ssa: Merge rules
+    // (intendedAction).
     await h.patchApp(name, {
       metadata: { annotations: { 'mooring.dev/sync-requested-at': new Date().toISOString() } },
     });
@@ -72,5 +72,10 @@ describe('controller: heal follows the apply rules of a full sync', () => {
       return records.some((r) => (r.spec as { trigger?: string }).trigger === 'manual') ? true : undefined;
     });
     assert.deepEqual(await configMapData(h, 'seed'), { password: 'rotated-by-hand' });
+    assert.deepEqual(
+      await configMapData(h, 'merged'),
+      { level: 'tuned-by-hand' },
+      'ssa: Merge kept by a sync',
+    );
   });
 });

@@ -56,8 +56,7 @@ describe('controller: rollback the GitOps way', () => {
     assert.equal(message, `Mooring|Roll back ${name} to ${blue.slice(0, 12)}`);
     const parent = await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main^']);
     assert.equal(parent, green, 'the revert sits on top of the rolled-back commit: history is kept');
-    const events = await h.events(name);
-    assert.ok(events.some((e) => e.reason === 'RolledBack'));
+    await h.waitForEvent(name, 'RolledBack');
   });
 
   it('pins the revision visibly where it may not push, holds it against new commits, and unpin follows the branch', async (t) => {

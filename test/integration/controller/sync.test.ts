@@ -40,11 +40,7 @@ describe('controller: syncing an Application', () => {
     assert.equal(record.trigger, 'poll');
     assert.equal(record.revision, sha);
     assert.equal(record.result, 'Succeeded');
-    const events = await h.events(name);
-    assert.ok(
-      events.some((e) => e.reason === 'Synced' && String(e.message).startsWith(sha.slice(0, 12))),
-      `events: ${events.map((e) => String(e.reason)).join(', ')}`,
-    );
+    await h.waitForEvent(name, 'Synced', (m) => m.startsWith(sha.slice(0, 12)));
   });
 
   it('leaves a manual-sync app OutOfSync until `mooring sync --wait`, which applies it', async (t) => {

@@ -111,11 +111,8 @@ describe('security: signed commits (spec.source.verify)', () => {
     );
     const app = await h.getApp(name);
     assert.equal(app.status?.sync?.revision, good, 'the synced revision stays the verified one');
-    const events = await h.events(name);
-    assert.ok(
-      events.some((e) => e.reason === 'SourceFailed' && String(e.message).includes(forged.slice(0, 12))),
-      'a Warning event names the refused commit',
-    );
+    // A Warning event names the refused commit.
+    await h.waitForEvent(name, 'SourceFailed', (m) => m.includes(forged.slice(0, 12)));
 
     const fixed = await publishSigned(h, '4', trusted);
     await h.waitForApp(name, 'Ready at the next signed commit', readyAt(fixed));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { Application } from '../../../src/app/model.js';
+import type { Application, ApplicationStatus } from '../../../src/app/model.js';
 import { parseApplication } from '../../../src/app/model.js';
-import { decide, newAppState, pickTrigger, takePending } from '../../../src/controller/decide.js';
+import { decide, holdOf, newAppState, pickTrigger, takePending } from '../../../src/controller/decide.js';
 import type { AppState, Pending } from '../../../src/controller/decide.js';
 import type { PlannedObject } from '../../../src/plan/types.js';
 
@@ -149,5 +149,59 @@ describe('decide', () => {
       [again.triggers.size, again.drifted.size, again.healthChanged, again.rollbackTo, again.unpin],
       [0, 0, false, undefined, false],
     );
+  });
+});
+
+describe('holdOf: whether a fetched commit is synced', () => {
+  const base = (memory: Partial<AppState['memory']> = {}, status?: ApplicationStatus) => ({
+    memory: {
+      planned: new Map(),
+      outOfSync: new Map(),
+      failures: 0,
+      generation: 1,
+      commit: 'c1',
+      treeHash: 't1',
+      ...memory,
+    },
+    status,
+    commit: 'c1',
+    treeHash: 't1',
+    generation: 1,
+    projectVersion: '7',
+  });
+
+  it('an unchanged poll or webhook is unchanged; a manual sync, a spec change or a failure to retry is not', () => {
+    assert.equal(holdOf({ ...base(), trigger: 'poll' }), 'unchanged');
+    assert.equal(holdOf({ ...base(), trigger: 'webhook' }), 'unchanged');
+    assert.equal(holdOf({ ...base(), trigger: 'manual' }), undefined);
+    assert.equal(holdOf({ ...base(), trigger: 'spec' }), undefined);
+    assert.equal(holdOf({ ...base({ failures: 2 }), trigger: 'poll' }), undefined);
+    assert.equal(holdOf({ ...base(), treeHash: 't2', trigger: 'poll' }), undefined);
+    assert.equal(holdOf({ ...base(), generation: 2, trigger: 'poll' }), undefined);
+  });
+
+  it('a stalled commit is held (not "unchanged": a rebuild without its failure would clear Stalled)', () => {
+    const stalled = base({ stalledCommit: 'c1', stalledProject: '7' });
+    assert.equal(holdOf({ ...stalled, trigger: 'poll' }), 'stalled');
+    assert.equal(holdOf({ ...stalled, trigger: 'manual' }), undefined, 'a manual sync retries it');
+    assert.equal(
+      holdOf({ ...stalled, projectVersion: '8', trigger: 'spec' }),
+      undefined,
+      'a changed Project',
+    );
+    assert.equal(holdOf({ ...stalled, commit: 'c2', trigger: 'poll' }), undefined, 'a new commit');
+  });
+
+  it('a rolled-back commit is never applied again automatically, unless pinned or asked for by hand', () => {
+    const rolledBack = base({ commit: 'c0' }, { rolledBackRevision: 'c1' });
+    assert.equal(holdOf({ ...rolledBack, trigger: 'poll' }), 'rolled-back');
+    assert.equal(holdOf({ ...rolledBack, trigger: 'webhook' }), 'rolled-back');
+    assert.equal(holdOf({ ...rolledBack, trigger: 'manual' }), undefined);
+    assert.equal(holdOf({ ...rolledBack, commit: 'c2', trigger: 'poll' }), undefined, 'a newer commit');
+    const pinned = base(
+      { commit: 'c0' },
+      { rolledBackRevision: 'c1', sync: { status: 'Synced', pinnedRevision: 'c1' } },
+    );
+    assert.equal(holdOf({ ...pinned, trigger: 'poll' }), undefined, 'a pin applies what it names');
   });
 });

@@ -6,7 +6,15 @@ import type { Application } from '../../../src/app/model.js';
 import { parseApplication } from '../../../src/app/model.js';
 import type { SyncResult } from '../../../src/engine/types.js';
 import type { AppMemory, StatusWrite } from '../../../src/controller/reconciler.js';
-import { healReport, statusSink, syncReport } from '../../../src/controller/report.js';
+import {
+  failureReport,
+  fieldsReport,
+  healReport,
+  refreshReport,
+  statusSink,
+  syncReport,
+} from '../../../src/controller/report.js';
+import type { PlannedObject } from '../../../src/plan/types.js';
 import type { ResolvedSource } from '../../../src/source/types.js';
 
 const app: Application = parseApplication({
@@ -143,9 +151,61 @@ describe('reconcile reports', () => {
     const writes: StatusWrite[] = [];
     await statusSink((_app, _memory, input) => {
       writes.push(input);
-      return Promise.resolve();
+      return Promise.resolve(undefined);
     })(report);
     assert.equal(writes.length, 1, 'one status write per reconcile');
     assert.equal(writes[0]?.lastSync?.syncRecord, 'web-20261201000000-ab12');
+  });
+});
+
+describe('reports of turns that do not run the engine', () => {
+  const planned = { id: 'web_settings__ConfigMap' } as PlannedObject;
+  const remembered = (): AppMemory => ({ ...memory(), planned: new Map([[planned.id, planned]]) });
+
+  it('a refusal, a failure, a hold or a wait rebuilds status with its failure and the remembered plan', () => {
+    const failure = { step: 'source' as const, retry: 'transient' as const, message: 'fetch failed' };
+    const report = failureReport({
+      kind: 'failure',
+      app,
+      memory: remembered(),
+      trigger: 'poll',
+      failure,
+      event: { type: 'Warning', reason: 'SourceFailed', message: 'fetch failed' },
+    });
+    assert.equal(report.kind, 'failure');
+    assert.deepEqual(report.failure, failure);
+    assert.deepEqual(report.status, { failure, planned: [planned] });
+    assert.deepEqual(report.events, [{ type: 'Warning', reason: 'SourceFailed', message: 'fetch failed' }]);
+    const quiet = failureReport({ kind: 'refusal', app, memory: remembered(), trigger: 'poll', failure });
+    assert.deepEqual(quiet.events, [], 'no Event unless the caller says the reason is new');
+  });
+
+  it('a request or an intent sets status fields alone; an unchanged poll or a health signal rebuilds status', () => {
+    const request = fieldsReport({
+      kind: 'request',
+      app,
+      memory: memory(),
+      trigger: 'rollback',
+      fields: { pinnedRevision: null },
+      request: { kind: 'unpin' },
+    });
+    assert.deepEqual(request.status, { planned: [], fields: { pinnedRevision: null } });
+    assert.deepEqual(request.request, { kind: 'unpin' });
+    for (const kind of ['unchanged', 'health'] as const) {
+      const refresh = refreshReport({ kind, app, memory: remembered(), trigger: 'poll' });
+      assert.equal(refresh.kind, kind);
+      assert.deepEqual(refresh.status, { planned: [planned] });
+      assert.equal(refresh.status.fields, undefined);
+    }
+  });
+
+  it('the status sink hands the health before and after to the sinks that follow it', async () => {
+    const report = refreshReport({ kind: 'health', app, memory: remembered(), trigger: 'poll' });
+    const change = {
+      before: { status: 'Progressing', message: 'Progressing: Deployment/web/api (0/1 ready)' },
+      after: { status: 'Healthy', message: '' },
+    };
+    await statusSink(() => Promise.resolve(change))(report);
+    assert.deepEqual(report.health, change);
   });
 });

@@ -167,6 +167,73 @@ spec:
   });
 });
 
+describe('mooring import argocd: other clusters', () => {
+  it("maps a destination on another cluster to spec.destination.cluster, by name or by its cluster Secret's server", () => {
+    const text = `apiVersion: v1
+kind: Secret
+metadata:
+  name: cluster-prod
+  namespace: argocd
+  labels: {argocd.argoproj.io/secret-type: cluster}
+stringData:
+  name: prod
+  server: https://prod.example.com:6443
+  config: '{"bearerToken": "not-for-import"}'
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: by-server, namespace: argocd}
+spec:
+  project: remote
+  source: {repoURL: 'https://github.com/example/apps.git', targetRevision: main, path: app}
+  destination: {server: 'https://prod.example.com:6443/', namespace: app}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: by-name, namespace: argocd}
+spec:
+  project: remote
+  source: {repoURL: 'https://github.com/example/apps.git', targetRevision: main, path: app}
+  destination: {name: staging, namespace: app}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: unknown-server, namespace: argocd}
+spec:
+  source: {repoURL: 'https://github.com/example/apps.git', targetRevision: main, path: app}
+  destination: {server: 'https://elsewhere.example.com', namespace: app}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: remote, namespace: argocd}
+spec:
+  sourceRepos: ['https://github.com/example/apps.git']
+  destinations:
+    - {server: 'https://prod.example.com:6443', namespace: app}
+    - {server: 'https://elsewhere.example.com', namespace: app}
+  destinationServiceAccounts:
+    - {server: 'https://prod.example.com:6443', namespace: app, defaultServiceAccount: app-deployer}
+`;
+    const out = importArgoCD([{ name: 'remote.yaml', text }], DEFAULT_IMPORT_OPTIONS);
+    const destination = (name: string) =>
+      (byName(out, 'Application', name).spec as { destination: unknown }).destination;
+    assert.deepEqual(destination('by-server'), { cluster: 'prod', namespace: 'app' });
+    assert.deepEqual(destination('by-name'), { cluster: 'staging', namespace: 'app' });
+    assert.equal(
+      out.objects.find((o) => o.metadata.name === 'unknown-server'),
+      undefined,
+      'a server no cluster Secret names is skipped, not guessed',
+    );
+    assert.deepEqual((byName(out, 'Project', 'remote').spec as { destinations: unknown }).destinations, [
+      { cluster: 'prod', namespace: 'app', serviceAccountName: 'app-deployer' },
+    ]);
+    assert.deepEqual(notesOf(out, 'Secret/argocd/cluster-prod'), ['manual ']);
+    assert.deepEqual(notesOf(out, 'Application/argocd/unknown-server'), ['skipped spec.destination']);
+    assert.deepEqual(notesOf(out, 'AppProject/argocd/remote'), ['dropped spec.destinations[1]']);
+    assert.ok(!JSON.stringify(out).includes('not-for-import'), 'cluster credentials are never carried over');
+  });
+});
+
 describe('mooring import flux', () => {
   const result = importFlux(load('flux-system.yaml'), DEFAULT_IMPORT_OPTIONS);
 

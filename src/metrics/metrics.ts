@@ -1,0 +1,236 @@
+/**
+ * The controller's Prometheus metrics: one `Metrics` object, made once with its own Registry (never
+ * prom-client's global one) and injected where something is counted. Names follow Prometheus conventions
+ * (`mooring_` prefix, base units, `_total` counters); labels are bounded: per app only where one series per
+ * app is the point (syncs, drift, app_info), never per commit, object or repository URL.
+ *
+ * Values that something else already keeps (the apps' status, the work queue, the Kubernetes request
+ * counts) are read when Prometheus scrapes, through the `MetricsView` the controller attaches: nothing is
+ * counted twice, and a deleted app or a changed status leaves no stale series.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+import type { AppInfo, KubeRequestCount, QueueView } from './view.js';
+import { appInfoLabels } from './view.js';
+
+/** What the controller exposes to the scrape: read at each scrape, never cached. */
+export interface MetricsView {
+  /** One row per Application the controller knows (deleted ones are gone). */
+  apps(): Iterable<AppInfo>;
+  queue(): QueueView;
+  /** The request counts of every destination cluster's client (src/kube/stats.ts). */
+  kubeRequests(): Iterable<KubeRequestCount>;
+}
+
+export interface MetricsOptions {
+  /** Node.js process metrics (CPU, memory, event loop, GC) on the same registry; default true. */
+  processMetrics?: boolean;
+}
+
+/** Seconds buckets for syncs and renders: 50 ms to 10 min. */
+const SYNC_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** Seconds buckets for git fetches: 10 ms to 2 min. */
+const FETCH_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Seconds buckets for the time a due item waits for a worker: 1 ms to 5 min. */
+const QUEUE_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
+
+/** Labels of one app's own series (namespace and name of the Application). */
+export interface AppLabels {
+  namespace: string;
+  app: string;
+}
+
+type PerAppMetric = Counter;
+
+/** The controller's metrics and their registry. */
+export class Metrics {
+  readonly registry: Registry;
+  private view: MetricsView | undefined;
+  /** Per app: the label sets written to per-app series, so a deleted app's series can all be removed. */
+  private readonly perApp = new Map<string, Map<PerAppMetric, Map<string, Record<string, string>>>>();
+
+  readonly syncs: Counter<'namespace' | 'app' | 'result' | 'trigger'>;
+  readonly syncSeconds: Counter<'namespace' | 'app'>;
+  readonly syncDuration: Histogram<'result' | 'trigger'>;
+  readonly driftDetected: Counter<'namespace' | 'app'>;
+  readonly driftCorrected: Counter<'namespace' | 'app'>;
+  readonly reports: Counter<'kind'>;
+  readonly gitFetchDuration: Histogram<'result'>;
+  readonly renderDuration: Histogram<'renderer' | 'result'>;
+  readonly queueWait: Histogram<never>;
+  readonly webhookDeliveries: Counter<'provider' | 'result'>;
+  private readonly leader: Gauge<never>;
+
+  constructor(options: MetricsOptions = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    const registers = [registry];
+    this.syncs = new Counter({
+      name: 'mooring_sync_total',
+      help: 'Syncs of an Application (the engine ran: render, plan, apply), by result and trigger.',
+      labelNames: ['namespace', 'app', 'result', 'trigger'],
+      registers,
+    });
+    this.syncSeconds = new Counter({
+      name: 'mooring_sync_duration_seconds_total',
+      help: 'Time spent syncing an Application, fetch to status (with mooring_sync_total: the mean per app).',
+      labelNames: ['namespace', 'app'],
+      registers,
+    });
+    this.syncDuration = new Histogram({
+      name: 'mooring_sync_duration_seconds',
+      help: 'Duration of one sync, fetch to status, by result and trigger.',
+      labelNames: ['result', 'trigger'],
+      buckets: SYNC_BUCKETS,
+      registers,
+    });
+    this.driftDetected = new Counter({
+      name: 'mooring_drift_detected_total',
+      help: 'Managed objects seen changed in the cluster by someone else (each heal counts each object once).',
+      labelNames: ['namespace', 'app'],
+      registers,
+    });
+    this.driftCorrected = new Counter({
+      name: 'mooring_drift_corrected_total',
+      help: 'Drifted objects put back to their Git state by a heal.',
+      labelNames: ['namespace', 'app'],
+      registers,
+    });
+    this.reports = new Counter({
+      name: 'mooring_reconcile_reports_total',
+      help: 'Reconcile reports handed to the sinks, by kind (sync, heal, ...).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.gitFetchDuration = new Histogram({
+      name: 'mooring_git_fetch_duration_seconds',
+      help: 'Duration of one git fetch from a remote into its mirror.',
+      labelNames: ['result'],
+      buckets: FETCH_BUCKETS,
+      registers,
+    });
+    this.renderDuration = new Histogram({
+      name: 'mooring_render_duration_seconds',
+      help: 'Duration of one render (cache hits are not renders), by renderer.',
+      labelNames: ['renderer', 'result'],
+      buckets: SYNC_BUCKETS,
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'mooring_workqueue_wait_duration_seconds',
+      help: 'How long an app waited in the work queue from the time it was due until a worker took it.',
+      buckets: QUEUE_BUCKETS,
+      registers,
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'mooring_webhook_deliveries_total',
+      help: 'Git webhook deliveries received, by provider and result.',
+      labelNames: ['provider', 'result'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'mooring_leader',
+      help: '1 while this replica holds the controller Lease (or runs without leader election), else 0.',
+      registers,
+    });
+    this.leader.set(0);
+    this.defineViewMetrics(registers);
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  /** Attaches what the scrape reads (the controller does, once it exists); the last view attached wins. */
+  attach(view: MetricsView): void {
+    this.view = view;
+  }
+
+  setLeader(isLeader: boolean): void {
+    this.leader.set(isLeader ? 1 : 0);
+  }
+
+  /** The text exposition format of every metric, as served at /metrics. */
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Adds `value` to a per-app counter, remembering the label set so `forgetApp` can remove it. */
+  countForApp<T extends string>(
+    metric: Counter<T>,
+    labels: AppLabels & Record<string, string>,
+    value = 1,
+  ): void {
+    metric.inc(labels as Partial<Record<T, string>>, value);
+    const key = appKey(labels);
+    let series = this.perApp.get(key);
+    if (series === undefined) {
+      series = new Map();
+      this.perApp.set(key, series);
+    }
+    const byLabels = series.get(metric) ?? new Map<string, Record<string, string>>();
+    series.set(metric, byLabels);
+    byLabels.set(JSON.stringify(labels), labels);
+  }
+
+  /** Removes every series of a deleted app (its counters would otherwise stay until a restart). */
+  forgetApp(app: AppLabels): void {
+    const key = appKey(app);
+    for (const [metric, byLabels] of this.perApp.get(key) ?? [])
+      for (const labels of byLabels.values()) metric.remove(labels);
+    this.perApp.delete(key);
+  }
+
+  /** The gauges and counters whose values live elsewhere, read at scrape time from the attached view. */
+  private defineViewMetrics(registers: Registry[]): void {
+    const view = (): MetricsView | undefined => this.view;
+    new Gauge({
+      name: 'mooring_app_info',
+      help: 'One series per Application, always 1: its project, destination cluster, sync and health status.',
+      labelNames: ['namespace', 'app', 'project', 'cluster', 'sync_status', 'health_status'],
+      registers,
+      collect() {
+        // Rebuilt whole at every scrape: a deleted app or a changed status leaves no old series behind.
+        this.reset();
+        for (const info of view()?.apps() ?? []) this.set(appInfoLabels(info), 1);
+      },
+    });
+    new Gauge({
+      name: 'mooring_workqueue_depth',
+      help: 'Apps due for a reconcile and waiting for a worker.',
+      registers,
+      collect() {
+        this.set(view()?.queue().depth ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mooring_workqueue_active',
+      help: 'Apps being reconciled right now.',
+      registers,
+      collect() {
+        this.set(view()?.queue().active ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mooring_workqueue_scheduled',
+      help: 'Apps with a reconcile planned for later (next poll, retry backoff).',
+      registers,
+      collect() {
+        this.set(view()?.queue().scheduled ?? 0);
+      },
+    });
+    new Counter({
+      name: 'mooring_kube_requests_total',
+      help: 'Requests to the Kubernetes API by destination cluster, verb and HTTP status code ("error": no answer).',
+      labelNames: ['cluster', 'verb', 'code'],
+      registers,
+      collect() {
+        // The clients count every request already (src/kube/stats.ts): copied, never counted twice.
+        this.reset();
+        for (const { cluster, verb, code, count } of view()?.kubeRequests() ?? [])
+          this.inc({ cluster, verb, code }, count);
+      },
+    });
+  }
+}
+
+function appKey(labels: AppLabels): string {
+  return `${labels.namespace}/${labels.app}`;
+}
