@@ -79,16 +79,21 @@ export const webhookSchema = z
       .max(2048)
       .regex(/^https?:\/\/[^\s@]+$/, { message: 'must be an http(s) URL without user info' })
       .describe("Receives a POST of Flagger's payload; a 2xx answer passes the gate."),
-    timeout: durationSchema('How long to wait for the answer.').default('10s'),
-    metadata: z.record(z.string(), z.string()).describe("Sent as the payload's metadata.").optional(),
+    timeout: durationSchema('How long to wait for the answer.', undefined, 32).default('10s'),
+    metadata: z
+      .record(z.string().max(253), z.string().max(4096))
+      .describe("Sent as the payload's metadata.")
+      .optional(),
   })
   .describe("An HTTP gate in the shape of Flagger's webhooks.");
 
 export const analysisSchema = z
   .object({
-    interval: durationSchema('Time between checks (and the range of the built-in queries).', '1s').default(
-      '1m',
-    ),
+    interval: durationSchema(
+      'Time between checks (and the range of the built-in queries).',
+      '1s',
+      32,
+    ).default('1m'),
     failureLimit: z
       .int()
       .min(0)
@@ -118,7 +123,11 @@ export const analysisSchema = z
 export const canaryStepSchema = z
   .object({
     weight: z.int().min(1).max(100).describe('Percent of the replicas (so of the traffic) on the canary.'),
-    pause: durationSchema('Time at this weight before the analysis of the step counts.').default('0s'),
+    pause: durationSchema(
+      'Time at this weight before the analysis of the step counts.',
+      undefined,
+      32,
+    ).default('0s'),
   })
   .describe('One step of a canary.');
 
@@ -146,7 +155,11 @@ export const deliverySchema = z
       .object({
         activeService: objectNameSchema('The Service users reach; its selector switches on promotion.'),
         previewService: objectNameSchema('The Service that reaches the new version before promotion.'),
-        scaleDownDelay: durationSchema('How long the old version is kept after the switch.').default('30s'),
+        scaleDownDelay: durationSchema(
+          'How long the old version is kept after the switch.',
+          undefined,
+          32,
+        ).default('30s'),
       })
       .describe('Blue-green: the new version beside the old one, then a switch.')
       .optional(),
