@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { MooringError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import type { DeliverySpec } from '../crd/delivery.js';
 import type { PlannedObject } from '../plan/types.js';
@@ -107,8 +108,19 @@ export function holdBack(
     if (rollout !== undefined) object.spec.replicas = splitReplicas(total, rollout.weight).stable;
     return { kind: 'unchanged' };
   }
+  if (delivery.blueGreen !== undefined)
+    throw new MooringError(
+      'INVALID_MANIFEST',
+      `spec.delivery.blueGreen is not implemented yet: the new template of Deployment ${delivery.target} was not applied`,
+      {
+        step: 'validate',
+        retry: 'terminal',
+        subject: `Deployment/${planned.ref.namespace}/${delivery.target}`,
+        hint: 'use spec.delivery.canary, or remove spec.delivery to apply it in one go',
+      },
+    );
   object.spec.template = stable;
   const weight = rollout?.templateHash === hash ? rollout.weight : (weightsOf(delivery)[0] ?? 0);
-  object.spec.replicas = delivery.blueGreen === undefined ? splitReplicas(total, weight).stable : total;
+  object.spec.replicas = splitReplicas(total, weight).stable;
   return { kind: 'held', template: gitTemplate, templateHash: hash, replicas: total };
 }
