@@ -11,6 +11,17 @@ export const ROLLBACK_ANNOTATION = 'mooring.dev/rollback-to';
 /** `mooring unpin` sets a time. */
 export const UNPIN_ANNOTATION = 'mooring.dev/unpin-requested-at';
 
+/** `mooring promote` / `mooring abort` set `promote@<time>` / `abort@<time>` (spec.delivery rollouts). */
+export const DELIVERY_REQUEST_ANNOTATION = 'mooring.dev/delivery-request';
+
+/** The merge patch that asks to promote or abort the rollout in progress. Pure. */
+export function deliveryRequestPatch(
+  what: 'promote' | 'abort',
+  now: Date,
+): { metadata: { annotations: Record<string, string> } } {
+  return { metadata: { annotations: { [DELIVERY_REQUEST_ANNOTATION]: `${what}@${now.toISOString()}` } } };
+}
+
 /** The merge patch that asks for a sync now. Pure. */
 export function syncRequestPatch(now: Date): { metadata: { annotations: Record<string, string> } } {
   return { metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: now.toISOString() } } };
@@ -34,6 +45,7 @@ export interface AppRequests {
   sync?: string;
   rollback?: { value: string; target: string };
   unpin?: string;
+  delivery?: { value: string; what: 'promote' | 'abort' };
 }
 
 /** Reads the request annotations of an Application. Pure. */
@@ -42,6 +54,8 @@ export function requestsOf(app: KubeObject): AppRequests {
   const sync = annotations[SYNC_REQUEST_ANNOTATION];
   const rollback = annotations[ROLLBACK_ANNOTATION];
   const unpin = annotations[UNPIN_ANNOTATION];
+  const delivery = annotations[DELIVERY_REQUEST_ANNOTATION];
+  const what = delivery?.split('@')[0];
   const at = rollback?.lastIndexOf('@') ?? -1;
   return {
     ...(sync === undefined ? {} : { sync }),
@@ -49,5 +63,8 @@ export function requestsOf(app: KubeObject): AppRequests {
       ? {}
       : { rollback: { value: rollback, target: at < 0 ? rollback : rollback.slice(0, at) } }),
     ...(unpin === undefined ? {} : { unpin }),
+    ...(delivery !== undefined && (what === 'promote' || what === 'abort')
+      ? { delivery: { value: delivery, what } }
+      : {}),
   };
 }
