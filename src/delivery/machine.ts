@@ -82,7 +82,9 @@ export function decideRollout(
     return stay(Math.min(interval, 5000), `waiting for the canary: ${seen.canary.message}`);
   const pauseEnds = state.stepStartedAt + pauseOf(spec, state.step);
   if (now < pauseEnds) return stay(pauseEnds - now, `step ${state.step + 1} paused`);
-  const nextCheck = state.lastCheckAt === undefined ? now : state.lastCheckAt + interval;
+  // A check judges one interval of traffic, all of it at this step's weight: never sooner than one interval
+  // into the step (the window would still hold the previous step's, or a previous canary's, requests).
+  const nextCheck = (state.lastCheckAt ?? state.stepStartedAt) + interval;
   if (now < nextCheck)
     return stay(
       nextCheck - now,

@@ -102,6 +102,12 @@ export function canaryDeployment(
     },
     spec: {
       replicas,
+      // How the stable rolls out is how the canary does (a progress deadline fails the step).
+      ...Object.fromEntries(
+        (['minReadySeconds', 'progressDeadlineSeconds', 'strategy'] as const)
+          .filter((k) => (s.spec as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, (s.spec as Record<string, unknown>)[k]]),
+      ),
       selector: {
         ...s.spec.selector,
         matchLabels: { ...s.spec.selector.matchLabels, [TRACK_LABEL]: 'canary' },

@@ -109,7 +109,9 @@ describe('progressive delivery: canary by replica ratio with Prometheus analysis
     await h.waitForApp(name, 'synced at the revert', readyAt(head));
     assert.equal(await h.get('apps/v1', 'Deployment', 'web-canary'), undefined);
     t.diagnostic(`abort seen -> revert synced: ${Date.now() - started} ms`);
-    // After an abort the next change rolls out normally.
+    // After an abort the next change rolls out normally (the working copy first takes the revert commit).
+    await git(h.repo.dir, ['fetch', '--quiet', 'origin']);
+    await git(h.repo.dir, ['reset', '--quiet', '--hard', 'origin/main']);
     metrics.setMode('good');
     const v3 = await h.publish({ 'web.yaml': [web('3.0')] });
     const done = await h.waitForApp(
@@ -149,5 +151,22 @@ describe('progressive delivery: canary by replica ratio with Prometheus analysis
       120_000,
     );
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
+  });
+
+  it('a canary whose pods crash-loop is aborted with the Pod’s reason, without waiting for metrics', async (t) => {
+    const { h, name, metrics, v1 } = await setUp(t);
+    metrics.setMode('idle');
+    const v2 = await h.publish({ 'web.yaml': [web('2.0', { 'mooring.dev/fault': 'crashloop' })] });
+    const aborted = await h.waitForApp(name, 'aborted', (a) => a.status?.delivery?.phase === 'Aborted');
+    assert.equal(aborted.status?.delivery?.revision, v2);
+    assert.match(
+      aborted.status.delivery.message ?? '',
+      /canary failed: Pod web-canary-[a-z0-9-]+ container main: CrashLoopBackOff/,
+    );
+    const head = await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main']);
+    assert.equal(await git(h.repo.bareDir, ['diff', v1, head, '--', 'app']), '');
+    await h.waitForApp(name, 'synced at the revert', readyAt(head));
+    assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:1.0');
+    assert.equal(await h.get('apps/v1', 'Deployment', 'web-canary'), undefined);
   });
 });

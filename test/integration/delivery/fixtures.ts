@@ -63,8 +63,8 @@ export async function canaryMetrics(
   };
 }
 
-export function web(version: string): KubeObject {
-  return manifestDeployment('web', { replicas: 4, image: `registry.example/web:${version}` });
+export function web(version: string, podLabels: Record<string, string> = {}): KubeObject {
+  return manifestDeployment('web', { replicas: 4, image: `registry.example/web:${version}`, podLabels });
 }
 
 export const imageOf = (d: KubeObject | undefined): string | undefined =>

@@ -51,9 +51,14 @@ describe('canary step machine', () => {
       message: 'analysis passed; step 2 of 2: 50%',
     });
     assert.equal(s1.state.stepStartedAt, T0 + 10_000);
-    // Step 2 has no pause: the check comes at once.
-    assert.equal(decideRollout(SPEC, s1.state, ready, T0 + 10_000).action.kind, 'need-check');
-    const end = decideRollout(SPEC, s1.state, { ...ready, check: pass }, T0 + 10_000);
+    // Step 2 has no pause, but its first check judges one whole interval of traffic at 50%.
+    assert.deepEqual(decideRollout(SPEC, s1.state, ready, T0 + 12_000).action, {
+      kind: 'wait',
+      delayMs: 3000,
+      message: 'next check of step 2 in 3s',
+    });
+    assert.equal(decideRollout(SPEC, s1.state, ready, T0 + 15_000).action.kind, 'need-check');
+    const end = decideRollout(SPEC, s1.state, { ...ready, check: pass }, T0 + 15_000);
     assert.equal(end.action.kind, 'promote');
   });
 
