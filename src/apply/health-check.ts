@@ -85,6 +85,19 @@ export async function currentHealth(
 }
 
 async function podsOf(objects: ObjectsApi, workload: KubeObject): Promise<KubeObject[]> {
+  return selectedBy(objects, workload, 'v1', 'Pod');
+}
+
+/**
+ * The objects of `kind` in the workload's namespace that its `spec.selector.matchLabels` selects (its pods;
+ * a Deployment's ReplicaSets): one LIST. A workload without matchLabels selects nothing.
+ */
+export async function selectedBy(
+  objects: ObjectsApi,
+  workload: KubeObject,
+  apiVersion: string,
+  kind: string,
+): Promise<KubeObject[]> {
   const selector = (workload.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
     ?.selector;
   const labels = isRecord(selector?.matchLabels) ? selector.matchLabels : undefined;
@@ -92,7 +105,10 @@ async function podsOf(objects: ObjectsApi, workload: KubeObject): Promise<KubeOb
   const labelSelector = Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  return objects.list('v1', 'Pod', { namespace: workload.metadata.namespace ?? 'default', labelSelector });
+  return objects.list(apiVersion, kind, {
+    namespace: workload.metadata.namespace ?? 'default',
+    labelSelector,
+  });
 }
 
 /**

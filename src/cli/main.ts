@@ -11,6 +11,7 @@ import { registerHealthCommand } from './commands/health.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerInstallCommands } from './commands/install.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerLoginCommand } from './commands/login.js';
 
 const program = new Command()
   .name('mooring')
@@ -29,6 +30,7 @@ registerInstallCommands(program);
 registerHealthCommand(program);
 registerImportCommands(program);
 registerClusterCommands(program);
+registerLoginCommand(program);
 
 try {
   await program.parseAsync(process.argv);

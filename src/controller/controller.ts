@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import type { KubeObject } from '../core/objects.js';
 import { errorMessage } from '../core/errors.js';
@@ -32,6 +32,7 @@ import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
 import { Notifier } from '../notify/notifier.js';
+import type { HealthContext, HealthResult } from '../health/types.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -53,7 +54,13 @@ export interface ControllerOptions {
   concurrency: number;
   timeoutMs: number;
   logger: Logger;
-  webhook?: { port: number; host: string; secrets: WebhookSecrets };
+  webhook?: {
+    port: number;
+    host: string;
+    secrets: WebhookSecrets;
+    /** More routes on the same server (the registry webhook of image automation). */
+    plugins?: FastifyPluginAsync[];
+  };
   /** Watch managed objects only in these namespaces (the namespace-scoped install); default cluster-wide. */
   watchNamespaces?: string[];
   /** Accept file:// repoURLs (tests and the demo); refused otherwise. */
@@ -66,6 +73,11 @@ export interface ControllerOptions {
   metrics?: Metrics;
   /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
   notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
+  /**
+   * Also hands every Application the watch delivers (parsed; DELETED as last seen) to this listener: the
+   * API's index is fed from the controller's own watch rather than a second one.
+   */
+  applicationListener?: (type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application) => void;
 }
 
 /**
@@ -91,6 +103,7 @@ export class Controller {
   private webhookServer: FastifyInstance | undefined;
   /** Sends notifications from the reports (undefined when notifications are off). */
   readonly notifier: Notifier | undefined;
+  private listed = false;
 
   constructor(private readonly options: ControllerOptions) {
     const healthChecks = new ClusterHealthChecks(options.objects, options.namespace, options.logger);
@@ -188,6 +201,7 @@ export class Controller {
           }),
       ),
     );
+    this.listed = true;
     if (this.options.webhook !== undefined) await this.startWebhook(this.options.webhook);
     this.options.logger.info(
       {
@@ -245,6 +259,11 @@ export class Controller {
     await this.webhookServer?.close();
   }
 
+  /** Whether every Application watch has delivered its initial list (readiness). */
+  get synced(): boolean {
+    return this.listed;
+  }
+
   /** Ask for a reconcile of the app with key `name` (`namespace/name`) now. */
   trigger(name: string, trigger: Trigger): void {
     const state = this.states.get(name);
@@ -257,6 +276,11 @@ export class Controller {
   /** What the controller keeps about the app `namespace/name`; undefined once the app is deleted. */
   stateOf(name: string): Readonly<AppState> | undefined {
     return this.states.get(name);
+  }
+
+  /** Every Application the controller knows, as last delivered (image automation reads their rollback state). */
+  applications(): Application[] {
+    return [...this.states.values()].map((state) => state.app);
   }
 
   /** How many apps have a state, and how many tracking names are indexed: both drop when an app is deleted. */
@@ -275,6 +299,7 @@ export class Controller {
   private onApplicationEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
     if (type === 'DELETED') {
       this.onApplication(type, object as Application);
+      this.options.applicationListener?.(type, object as Application);
       return;
     }
     const parsed = readApplication(object);
@@ -286,6 +311,7 @@ export class Controller {
       return;
     }
     this.onApplication(type, parsed.app);
+    this.options.applicationListener?.(type, parsed.app);
   }
 
   private onApplication(type: 'ADDED' | 'MODIFIED' | 'DELETED', app: Application): void {
@@ -329,6 +355,11 @@ export class Controller {
         this.trigger(name, 'rollback');
       }
     }
+    if (requests.refresh !== undefined && state.seen.refresh !== requests.refresh) {
+      state.seen.refresh = requests.refresh;
+      // A poll now: a new commit syncs an automated app; a manual app only shows what differs.
+      if (before !== undefined) this.trigger(name, 'poll');
+    }
     if (
       before === undefined ||
       before.metadata.generation !== app.metadata.generation ||
@@ -350,6 +381,20 @@ export class Controller {
           this.trigger(key, 'dependency');
       }
     }
+  }
+
+  /**
+   * The live cache's copy of object `id` (inventory id) on `cluster`, without any request; undefined when
+   * the cache does not hold it (the API's resource tree then reads it).
+   */
+  cachedObject(cluster: string, id: string): KubeObject | undefined {
+    return this.lives.get(cluster)?.cache.get(id);
+  }
+
+  /** How this app's objects are judged: its custom health checks (last compiled) in front of the built-in rules. */
+  assessFor(app: Application): (obj: KubeObject | undefined, context: HealthContext) => HealthResult {
+    const checks = this.healthChecks.lastFor(app);
+    return (obj, context) => assessHealthWith(checks, obj, context);
   }
 
   /**
@@ -587,7 +632,7 @@ export class Controller {
     this.webhookServer = buildWebhookServer({
       secrets: config.secrets,
       logger: this.options.logger,
-      onPush: (event: PushEvent) => Promise.resolve(this.onPush(event)),
+      onPush: (event: PushEvent) => Promise.resolve(this.refreshForPush(event)),
       ...(metrics === undefined
         ? {}
         : {
@@ -598,10 +643,15 @@ export class Controller {
     });
     // Until the API server serves the controller's one port, /metrics rides on the webhook receiver's.
     if (metrics !== undefined) await this.webhookServer.register(metricsRoutes(metrics.registry));
+    for (const plugin of config.plugins ?? []) await this.webhookServer.register(plugin);
     await this.webhookServer.listen({ port: config.port, host: config.host });
   }
 
-  private onPush(event: PushEvent): string[] {
+  /**
+   * Refreshes the apps a verified push concerns (the webhook receiver's `onPush`); returns their keys as
+   * answered to the Git host.
+   */
+  refreshForPush(event: PushEvent): string[] {
     const candidates = [...this.states].map(([key, { app }]) => ({
       key,
       repoURL: app.spec.source.repoURL,

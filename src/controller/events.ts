@@ -11,6 +11,7 @@ export async function recordEvent(
   type: 'Normal' | 'Warning',
   reason: string,
   message: string,
+  component = 'mooring-controller',
 ): Promise<void> {
   const now = new Date().toISOString();
   const ns = app.metadata.namespace;
@@ -32,7 +33,7 @@ export async function recordEvent(
       reason,
       message: message.slice(0, 1024),
       type,
-      source: { component: 'mooring-controller' },
+      source: { component },
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,

@@ -55,6 +55,7 @@ import type { OutOfSync } from './status.js';
 import { DeliveryCoordinator } from '../delivery/coordinator.js';
 import type { HoldCapture } from '../delivery/coordinator.js';
 import type { ActiveRollout } from '../delivery/runner.js';
+import { SyncPreview } from './preview.js';
 
 /**
  * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
@@ -153,10 +154,14 @@ export class Reconciler {
   /** Repository credential Secrets by Application namespace, watched from the first fetch there. */
   private readonly credentialWatches = new Map<string, WatchedSet>();
 
+  /** Read-only looks for the API (live diff, desired state of a revision), through the same steps. */
+  readonly preview: SyncPreview;
+
   /** Progressive delivery (spec.delivery): see src/delivery/coordinator.ts. */
   readonly delivery: DeliveryCoordinator;
 
   constructor(private readonly deps: ReconcilerDeps) {
+    this.preview = new SyncPreview(deps, this.renderCache);
     this.delivery = new DeliveryCoordinator({
       objects: deps.objects,
       logger: deps.logger,

@@ -8,6 +8,7 @@ import type { SyncResult } from '../engine/types.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { Application, Trigger } from '../app/model.js';
 import { MOORING_API_VERSION } from '../app/model.js';
+import { requesterOf } from '../app/protocol.js';
 import { diffSummaryOf, fitSyncRecordSpec, recordedObjectOf, recordsBeyond } from '../crd/syncrecord.js';
 
 export { RECORD_APP_LABEL } from '../app/model.js';
@@ -27,6 +28,7 @@ export interface RecordInput {
 
 /** A SyncRecord object for one sync, owned by its Application (deleted with it). Pure. */
 export function syncRecordFor(input: RecordInput): KubeObject {
+  const initiatedBy = requesterOf(input.app, input.trigger);
   const stamp = input.startedAt.replace(/[-:TZ.]/g, '').slice(0, 14);
   return {
     apiVersion: MOORING_API_VERSION,
@@ -49,6 +51,7 @@ export function syncRecordFor(input: RecordInput): KubeObject {
     spec: fitSyncRecordSpec({
       application: input.app.metadata.name,
       trigger: input.trigger,
+      ...(initiatedBy === undefined ? {} : { initiatedBy }),
       revision: input.revision ?? '',
       ...(input.commit === undefined ? {} : { commit: input.commit }),
       startedAt: input.startedAt,

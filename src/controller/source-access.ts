@@ -53,10 +53,38 @@ export async function credentialsOf(
   labelledSecrets: (namespace: string) => Promise<KubeObject[]> = (namespace) =>
     objects.list('v1', 'Secret', { namespace, labelSelector: REPOSITORY_CREDENTIALS }),
 ): Promise<GitCredentials | undefined> {
-  const namespace = app.metadata.namespace;
-  const appName = `Application ${namespace}/${app.metadata.name}`;
-  const repoURL = app.spec.source.repoURL;
-  const name = app.spec.source.secretRef?.name;
+  return credentialsFor(
+    objects,
+    {
+      namespace: app.metadata.namespace,
+      owner: `Application ${app.metadata.namespace}/${app.metadata.name}`,
+      repoURL: app.spec.source.repoURL,
+      secretName: app.spec.source.secretRef?.name,
+    },
+    labelledSecrets,
+  );
+}
+
+/**
+ * The same rule for any owner of a repository URL in `namespace` (an Application, an ImageUpdateAutomation):
+ * the Secret `secretName` names, else the labelled Secret with the longest prefix of `repoURL`, else none.
+ */
+export async function credentialsFor(
+  objects: ObjectsApi,
+  where: {
+    namespace: string;
+    owner: string;
+    repoURL: string;
+    secretName?: string | undefined;
+    /** The field naming the Secret, for messages (default spec.source.secretRef). */
+    secretField?: string;
+  },
+  /** The labelled credential Secrets of a namespace (the controller's watch, or a LIST). */
+  labelledSecrets: (namespace: string) => Promise<KubeObject[]> = (namespace) =>
+    objects.list('v1', 'Secret', { namespace, labelSelector: REPOSITORY_CREDENTIALS }),
+): Promise<GitCredentials | undefined> {
+  const { namespace, repoURL, secretName: name } = where;
+  const appName = where.owner;
   if (name !== undefined) {
     // A labelled one is known without a request; anything else is read, so its refusal says why.
     const secret =
@@ -65,7 +93,7 @@ export async function credentialsOf(
     if (secret === undefined) {
       throw new MooringError(
         'SOURCE_FAILED',
-        `${appName}: secret ${namespace}/${name} named by spec.source.secretRef does not exist`,
+        `${appName}: secret ${namespace}/${name} named by ${where.secretField ?? 'spec.source.secretRef'} does not exist`,
         {
           step: 'source',
           subject: displayURL(repoURL),

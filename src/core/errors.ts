@@ -22,7 +22,13 @@ export type ErrorCode =
   /** The Kubernetes API answered with an error. */
   | 'API_ERROR'
   /** Objects did not become healthy in time. */
-  | 'HEALTH_TIMEOUT';
+  | 'HEALTH_TIMEOUT'
+  /** An API request without a valid identity (no, unknown or expired token). */
+  | 'UNAUTHENTICATED'
+  /** An API request whose identity Kubernetes RBAC does not allow to do it. */
+  | 'FORBIDDEN'
+  /** An OCI registry could not be reached, refused the credentials, rate-limited, or answered malformed data. */
+  | 'REGISTRY_FAILED';
 
 /** The pipeline stage an error happened in, for status and messages. */
 export type Step =
@@ -82,6 +88,8 @@ const TERMINAL_CODES = new Set<ErrorCode>([
   'RENDER_FAILED',
   'INVALID_MANIFEST',
   'PLAN_REFUSED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
 ]);
 
 /** The retry class of anything thrown: a MooringError's own, otherwise transient (unknown trouble). Pure. */

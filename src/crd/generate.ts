@@ -17,6 +17,24 @@ import {
 } from './notification-policy.js';
 import { toStructural } from './structural.js';
 import type { SchemaNode } from './structural.js';
+import {
+  IMAGE_UPDATE_AUTOMATION_KIND,
+  IMAGE_UPDATE_AUTOMATION_PLURAL,
+  imageUpdateAutomationSpecSchema,
+  imageUpdateAutomationStatusSchema,
+} from './imageupdateautomation.js';
+import {
+  IMAGE_POLICY_KIND,
+  IMAGE_POLICY_PLURAL,
+  imagePolicySpecSchema,
+  imagePolicyStatusSchema,
+} from './image-policy.js';
+import {
+  IMAGE_REPOSITORY_KIND,
+  IMAGE_REPOSITORY_PLURAL,
+  imageRepositorySpecSchema,
+  imageRepositoryStatusSchema,
+} from './image-repository.js';
 import { PROJECT_KIND, PROJECT_PLURAL, projectSpecSchema } from './project.js';
 import { SYNC_RECORD_KIND, SYNC_RECORD_PLURAL, syncRecordSpecSchema } from './syncrecord.js';
 
@@ -184,11 +202,100 @@ export function notificationPolicyCrd(): KubeObject {
   });
 }
 
+/** The CRD of ImageUpdateAutomation: spec, status subresource, last push in `kubectl get`. */
+export function imageUpdateAutomationCrd(): KubeObject {
+  return crdOf({
+    kind: IMAGE_UPDATE_AUTOMATION_KIND,
+    plural: IMAGE_UPDATE_AUTOMATION_PLURAL,
+    singular: 'imageupdateautomation',
+    shortNames: ['miua'],
+    description:
+      'Edits the image fields marked in a Git repository with the images the ImagePolicies of its namespace chose, and commits them (to the branch or as a pull request).',
+    properties: {
+      spec: openApiSchemaOf(imageUpdateAutomationSpecSchema, 'spec'),
+      status: openApiSchemaOf(imageUpdateAutomationStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Last push', type: 'string', jsonPath: '.status.lastPushCommit' },
+      { name: 'Pushed', type: 'date', jsonPath: '.status.lastPushTime' },
+      AGE,
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
+/** The CRD of ImageRepository: an image whose tags the scan controller lists. */
+export function imageRepositoryCrd(): KubeObject {
+  return crdOf({
+    kind: IMAGE_REPOSITORY_KIND,
+    plural: IMAGE_REPOSITORY_PLURAL,
+    singular: 'imagerepository',
+    shortNames: ['mimgrepo'],
+    description: 'An image in an OCI registry whose tags Mooring scans (interval and registry webhooks).',
+    properties: {
+      spec: openApiSchemaOf(imageRepositorySpecSchema, 'spec'),
+      status: openApiSchemaOf(imageRepositoryStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Image', type: 'string', jsonPath: '.spec.image' },
+      { name: 'Tags', type: 'integer', jsonPath: '.status.tagCount' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Last scan', type: 'date', jsonPath: '.status.lastScanTime' },
+      AGE,
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
+/** The CRD of ImagePolicy: which tag of an ImageRepository is the latest, written to status.latestImage. */
+export function imagePolicyCrd(): KubeObject {
+  return crdOf({
+    kind: IMAGE_POLICY_KIND,
+    plural: IMAGE_POLICY_PLURAL,
+    singular: 'imagepolicy',
+    shortNames: ['mimgpol'],
+    description:
+      'Chooses the latest tag of an ImageRepository (semver, numerical, alphabetical; digest pinning).',
+    properties: {
+      spec: openApiSchemaOf(imagePolicySpecSchema, 'spec'),
+      status: openApiSchemaOf(imagePolicyStatusSchema, 'status'),
+    },
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Latest image', type: 'string', jsonPath: '.status.latestImage' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      AGE,
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+        priority: 1,
+      },
+    ],
+  });
+}
+
 /** The generated CRD files: name under deploy/crds/ and the object. */
 export function crdFiles(): { file: string; crd: KubeObject }[] {
   return [
     { file: 'applications.yaml', crd: applicationCrd() },
     { file: 'notificationpolicies.yaml', crd: notificationPolicyCrd() },
+    { file: 'imageupdateautomations.yaml', crd: imageUpdateAutomationCrd() },
+    { file: 'imagepolicies.yaml', crd: imagePolicyCrd() },
+    { file: 'imagerepositories.yaml', crd: imageRepositoryCrd() },
     { file: 'projects.yaml', crd: projectCrd() },
     { file: 'syncrecords.yaml', crd: syncRecordCrd() },
   ];

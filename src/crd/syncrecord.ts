@@ -91,6 +91,9 @@ export const syncRecordSpecSchema = z
   .object({
     application: objectNameSchema('The Application this sync belongs to (same namespace).'),
     trigger: z.enum(SYNC_TRIGGERS),
+    initiatedBy: boundedString(L.name)
+      .describe('Who asked for this sync through the API (a Kubernetes user), when someone did.')
+      .optional(),
     revision: boundedString(64).describe('The commit synced.'),
     commit: z
       .object({ author: boundedString(L.name), message: boundedString(L.message) })

@@ -64,11 +64,15 @@ function maskChanges(kind: string, changes: FieldChange[]): ObjectDiff['changes'
   });
 }
 
-/** A unified YAML diff between live and desired (dry-run) for people; Secret values masked. Pure. */
+/**
+ * A unified YAML diff between live and desired (dry-run) for people; Secret values masked. `labels` name the
+ * two sides (default live/git; the API's diff between two revisions says from/to). Pure.
+ */
 export function unifiedDiff(
   subject: string,
   live: KubeObject | undefined,
   dryRun: KubeObject | undefined,
+  labels: readonly [string, string] = ['live', 'git'],
 ): string {
   const [before, after] = maskSecretPair(
     live === undefined ? undefined : normalizeForCompare(live),
@@ -76,9 +80,17 @@ export function unifiedDiff(
   );
   const text = (obj: KubeObject | undefined): string =>
     obj === undefined ? '' : stringify(obj, { sortMapEntries: true });
-  return createTwoFilesPatch(`live/${subject}`, `git/${subject}`, text(before), text(after), '', '', {
-    context: 3,
-  })
+  return createTwoFilesPatch(
+    `${labels[0]}/${subject}`,
+    `${labels[1]}/${subject}`,
+    text(before),
+    text(after),
+    '',
+    '',
+    {
+      context: 3,
+    },
+  )
     .split('\n')
     .slice(1) // the "Index:"/"====" header is noise
     .join('\n')

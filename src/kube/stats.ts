@@ -1,6 +1,19 @@
-/** Kinds of API request, for accounting. `dryRun` writes change nothing. */
+/**
+ * Kinds of API request, for accounting. `dryRun` writes change nothing; `review` (TokenReview,
+ * SubjectAccessReview: questions the API asks the cluster) stores nothing either.
+ */
 export type RequestVerb =
-  'get' | 'list' | 'watch' | 'create' | 'apply' | 'update' | 'patch' | 'delete' | 'discovery' | 'dryRun';
+  | 'get'
+  | 'list'
+  | 'watch'
+  | 'create'
+  | 'apply'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'discovery'
+  | 'dryRun'
+  | 'review';
 
 /** Counts every API request a client made; benchmarks and tests read it. */
 export class RequestStats {

@@ -18,7 +18,7 @@ export interface WatchOptions {
   kind: string;
   namespace?: string;
   labelSelector?: string;
-  /** A field selector, e.g. `metadata.name=x` to watch one object. */
+  /** A field selector, e.g. `metadata.name=x` (one object) or `involvedObject.kind=Application` (Events); only fields the API server indexes for the kind. */
   fieldSelector?: string;
   /** Called for every change after the initial list (which arrives as ADDED events). */
   onEvent: (event: WatchEvent) => void;

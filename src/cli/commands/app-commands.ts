@@ -15,8 +15,13 @@ import { connect } from '../../kube/connect.js';
 import type { ObjectsApi } from '../../kube/objects-api.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions } from './engine-options.js';
+import { formatStatus, table } from '../output/app-status.js';
+import { apiClientFor } from '../server-config.js';
+import { apiHistory, apiRollback, apiSimpleAction, apiStatus, apiSync } from './app-api.js';
 
 interface AppCliOptions {
+  /** `--server URL`, or `--server` alone for the stored login (see server-config.ts). */
+  server?: string | boolean;
   kubeconfig?: string;
   context?: string;
   namespace: string;
@@ -50,7 +55,11 @@ function appCommand(program: Command, name: string, description: string): Comman
   return addClusterOptions(program.command(`${name} <app>`))
     .description(description)
     .option('-n, --namespace <namespace>', 'namespace of the Application', 'mooring-system')
-    .option('-o, --output <format>', 'text or json', 'text');
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option(
+      '--server [url]',
+      'use the HTTP API (mooring login) instead of the cluster; alone: the stored login (default when logged in and no --kubeconfig/--context)',
+    );
 }
 
 /** `mooring sync|status|history|suspend|resume APP`: talk to Application objects; no extra server needed. */
@@ -58,8 +67,10 @@ export function registerAppCommands(program: Command): void {
   appCommand(program, 'sync', 'ask the controller to sync an Application now')
     .option('--wait', 'wait until that sync has finished and print its result')
     .option('--timeout <duration>', 'how long to wait', '5m')
-    .action((name: string, opts: AppCliOptions) =>
-      withObjects(opts, async (objects) => {
+    .action(async (name: string, opts: AppCliOptions) => {
+      const api = await apiClientFor(opts);
+      if (api !== undefined) return apiSync(api, opts.namespace, name, opts);
+      return withObjects(opts, async (objects) => {
         const now = new Date();
         const requestedAt = now.toISOString();
         await getApp(objects, opts.namespace, name);
@@ -76,25 +87,29 @@ export function registerAppCommands(program: Command): void {
         );
         process.stdout.write(formatStatus(app));
         if (app.status?.sync?.status !== 'Synced') process.exitCode = 1;
-      }),
-    );
+      });
+    });
 
   appCommand(
     program,
     'status',
     'show an Application: sync, health, revision, and why it is not synced',
-  ).action((name: string, opts: AppCliOptions) =>
-    withObjects(opts, async (objects) => {
+  ).action(async (name: string, opts: AppCliOptions) => {
+    const api = await apiClientFor(opts);
+    if (api !== undefined) return apiStatus(api, opts.namespace, name, opts.output);
+    return withObjects(opts, async (objects) => {
       const app = await getApp(objects, opts.namespace, name);
       process.stdout.write(
         opts.output === 'json' ? JSON.stringify(app.status ?? {}, null, 2) + '\n' : formatStatus(app),
       );
-    }),
-  );
+    });
+  });
 
   appCommand(program, 'history', 'list the syncs of an Application (SyncRecords), newest first').action(
-    (name: string, opts: AppCliOptions) =>
-      withObjects(opts, async (objects) => {
+    async (name: string, opts: AppCliOptions) => {
+      const api = await apiClientFor(opts);
+      if (api !== undefined) return apiHistory(api, opts.namespace, name, opts.output);
+      return withObjects(opts, async (objects) => {
         const records = newestFirst(
           await objects.list(MOORING_API_VERSION, 'SyncRecord', {
             namespace: opts.namespace,
@@ -128,7 +143,8 @@ export function registerAppCommands(program: Command): void {
           ];
         });
         process.stdout.write(table([['STARTED', 'TRIGGER', 'REVISION', 'RESULT', 'MESSAGE'], ...rows]));
-      }),
+      });
+    },
   );
 
   appCommand(
@@ -144,15 +160,17 @@ export function registerAppCommands(program: Command): void {
       'after',
       '\nWhere the controller may push, it commits a revert of the app folder to the tracked branch, so Git stays the\ntruth. Otherwise it pins the app to that revision ("newer commits are not applied") until `mooring unpin APP`.\nThe rolled-back revision is never re-applied automatically.\n',
     )
-    .action((name: string, opts: AppCliOptions & { to?: string }) =>
-      withObjects(opts, async (objects) => {
+    .action(async (name: string, opts: AppCliOptions & { to?: string }) => {
+      const target = opts.to ?? 'previous';
+      if (opts.to !== undefined && !/^[0-9a-f]{7,40}$/i.test(opts.to)) {
+        throw new MooringError('INVALID_ARGUMENT', `--to must be a commit id, got "${opts.to}"`, {
+          hint: `mooring history ${name} lists revisions`,
+        });
+      }
+      const api = await apiClientFor(opts);
+      if (api !== undefined) return apiRollback(api, opts.namespace, name, target);
+      return withObjects(opts, async (objects) => {
         const app = await getApp(objects, opts.namespace, name);
-        const target = opts.to ?? 'previous';
-        if (opts.to !== undefined && !/^[0-9a-f]{7,40}$/i.test(opts.to)) {
-          throw new MooringError('INVALID_ARGUMENT', `--to must be a commit id, got "${opts.to}"`, {
-            hint: `mooring history ${name} lists revisions`,
-          });
-        }
         await objects.mergePatch(
           MOORING_API_VERSION,
           ref(opts.namespace, name),
@@ -161,20 +179,22 @@ export function registerAppCommands(program: Command): void {
         process.stdout.write(
           `rollback of ${name} (now at ${app.status?.sync?.revision === undefined ? 'unknown' : shortCommit(app.status.sync.revision)}) to ${target} requested; follow it with: mooring status ${name}\n`,
         );
-      }),
-    );
+      });
+    });
 
   appCommand(
     program,
     'unpin',
     'follow the tracked branch again after a rollback pinned the Application',
-  ).action((name: string, opts: AppCliOptions) =>
-    withObjects(opts, async (objects) => {
+  ).action(async (name: string, opts: AppCliOptions) => {
+    const api = await apiClientFor(opts);
+    if (api !== undefined) return apiSimpleAction(api, opts.namespace, name, 'unpin');
+    return withObjects(opts, async (objects) => {
       await getApp(objects, opts.namespace, name);
       await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), unpinRequestPatch(new Date()));
       process.stdout.write(`unpin of ${name} requested\n`);
-    }),
-  );
+    });
+  });
 
   for (const [verb, summary] of [
     [
@@ -216,60 +236,14 @@ export function registerAppCommands(program: Command): void {
       suspend
         ? 'stop syncing an Application (drift is no longer corrected)'
         : 'start syncing a suspended Application again',
-    ).action((name: string, opts: AppCliOptions) =>
-      withObjects(opts, async (objects) => {
+    ).action(async (name: string, opts: AppCliOptions) => {
+      const api = await apiClientFor(opts);
+      if (api !== undefined) return apiSimpleAction(api, opts.namespace, name, verb);
+      return withObjects(opts, async (objects) => {
         await getApp(objects, opts.namespace, name);
         await objects.mergePatch(MOORING_API_VERSION, ref(opts.namespace, name), { spec: { suspend } });
         process.stdout.write(`${name} ${suspend ? 'suspended' : 'resumed'}\n`);
-      }),
-    );
+      });
+    });
   }
-}
-
-function formatStatus(app: Application): string {
-  const s = app.status ?? {};
-  const lines = [
-    `${app.metadata.name}: ${s.sync?.status ?? 'Unknown'}, ${s.health?.status ?? 'Unknown'}${s.sync?.revision === undefined ? '' : ` at ${s.sync.revision.slice(0, 12)}`}`,
-    `  ${s.summary ?? 'not reconciled yet'}`,
-  ];
-  if (s.sync?.pinnedRevision !== undefined)
-    lines.push(
-      `  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`,
-    );
-  const d = s.delivery;
-  if (d !== undefined) {
-    lines.push(
-      `  rollout ${d.phase}${d.revision === undefined ? '' : ` of ${d.revision.slice(0, 12)}`}: step ${(d.step ?? 0) + 1}, canary ${d.canaryWeight ?? 0}%, ${d.failedChecks ?? 0} failed checks`,
-      `    ${d.message ?? ''}`,
-    );
-    for (const m of d.metrics ?? [])
-      lines.push(
-        `    ${m.name}: ${m.result}${m.value === undefined ? '' : ` ${m.value}`}${m.message === undefined ? '' : ` (${m.message})`}`,
-      );
-  }
-  const rows = (s.resources ?? []).map((r): string[] => [
-    r.kind,
-    r.namespace === undefined || r.namespace === '' ? '-' : r.namespace,
-    r.name,
-    r.sync ?? 'Unknown',
-    r.health ?? 'Unknown',
-    r.message ?? '',
-  ]);
-  if (rows.length > 0)
-    lines.push('', table([['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH', 'MESSAGE'], ...rows]).trimEnd());
-  return lines.join('\n') + '\n';
-}
-
-function table(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
 }

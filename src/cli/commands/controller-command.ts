@@ -7,10 +7,20 @@ import { pino } from 'pino';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
+import { ApplicationIndex } from '../../api/index/app-index.js';
+import type { OidcOptions } from '../../api/auth/oidc.js';
+import { buildHttpServer } from '../../api/serve.js';
+import { controllerRoutes } from '../../api/controller-routes.js';
 import { Controller } from '../../controller/controller.js';
+import { MooringError } from '../../core/errors.js';
+import { kubeEventSink } from '../../image/events.js';
+import { ImageScanController } from '../../image/scan-controller.js';
+import { registryWebhookPlugin } from '../../image/webhook.js';
 import { acquireLeadership } from '../../controller/leader.js';
+import { appsOf, ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
 import { Metrics } from '../../metrics/metrics.js';
+import { metricsRoutes } from '../../metrics/http.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
@@ -20,8 +30,14 @@ interface ControllerCliOptions {
   context?: string;
   namespace: string;
   concurrency: string;
-  webhookPort: string;
-  webhookHost: string;
+  httpPort?: string;
+  httpHost?: string;
+  webhookPort?: string;
+  webhookHost?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcUsernameClaim: string;
+  oidcGroupsClaim: string;
   cacheDir: string;
   timeout: string;
   logLevel: string;
@@ -46,6 +62,21 @@ function webhookSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
     return value === undefined ? {} : { [name]: value };
   };
   return { ...pick('github'), ...pick('gitlab'), ...pick('gitea'), ...pick('bitbucket'), ...pick('generic') };
+}
+
+/** The OIDC login of the API, when --oidc-issuer is given (with --oidc-client-id). */
+function oidcOptions(opts: ControllerCliOptions): OidcOptions | undefined {
+  if (opts.oidcIssuer === undefined) return undefined;
+  if (opts.oidcClientId === undefined)
+    throw new MooringError('INVALID_ARGUMENT', '--oidc-issuer needs --oidc-client-id', {
+      hint: 'pass the client id your ID tokens are issued for (their "aud")',
+    });
+  return {
+    issuer: opts.oidcIssuer,
+    clientId: opts.oidcClientId,
+    usernameClaim: opts.oidcUsernameClaim,
+    groupsClaim: opts.oidcGroupsClaim,
+  };
 }
 
 /**
@@ -75,8 +106,17 @@ export function registerControllerCommand(program: Command): void {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--concurrency <n>', 'applications synced at once', '4')
-    .option('--webhook-port <port>', 'port of the Git push webhook receiver (0: off)', '8080')
-    .option('--webhook-host <host>', 'address the webhook receiver listens on', '0.0.0.0')
+    .option(
+      '--http-port <port>',
+      'port of the HTTP server: API (/api/v1), webhook receiver, /healthz, /readyz (0: off; default 8080)',
+    )
+    .option('--http-host <host>', 'address the HTTP server listens on (default 0.0.0.0)')
+    .option('--webhook-port <port>', 'alias of --http-port')
+    .option('--webhook-host <host>', 'alias of --http-host')
+    .option('--oidc-issuer <url>', 'accept OIDC ID tokens of this issuer on the API (https)')
+    .option('--oidc-client-id <id>', 'the audience OIDC ID tokens must carry (with --oidc-issuer)')
+    .option('--oidc-username-claim <claim>', 'OIDC claim mapped to the Kubernetes user oidc:<value>', 'sub')
+    .option('--oidc-groups-claim <claim>', 'OIDC claim mapped to the groups oidc:<group>', 'groups')
     .option(
       '--cache-dir <dir>',
       'git mirrors and exports',
@@ -114,14 +154,29 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
-      const port = Number.parseInt(opts.webhookPort, 10);
+      const port = Number.parseInt(opts.httpPort ?? opts.webhookPort ?? '8080', 10);
+      const oidc = oidcOptions(opts);
+      const index = new ApplicationIndex();
       // One registry for the process, served at /metrics on the controller's HTTP port.
       const metrics = new Metrics();
+      // Image automation runs beside the Application controller when its CRDs are installed.
+      const imageScan = new ImageScanController({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        sink: kubeEventSink(objects, logger),
+      });
+      const registryWebhook = registryWebhookPlugin({
+        secret: process.env.MOORING_REGISTRY_WEBHOOK_SECRET,
+        header: process.env.MOORING_REGISTRY_WEBHOOK_HEADER,
+        logger,
+        onPush: (pushes) => imageScan.scanPushes(pushes),
+      });
       const controller = new Controller({
         metrics,
         objects,
@@ -148,10 +203,44 @@ export function registerControllerCommand(program: Command): void {
               },
             }
           : {}),
-        ...(port > 0
-          ? { webhook: { port, host: opts.webhookHost, secrets: webhookSecrets(process.env) } }
-          : {}),
+        applicationListener: (type, app) => {
+          index.onApplication(type, app);
+        },
       });
+      const detail = controllerRoutes({
+        controller,
+        index,
+        objects,
+        namespaces: applicationNamespaces(opts),
+        logger,
+      });
+      // Listening before leadership: /healthz answers at once; /readyz only once this replica leads and listed.
+      const http =
+        port > 0
+          ? await buildHttpServer({
+              objects,
+              index,
+              logger,
+              clusters: controller.clusters,
+              ...(oidc === undefined ? {} : { oidc }),
+              ready: () => controller.synced,
+              routes: detail.routes,
+              openApiPaths: detail.openApiPaths,
+              webhook: {
+                secrets: webhookSecrets(process.env),
+                logger,
+                onPush: (event) => Promise.resolve(controller.refreshForPush(event)),
+                onDelivery: ({ provider, result }) => {
+                  metrics.webhookDeliveries.inc({ provider, result });
+                },
+              },
+              plugins: [metricsRoutes(metrics.registry), registryWebhook],
+            })
+          : undefined;
+      if (http !== undefined) {
+        const address = await http.listen({ port, host: opts.httpHost ?? opts.webhookHost ?? '0.0.0.0' });
+        logger.info({ address }, 'HTTP server listening (API, webhooks, health)');
+      }
       const leadership = opts.leaderElect
         ? await acquireLeadership(
             {
@@ -168,14 +257,33 @@ export function registerControllerCommand(program: Command): void {
           )
         : undefined;
       metrics.setLeader(true);
-      await controller.start();
-      if (controller.webhookAddress !== undefined)
-        logger.info({ address: controller.webhookAddress }, 'webhook receiver listening');
+      await Promise.all([controller.start(), detail.start()]);
+      index.markSynced();
+      await imageScan.start();
+      const imageAutomation = new ImageAutomationLoop({
+        objects,
+        logger,
+        namespaces: applicationNamespaces(opts),
+        applications: () => controller.applications(),
+        allowFileRepos: opts.allowFileRepos === true,
+        // An automation's push refreshes the apps of that branch at once (no wait for their poll).
+        onPushed: (repoURL, branch) => {
+          for (const key of appsOf(controller.applications(), repoURL, branch))
+            controller.trigger(key, 'webhook');
+        },
+      });
+      await imageAutomation.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           logger.info('stopping: finishing syncs under way');
-          void controller
+          imageScan.stop();
+          void imageAutomation
             .stop()
+            .then(() => controller.stop())
+            .then(() => {
+              detail.stop();
+              return http?.close();
+            })
             .then(() => leadership?.release())
             .then(resolve);
         };

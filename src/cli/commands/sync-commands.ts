@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 
+import { apiClientFor } from '../server-config.js';
+import { apiDiff } from './app-api.js';
+
 import { syncApplication } from '../../engine/sync.js';
 import { loadChecksFromFiles } from './health.js';
 import type { SyncResult } from '../../engine/types.js';
@@ -24,6 +27,12 @@ import {
   renderTools,
   syncRequestFrom,
 } from './engine-options.js';
+
+interface ApiDiffOptions {
+  server?: string | boolean;
+  from?: string;
+  to?: string;
+}
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -67,11 +76,29 @@ export function registerSyncCommands(program: Command): void {
       '--include-hooks',
       'also report hooks (they run on every sync and are not part of the steady state, so not counted by default)',
     )
+    .option(
+      '--server [url]',
+      'SOURCE is an Application: ask the HTTP API (mooring login; alone: the stored login) for its diff against the cluster',
+    )
+    .option('--from <entry>', 'with --server: diff the desired state between two history entries or commits')
+    .option('--to <entry>', 'with --from: the other side (default: the current revision)')
     .addHelpText(
       'after',
-      '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n',
+      '\nExamples:\n  mooring diff ./overlays/prod --app shop -n shop\n  mooring diff https://git.example.com/org/config.git@v1.4.0//apps/web -o markdown > comment.md\n  mooring diff web -n team-a --server                       # the Application web, through the API\n  mooring diff web -n team-a --server --from web-20261201-ab12 --to web-20261202-cd34\n',
     )
-    .action(async (sourceArg: string, opts: EngineCliOptions) => {
+    .action(async (sourceArg: string, opts: EngineCliOptions & ApiDiffOptions, command: Command) => {
+      if (opts.server !== undefined) {
+        const api = await apiClientFor(opts);
+        // The app's namespace: -n when given, else the controller's default namespace.
+        const namespace =
+          command.getOptionValueSource('namespace') === 'default' ? 'mooring-system' : opts.namespace;
+        if (api !== undefined)
+          return apiDiff(api, namespace, sourceArg, {
+            output: opts.output,
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+          });
+      }
       const result = await runEngine(sourceArg, opts, 'diff');
       const out =
         opts.output === 'json'

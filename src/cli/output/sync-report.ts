@@ -19,8 +19,22 @@ const ACTION_WORD: Record<ObjectOutcome['action'], string> = {
   'hook-failed': 'HOOK FAILED',
 };
 
+/** What the text report is made of: a sync result, or the API's live diff of one (same lines either way). */
+export interface ReportView {
+  appName: string;
+  revision?: string;
+  dryRun: boolean;
+  outcomes: ObjectOutcome[];
+  warnings: string[];
+  /** Unified diffs of the objects that would change. */
+  unified: string[];
+  error?: SyncResult['error'];
+  rejected?: SyncResult['rejected'];
+  stats: SyncResult['stats'];
+}
+
 /** Outcomes worth a line: everything but unchanged objects (those are counted in the summary). */
-function interesting(result: SyncResult): ObjectOutcome[] {
+function interesting(result: Pick<ReportView, 'outcomes'>): ObjectOutcome[] {
   return result.outcomes.filter((o) => o.action !== 'unchanged');
 }
 
@@ -38,8 +52,41 @@ function driftNote(o: ObjectOutcome): string {
   return who.size > 0 ? `drift in ${fields} (changed by ${[...who].join(', ')})` : `changes ${fields}`;
 }
 
+function viewOf(result: SyncResult, verb: 'apply' | 'diff'): ReportView {
+  const unified =
+    verb === 'diff'
+      ? result.validated.flatMap((v) =>
+          v.diff?.action === 'change' && v.dryRun !== undefined
+            ? [
+                unifiedDiff(
+                  `${v.planned.ref.kind}/${v.planned.ref.namespace}/${v.planned.ref.name}`,
+                  v.live,
+                  v.dryRun,
+                ),
+              ]
+            : [],
+        )
+      : [];
+  return {
+    appName: result.appName,
+    ...(result.revision === undefined ? {} : { revision: result.revision.sha }),
+    dryRun: result.dryRun,
+    outcomes: result.outcomes,
+    warnings: result.warnings,
+    unified,
+    ...(result.error === undefined ? {} : { error: result.error }),
+    ...(result.rejected === undefined ? {} : { rejected: result.rejected }),
+    stats: result.stats,
+  };
+}
+
 /** The human report of a sync or diff: one line per object that changes, then a summary. */
 export function formatText(result: SyncResult, verb: 'apply' | 'diff'): string {
+  return formatView(viewOf(result, verb), verb);
+}
+
+/** The same report from its parts (e.g. the API's live diff, `mooring diff APP --server`). */
+export function formatView(result: ReportView, verb: 'apply' | 'diff'): string {
   const rows = interesting(result).map((o) => [
     ACTION_WORD[o.action],
     o.subject,
@@ -54,19 +101,7 @@ export function formatText(result: SyncResult, verb: 'apply' | 'diff'): string {
       .trimEnd(),
   );
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
-  if (verb === 'diff') {
-    for (const v of result.validated) {
-      if (v.diff?.action === 'change' && v.dryRun !== undefined)
-        lines.push(
-          '',
-          unifiedDiff(
-            `${v.planned.ref.kind}/${v.planned.ref.namespace}/${v.planned.ref.name}`,
-            v.live,
-            v.dryRun,
-          ),
-        );
-    }
-  }
+  for (const text of result.unified) lines.push('', text);
   lines.push('', summaryLine(result, verb));
   if (result.error !== undefined) {
     lines.push(`error (${result.error.step}): ${result.error.message}`);
@@ -76,8 +111,8 @@ export function formatText(result: SyncResult, verb: 'apply' | 'diff'): string {
   return lines.join('\n') + '\n';
 }
 
-function summaryLine(result: SyncResult, verb: 'apply' | 'diff'): string {
-  const revision = result.revision === undefined ? '' : ` at ${result.revision.sha.slice(0, 12)}`;
+function summaryLine(result: ReportView, verb: 'apply' | 'diff'): string {
+  const revision = result.revision === undefined ? '' : ` at ${result.revision.slice(0, 12)}`;
   const seconds = (result.stats.durationMs / 1000).toFixed(1);
   const requests = Object.values(result.stats.requests).reduce((a, b) => a + b, 0);
   const what = verb === 'diff' || result.dryRun ? 'would' : 'did';

@@ -18,5 +18,11 @@ export { appsToRefresh, isWithin, normalizeAppPath } from './match.js';
 export { DeliveryLog } from './deliveries.js';
 export { decodePayload, detectProvider, GENERIC_DELIVERY_HEADER } from './providers.js';
 export { CASE_INSENSITIVE_HOSTS, normalizeRepoURL, repoMatchKey, sameRepo } from './repo-url.js';
-export { buildWebhookServer, DEFAULT_WEBHOOK_BODY_LIMIT, WEBHOOK_PATH } from './server.js';
+export {
+  buildWebhookServer,
+  DEFAULT_WEBHOOK_BODY_LIMIT,
+  WEBHOOK_PATH,
+  webhookPlugin,
+  webhookServerLimits,
+} from './server.js';
 export { signBody } from './signature.js';

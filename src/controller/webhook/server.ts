@@ -3,7 +3,7 @@
  * checks its signature over the raw bytes, and asks the controller to refresh the apps it
  * concerns. GET /healthz answers 200. Secrets and payloads are never logged or echoed.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 
 import { errorMessage, MooringError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
@@ -30,17 +30,21 @@ export interface WebhookReply {
 // One answer for every authentication failure: which part was wrong is for the log only.
 const UNAUTHORIZED: WebhookReply = { status: 401, body: { error: 'signature verification failed' } };
 
-/** Builds the receiver (not listening: call `listen`, or `inject` in tests). */
-export function buildWebhookServer(options: WebhookServerOptions): FastifyInstance {
-  const logger = options.logger ?? silentLogger;
+/** The server-level limits of a receiver: Node's header and request timeouts, keep-alive (slowloris). */
+export function webhookServerLimits(
+  options: Pick<WebhookServerOptions, 'requestTimeoutMs' | 'headersTimeoutMs'>,
+): {
+  requestTimeout: number;
+  http: { headersTimeout: number; connectionsCheckingInterval: number };
+  keepAliveTimeout: number;
+  connectionTimeout: number;
+} {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_WEBHOOK_REQUEST_TIMEOUT_MS;
   const headersTimeout = Math.min(
     options.headersTimeoutMs ?? DEFAULT_WEBHOOK_HEADERS_TIMEOUT_MS,
     requestTimeout,
   );
-  const app = Fastify({
-    logger: false,
-    bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT,
+  return {
     // Node answers 408 and closes the connection of a request that trickles in (slowloris); it checks
     // every connectionsCheckingInterval, so that is kept well below the limits.
     requestTimeout,
@@ -51,36 +55,62 @@ export function buildWebhookServer(options: WebhookServerOptions): FastifyInstan
     // A connection idle between requests is closed too, so connections cannot be hoarded.
     keepAliveTimeout: 5_000,
     connectionTimeout: requestTimeout * 2,
-  });
-  const deliveries = new DeliveryLog(options.deliveries);
-  // Signatures cover the exact bytes sent, so the body stays a Buffer until it is verified.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ['application/json', 'application/x-www-form-urlencoded'],
-    { parseAs: 'buffer' },
-    (_request, body, done) => {
-      done(null, body);
-    },
-  );
-  const told = (headers: WebhookHeaders, answer: WebhookReply): void => {
-    options.onDelivery?.({
-      provider: detectProvider(headers)?.provider ?? 'unknown',
-      result: deliveryResult(answer),
-    });
   };
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const answer = errorReply(error, logger);
-    if (request.routeOptions.url === WEBHOOK_PATH) told(request.headers, answer);
-    return reply.code(answer.status).send(answer.body);
+}
+
+/** Builds the receiver alone (not listening: call `listen`, or `inject` in tests), with GET /healthz. */
+export function buildWebhookServer(options: WebhookServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT,
+    ...webhookServerLimits(options),
   });
   app.get('/healthz', () => ({ status: 'ok' }));
-  app.post(WEBHOOK_PATH, async (request, reply) => {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const answer = await receive(options, logger, deliveries, request.headers, raw);
-    told(request.headers, answer);
-    return reply.code(answer.status).send(answer.body);
-  });
+  void app.register(webhookPlugin(options));
   return app;
+}
+
+/**
+ * The receiver as a Fastify plugin (POST /api/webhook), for a server that serves more (src/api/server.ts).
+ * Its body parsers, body limit and error answers are its own (encapsulated): the raw bytes stay a Buffer
+ * until the signature is checked. The server-level timeouts are the caller's (webhookServerLimits).
+ */
+export function webhookPlugin(options: WebhookServerOptions): FastifyPluginAsync {
+  return (app) => {
+    const logger = options.logger ?? silentLogger;
+    const deliveries = new DeliveryLog(options.deliveries);
+    // Signatures cover the exact bytes sent, so the body stays a Buffer until it is verified.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(
+      ['application/json', 'application/x-www-form-urlencoded'],
+      { parseAs: 'buffer' },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
+    const told = (headers: WebhookHeaders, answer: WebhookReply): void => {
+      options.onDelivery?.({
+        provider: detectProvider(headers)?.provider ?? 'unknown',
+        result: deliveryResult(answer),
+      });
+    };
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const answer = errorReply(error, logger);
+      if (request.routeOptions.url === WEBHOOK_PATH) told(request.headers, answer);
+      return reply.code(answer.status).send(answer.body);
+    });
+    app.post(
+      WEBHOOK_PATH,
+      { bodyLimit: options.bodyLimitBytes ?? DEFAULT_WEBHOOK_BODY_LIMIT },
+      async (request, reply) => {
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const answer = await receive(options, logger, deliveries, request.headers, raw);
+        told(request.headers, answer);
+        return reply.code(answer.status).send(answer.body);
+      },
+    );
+    return Promise.resolve();
+  };
 }
 
 /** The result label of an answer (metrics). Pure. */

@@ -65,6 +65,10 @@ const APP_RULES: [string, string, string[]][] = [
   ['mooring.dev', 'applications/status', ['get', 'update', 'patch']],
   ['mooring.dev', 'applications/finalizers', ['update']],
   ['mooring.dev', 'syncrecords', ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['mooring.dev', 'imagerepositories', ['get', 'list', 'watch']],
+  ['mooring.dev', 'imagerepositories/status', ['get', 'update', 'patch']],
+  ['mooring.dev', 'imagepolicies', ['get', 'list', 'watch']],
+  ['mooring.dev', 'imagepolicies/status', ['get', 'update', 'patch']],
   ['', 'events', ['create', 'patch']],
   ['events.k8s.io', 'events', ['create', 'patch']],
 ];
@@ -101,6 +105,9 @@ describe('install manifests', () => {
     assertAllows(role, 'mooring.dev', 'projects', READ_VERBS);
     assertAllows(role, '', 'serviceaccounts', ['impersonate']);
     assertAllows(role, '', 'namespaces', ['create', 'patch']);
+    // The HTTP API: who a token is, and what that identity may do, asked of the cluster.
+    assertAllows(role, 'authentication.k8s.io', 'tokenreviews', ['create']);
+    assertAllows(role, 'authorization.k8s.io', 'subjectaccessreviews', ['create']);
     for (const verb of WRITE_VERBS) {
       assert.equal(allows(role, 'apps', 'deployments', verb), false, verb);
       assert.equal(allows(role, 'rbac.authorization.k8s.io', 'clusterrolebindings', verb), false, verb);
@@ -176,7 +183,7 @@ describe('install manifests', () => {
     });
   });
 
-  it('run one hardened controller replica with leader election and /healthz probes', () => {
+  it('run one hardened controller replica with leader election, /healthz liveness and /readyz readiness', () => {
     const deployment = find('Deployment', 'mooring-controller', 'mooring-system');
     const pod = fieldAt(deployment, ['spec', 'template', 'spec']);
     const container = fieldAt(pod, ['containers', 0]);
@@ -186,9 +193,10 @@ describe('install manifests', () => {
     assert.equal(fieldAt(container, ['securityContext', 'readOnlyRootFilesystem']), true);
     assert.equal(fieldAt(container, ['securityContext', 'allowPrivilegeEscalation']), false);
     assert.ok((fieldAt(container, ['args']) as string[]).includes('--leader-elect'));
-    for (const probe of ['livenessProbe', 'readinessProbe']) {
-      assert.deepEqual(fieldAt(container, [probe, 'httpGet']), { path: '/healthz', port: 'http' }, probe);
-    }
+    assert.deepEqual(fieldAt(container, ['livenessProbe', 'httpGet']), { path: '/healthz', port: 'http' });
+    // Ready once the Application watch has listed (a standby replica never is): /readyz.
+    assert.deepEqual(fieldAt(container, ['readinessProbe', 'httpGet']), { path: '/readyz', port: 'http' });
+    assert.ok((fieldAt(container, ['args']) as string[]).includes('--http-port=8080'));
     assert.deepEqual(fieldAt(container, ['ports', 0]), {
       name: 'http',
       containerPort: 8080,
