@@ -29,6 +29,7 @@ import {
   viewOf,
 } from './runner.js';
 import type { ActiveRollout, RunnerContext } from './runner.js';
+import { runGates } from './webhooks.js';
 
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
 export interface DeliveryMemory {
@@ -154,6 +155,14 @@ export class DeliveryCoordinator {
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
       await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
       await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
+      // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
+      const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
+        name: ctx.delivery.target,
+        namespace: ctx.namespace,
+        checksum: rollout.templateHash,
+      });
+      if (told !== undefined && !told.passed)
+        await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
       return { kind: 'none' };
     }
     let action;

@@ -199,7 +199,13 @@ export async function canaryHealth(ctx: RunnerContext): Promise<CanaryHealth> {
   const selector = Object.entries(canary.spec.selector.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const pods = await ctx.objects.list('v1', 'Pod', { namespace: ctx.namespace, labelSelector: selector });
+  // Best effort: an identity that may not list Pods still gets the Deployment's own verdict below.
+  const pods = await ctx.objects
+    .list('v1', 'Pod', { namespace: ctx.namespace, labelSelector: selector })
+    .catch((error: unknown) => {
+      ctx.logger.warn({ err: errorMessage(error) }, 'canary pods not readable');
+      return [];
+    });
   for (const pod of pods) {
     const statuses =
       (

@@ -8,7 +8,6 @@ import { errorMessage } from '../core/errors.js';
 import type { Gate } from './machine.js';
 
 const PHASES: Record<WebhookType, string> = {
-  'pre-rollout': 'Progressing',
   rollout: 'Progressing',
   'confirm-promotion': 'Promoting',
   'post-rollout': 'Succeeded',

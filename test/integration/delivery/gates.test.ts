@@ -103,6 +103,7 @@ describe('progressive delivery: gates, manual promote and abort, Prometheus down
       {
         webhooks: [
           { name: 'approve', type: 'confirm-promotion', url: gate.url, metadata: { ticket: 'CHG-42' } },
+          { name: 'announce', type: 'post-rollout', url: gate.url },
         ],
       },
     );
@@ -133,6 +134,20 @@ describe('progressive delivery: gates, manual promote and abort, Prometheus down
       (a) => a.status?.delivery?.phase === 'Succeeded' && a.status.delivery.revision === v2,
     );
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
+    // post-rollout webhooks hear of the promotion.
+    const told = await h.waitFor('the post-rollout call', () =>
+      Promise.resolve(
+        gate.bodies.find((b) => (b as { body: { type: string } }).body.type === 'post-rollout'),
+      ),
+    );
+    assert.deepEqual((told as { body: unknown }).body, {
+      name: 'web',
+      namespace: h.destNamespace,
+      phase: 'Succeeded',
+      checksum: (told as { body: { checksum: string } }).body.checksum,
+      type: 'post-rollout',
+      metadata: {},
+    });
 
     // A held rollout aborted by hand: the stable stays, the revert lands in Git.
     gate.setStatus(503);
