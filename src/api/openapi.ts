@@ -266,6 +266,30 @@ export function openApiDocument(extraPaths: Json = {}): Json {
         },
       },
     },
+    '/api/v1/applications/{namespace}/{name}/access': {
+      get: {
+        operationId: 'getApplicationAccess',
+        summary:
+          'which actions the caller may take on it (each needs `patch`): the dashboard hides the others',
+        parameters: appPathParams,
+        responses: {
+          '200': json(
+            {
+              type: 'object',
+              properties: {
+                actions: {
+                  type: 'object',
+                  properties: Object.fromEntries(ACTIONS.map((a) => [a, { type: 'boolean' }])),
+                },
+              },
+            },
+            'access',
+          ),
+          ...ERRORS,
+          '404': errorResponse('no such Application'),
+        },
+      },
+    },
     ...Object.fromEntries(
       ACTIONS.map((action) => [`/api/v1/applications/{namespace}/{name}/${action}`, actionPath(action)]),
     ),

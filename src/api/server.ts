@@ -39,6 +39,7 @@ import { errorReply } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { applicationRoutes } from './routes/applications.js';
 import { actionRoutes } from './routes/actions.js';
+import { accessRoutes } from './routes/access.js';
 
 /** The prefix of the REST API. */
 export const API_PREFIX = '/api/v1';
@@ -65,7 +66,7 @@ export interface ApiServerOptions {
 }
 
 /** The routes every server has under /api/v1. */
-export const BUILT_IN_ROUTES: ApiRoutes[] = [applicationRoutes, actionRoutes];
+export const BUILT_IN_ROUTES: ApiRoutes[] = [applicationRoutes, actionRoutes, accessRoutes];
 
 /** The bearer token of a request, if it carries one. */
 export function bearerToken(request: FastifyRequest): string | undefined {

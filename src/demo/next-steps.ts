@@ -16,6 +16,8 @@ export interface NextStepsInput {
   controllerLog: string;
   /** The controller keeps running in this process until Ctrl-C (false with --once). */
   keepsRunning: boolean;
+  /** The web dashboard's URL that logs in (while the demo runs). */
+  dashboardURL?: string;
 }
 
 /** The "try this next" text, with the commands in the order a person would use them. */
@@ -47,6 +49,9 @@ export function nextSteps(input: NextStepsInput): string {
       ? ['  mooring rollback guestbook       # a revert commit pushed to Git (then git pull in the clone)']
       : []),
     '',
+    ...(input.dashboardURL === undefined
+      ? []
+      : [`Dashboard (opens logged in, token valid 1 h): ${input.dashboardURL}`]),
     `Git server: ${input.repoURL} (user and password in ${input.credentialsFile})`,
     `Controller log: ${input.controllerLog}`,
     '',

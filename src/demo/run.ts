@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 
 import { errorMessage } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
 import { packageRoot } from '../core/package-root.js';
 import { mooringHome } from '../devcluster/layout.js';
 import { connect } from '../kube/connect.js';
@@ -9,6 +10,7 @@ import type { AppRow } from './app-rows.js';
 import { formatAppTable, isReady } from './app-rows.js';
 import { DEMO_APPS, DEMO_NAMESPACE } from './apps.js';
 import { installCrds } from '../install/crds.js';
+import { startDashboard } from './dashboard.js';
 import { followActivity } from './follow.js';
 import { prepareDemoRepo, serveDemoRepo, writeGitCredentials } from './git-repo.js';
 import type { DemoLayout } from './layout.js';
@@ -38,6 +40,8 @@ export interface DemoSession {
   rows: AppRow[];
   /** Folder of the toolchain's kubectl. */
   toolchainBin: string;
+  /** The web dashboard, and a URL that opens it logged in. */
+  dashboard: { url: string; loginURL: string };
   /** Prints each sync (a new commit, drift taken back) and status change as it happens, until stop. */
   follow(): void;
   /** Stops the controller (after the syncs under way), the push watcher and the Git server. */
@@ -118,6 +122,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
     print(
       `${INDENT}webhook receiver: ${controller.webhookURL} (called on every push to the demo repository)`,
     );
+    const dashboard = await startDashboard(objects, controller.controller, silentLogger);
+    cleanups.add(() => dashboard.stop());
+    print(`${INDENT}dashboard: ${dashboard.url} (API at ${dashboard.url}api/v1)`);
+    print(`${INDENT}  open logged in (token valid 1 h): ${dashboard.loginURL}`);
 
     step(6, 'Waiting for every app to be Synced and Healthy');
     const names = DEMO_APPS.map((app) => app.name);
@@ -133,6 +141,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       repoURL,
       rows,
       toolchainBin: dirname(toolchain.kubectl),
+      dashboard: { url: dashboard.url, loginURL: dashboard.loginURL },
       follow: () => {
         followTimer ??= followActivity(objects, names, rows, print);
       },

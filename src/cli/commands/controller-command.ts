@@ -11,6 +11,7 @@ import { ApplicationIndex } from '../../api/index/app-index.js';
 import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
 import { controllerRoutes } from '../../api/controller-routes.js';
+import { dashboardPlugin } from '../../api/dashboard.js';
 import { Controller } from '../../controller/controller.js';
 import { MooringError } from '../../core/errors.js';
 import { kubeEventSink } from '../../image/events.js';
@@ -234,7 +235,7 @@ export function registerControllerCommand(program: Command): void {
                   metrics.webhookDeliveries.inc({ provider, result });
                 },
               },
-              plugins: [metricsRoutes(metrics.registry), registryWebhook],
+              plugins: [metricsRoutes(metrics.registry), registryWebhook, dashboardPlugin()],
             })
           : undefined;
       if (http !== undefined) {

@@ -56,6 +56,7 @@ repository, credentials and controller log in demo/. Stop the cluster: mooring d
           credentialsFile: session.layout.credentialsFile,
           controllerLog: session.layout.controllerLog,
           keepsRunning,
+          ...(keepsRunning ? { dashboardURL: session.dashboard.loginURL } : {}),
         }),
       );
       if (keepsRunning) {

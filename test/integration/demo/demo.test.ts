@@ -64,6 +64,7 @@ describe('mooring demo', () => {
     assert.ok(first.stdout.includes(`cd ${layout.workingDir}`));
     assert.ok(first.stdout.includes('kubectl scale deployment/guestbook -n guestbook --replicas=5'));
     assert.ok(first.stdout.includes(`mooring dev cluster down --name ${name}`));
+    assert.match(first.stdout, /dashboard: http:\/\/127\.0\.0\.1:\d+\/ /);
 
     // The Git password is written for the user only and never printed.
     const credentials = await readFile(layout.credentialsFile, 'utf8');

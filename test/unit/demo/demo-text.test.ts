@@ -128,6 +128,11 @@ describe('demo text', () => {
     assert.ok(!text.includes('export PATH'));
     assert.ok(nextSteps({ ...input, hasRollback: true }).includes('mooring rollback guestbook'));
     assert.ok(nextSteps({ ...input, toolchainBin: '/tc/bin' }).includes('export PATH="/tc/bin:$PATH"'));
+    assert.ok(!text.includes('Dashboard'));
+    assert.match(
+      nextSteps({ ...input, dashboardURL: 'http://127.0.0.1:9/#token=t' }),
+      /^Dashboard \(opens logged in, token valid 1 h\): http:\/\/127\.0\.0\.1:9\/#token=t$/m,
+    );
   });
 
   it('puts the default demo in ~/.mooring/demo and others beside it', () => {
