@@ -73,6 +73,17 @@ export function requesterOf(app: KubeObject, trigger: string): string | undefine
   return candidates.includes(forValue) ? by.slice(0, 256) : undefined;
 }
 
+/** `mooring promote` / `mooring abort` set `promote@<time>` / `abort@<time>` (spec.delivery rollouts). */
+export const DELIVERY_REQUEST_ANNOTATION = 'mooring.dev/delivery-request';
+
+/** The merge patch that asks to promote or abort the rollout in progress. Pure. */
+export function deliveryRequestPatch(
+  what: 'promote' | 'abort',
+  now: Date,
+): { metadata: { annotations: Record<string, string> } } {
+  return { metadata: { annotations: { [DELIVERY_REQUEST_ANNOTATION]: `${what}@${now.toISOString()}` } } };
+}
+
 /** The merge patch that asks for a sync now. Pure. */
 export function syncRequestPatch(now: Date): { metadata: { annotations: Record<string, string> } } {
   return { metadata: { annotations: { [SYNC_REQUEST_ANNOTATION]: now.toISOString() } } };
@@ -96,6 +107,7 @@ export interface AppRequests {
   sync?: string;
   rollback?: { value: string; target: string };
   unpin?: string;
+  delivery?: { value: string; what: 'promote' | 'abort' };
   refresh?: string;
 }
 
@@ -105,6 +117,8 @@ export function requestsOf(app: KubeObject): AppRequests {
   const sync = annotations[SYNC_REQUEST_ANNOTATION];
   const rollback = annotations[ROLLBACK_ANNOTATION];
   const unpin = annotations[UNPIN_ANNOTATION];
+  const delivery = annotations[DELIVERY_REQUEST_ANNOTATION];
+  const what = delivery?.split('@')[0];
   const refresh = annotations[REFRESH_ANNOTATION];
   const at = rollback?.lastIndexOf('@') ?? -1;
   return {
@@ -113,6 +127,9 @@ export function requestsOf(app: KubeObject): AppRequests {
       ? {}
       : { rollback: { value: rollback, target: at < 0 ? rollback : rollback.slice(0, at) } }),
     ...(unpin === undefined ? {} : { unpin }),
+    ...(delivery !== undefined && (what === 'promote' || what === 'abort')
+      ? { delivery: { value: delivery, what } }
+      : {}),
     ...(refresh === undefined ? {} : { refresh }),
   };
 }

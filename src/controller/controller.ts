@@ -340,6 +340,13 @@ export class Controller {
         this.trigger(name, 'rollback');
       }
     }
+    if (requests.delivery !== undefined && state.seen.delivery !== requests.delivery.value) {
+      state.seen.delivery = requests.delivery.value;
+      // mooring promote / abort: the next turn of the rollout in progress obeys (not 'manual' for an abort:
+      // the aborted commit must not be applied again by the same reconcile).
+      if (before !== undefined && this.reconciler.delivery.request(state.memory, requests.delivery.what))
+        this.trigger(name, requests.delivery.what === 'promote' ? 'manual' : 'rollback');
+    }
     if (requests.unpin !== undefined && state.seen.unpin !== requests.unpin) {
       state.seen.unpin = requests.unpin;
       if (before !== undefined) {

@@ -23,7 +23,7 @@ export interface AppState {
   /** The Ready status the watch last delivered (dependents are woken when it changes). */
   readySeen?: string | undefined;
   /** The request annotations already acted on (app/protocol.ts): only a new value is a new request. */
-  seen: { sync?: string; rollback?: string; unpin?: string; refresh?: string };
+  seen: { sync?: string; rollback?: string; unpin?: string; refresh?: string; delivery?: string };
   /** A rollback asked for and not done yet: a commit or 'previous'. */
   rollbackTo?: string | undefined;
   unpinRequested: boolean;

@@ -52,6 +52,9 @@ import type { HealthChange, ReconcileReport, ReportSink } from './report.js';
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
+import { DeliveryCoordinator } from '../delivery/coordinator.js';
+import type { HoldCapture } from '../delivery/coordinator.js';
+import type { ActiveRollout } from '../delivery/runner.js';
 import { SyncPreview } from './preview.js';
 
 /**
@@ -70,6 +73,8 @@ export interface AppMemory {
   stalledCommit?: string;
   /** The Project's resourceVersion when the commit stalled: a changed Project is worth another try. */
   stalledProject?: string | undefined;
+  /** A progressive rollout in progress (spec.delivery). */
+  rollout?: ActiveRollout | undefined;
   /**
    * Objects the last successful sync left as their manifest says, by id: the manifest (JSON) and when that
    * sync started. A later sync skips the dry-run of an object whose manifest is the same and that nobody has
@@ -152,8 +157,18 @@ export class Reconciler {
   /** Read-only looks for the API (live diff, desired state of a revision), through the same steps. */
   readonly preview: SyncPreview;
 
+  /** Progressive delivery (spec.delivery): see src/delivery/coordinator.ts. */
+  readonly delivery: DeliveryCoordinator;
+
   constructor(private readonly deps: ReconcilerDeps) {
     this.preview = new SyncPreview(deps, this.renderCache);
+    this.delivery = new DeliveryCoordinator({
+      objects: deps.objects,
+      logger: deps.logger,
+      // The memory handed to the coordinator is this app's AppMemory.
+      rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
+      historyLimit: (app) => app.spec.historyLimit,
+    });
     this.sinks = [
       recordSink(deps.objects, deps.logger),
       eventSink(deps.objects),
@@ -419,6 +434,8 @@ export class Reconciler {
     const granted = await this.access(app, memory, trigger);
     if (!('access' in granted)) return granted.outcome;
     const { access } = granted;
+    const turn = await this.delivery.turn(app, memory, access.objects);
+    if (turn.kind === 'wait') return { kind: 'waiting', delayMs: turn.delayMs };
     const projectVersion = access.project.metadata.resourceVersion as string | undefined;
     let fetched: ResolvedSource;
     try {
@@ -435,7 +452,8 @@ export class Reconciler {
       projectVersion,
       trigger,
     });
-    if (hold === 'unchanged') {
+    // A promotion syncs the same commit again: the stable gets the new template this time.
+    if (hold === 'unchanged' && turn.kind !== 'sync') {
       // Nothing new to sync, but the health of what the app owns may have moved (a signal missed while a
       // watch re-listed): status is rebuilt from the live cache, written only if it differs.
       await this.publish(refreshReport({ kind: 'unchanged', app, memory, trigger }));
@@ -478,8 +496,10 @@ export class Reconciler {
       return this.sourceFailed(app, memory, trigger, error);
     }
     let result: SyncResult;
+    const stableRevision = app.status?.sync?.syncedRevision ?? memory.commit;
+    const deliveryHold = this.delivery.capture(app, memory);
     try {
-      result = await this.runEngine(app, memory, trigger, fetched, tree.root, access, reads);
+      result = await this.runEngine(app, memory, trigger, fetched, tree.root, access, reads, deliveryHold);
     } finally {
       await tree.release();
     }
@@ -518,6 +538,17 @@ export class Reconciler {
         result,
       }),
     );
+    if (result.error === undefined && !result.dryRun) {
+      const next = await this.delivery.afterSync(
+        app,
+        memory,
+        access.objects,
+        deliveryHold?.decision(),
+        fetched.commit.sha,
+        stableRevision,
+      );
+      if (next.kind === 'wait') return { kind: 'waiting', delayMs: next.delayMs };
+    }
     if (isWaiting(result.error))
       return { kind: 'waiting', delayMs: waitingDelayMs(memory.failures, intervalMs(app.spec)) };
     if (result.error !== undefined && !terminal) return { kind: 'retry', failures: memory.failures };
@@ -610,6 +641,7 @@ export class Reconciler {
     access: AppAccess,
     /** Set to when the engine first read live state (from the watch cache) in this sync. */
     reads: { liveReadAt?: number },
+    hold?: HoldCapture,
   ): Promise<SyncResult> {
     // Settled objects skip their dry-run only when the spec is the one the app last synced.
     const lastSynced = memory.generation === app.metadata.generation ? memory : undefined;
@@ -624,6 +656,7 @@ export class Reconciler {
     return syncApplication(
       {
         ...(healthChecks === undefined ? {} : { healthChecks }),
+        ...(hold === undefined ? {} : { beforeValidate: hold.beforeValidate }),
         ...(this.deps.onRender === undefined ? {} : { onRender: this.deps.onRender }),
         objects: access.objects,
         admit: access.admit,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import type { HealthStatus } from '../health/types.js';
 import { timestampSchema } from './common.js';
+import { deliveryStatusSchema } from './delivery.js';
 import type { CoversAll } from './common.js';
 
 /** The condition types an Application reports, in the order people read them. */
@@ -127,6 +128,7 @@ export const applicationStatusSchema = z
       })
       .optional(),
     summary: z.string().describe('One plain sentence: why the app is not synced or healthy.').optional(),
+    delivery: deliveryStatusSchema.optional(),
     source: z
       .object({
         displayURL: z.string().optional(),

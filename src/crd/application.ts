@@ -11,6 +11,7 @@ import type { KubeObject, ObjectMeta } from '../core/objects.js';
 import { applicationStatusSchema } from './application-status.js';
 import type { ApplicationStatus } from './application-status.js';
 import { sourceSchema } from './application-source.js';
+import { deliverySchema } from './delivery.js';
 import {
   MOORING_API_VERSION,
   NAMESPACE_PATTERN,
@@ -28,6 +29,7 @@ import { DEFAULT_PROJECT } from './project.js';
 export * from './application-source.js';
 export * from './application-status.js';
 export * from './conditions.js';
+export * from './delivery.js';
 export * from './project.js';
 
 export const APPLICATION_KIND = 'Application';
@@ -146,6 +148,7 @@ export const applicationSpecSchema = z.object({
     .max(100)
     .describe("CEL health checks for this app's objects; they win over the cluster-wide ones.")
     .optional(),
+  delivery: deliverySchema.optional(),
 });
 
 /** spec as stored (every default filled in). */

@@ -54,8 +54,11 @@ export function matchingString(pattern: RegExp, message: string, description: st
     .meta({ description, ...celMeta([{ rule: `self.matches(${celRegex(pattern)})`, message }]) });
 }
 
-/** A duration string (see DURATION_PATTERN), optionally with a lower bound such as '1s'. */
-export function durationSchema(description: string, minimum?: string): z.ZodString {
+/**
+ * A duration string (see DURATION_PATTERN), optionally with a lower bound such as '1s'. `maxLength` bounds
+ * the string: the API server's CEL cost estimate needs it for durations inside lists.
+ */
+export function durationSchema(description: string, minimum?: string, maxLength?: number): z.ZodString {
   const minimumMs = minimum === undefined ? 0 : durationMs(minimum);
   const message =
     minimum === undefined
@@ -65,8 +68,8 @@ export function durationSchema(description: string, minimum?: string): z.ZodStri
   const rule =
     `self.matches(${celRegex(DURATION_PATTERN)})` +
     (minimum === undefined ? '' : ` && duration(self) >= duration('${minimum}')`);
-  return z
-    .string()
+  const text = maxLength === undefined ? z.string() : z.string().max(maxLength);
+  return text
     .refine((value) => DURATION_PATTERN.test(value) && durationMs(value) >= minimumMs, { message })
     .meta({ description, ...celMeta([{ rule, message }]) });
 }

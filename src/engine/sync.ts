@@ -48,6 +48,11 @@ export interface EngineDeps {
   /** CEL and Lua health checks in front of the built-in rules, for every wait (stage zero, waves, --wait). */
   healthChecks?: CustomHealthChecks;
   /**
+   * Sees (and may rewrite) the planned objects with their live copies after ownership is settled and before
+   * the dry-run: progressive delivery holds a Deployment's new pod template back here (src/delivery/hold.ts).
+   */
+  beforeValidate?: (planned: readonly PlannedObject[], live: ReadonlyMap<string, KubeObject>) => void;
+  /**
    * Live objects known without a request (the controller's watch cache). What it does not know is listed
    * from the API (one LIST per kind and namespace); default: everything is listed.
    */
@@ -167,6 +172,7 @@ class SyncRun {
     this.absentNamespaces = new Set(namespaceMissing ? [this.request.namespace] : []);
     const live = await this.readLive(planned.objects, known);
     const plan = this.claimOwnership(planned, live);
+    this.deps.beforeValidate?.(plan.objects, live);
     const validation = await this.validate(
       plan.objects,
       live,

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 
 import type { ApplicationManifest as Application } from '../../app/model.js';
 import { applicationRef, MOORING_API_VERSION, RECORD_APP_LABEL, shortCommit } from '../../app/model.js';
-import { rollbackRequestPatch, syncRequestPatch, unpinRequestPatch } from '../../app/protocol.js';
+import {
+  deliveryRequestPatch,
+  rollbackRequestPatch,
+  syncRequestPatch,
+  unpinRequestPatch,
+} from '../../app/protocol.js';
 import { MooringError } from '../../core/errors.js';
 import { newestFirst } from '../../crd/syncrecord.js';
 import { pollUntil } from '../../core/wait.js';
@@ -190,6 +195,36 @@ export function registerAppCommands(program: Command): void {
       process.stdout.write(`unpin of ${name} requested\n`);
     });
   });
+
+  for (const [verb, summary] of [
+    [
+      'promote',
+      'promote the rollout in progress now (spec.delivery), skipping the remaining steps and gates',
+    ],
+    [
+      'abort',
+      'abort the rollout in progress (spec.delivery): traffic back on stable, the revert written to Git',
+    ],
+  ] as const) {
+    appCommand(program, verb, summary).action((name: string, opts: AppCliOptions) =>
+      withObjects(opts, async (objects) => {
+        const app = await getApp(objects, opts.namespace, name);
+        const phase = app.status?.delivery?.phase;
+        if (phase !== 'Progressing' && phase !== 'Waiting')
+          throw new MooringError('INVALID_ARGUMENT', `${name} has no rollout in progress`, {
+            hint: `mooring status ${name} shows the last one${phase === undefined ? '' : ` (${phase})`}`,
+          });
+        await objects.mergePatch(
+          MOORING_API_VERSION,
+          ref(opts.namespace, name),
+          deliveryRequestPatch(verb, new Date()),
+        );
+        process.stdout.write(
+          `${verb} of ${name}'s rollout requested; follow it with: mooring status ${name}\n`,
+        );
+      }),
+    );
+  }
 
   for (const [verb, suspend] of [
     ['suspend', true],

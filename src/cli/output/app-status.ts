@@ -17,6 +17,17 @@ export function formatStatus(app: StatusSubject): string {
     lines.push(
       `  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`,
     );
+  const d = s.delivery;
+  if (d !== undefined) {
+    lines.push(
+      `  rollout ${d.phase}${d.revision === undefined ? '' : ` of ${d.revision.slice(0, 12)}`}: step ${(d.step ?? 0) + 1}, canary ${d.canaryWeight ?? 0}%, ${d.failedChecks ?? 0} failed checks`,
+      `    ${d.message ?? ''}`,
+    );
+    for (const m of d.metrics ?? [])
+      lines.push(
+        `    ${m.name}: ${m.result}${m.value === undefined ? '' : ` ${m.value}`}${m.message === undefined ? '' : ` (${m.message})`}`,
+      );
+  }
   const rows = (s.resources ?? []).map((r): string[] => [
     r.kind,
     r.namespace === undefined || r.namespace === '' ? '-' : r.namespace,
