@@ -12,6 +12,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerInstallCommands } from './commands/install.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerLoginCommand } from './commands/login.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 
 const program = new Command()
   .name('mooring')
@@ -31,6 +32,7 @@ registerHealthCommand(program);
 registerImportCommands(program);
 registerClusterCommands(program);
 registerLoginCommand(program);
+registerDashboardCommand(program);
 
 try {
   await program.parseAsync(process.argv);

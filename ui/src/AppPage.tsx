@@ -17,6 +17,7 @@ import type {
 } from './api.js';
 import { ApiError, appPath, followStream, getJson, postJson } from './api.js';
 import { Badge, relativeTime, shortRevision } from './common.js';
+import { AppOfApps } from './AppTree.js';
 import { DiffView } from './Diff.js';
 
 const TABS = ['tree', 'diff', 'history', 'events'] as const;
@@ -131,6 +132,8 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
       setNotice(
         `${what.label} requested by ${reply.requestedBy}${reply.target === undefined ? '' : ` (to ${reply.target})`}.`,
       );
+      // Suspend and resume change the spec: show the new state without waiting for the stream.
+      loadDetail();
     } catch (e) {
       fail(e);
     }
@@ -194,6 +197,41 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
               Refresh
             </button>
           ) : null}
+          {summary.suspended ? (
+            may('resume') ? (
+              <button
+                type="button"
+                className="quiet"
+                onClick={() => {
+                  setPending({ action: 'resume', label: 'Resume' });
+                }}
+              >
+                Resume
+              </button>
+            ) : null
+          ) : may('suspend') ? (
+            <button
+              type="button"
+              className="quiet"
+              onClick={() => {
+                setPending({ action: 'suspend', label: 'Suspend' });
+              }}
+            >
+              Suspend
+            </button>
+          ) : null}
+          {status?.sync?.pinnedRevision !== undefined && may('unpin') ? (
+            <button
+              type="button"
+              className="quiet"
+              title={`Pinned to ${status.sync.pinnedRevision} by a rollback`}
+              onClick={() => {
+                setPending({ action: 'unpin', label: 'Unpin' });
+              }}
+            >
+              Unpin
+            </button>
+          ) : null}
         </div>
       </div>
       {why === undefined ? null : (
@@ -239,6 +277,7 @@ export function AppPage(props: { namespace: string; name: string; onUnauthentica
           </ul>
         </section>
       )}
+      <AppOfApps detail={detail} />
       <div
         role="tablist"
         aria-label="Application views"

@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
+import { MOORING_API_VERSION } from '../../../src/controller/app-types.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { serviceAccountToken } from '../api/detail-harness.js';
 import { configMap, controllerHarness, deployment, kubectl, readyAt } from '../controller/harness.js';
@@ -174,7 +175,7 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
     await browser.close();
   });
 
-  it('shows no sync, refresh or rollback to a user who may not patch the app', async (t) => {
+  it('shows no sync, refresh or rollback to a user who may not patch the app, and lets an operator suspend and resume it', async (t) => {
     const h = await controllerHarness(t);
     const base = await dashboardServer(t, h);
     const browser = await launchBrowser(t);
@@ -225,6 +226,76 @@ describe('dashboard in a real browser (real API, real cluster)', () => {
       body: '{}',
     });
     assert.equal(refused.status, 403);
+
+    // Suspend and resume, each behind the same confirmation as Sync: the operator suspends the app from its
+    // page, spec.suspend turns true, the page offers Resume instead, and resuming clears it.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await login(page, base, operator);
+    await page.goto(`${base}/#/apps/${h.appNamespace}/${name}`);
+    await page.getByRole('heading', { name }).waitFor();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Suspend requested by system:serviceaccount:/)
+      .waitFor();
+    await h.waitFor('spec.suspend true', async () =>
+      (await h.getApp(name)).spec.suspend === true ? true : undefined,
+    );
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await h.waitFor('spec.suspend false', async () =>
+      (await h.getApp(name)).spec.suspend === false ? true : undefined,
+    );
+    await page.getByRole('button', { name: 'Suspend', exact: true }).waitFor();
+    await context.close();
+    await browser.close();
+  });
+
+  it('shows an app of apps as a tree: a root managing two Applications, one of which manages a third', async (t) => {
+    const h = await controllerHarness(t);
+    const base = await dashboardServer(t, h);
+    const browser = await launchBrowser(t);
+    const token = await serviceAccountToken(h.appNamespace, 'viewer', ['get', 'list', 'watch']);
+    const root = h.uniqueName('root');
+    const a = h.uniqueName('child-a');
+    const b = h.uniqueName('child-b');
+    const c = h.uniqueName('grandchild');
+    const application = (name: string, folder: string) => ({
+      apiVersion: MOORING_API_VERSION,
+      kind: 'Application',
+      metadata: { name, namespace: h.appNamespace },
+      spec: {
+        source: { repoURL: h.repoURL, ref: { branch: 'main' }, path: folder },
+        destination: { namespace: h.destNamespace },
+        interval: '1h',
+      },
+    });
+    await h.publish({ 'apps.yaml': [application(a, 'a'), application(b, 'b')] }, 'root');
+    await h.publish({ 'apps.yaml': [application(c, 'c')], 'a.yaml': [configMap('from-a', { x: '1' })] }, 'a');
+    await h.publish({ 'b.yaml': [configMap('from-b', { x: '1' })] }, 'b');
+    const commit = await h.publish({ 'c.yaml': [configMap('from-c', { x: '1' })] }, 'c');
+    await h.createApp(root, { interval: '1h' }, 'root');
+    await h.waitForApp(root, 'root synced', readyAt(commit), 60_000);
+    await h.waitForApp(a, 'child-a synced', readyAt(commit), 60_000);
+
+    const page = await browser.newPage();
+    await login(page, base, token);
+    await page.goto(`${base}/#/apps/${h.appNamespace}/${root}`);
+    await page.getByRole('heading', { name: root }).waitFor();
+    const tree = page.getByTestId('child-apps');
+    const node = (name: string) => tree.locator(`[data-child-app="${h.appNamespace}/${name}"]`);
+    // The grandchild sits under child-a, not beside it: the tree goes deeper than two levels.
+    await node(a).locator(`[data-child-app="${h.appNamespace}/${c}"]`).waitFor();
+    await node(b).waitFor();
+    assert.equal(await node(b).locator('[data-child-app]').count(), 0);
+    assert.match(await node(a).locator('.node').first().innerText(), /Synced/);
+    // Collapsing child-a hides the grandchild; a link opens a child's own page.
+    await page.getByRole('button', { name: `Collapse ${a}` }).click();
+    await node(c).waitFor({ state: 'detached' });
+    await node(b).getByRole('link', { name: b }).click();
+    await page.getByRole('heading', { name: b }).waitFor();
     await browser.close();
   });
 });
