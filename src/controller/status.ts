@@ -33,6 +33,8 @@ export function summarise(
   health: HealthResult,
   revision: string | undefined,
   syncedRevision?: string,
+  /** Objects known to differ from Git and left alone (from the live cache: warn-mode drift, manual sync). */
+  outOfSyncSubjects: readonly string[] = [],
 ): string {
   const at = revision === undefined ? '' : ` at commit ${shortCommit(revision)}`;
   if (isWaiting(failure)) return `Waiting${at}: ${failure?.message ?? ''}.`;
@@ -44,9 +46,14 @@ export function summarise(
       return `Not synced: ${where} failed: ${failure.step} failed${subject}: ${failure.message}.${hint}`;
     return `Not synced: ${failure.step} failed${subject}${at}: ${failure.message}.${hint}`;
   }
-  const drifted = result?.outcomes.filter((o) => o.drift !== undefined && o.action === 'unchanged') ?? [];
-  if (drifted.length > 0)
-    return `Out of sync${at}: drift in ${drifted.map((o) => o.subject).join(', ')} (warn mode leaves it).`;
+  const drifted = new Set([
+    ...(result?.outcomes.filter((o) => o.drift !== undefined && o.action === 'unchanged') ?? []).map(
+      (o) => o.subject,
+    ),
+    ...outOfSyncSubjects,
+  ]);
+  if (drifted.size > 0)
+    return `Out of sync${at}: ${[...drifted].join(', ')} differ from Git and are left as they are (drift: warn, or no automated sync).`;
   if (health.status !== 'Healthy') return `Synced${at}; ${health.status}: ${health.message}`;
   return `Synced${at}; all objects healthy.`;
 }
@@ -136,7 +143,10 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
     );
   };
   const syncedRevision = syncedRevisionOf(input, failure);
-  const summary = summarise(input.result, failure, health, input.revision, syncedRevision);
+  const outOfSyncSubjects = input.planned
+    .filter((p) => input.outOfSync.has(p.id))
+    .map((p) => subjectOf(p.ref));
+  const summary = summarise(input.result, failure, health, input.revision, syncedRevision, outOfSyncSubjects);
   cond(
     'Synced',
     synced,

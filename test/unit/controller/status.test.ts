@@ -149,6 +149,9 @@ describe('status', () => {
     assert.equal(status.sync?.status, 'OutOfSync');
     assert.equal(status.resources?.[0]?.sync, 'OutOfSync');
     assert.equal(status.resources[0].message, 'data.color changed by kubectl-patch');
+    // The one sentence agrees with sync.status (it said "Synced ...; all objects healthy." before).
+    assert.match(status.summary ?? '', /^Out of sync at commit abc: ConfigMap\/web\/a differ from Git/);
+    assert.doesNotMatch(status.summary ?? '', /^Synced/);
   });
 });
 
