@@ -154,7 +154,7 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), Prometheus metrics (GET /metrics), /healthz and /readyz.\nImage automation (ImageRepository, ImagePolicy, ImageUpdateAutomation) runs beside the Applications\nwhen its CRDs are installed.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
