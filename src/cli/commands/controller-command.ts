@@ -12,7 +12,7 @@ import type { OidcOptions } from '../../api/auth/oidc.js';
 import { buildHttpServer } from '../../api/serve.js';
 import { controllerRoutes } from '../../api/controller-routes.js';
 import { Controller } from '../../controller/controller.js';
-import { MooringError } from '../../core/errors.js';
+import { errorMessage, MooringError } from '../../core/errors.js';
 import { kubeEventSink } from '../../image/events.js';
 import { ImageScanController } from '../../image/scan-controller.js';
 import { registryWebhookPlugin } from '../../image/webhook.js';
@@ -285,7 +285,11 @@ export function registerControllerCommand(program: Command): void {
               return http?.close();
             })
             .then(() => leadership?.release())
-            .then(resolve);
+            .then(resolve, (error: unknown) => {
+              // Not an unhandled rejection: say what failed, and exit (a half-stopped server would linger).
+              logger.error({ err: errorMessage(error) }, 'stopping failed');
+              process.exit(1);
+            });
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
