@@ -71,6 +71,27 @@ const summarySchema: Json = {
   },
 };
 
+/** GET of one Application's list (`items` of `schema`, newest first), at most `limit`. */
+function appListPath(operationId: string, summary: string, schema: string, description: string): Json {
+  return {
+    get: {
+      operationId,
+      summary,
+      parameters: [...appPathParams, query('limit', 'at most this many (default 100)', { type: 'integer' })],
+      responses: {
+        '200': json(
+          {
+            type: 'object',
+            properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${schema}` } } },
+          },
+          description,
+        ),
+        ...ERRORS,
+        '404': errorResponse('no such Application'),
+      },
+    },
+  };
+}
 function actionPath(action: string): Json {
   const described: Record<string, string> = {
     sync: 'sync now (also an app with automated: false)',
@@ -224,48 +245,18 @@ export function openApiDocument(extraPaths: Json = {}): Json {
         },
       },
     },
-    '/api/v1/applications/{namespace}/{name}/history': {
-      get: {
-        operationId: 'getApplicationHistory',
-        summary: 'its SyncRecords, newest first',
-        parameters: [
-          ...appPathParams,
-          query('limit', 'at most this many (default 100)', { type: 'integer' }),
-        ],
-        responses: {
-          '200': json(
-            {
-              type: 'object',
-              properties: { items: { type: 'array', items: { $ref: '#/components/schemas/SyncRecord' } } },
-            },
-            'history',
-          ),
-          ...ERRORS,
-          '404': errorResponse('no such Application'),
-        },
-      },
-    },
-    '/api/v1/applications/{namespace}/{name}/events': {
-      get: {
-        operationId: 'getApplicationEvents',
-        summary: 'Kubernetes Events about it, newest first (syncs, drift, audited API actions)',
-        parameters: [
-          ...appPathParams,
-          query('limit', 'at most this many (default 100)', { type: 'integer' }),
-        ],
-        responses: {
-          '200': json(
-            {
-              type: 'object',
-              properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Event' } } },
-            },
-            'events',
-          ),
-          ...ERRORS,
-          '404': errorResponse('no such Application'),
-        },
-      },
-    },
+    '/api/v1/applications/{namespace}/{name}/history': appListPath(
+      'getApplicationHistory',
+      'its SyncRecords, newest first',
+      'SyncRecord',
+      'history',
+    ),
+    '/api/v1/applications/{namespace}/{name}/events': appListPath(
+      'getApplicationEvents',
+      'Kubernetes Events about it, newest first (syncs, drift, audited API actions)',
+      'Event',
+      'events',
+    ),
     '/api/v1/applications/{namespace}/{name}/access': {
       get: {
         operationId: 'getApplicationAccess',

@@ -22,12 +22,11 @@ import type { RenderTools } from '../render/types.js';
 import { exportSource, resolveSource } from '../source/index.js';
 import type { CommitInfo, RefSpec, ResolvedSource, SourceLimits } from '../source/types.js';
 import type { Application } from '../app/model.js';
-import { pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
+import { refOfSpec, renderOptionsOf } from '../app/spec.js';
 import type { ClusterHealthChecks } from './health-checks.js';
-import { credentialsOf, refuseFileRepo } from './source-access.js';
 import { resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
-import { verifySpecOf } from './verify-keys.js';
+import { appSourceSpec, engineRequestOf } from './app-source.js';
 
 export interface PreviewDeps {
   objects: ObjectsApi;
@@ -83,26 +82,16 @@ export class SyncPreview {
   }
 
   private async resolve(app: Application, access: AppAccess, ref: RefSpec): Promise<ResolvedSource> {
-    refuseFileRepo(app, this.deps.allowFileRepos === true);
-    const credentials = await credentialsOf(this.deps.objects, app);
-    const verify = await verifySpecOf(this.deps.objects, app, access.project);
     const byCommit = 'commit' in ref;
-    return resolveSource(
-      {
-        repoURL: app.spec.source.repoURL,
-        ref,
-        path: app.spec.source.path,
-        ...(credentials === undefined ? {} : { credentials }),
-        // A commit is verified as a commit: a tag no longer names it.
-        ...(verify === undefined ? {} : { verify: byCommit ? { ...verify, mode: 'head' as const } : verify }),
-      },
-      this.deps.cacheDir,
-      {
-        ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
-        // A commit already in the mirror (every synced one) needs no fetch.
-        preferCache: byCommit,
-      },
-    );
+    const spec = await appSourceSpec(this.deps.objects, app, access.project, ref, {
+      allowFileRepos: this.deps.allowFileRepos === true,
+      asCommit: byCommit,
+    });
+    return resolveSource(spec, this.deps.cacheDir, {
+      ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
+      // A commit already in the mirror (every synced one) needs no fetch.
+      preferCache: byCommit,
+    });
   }
 
   /** Runs `work` when fewer than MAX_CONCURRENT_PREVIEWS run, in order of arrival. */
@@ -151,26 +140,12 @@ export class SyncPreview {
             save: () => Promise.resolve(),
           },
         },
-        {
-          appName: trackingNameOf(app, this.deps.controllerNamespace),
-          source: {
-            root: tree.root,
-            path: fetched.path,
-            commit: fetched.commit,
-            displayURL: fetched.displayURL,
-          },
-          renderOptions: renderOptionsOf(app.spec, app.metadata.name),
-          namespace: app.spec.destination.namespace,
-          createNamespace: app.spec.syncPolicy.createNamespace,
-          prune: app.spec.syncPolicy.prune,
-          pruneThreshold: pruneThresholdOf(app.spec),
+        engineRequestOf(app, this.deps.controllerNamespace, fetched, tree.root, this.deps, {
           allowMassPrune: true,
           dryRun: true,
           includeHooks: false,
           wait: false,
-          timeoutMs: this.deps.timeoutMs,
-          concurrency: this.deps.concurrency,
-        },
+        }),
       );
     } finally {
       await tree.release();

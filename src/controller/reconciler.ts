@@ -24,7 +24,7 @@ import {
   readStatus,
   shortCommit,
 } from '../app/model.js';
-import { driftModeOf, intervalMs, pruneThresholdOf, refOfSpec, renderOptionsOf } from '../app/spec.js';
+import { driftModeOf, intervalMs, refOfSpec } from '../app/spec.js';
 import { recordEvent } from './events.js';
 import type { LiveCache } from './live-cache.js';
 import type { ClusterHealthChecks } from './health-checks.js';
@@ -33,7 +33,6 @@ import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
 import { WatchedSet } from './watched-set.js';
 import { SharedExports } from '../source/shared-export.js';
-import { verifySpecOf } from './verify-keys.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
@@ -56,6 +55,7 @@ import { DeliveryCoordinator } from '../delivery/coordinator.js';
 import type { HoldCapture } from '../delivery/coordinator.js';
 import type { ActiveRollout } from '../delivery/runner.js';
 import { SyncPreview } from './preview.js';
+import { appSourceSpec, engineRequestOf } from './app-source.js';
 
 /**
  * What the reconciler remembers about an app between reconciles (memory only; rebuilt after restart).
@@ -267,17 +267,12 @@ export class Reconciler {
     if (!isTerminal(failure)) memory.failures += 1;
     // One Event when the message changes (not one per retry).
     const reason = isTerminal(failure) ? 'ClusterUnknown' : 'ClusterUnreachable';
-    await this.publish(
-      failureReport({
-        kind: 'failure',
-        app,
-        memory,
-        trigger,
-        failure,
-        event: before.includes(failure.message)
-          ? undefined
-          : { type: 'Warning', reason, message: failure.message },
-      }),
+    await this.publishFailure(
+      app,
+      memory,
+      trigger,
+      failure,
+      before.includes(failure.message) ? undefined : reason,
     );
     return isTerminal(failure) ? { kind: 'done' } : { kind: 'retry', failures: memory.failures };
   }
@@ -568,16 +563,7 @@ export class Reconciler {
     } catch (error) {
       memory.failures += 1;
       const failure = failureOf(error, 'validate');
-      await this.publish(
-        failureReport({
-          kind: 'failure',
-          app,
-          memory,
-          trigger,
-          failure,
-          event: { type: 'Warning', reason: 'HealthChecksInvalid', message: failure.message },
-        }),
-      );
+      await this.publishFailure(app, memory, trigger, failure, 'HealthChecksInvalid');
       return { kind: 'retry', failures: memory.failures };
     }
   }
@@ -590,16 +576,7 @@ export class Reconciler {
   ): Promise<ReconcileOutcome> {
     memory.failures += 1;
     const failure = failureOf(error, 'source');
-    await this.publish(
-      failureReport({
-        kind: 'failure',
-        app,
-        memory,
-        trigger,
-        failure,
-        event: { type: 'Warning', reason: 'SourceFailed', message: failure.message },
-      }),
-    );
+    await this.publishFailure(app, memory, trigger, failure, 'SourceFailed');
     // Terminal (an unsafe URL, an unverified commit): Stalled; the next poll looks for a new commit.
     if (isTerminal(failure)) return { kind: 'done' };
     if (isWaiting(failure))
@@ -608,22 +585,18 @@ export class Reconciler {
   }
 
   private async fetch(app: Application, project: Project, freshSince?: number): Promise<ResolvedSource> {
-    refuseFileRepo(app, this.deps.allowFileRepos === true);
-    const credentials = await credentialsOf(this.deps.objects, app, (namespace) =>
-      this.credentialSecrets(namespace),
-    );
-    const verify = await verifySpecOf(this.deps.objects, app, project);
     const pinned = app.status?.sync?.pinnedRevision;
-    const spec = {
-      repoURL: app.spec.source.repoURL,
-      ref: pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
-      path: app.spec.source.path,
-      ...(credentials === undefined ? {} : { credentials }),
-      // A pinned commit is verified as a commit: the tag of spec.source.ref no longer names it.
-      ...(verify === undefined
-        ? {}
-        : { verify: pinned === undefined ? verify : { ...verify, mode: 'head' as const } }),
-    };
+    const spec = await appSourceSpec(
+      this.deps.objects,
+      app,
+      project,
+      pinned === undefined ? refOfSpec(app.spec) : { commit: pinned },
+      {
+        allowFileRepos: this.deps.allowFileRepos === true,
+        asCommit: pinned !== undefined,
+        labelledSecrets: (namespace) => this.credentialSecrets(namespace),
+      },
+    );
     return resolveSource(spec, this.deps.cacheDir, {
       ...(this.deps.sourceLimits === undefined ? {} : { limits: this.deps.sourceLimits }),
       ...(freshSince === undefined ? {} : { freshSince }),
@@ -649,7 +622,6 @@ export class Reconciler {
     const outOfSync = lastSynced?.outOfSync;
     const dryRun = !app.spec.syncPolicy.automated && trigger !== 'manual';
     const inventory = app.status?.inventory ?? [];
-    const policy = app.spec.syncPolicy;
     const healthChecks = this.deps.healthChecks?.lastFor(app);
     // Live state from the watch cache of the app's destination cluster.
     const cache = this.deps.liveFor(app.spec.destination.cluster);
@@ -687,25 +659,11 @@ export class Reconciler {
           saveIntent: (entries) => this.saveIntent(app, memory, trigger, entries),
         },
       },
-      {
-        appName: trackingNameOf(app, this.deps.controllerNamespace),
-        source: {
-          root,
-          path: fetched.path,
-          commit: fetched.commit,
-          displayURL: fetched.displayURL,
-        },
-        renderOptions: renderOptionsOf(app.spec, app.metadata.name),
-        namespace: app.spec.destination.namespace,
-        createNamespace: policy.createNamespace,
-        prune: policy.prune,
-        pruneThreshold: pruneThresholdOf(app.spec),
+      engineRequestOf(app, this.deps.controllerNamespace, fetched, root, this.deps, {
         allowMassPrune: false,
         dryRun,
         wait: false,
-        timeoutMs: this.deps.timeoutMs,
-        concurrency: this.deps.concurrency,
-      },
+      }),
     );
   }
 
@@ -765,6 +723,26 @@ export class Reconciler {
     if (entries.every((e) => known.has(e.id))) return;
     await this.publish(
       fieldsReport({ kind: 'intent', app, memory, trigger, fields: { inventory: entries } }),
+    );
+  }
+
+  /** Publishes a failed turn: status says why; `reason`, when given, names the Warning Event recorded. */
+  private async publishFailure(
+    app: Application,
+    memory: AppMemory,
+    trigger: Trigger,
+    failure: SyncFailure,
+    reason: string | undefined,
+  ): Promise<void> {
+    await this.publish(
+      failureReport({
+        kind: 'failure',
+        app,
+        memory,
+        trigger,
+        failure,
+        event: reason === undefined ? undefined : { type: 'Warning', reason, message: failure.message },
+      }),
     );
   }
 

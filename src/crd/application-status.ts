@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 import type { HealthStatus } from '../health/types.js';
-import { timestampSchema } from './common.js';
+import { conditionSchemaOf, timestampSchema } from './common.js';
 import { deliveryStatusSchema } from './delivery.js';
 import type { CoversAll } from './common.js';
 
@@ -14,22 +14,8 @@ import type { CoversAll } from './common.js';
 export const APPLICATION_CONDITION_TYPES = ['Ready', 'Synced', 'Healthy', 'Reconciling', 'Stalled'] as const;
 export type ApplicationConditionType = (typeof APPLICATION_CONDITION_TYPES)[number];
 
-/** metav1.Condition's reason: CamelCase, as the API conventions ask. */
-const CONDITION_REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
-
 /** One condition, shaped like metav1.Condition (kstatus and `kubectl wait --for=condition=Ready` read it). */
-export const conditionSchema = z.object({
-  type: z.enum(APPLICATION_CONDITION_TYPES),
-  status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().min(1).max(1024).regex(CONDITION_REASON_PATTERN, { message: 'must be CamelCase' }),
-  message: z.string().max(32768),
-  lastTransitionTime: timestampSchema('When status last changed.'),
-  observedGeneration: z
-    .int()
-    .min(0)
-    .describe('The .metadata.generation the condition was set for.')
-    .optional(),
-});
+export const conditionSchema = conditionSchemaOf(APPLICATION_CONDITION_TYPES);
 export type ApplicationCondition = z.infer<typeof conditionSchema>;
 
 /** Sync status of the app, and of each resource: does the cluster equal Git? */

@@ -101,6 +101,25 @@ export function timestampSchema(description: string): z.ZodISODateTime {
   return z.iso.datetime({ offset: true }).describe(description);
 }
 
+/** metav1.Condition's reason: CamelCase, as the API conventions ask. */
+const CONDITION_REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+
+/** One condition of `types`, shaped like metav1.Condition (kstatus and `kubectl wait --for=condition=...` read it). */
+export function conditionSchemaOf<const T extends readonly [string, ...string[]]>(types: T) {
+  return z.object({
+    type: z.enum(types),
+    status: z.enum(['True', 'False', 'Unknown']),
+    reason: z.string().min(1).max(1024).regex(CONDITION_REASON_PATTERN, { message: 'must be CamelCase' }),
+    message: z.string().max(32768),
+    lastTransitionTime: timestampSchema('When status last changed.'),
+    observedGeneration: z
+      .int()
+      .min(0)
+      .describe('The .metadata.generation the condition was set for.')
+      .optional(),
+  });
+}
+
 /** How many of `keys` are set (not undefined) on a value. */
 export function countSet(value: Record<string, unknown>, keys: readonly string[]): number {
   return keys.filter((key) => value[key] !== undefined).length;

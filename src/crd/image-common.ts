@@ -4,28 +4,14 @@
  */
 import { z } from 'zod';
 
-import { timestampSchema } from './common.js';
+import { conditionSchemaOf } from './common.js';
 
 /** The condition types of ImageRepository and ImagePolicy, in the order people read them. */
 export const IMAGE_CONDITION_TYPES = ['Ready', 'Reconciling', 'Stalled'] as const;
 export type ImageConditionType = (typeof IMAGE_CONDITION_TYPES)[number];
 
-/** metav1.Condition's reason: CamelCase, as the API conventions ask. */
-const CONDITION_REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
-
 /** One condition, shaped like metav1.Condition (`kubectl wait --for=condition=Ready` reads it). */
-export const imageConditionSchema = z.object({
-  type: z.enum(IMAGE_CONDITION_TYPES),
-  status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().min(1).max(1024).regex(CONDITION_REASON_PATTERN, { message: 'must be CamelCase' }),
-  message: z.string().max(32768),
-  lastTransitionTime: timestampSchema('When status last changed.'),
-  observedGeneration: z
-    .int()
-    .min(0)
-    .describe('The .metadata.generation the condition was set for.')
-    .optional(),
-});
+export const imageConditionSchema = conditionSchemaOf(IMAGE_CONDITION_TYPES);
 export type ImageCondition = z.infer<typeof imageConditionSchema>;
 
 /** The conditions list of an image resource's status: one entry per type. */

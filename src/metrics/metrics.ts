@@ -68,69 +68,68 @@ export class Metrics {
     const registry = new Registry();
     this.registry = registry;
     const registers = [registry];
-    this.syncs = new Counter({
-      name: 'mooring_sync_total',
-      help: 'Syncs of an Application (the engine ran: render, plan, apply), by result and trigger.',
-      labelNames: ['namespace', 'app', 'result', 'trigger'],
-      registers,
-    });
-    this.syncSeconds = new Counter({
-      name: 'mooring_sync_duration_seconds_total',
-      help: 'Time spent syncing an Application, fetch to status (with mooring_sync_total: the mean per app).',
-      labelNames: ['namespace', 'app'],
-      registers,
-    });
-    this.syncDuration = new Histogram({
-      name: 'mooring_sync_duration_seconds',
-      help: 'Duration of one sync, fetch to status, by result and trigger.',
-      labelNames: ['result', 'trigger'],
-      buckets: SYNC_BUCKETS,
-      registers,
-    });
-    this.driftDetected = new Counter({
-      name: 'mooring_drift_detected_total',
-      help: 'Managed objects seen changed in the cluster by someone else (each heal counts each object once).',
-      labelNames: ['namespace', 'app'],
-      registers,
-    });
-    this.driftCorrected = new Counter({
-      name: 'mooring_drift_corrected_total',
-      help: 'Drifted objects put back to their Git state by a heal.',
-      labelNames: ['namespace', 'app'],
-      registers,
-    });
-    this.reports = new Counter({
-      name: 'mooring_reconcile_reports_total',
-      help: 'Reconcile reports handed to the sinks, by kind (sync, heal, ...).',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.gitFetchDuration = new Histogram({
-      name: 'mooring_git_fetch_duration_seconds',
-      help: 'Duration of one git fetch from a remote into its mirror.',
-      labelNames: ['result'],
-      buckets: FETCH_BUCKETS,
-      registers,
-    });
-    this.renderDuration = new Histogram({
-      name: 'mooring_render_duration_seconds',
-      help: 'Duration of one render (cache hits are not renders), by renderer.',
-      labelNames: ['renderer', 'result'],
-      buckets: SYNC_BUCKETS,
-      registers,
-    });
-    this.queueWait = new Histogram({
-      name: 'mooring_workqueue_wait_duration_seconds',
-      help: 'How long an app waited in the work queue from the time it was due until a worker took it.',
-      buckets: QUEUE_BUCKETS,
-      registers,
-    });
-    this.webhookDeliveries = new Counter({
-      name: 'mooring_webhook_deliveries_total',
-      help: 'Git webhook deliveries received, by provider and result.',
-      labelNames: ['provider', 'result'],
-      registers,
-    });
+    const counter = <T extends string>(name: string, help: string, labelNames: readonly T[]): Counter<T> =>
+      new Counter({ name, help, labelNames, registers });
+    const histogram = <T extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly T[],
+      buckets: number[],
+    ): Histogram<T> => new Histogram({ name, help, labelNames, buckets, registers });
+    this.syncs = counter(
+      'mooring_sync_total',
+      'Syncs of an Application (the engine ran: render, plan, apply), by result and trigger.',
+      ['namespace', 'app', 'result', 'trigger'],
+    );
+    this.syncSeconds = counter(
+      'mooring_sync_duration_seconds_total',
+      'Time spent syncing an Application, fetch to status (with mooring_sync_total: the mean per app).',
+      ['namespace', 'app'],
+    );
+    this.syncDuration = histogram(
+      'mooring_sync_duration_seconds',
+      'Duration of one sync, fetch to status, by result and trigger.',
+      ['result', 'trigger'],
+      SYNC_BUCKETS,
+    );
+    this.driftDetected = counter(
+      'mooring_drift_detected_total',
+      'Managed objects seen changed in the cluster by someone else (each heal counts each object once).',
+      ['namespace', 'app'],
+    );
+    this.driftCorrected = counter(
+      'mooring_drift_corrected_total',
+      'Drifted objects put back to their Git state by a heal.',
+      ['namespace', 'app'],
+    );
+    this.reports = counter(
+      'mooring_reconcile_reports_total',
+      'Reconcile reports handed to the sinks, by kind (sync, heal, ...).',
+      ['kind'],
+    );
+    this.gitFetchDuration = histogram(
+      'mooring_git_fetch_duration_seconds',
+      'Duration of one git fetch from a remote into its mirror.',
+      ['result'],
+      FETCH_BUCKETS,
+    );
+    this.renderDuration = histogram(
+      'mooring_render_duration_seconds',
+      'Duration of one render (cache hits are not renders), by renderer.',
+      ['renderer', 'result'],
+      SYNC_BUCKETS,
+    );
+    this.queueWait = histogram(
+      'mooring_workqueue_wait_duration_seconds',
+      'How long an app waited in the work queue from the time it was due until a worker took it.',
+      [],
+      QUEUE_BUCKETS,
+    );
+    this.webhookDeliveries = counter(
+      'mooring_webhook_deliveries_total',
+      'Git webhook deliveries received, by provider and result.',
+      ['provider', 'result'],
+    );
     this.leader = new Gauge({
       name: 'mooring_leader',
       help: '1 while this replica holds the controller Lease (or runs without leader election), else 0.',

@@ -37,6 +37,14 @@ interface AccessReviewAnswer {
 /** Longest bearer token accepted (Kubernetes tokens are a few KiB at most). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
+/** The answer cache of a review API: bounded (10 000 entries by default), on the options' clock. */
+function reviewCache<T>(options: ReviewCacheOptions): ExpiringCache<T> {
+  return new ExpiringCache<T>({
+    maxEntries: options.maxEntries ?? 10_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
 /** Checks bearer tokens with the cluster's TokenReview API. */
 export class TokenReviewAuthenticator implements Authenticator {
   private readonly cache: ExpiringCache<Identity | null>;
@@ -47,10 +55,7 @@ export class TokenReviewAuthenticator implements Authenticator {
     private readonly client: KubeClient,
     options: ReviewCacheOptions = {},
   ) {
-    this.cache = new ExpiringCache({
-      maxEntries: options.maxEntries ?? 10_000,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    });
+    this.cache = reviewCache(options);
     this.validTtlMs = options.validTtlMs ?? 30_000;
     this.invalidTtlMs = options.invalidTtlMs ?? 10_000;
   }
@@ -114,10 +119,7 @@ export class SubjectAccessReviewAuthorizer implements Authorizer {
     private readonly client: KubeClient,
     options: ReviewCacheOptions = {},
   ) {
-    this.cache = new ExpiringCache({
-      maxEntries: options.maxEntries ?? 10_000,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    });
+    this.cache = reviewCache(options);
     this.ttlMs = options.accessTtlMs ?? 10_000;
   }
 

@@ -13,7 +13,7 @@ import { buildHttpServer } from '../../api/serve.js';
 import { controllerRoutes } from '../../api/controller-routes.js';
 import { dashboardPlugin } from '../../api/dashboard.js';
 import { Controller } from '../../controller/controller.js';
-import { MooringError } from '../../core/errors.js';
+import { errorMessage, MooringError } from '../../core/errors.js';
 import { kubeEventSink } from '../../image/events.js';
 import { ImageScanController } from '../../image/scan-controller.js';
 import { registryWebhookPlugin } from '../../image/webhook.js';
@@ -155,7 +155,7 @@ export function registerControllerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), /healthz and /readyz.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), Prometheus metrics (GET /metrics), /healthz and /readyz.\nImage automation (ImageRepository, ImagePolicy, ImageUpdateAutomation) runs beside the Applications\nwhen its CRDs are installed.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
@@ -292,7 +292,11 @@ export function registerControllerCommand(program: Command): void {
               return http?.close();
             })
             .then(() => leadership?.release())
-            .then(resolve);
+            .then(resolve, (error: unknown) => {
+              // Not an unhandled rejection: say what failed, and exit (a half-stopped server would linger).
+              logger.error({ err: errorMessage(error) }, 'stopping failed');
+              process.exit(1);
+            });
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);

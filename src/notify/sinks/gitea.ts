@@ -4,8 +4,7 @@
  * apiURL is the server's API root, e.g. https://gitea.example.com/api/v1 (there is no default).
  */
 import { MooringError } from '../../core/errors.js';
-import { checkedUrl, post } from './http.js';
-import { commitStatusesOf, ownerRepo } from './commit-status.js';
+import { postRepoStatuses } from './status-post.js';
 import type { Sink } from './types.js';
 import { requiredKey } from './types.js';
 
@@ -17,27 +16,9 @@ export const giteaSink: Sink = async (message, context) => {
       retry: 'terminal',
       hint: 'set apiURL to https://YOUR-SERVER/api/v1',
     });
-  const base = context.config.apiURL.replace(/\/+$/, '');
-  for (const status of commitStatusesOf(message, context.config.repository)) {
-    const { owner, repo } = ownerRepo(status.repository, context.config.name);
-    const url = checkedUrl(
-      `${base}/repos/${owner}/${repo}/statuses/${status.sha}`,
-      context.http,
-      context.config.name,
-    );
-    const body = {
-      state: status.verdict,
-      ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
-      description: status.description,
-      context: status.context,
-    };
-    await post(
-      url,
-      JSON.stringify(body),
-      { Authorization: `token ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      context.http,
-      context.config.name,
-    );
-  }
-  return {};
+  return postRepoStatuses(message, context, context.config.apiURL, {
+    Authorization: `token ${token}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+  });
 };

@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import type { TreeNode } from '../../../src/api/tree.js';
-import { packageRoot } from '../../../src/core/package-root.js';
-import { testCluster } from '../../helpers/kube.js';
 import { eventUntil, readEvents } from '../../helpers/sse.js';
 import { configMap, controllerHarness, readyAt } from '../controller/harness.js';
 import { serviceAccountToken } from './detail-harness.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
+import { servedController } from './served-controller.js';
 
 describe('mooring controller serves the detail routes', () => {
   it('tree, OpenAPI entries and the app stream on its one port', async (t) => {
@@ -33,25 +14,7 @@ describe('mooring controller serves the detail routes', () => {
     const first = await h.publish({ 'settings.yaml': [configMap('settings', { color: 'blue' })] });
     // Polled hourly: only the refresh below makes it look at Git again within the test.
     await h.createApp(name, { interval: '1h' });
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        join(packageRoot(), 'dist', 'src', 'cli', 'main.js'),
-        'controller',
-        ...['-n', h.appNamespace, '--app-namespace', h.appNamespace],
-        ...['--kubeconfig', testCluster().kubeconfigPath, '--no-leader-elect', '--allow-file-repos'],
-        ...['--http-port', String(port), '--http-host', '127.0.0.1', '--cache-dir', h.cacheDir],
-        ...['--log-level', 'error'],
-      ],
-      { stdio: 'ignore' },
-    );
-    t.after(() => child.kill('SIGKILL'));
-    const base = `http://127.0.0.1:${port}`;
-    await h.waitFor('/readyz to answer 200', async () => {
-      const answer = await fetch(`${base}/readyz`).catch(() => undefined);
-      return answer?.status === 200 ? true : undefined;
-    });
+    const base = await servedController(t, h);
     await h.waitForApp(name, 'Ready at the first commit', readyAt(first), 30_000);
     const token = await serviceAccountToken(h.appNamespace, 'operator', ['get', 'list', 'patch']);
     const headers = { authorization: `Bearer ${token}` };

@@ -3,62 +3,16 @@
  * ConfigMap, an Application's own CEL checks in front of them, and a bad expression reported in status.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 
 import { HEALTH_CHECKS_CONFIGMAP } from '../../../src/health/custom/index.js';
 import { condition, controllerHarness } from './harness.js';
+import { gaugeKind } from './gauge-kind.js';
 
 describe('controller: custom health checks', () => {
   it("judges a custom resource by the cluster's Lua check, then by the app's own CEL check, and refuses a bad one", async (t) => {
     const h = await controllerHarness(t);
-    const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
-    const crdRef = {
-      group: 'apiextensions.k8s.io',
-      kind: 'CustomResourceDefinition',
-      namespace: '',
-      name: `gauges.${group}`,
-    };
-    t.after(async () => {
-      await h.observer.delete('apiextensions.k8s.io/v1', crdRef);
-    });
-    await h.observer.apply(
-      {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: crdRef.name },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge', listKind: 'GaugeList' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: { type: 'object', properties: { size: { type: 'integer' } } },
-                    status: { type: 'object', properties: { reading: { type: 'string' } } },
-                  },
-                },
-              },
-              subresources: { status: {} },
-            },
-          ],
-        },
-      },
-      { fieldManager: 'mooring-tests' },
-    );
-    await h.waitFor('the Gauge CRD is served', async () => {
-      await h.observer.discovery.load();
-      return h.observer
-        .list(`${group}/v1`, 'Gauge', { namespace: h.destNamespace })
-        .then(() => true)
-        .catch(() => undefined);
-    });
+    const group = await gaugeKind(t, h, { statusSubresource: true });
     await h.observer.create({
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -8,17 +8,15 @@
  * reproduces it: an annotation nobody in Git owns (drift, nothing to correct) and a status, in one write.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { TestContext } from 'node:test';
 
 import { condition, controllerHarness, readyAt } from './harness.js';
-import type { ControllerHarness } from './harness.js';
+import { gaugeKind } from './gauge-kind.js';
 
 describe('controller: health signals', () => {
   it('a health change taken in the same turn as a drift reaches status (degraded, then recovered)', async (t) => {
     const h = await controllerHarness(t);
-    const group = await gaugeKind(t, h);
+    const group = await gaugeKind(t, h, { statusSubresource: false });
     const sha = await h.publish({
       'gauge.yaml': [
         { apiVersion: `${group}/v1`, kind: 'Gauge', metadata: { name: 'probe' }, spec: { size: 1 } },
@@ -78,7 +76,7 @@ describe('controller: health signals', () => {
 
   it('a stalled app keeps Stalled while the health of what is live still reaches status', async (t) => {
     const h = await controllerHarness(t);
-    const group = await gaugeKind(t, h);
+    const group = await gaugeKind(t, h, { statusSubresource: false });
     const gauge = {
       apiVersion: `${group}/v1`,
       kind: 'Gauge',
@@ -127,55 +125,3 @@ describe('controller: health signals', () => {
     assert.match(condition(degraded, 'Stalled')?.message ?? '', /ConfigMap\/.*bad/);
   });
 });
-
-/** A Gauge custom resource kind without a status subresource (status and metadata change in one write). */
-async function gaugeKind(t: TestContext, h: ControllerHarness): Promise<string> {
-  const group = `t${randomBytes(4).toString('hex')}.mooring.example`;
-  const crdRef = {
-    group: 'apiextensions.k8s.io',
-    kind: 'CustomResourceDefinition',
-    namespace: '',
-    name: `gauges.${group}`,
-  };
-  t.after(async () => {
-    await h.observer.delete('apiextensions.k8s.io/v1', crdRef);
-  });
-  await h.observer.apply(
-    {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: crdRef.name },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge', listKind: 'GaugeList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            // No status subresource: status and metadata change in one write, one watch event.
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: { type: 'object', properties: { size: { type: 'integer' } } },
-                  status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                },
-              },
-            },
-          },
-        ],
-      },
-    },
-    { fieldManager: 'mooring-tests' },
-  );
-  await h.waitFor('the Gauge CRD is served', async () => {
-    await h.observer.discovery.load();
-    return h.observer
-      .list(`${group}/v1`, 'Gauge', { namespace: h.destNamespace })
-      .then(() => true)
-      .catch(() => undefined);
-  });
-  return group;
-}
