@@ -89,6 +89,22 @@ describe('install manifests', () => {
     }
   });
 
+  it('give every RBAC rule resources and at least one verb (a merge once left a rule without verbs)', () => {
+    const roles = deployObjects().filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
+    assert.ok(roles.length >= 3, `only ${roles.length} Roles and ClusterRoles`);
+    for (const role of roles) {
+      const where = `${role.kind}/${role.metadata.namespace ?? ''}/${role.metadata.name}`;
+      const rules = (role as { rules?: { resources?: unknown; verbs?: unknown }[] }).rules ?? [];
+      rules.forEach((rule, i) => {
+        assert.ok(
+          Array.isArray(rule.resources) && rule.resources.length > 0,
+          `${where} rule ${i}: resources`,
+        );
+        assert.ok(Array.isArray(rule.verbs) && rule.verbs.length > 0, `${where} rule ${i}: verbs`);
+      });
+    }
+  });
+
   it('list only files and folders that exist in their kustomizations', () => {
     for (const file of yamlFiles(deployDir).filter((f) => f.endsWith('kustomization.yaml'))) {
       const [kustomization] = documentsOf(file) as { resources: string[] }[];
