@@ -7,6 +7,8 @@
 import type { TestContext } from 'node:test';
 import type { AddressInfo } from 'node:net';
 
+import type { FastifyPluginAsync } from 'fastify';
+
 import { controllerRoutes } from '../../../src/api/controller-routes.js';
 import { ApplicationIndex } from '../../../src/api/index/app-index.js';
 import { watchApplications } from '../../../src/api/index/watch.js';
@@ -23,8 +25,15 @@ export interface ApiHarness {
   getJson<T>(path: string, token: string): Promise<T>;
 }
 
-/** Starts the API server for `h` (its controller must be running); stopped when the test ends. */
-export async function apiHarness(t: TestContext, h: ControllerHarness): Promise<ApiHarness> {
+/**
+ * Starts the API server for `h` (its controller must be running); stopped when the test ends. `plugins`:
+ * more of what `mooring controller` serves on the same port (the dashboard).
+ */
+export async function apiHarness(
+  t: TestContext,
+  h: ControllerHarness,
+  plugins: FastifyPluginAsync[] = [],
+): Promise<ApiHarness> {
   const controller = h.controller;
   if (controller === undefined) throw new Error('start the controller first');
   const objects = connect({ kubeconfig: testCluster().kubeconfigPath });
@@ -43,6 +52,7 @@ export async function apiHarness(t: TestContext, h: ControllerHarness): Promise<
     clusters: controller.clusters,
     routes: detail.routes,
     openApiPaths: detail.openApiPaths,
+    plugins,
   });
   const watcher = await watchApplications(objects, index, [h.appNamespace], h.logger);
   index.markSynced();
