@@ -28,40 +28,13 @@ import { installCrds } from '../src/install/crds.js';
 import { connect } from '../src/kube/connect.js';
 import type { ObjectsApi } from '../src/kube/objects-api.js';
 import { benchCluster } from './cluster.js';
+import { pool, stats } from './stats.js';
 
 const NAMESPACES = 20;
 const PROJECTS = 10;
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-function stats(samples: number[]): { p50: number; p95: number; max: number; n: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted[sorted.length - 1] ?? NaN,
-    n: sorted.length,
-  };
-}
-
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
-
-/** Runs `task` over `items` with at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await task(item);
-      }
-    }),
-  );
-}
 
 async function createApps(objects: ObjectsApi, prefix: string, n: number): Promise<number> {
   const started = performance.now();

@@ -18,6 +18,7 @@ import type { KubeObject } from '../src/core/objects.js';
 import { pollUntil, sleep } from '../src/core/wait.js';
 import { packageRoot } from '../src/core/package-root.js';
 import { benchCluster } from './cluster.js';
+import { percentile } from './stats.js';
 import { startGitHttpServer } from '../src/devgit/http-server.js';
 import { WorkingRepo } from '../src/devgit/repo.js';
 import { renderTools } from '../src/cli/commands/engine-options.js';
@@ -27,11 +28,6 @@ import type { ObjectsApi } from '../src/kube/objects-api.js';
 import { startWatch } from '../src/kube/watch.js';
 
 const SECRET = 'bench-webhook-secret';
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? NaN;
-}
 
 function summary(samples: number[]): { n: number; p50: number; p99: number; min: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);

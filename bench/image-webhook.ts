@@ -19,6 +19,7 @@ import { installCrds } from '../src/install/crds.js';
 import { connect } from '../src/kube/connect.js';
 import { launchRegistry } from '../test/helpers/registry.js';
 import { benchCluster } from './cluster.js';
+import { percentile } from './stats.js';
 
 const SECRET = 'bench-registry-secret';
 const consoleLogger = {
@@ -36,11 +37,6 @@ const consoleLogger = {
   },
 };
 const API = 'mooring.dev/v1alpha1';
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? NaN;
-}
 
 async function main(): Promise<void> {
   const trials = Number(process.env.MOORING_BENCH_TRIALS ?? '20');
