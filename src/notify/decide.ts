@@ -5,6 +5,7 @@
  * the policy status), so a restarted controller decides from the same place. Pure.
  */
 import type { AppNotifyState, NotifyEventName } from '../crd/notification-policy.js';
+import type { ImageNotice } from './image.js';
 import type { AppObservation, DriftItem } from './observe.js';
 
 /** One thing to tell people about one app. */
@@ -19,6 +20,8 @@ export interface NotificationEvent {
   recoveredFrom?: ('sync' | 'health')[];
   /** When the app went OutOfSync, for `out-of-sync`. */
   outOfSyncSince?: string;
+  /** What an image automation run did, for `image-updated` and `image-held`. */
+  image?: ImageNotice;
   observation: AppObservation;
 }
 
@@ -138,7 +141,11 @@ export function driftFingerprint(items: readonly DriftItem[]): string {
     )
     .sort()
     .join(';');
-  // FNV-1a: the status keeps a few characters per app, not the whole drift.
+  return shortHash(text);
+}
+
+/** FNV-1a of `text` in 8 hex digits: the status keeps a few characters per app, not what it stands for. Pure. */
+export function shortHash(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

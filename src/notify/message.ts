@@ -58,6 +58,8 @@ const SEVERITY: Record<NotifyEventName, Severity> = {
   'drift-corrected': 'info',
   rollback: 'warning',
   'out-of-sync': 'warning',
+  'image-updated': 'info',
+  'image-held': 'warning',
 };
 
 const TITLE: Record<NotifyEventName, string> = {
@@ -69,6 +71,8 @@ const TITLE: Record<NotifyEventName, string> = {
   'drift-corrected': 'drift corrected',
   rollback: 'rolled back',
   'out-of-sync': 'out of sync',
+  'image-updated': 'images updated',
+  'image-held': 'image update held',
 };
 
 /** The message of a group of events of one kind (and commit). Pure. */
@@ -154,7 +158,34 @@ function summaryOf(event: NotificationEvent): string {
       return `${o.app}: drift corrected on ${String(o.drift.corrected.length)} object(s)`;
     case 'out-of-sync':
       return `${o.app} has been OutOfSync since ${event.outOfSyncSince ?? event.at}`;
+    case 'image-updated':
+      return `${o.app}: ${imagesCount(o.images.length)} updated${whereTo(event)}`;
+    case 'image-held':
+      return `${o.app}: image update held, ${event.image?.reason ?? 'by a rollback'}`;
   }
+}
+
+function imagesCount(count: number): string {
+  return count === 1 ? 'image' : `${String(count)} images`;
+}
+
+/** Where an image update went: ` in a1b2c3d4e5f6 on main` or ` in pull request #12`. */
+function whereTo(event: NotificationEvent): string {
+  const image = event.image;
+  if (image === undefined) return '';
+  if (image.pullRequest !== undefined) return ` in pull request #${String(image.pullRequest.number)}`;
+  const commit = image.commit === undefined ? '' : ` in ${shortCommit(image.commit)}`;
+  return `${commit} on ${image.pushedTo ?? image.branch}`;
+}
+
+/** The automation, the repository and the pull request behind an image event. */
+function imageLines(event: NotificationEvent): string[] {
+  const image = event.image;
+  if (image === undefined) return [];
+  const lines = [`automation ${image.automation} (${image.repository}, branch ${image.branch})`];
+  if (image.pullRequest !== undefined) lines.push(`pull request: ${image.pullRequest.url}`);
+  if (event.event === 'image-held') lines.push('held back until mooring unpin');
+  return lines;
 }
 
 function detailsOf(event: NotificationEvent): string[] {
@@ -171,6 +202,7 @@ function detailsOf(event: NotificationEvent): string[] {
   list('failed', o.changes.failed);
   for (const image of o.images.slice(0, MAX_SUBJECTS))
     lines.push(`image ${image.subject}: ${image.before} -> ${image.after}`);
+  lines.push(...imageLines(event));
   if (event.event === 'drift-detected') lines.push(...o.drift.detected.slice(0, MAX_SUBJECTS).map(driftLine));
   if (event.event === 'drift-corrected')
     lines.push(...o.drift.corrected.slice(0, MAX_SUBJECTS).map(driftLine));

@@ -7,7 +7,10 @@ import type { NotifyEventName } from '../../crd/notification-policy.js';
 import { MooringError } from '../../core/errors.js';
 import type { AppSection, NotificationMessage } from '../message.js';
 
-/** The commit-status verdict of an event; drift is not about a commit and sets none. */
+/**
+ * The commit-status verdict of an event; drift is not about a commit and sets none, nor is an image
+ * automation's commit (its sync says whether it is deployed).
+ */
 export type CommitVerdict = 'success' | 'failure' | 'pending';
 
 export function verdictOf(event: NotifyEventName): CommitVerdict | undefined {
@@ -23,6 +26,8 @@ export function verdictOf(event: NotifyEventName): CommitVerdict | undefined {
       return 'pending';
     case 'drift-detected':
     case 'drift-corrected':
+    case 'image-updated':
+    case 'image-held':
       return undefined;
   }
 }
