@@ -82,6 +82,7 @@ export function decideNotifications(
 
   decideOutOfSync(previous, next, observation, now, policy, candidates, base);
   decideDrift(previous, next, observation, candidates, base);
+  decideRollout(previous, next, observation, candidates, base);
   return { events: wanted(candidates, policy.events), state: next };
 }
 
@@ -127,6 +128,21 @@ function decideDrift(
     if (previous.drift !== print) candidates.push({ ...base, event: 'drift-corrected' });
     next.drift = print;
   }
+}
+
+/** Rollouts: each event once per revision (a rollout restarted from step 1 is not started twice). */
+function decideRollout(
+  previous: AppNotifyState,
+  next: AppNotifyState,
+  observation: AppObservation,
+  candidates: NotificationEvent[],
+  base: Omit<NotificationEvent, 'event'>,
+): void {
+  const rollout = observation.rollout;
+  if (rollout === undefined) return;
+  const print = `${rollout.event}:${rollout.revision}`;
+  if (previous.rollout !== print) candidates.push({ ...base, event: `rollout-${rollout.event}` });
+  next.rollout = print;
 }
 
 /** A short, stable fingerprint of a drift: objects and field paths (not values, not times). Pure. */

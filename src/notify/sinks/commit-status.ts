@@ -18,11 +18,14 @@ export function verdictOf(event: NotifyEventName): CommitVerdict | undefined {
     case 'sync-succeeded':
     case 'recovered':
     case 'rollback':
+    case 'rollout-promoted':
       return 'success';
     case 'sync-failed':
     case 'health-degraded':
+    case 'rollout-aborted':
       return 'failure';
     case 'out-of-sync':
+    case 'rollout-started':
       return 'pending';
     case 'drift-detected':
     case 'drift-corrected':
