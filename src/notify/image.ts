@@ -2,7 +2,8 @@
  * Image automation as notifications: a run's report (src/image/update/report.ts) becomes one observation
  * per Application it concerns — images committed for it (`image-updated`), images held back from it by a
  * rollback (`image-held`), or neither any more (a hold that ended) — and each is decided against what was
- * last sent for that app: once per distinct change, never once per scan. The state is the policy status's
+ * last sent for that app: an update once per commit, a hold once until it ends (not once per scan, nor
+ * again for each newer image it holds back). The state is the policy status's
  * (like drift), so a restarted controller re-sends nothing. Pure.
  */
 import type { AppNotifyState, NotifyEventName } from '../crd/notification-policy.js';
@@ -93,7 +94,9 @@ export function decideImage(
     next.image = print;
     delete next.imageHeld;
   } else {
-    const print = shortHash(`${notice.reason ?? ''};${notice.images.map((i) => i.after).join(';')}`);
+    // Once per hold: the same rollback holding newer images, or moving from "requested" to "reverted",
+    // is the same hold (only whose rollback holds it counts).
+    const print = shortHash((notice.reason ?? '').replace(/ \(.*\)$/s, ''));
     if (state?.imageHeld !== print) event = 'image-held';
     next.imageHeld = print;
   }

@@ -97,9 +97,20 @@ describe('image notifications', () => {
     assert.match(state.image ?? '', /^[0-9a-f]{8}$/);
   });
 
-  it('sends image-held once per hold, not on every scan, and again for a newer image held back', () => {
-    const { events } = run([heldRun(), heldRun(), heldRun(), heldRun('1.3.0')]);
-    assert.deepEqual(events, [['image-held'], [], [], ['image-held']]);
+  it('sends image-held once per hold: not on every scan, nor for a newer image or a later stage of it', () => {
+    const reverted = heldRun('1.3.0');
+    const later = {
+      ...reverted,
+      held: reverted.held.map((h) => ({ ...h, reason: 'held by rollback of app apps/web (pinned to 0123)' })),
+    };
+    const { events } = run([heldRun(), heldRun(), heldRun(), reverted, later]);
+    assert.deepEqual(events, [['image-held'], [], [], [], []]);
+    // Another app's rollback holding it (a parent folder) is another hold.
+    const other = {
+      ...later,
+      held: later.held.map((h) => ({ ...h, reason: 'held by rollback of app apps/all (reverted)' })),
+    };
+    assert.deepEqual(run([heldRun(), other]).events, [['image-held'], ['image-held']]);
   });
 
   it('a restart re-sends nothing: the state kept in status decides', () => {
