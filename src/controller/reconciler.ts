@@ -44,10 +44,11 @@ import {
   healReport,
   recordSink,
   refreshReport,
+  rolloutReport,
   statusSink,
   syncReport,
 } from './report.js';
-import type { HealthChange, ReconcileReport, ReportSink } from './report.js';
+import type { HealthChange, ReconcileReport, ReportSink, RollbackDone } from './report.js';
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
@@ -168,6 +169,14 @@ export class Reconciler {
       // The memory handed to the coordinator is this app's AppMemory.
       rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
       historyLimit: (app) => app.spec.historyLimit,
+      // Best effort: a sink's failure never stops a rollout.
+      report: (app, memory, rollout) =>
+        this.publish(rolloutReport({ app, memory: memory as AppMemory, rollout })).catch((error: unknown) => {
+          deps.logger.warn(
+            { app: app.metadata.name, err: errorMessage(error) },
+            'rollout report not published',
+          );
+        }),
     });
     this.sinks = [
       recordSink(deps.objects, deps.logger),
@@ -324,7 +333,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, memory: AppMemory, target: string): Promise<void> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<RollbackDone> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -345,10 +354,11 @@ export class Reconciler {
           ],
         }),
       );
-      return;
+      return { how: 'failed', reason: 'no earlier successful revision in the history' };
     }
     // The Project must still allow the repository before credentials go to it.
-    if (!('access' in (await this.access(app, memory, 'rollback')))) return;
+    if (!('access' in (await this.access(app, memory, 'rollback'))))
+      return { how: 'failed', target: resolved, reason: 'the Project refused the repository' };
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -383,6 +393,9 @@ export class Reconciler {
       }),
     );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
+    return outcome.kind === 'pushed'
+      ? { how: 'pushed', target: resolved, commit: outcome.commit }
+      : { how: 'pinned', target: resolved, reason: outcome.reason };
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */

@@ -16,7 +16,9 @@
  * - `wait`      waiting for a dependency (`failure`, retry class waiting);
  * - `request`   a rollback or unpin acted on (`request`; status fields set directly);
  * - `intent`    the inventory written before a sync applies anything (status fields set directly);
- * - `health`    a turn that only had a health signal: status refreshed from the live cache.
+ * - `health`    a turn that only had a health signal: status refreshed from the live cache;
+ * - `rollout`   progressive delivery moved: a canary started, was promoted or aborted (`rollout`; the
+ *               delivery coordinator writes status.delivery itself, so this report writes no status).
  * Any report that rebuilt status carries `health` (aggregated before → after, set by the status sink): a
  * change there, whatever the kind, is "degraded" or "recovered" for notifications.
  */
@@ -42,7 +44,17 @@ export interface ReportEvent {
 
 /** What one turn of one app produced (see the kinds above). */
 export type ReportKind =
-  'sync' | 'heal' | 'unchanged' | 'hold' | 'refusal' | 'failure' | 'wait' | 'request' | 'intent' | 'health';
+  | 'sync'
+  | 'heal'
+  | 'unchanged'
+  | 'hold'
+  | 'refusal'
+  | 'failure'
+  | 'wait'
+  | 'request'
+  | 'intent'
+  | 'health'
+  | 'rollout';
 
 /** The app's aggregated health before and after the status write (the message names the worst object). */
 export interface HealthChange {
@@ -57,6 +69,35 @@ export interface RequestReport {
   target?: string;
   /** rollback: a revert commit pushed, the app pinned, or nothing done (no earlier revision). */
   how?: 'pushed' | 'pinned' | 'failed';
+}
+
+/** A progressive rollout that started, was promoted or aborted (kind 'rollout'). */
+export interface RolloutReport {
+  event: 'started' | 'promoted' | 'aborted';
+  /** The revision rolled out, and the one the stable ran before it. */
+  revision: string;
+  stableRevision?: string | undefined;
+  /** 1-based step and the number of steps; the canary's share of traffic (%) at that step. */
+  step: number;
+  steps: number;
+  weight: number;
+  /** What happened, as status.delivery says it. */
+  message: string;
+  /** aborted: the metrics that failed, with their last values. */
+  failedMetrics?: { name: string; value?: number | undefined; message?: string | undefined }[];
+  /** aborted: what was done in Git (a revert commit pushed, a pin, nothing). */
+  revert?: RollbackDone;
+}
+
+/** What a rollback did: a revert commit pushed, the app pinned, or nothing (with why). */
+export interface RollbackDone {
+  how: 'pushed' | 'pinned' | 'failed';
+  /** The commit rolled back to. */
+  target?: string | undefined;
+  /** pushed: the revert commit. */
+  commit?: string | undefined;
+  /** failed or pinned: why. */
+  reason?: string | undefined;
 }
 
 /** The outcome of one turn of one app. */
@@ -80,6 +121,8 @@ export interface ReconcileReport {
   failure?: SyncFailure;
   /** kind 'request': what was asked and done. */
   request?: RequestReport;
+  /** kind 'rollout': the rollout event. */
+  rollout?: RolloutReport;
   /** Set by the status sink when status was rebuilt: the aggregated health before and after. */
   health?: HealthChange;
 }
@@ -271,6 +314,24 @@ export function fieldsReport(input: {
     status: { planned: [], fields: input.fields },
     outcomes: [],
     ...(input.request === undefined ? {} : { request: input.request }),
+  };
+}
+
+/** The report of a rollout event; status.delivery is the coordinator's, so it writes no status. Pure. */
+export function rolloutReport(input: {
+  app: Application;
+  memory: AppMemory;
+  rollout: RolloutReport;
+}): ReconcileReport {
+  return {
+    kind: 'rollout',
+    app: input.app,
+    memory: input.memory,
+    trigger: input.rollout.event === 'aborted' ? 'rollback' : 'poll',
+    events: [],
+    status: { planned: [], fields: {} },
+    outcomes: [],
+    rollout: input.rollout,
   };
 }
 

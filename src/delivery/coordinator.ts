@@ -15,6 +15,8 @@ import type { Application } from '../app/model.js';
 import { appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
 import { recordEvent } from '../controller/events.js';
 import { recordSync, syncRecordFor } from '../controller/records.js';
+import type { RollbackDone, RolloutReport } from '../controller/report.js';
+import { rolloutEventOf } from './report.js';
 import { formatNumber } from './analysis.js';
 import { holdBack, targetOf } from './hold.js';
 import type { HoldDecision } from './hold.js';
@@ -42,8 +44,10 @@ export interface CoordinatorDeps {
   objects: ObjectsApi;
   logger: Logger;
   /** The reconciler's rollback (a revert commit, or a pin when the push is refused). */
-  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<void>;
+  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RollbackDone>;
   historyLimit: (app: Application) => number;
+  /** Publishes a rollout event as a report (kind 'rollout') to the report sinks; never throws. */
+  report?: (app: Application, memory: DeliveryMemory, rollout: RolloutReport) => Promise<void>;
 }
 
 /** What a turn asks of the reconcile. */
@@ -128,6 +132,7 @@ export class DeliveryCoordinator {
       rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
       await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
       await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStarted', rollout.message);
+      await this.deps.report?.(app, memory, rolloutEventOf(app.spec.delivery, rollout, { event: 'started' }));
       return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     }
     if (current === undefined) return { kind: 'none' };
@@ -136,6 +141,14 @@ export class DeliveryCoordinator {
     await removeCanary(ctx, current.total);
     memory.rollout = undefined;
     await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
+    await this.deps.report?.(
+      app,
+      memory,
+      rolloutEventOf(app.spec.delivery, current, {
+        event: 'aborted',
+        message: 'Git no longer asks for the canary',
+      }),
+    );
     return { kind: 'none' };
   }
 
@@ -155,6 +168,11 @@ export class DeliveryCoordinator {
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
       await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
       await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
+      await this.deps.report?.(
+        app,
+        memory,
+        rolloutEventOf(app.spec.delivery, rollout, { event: 'promoted', message }),
+      );
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
       const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
         name: ctx.delivery.target,
@@ -219,13 +237,18 @@ export class DeliveryCoordinator {
     const step = `step ${rollout.state.step + 1} (${rollout.weight}%)`;
     const target = rollout.state.stableRevision;
     let gitNote: string;
+    let revert: RollbackDone | undefined;
     if (target === undefined) gitNote = 'no earlier revision known: Git left as is';
     else {
       try {
-        await this.deps.rollback(app, memory, target);
-        gitNote = `reverted in Git to ${shortCommit(target)}`;
+        revert = await this.deps.rollback(app, memory, target);
+        gitNote =
+          revert.how === 'pushed'
+            ? `reverted in Git to ${shortCommit(target)}`
+            : `revert to ${shortCommit(target)} ${revert.how === 'pinned' ? 'not pushed, app pinned' : 'failed'}: ${revert.reason ?? 'unknown'}`;
       } catch (error) {
         gitNote = `revert to ${shortCommit(target)} failed: ${errorMessage(error)}`;
+        revert = { how: 'failed', target, reason: errorMessage(error) };
       }
     }
     const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
@@ -247,6 +270,16 @@ export class DeliveryCoordinator {
     });
     await this.writeDelivery(app, deliveryStatusOf(rollout, 'Aborted', message));
     await recordEvent(this.deps.objects, app, 'Warning', 'RolloutAborted', message);
+    await this.deps.report?.(
+      app,
+      memory,
+      rolloutEventOf(app.spec.delivery, rollout, {
+        event: 'aborted',
+        message,
+        failedMetrics: metrics.filter((m) => m.result === 'Failed'),
+        ...(revert === undefined ? {} : { revert }),
+      }),
+    );
     this.deps.logger.warn({ app: app.metadata.name, backOnStableMs }, message);
   }
 

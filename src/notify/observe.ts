@@ -5,7 +5,7 @@
  * module does not know still contribute their health and sync status. Pure.
  */
 import type { ObjectOutcome } from '../apply/types.js';
-import type { ReconcileReport } from '../controller/report.js';
+import type { ReconcileReport, RolloutReport } from '../controller/report.js';
 import { appKeyOf } from '../app/model.js';
 
 /** One object someone changed behind Mooring's back, with the fields and who changed them. */
@@ -46,6 +46,8 @@ export interface AppObservation {
   repoURL?: string;
   /** The SyncRecord written, when there is one. */
   recordName?: string;
+  /** A progressive rollout that started, was promoted or aborted (report kind 'rollout'). */
+  rollout?: RolloutReport;
 }
 
 const CHANGED: ReadonlySet<string> = new Set(['configured', 'recreated']);
@@ -73,7 +75,9 @@ export function observe(report: ReconcileReport): AppObservation {
       recorded: report.record !== undefined,
     };
   }
-  const revision = report.record?.revision ?? lastSync?.revision ?? after?.sync?.revision;
+  const rollout = kind === 'rollout' ? report.rollout : undefined;
+  const revision =
+    rollout?.revision ?? report.record?.revision ?? lastSync?.revision ?? after?.sync?.revision;
   const commit = report.record?.commit ?? {
     ...(after?.source?.author === undefined ? {} : { author: after.source.author }),
     ...(after?.source?.commitSubject === undefined ? {} : { message: after.source.commitSubject }),
@@ -117,6 +121,7 @@ export function observe(report: ReconcileReport): AppObservation {
       : { detected: [], corrected: [] },
     ...(typeof app.spec.source.repoURL === 'string' ? { repoURL: app.spec.source.repoURL } : {}),
     ...(report.recordName === undefined ? {} : { recordName: report.recordName }),
+    ...(rollout === undefined ? {} : { rollout }),
   };
 }
 

@@ -273,6 +273,8 @@ export function registerControllerCommand(program: Command): void {
         onDeleted: (key) => {
           metrics.image.forgetAutomation(key);
         },
+        // image-updated / image-held notifications (the NotificationPolicies the controller watches).
+        ...(controller.notifier === undefined ? {} : { onReport: controller.notifier.imageSink() }),
         // An automation's push refreshes the apps of that branch at once (no wait for their poll).
         onPushed: (repoURL, branch) => {
           for (const key of appsOf(controller.applications(), repoURL, branch))

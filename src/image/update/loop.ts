@@ -17,6 +17,8 @@ import type { Watcher } from '../../kube/watch.js';
 import type { AutomationOutcome } from './automation.js';
 import { runAutomation } from './automation.js';
 import { sameRepository } from './hold.js';
+import type { ImageUpdateReport } from './report.js';
+import { imageUpdateReport } from './report.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -35,6 +37,8 @@ export interface ImageAutomationLoopOptions {
    * refresh at once instead of at their next poll (see refreshAppsOf).
    */
   onPushed?: (repoURL: string, branch: string) => void;
+  /** Called after each run with what it did and to which Applications (notifications). */
+  onReport?: (report: ImageUpdateReport) => void;
 }
 
 interface Entry {
@@ -121,6 +125,8 @@ export class ImageAutomationLoop {
         entry.automation,
       );
       this.options.logger.info({ automation: key, outcome: outcome.kind }, describe(outcome));
+      // Reported before the refresh: "images updated" is told before the sync it causes.
+      this.options.onReport?.(imageUpdateReport(entry.automation, outcome, this.options.applications()));
       if (outcome.kind === 'pushed')
         this.options.onPushed?.(entry.automation.spec.sourceRef.url, outcome.branch);
     } catch (error) {
