@@ -102,6 +102,7 @@ export async function setUpCanaryApp(options: {
     );
     return undefined;
   }
+  const started = Date.now();
   let traffic: SimulatedTraffic | undefined;
   let prometheus: LocalPrometheus | undefined;
   const stop = async (): Promise<void> => {
@@ -135,7 +136,9 @@ export async function setUpCanaryApp(options: {
       timeoutMs: 120_000,
       onChange: () => undefined,
     });
-    print(`${INDENT}${CANARY_DEMO_APP.name} Synced and Healthy at ${row?.revision ?? '?'}`);
+    print(
+      `${INDENT}${CANARY_DEMO_APP.name} Synced and Healthy at ${row?.revision ?? '?'} (this step: ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     return { prometheusURL: prometheus.url, stop };
   } catch (error) {
     await stop();
