@@ -149,6 +149,11 @@ export async function setUpCanaryApp(options: {
 // ---------------------------------------------------------------------------------------------------------
 // `mooring demo canary`
 
+/** Whether `address` can be the Prometheus the demo runs (http on 127.0.0.1): the only one the step reads. Pure. */
+export function isDemoPrometheus(address: string): boolean {
+  return /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(address);
+}
+
 /** One version of the example manifest: its image tag and the simulated error rate. Pure. */
 export function setVersion(manifest: string, version: string, errorRate: number): string {
   const image = /^(\s*image: registry\.example\.com\/demo\/canary-web:)\S+$/m;
@@ -246,6 +251,15 @@ export async function runCanaryStep(options: {
       hint: `run \`mooring demo\` in another terminal first and leave it running (Debian's prometheus must be installed)`,
     });
   const address = app.spec.delivery.analysis.prometheus.address;
+  // The demo's own Prometheus listens on loopback: anything else in the Application is not read from here.
+  if (!isDemoPrometheus(address))
+    throw new MooringError(
+      'UNSAFE_INPUT',
+      `${CANARY_DEMO_APP.name} names Prometheus ${address}, not the demo's`,
+      {
+        hint: 'start `mooring demo` again: it sets the address of the Prometheus it runs',
+      },
+    );
   const up = await fetch(`${address}/-/ready`, { signal: AbortSignal.timeout(5_000) }).then(
     (r) => r.ok,
     () => false,

@@ -79,7 +79,7 @@ describe('mooring demo canary', () => {
     if (findPrometheusBinary() === undefined) {
       // Without Prometheus the step is skipped with a sentence; the rest of the demo runs.
       assert.ok(out.includes(PROMETHEUS_MISSING), out);
-      assert.ok(!out.includes('mooring demo canary'), out);
+      assert.doesNotMatch(out, /^ {2}mooring demo canary/m);
       const refused = await run(home, ['demo', 'canary', '--name', name]);
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /no canary-web Application/);

@@ -10,6 +10,7 @@ import { parseApplication } from '../../../src/crd/application.js';
 import {
   CANARY_DEMO_APP,
   canaryApplication,
+  isDemoPrometheus,
   nextVersions,
   progressLines,
   PROMETHEUS_MISSING,
@@ -77,6 +78,14 @@ describe('demo: progressive delivery step', () => {
         error.code === 'INVALID_ARGUMENT' &&
         (error.hint ?? '').includes('--reset'),
     );
+  });
+
+  it("reads only a loopback Prometheus from the Application (the demo's own)", () => {
+    assert.ok(isDemoPrometheus('http://127.0.0.1:9090'));
+    assert.ok(!isDemoPrometheus('http://169.254.169.254:80'));
+    assert.ok(!isDemoPrometheus('http://127.0.0.1:9090/../x'));
+    assert.ok(!isDemoPrometheus('http://127.0.0.1.evil.example:9090'));
+    assert.ok(!isDemoPrometheus('https://prometheus.monitoring:9090'));
   });
 
   it('picks the next two minor versions, bad then good', () => {
