@@ -9,6 +9,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import type { DeliveryStatus } from '../crd/delivery.js';
+import { deliveryStatusSchema } from '../crd/delivery.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { PlannedObject } from '../plan/types.js';
 import type { Application } from '../app/model.js';
@@ -296,10 +297,19 @@ export class DeliveryCoordinator {
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      { status: { delivery } },
+      deliveryPatch(delivery),
       { subresource: 'status' },
     );
     const status = (updated as Application).status;
     if (status !== undefined) app.status = status;
   }
+}
+
+/**
+ * The merge patch writing status.delivery: a field the new status leaves out is removed (null), so a new
+ * rollout never shows the metrics of the last one. Pure.
+ */
+export function deliveryPatch(delivery: DeliveryStatus): { status: { delivery: Record<string, unknown> } } {
+  const cleared = Object.fromEntries(Object.keys(deliveryStatusSchema.shape).map((key) => [key, null]));
+  return { status: { delivery: { ...cleared, ...delivery } } };
 }
