@@ -1,4 +1,5 @@
 import { errorMessage, MooringError } from '../core/errors.js';
+import type { Egress } from '../net/egress.js';
 import type { Logger } from '../core/logger.js';
 import { syncApplication } from '../engine/sync.js';
 import type { RenderObserver } from '../engine/sync.js';
@@ -136,6 +137,8 @@ export interface ReconcilerDeps {
   /** Told of each git fetch and each render (metrics). */
   onFetch?: FetchObserver;
   onRender?: RenderObserver;
+  /** Outbound connections to URLs tenants write (delivery analysis and webhooks). */
+  egress: Egress;
 }
 
 /** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
@@ -168,6 +171,7 @@ export class Reconciler {
       // The memory handed to the coordinator is this app's AppMemory.
       rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
       historyLimit: (app) => app.spec.historyLimit,
+      egress: deps.egress,
     });
     this.sinks = [
       recordSink(deps.objects, deps.logger),

@@ -5,6 +5,7 @@
  * once, then the revert written to Git by the same mechanism as `mooring rollback`, and a SyncRecord naming
  * the failed metrics with their values).
  */
+import type { Egress } from '../net/egress.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
@@ -44,6 +45,8 @@ export interface CoordinatorDeps {
   /** The reconciler's rollback (a revert commit, or a pin when the push is refused). */
   rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<void>;
   historyLimit: (app: Application) => number;
+  /** Outbound connections to the analysis' Prometheus and webhooks (src/net/egress.ts). */
+  egress: Egress;
 }
 
 /** What a turn asks of the reconcile. */
@@ -91,6 +94,7 @@ export class DeliveryCoordinator {
       app: app.metadata.name,
       stable,
       logger: this.deps.logger,
+      fetch: this.deps.egress.fetch,
     };
   }
 
@@ -156,11 +160,16 @@ export class DeliveryCoordinator {
       await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
       await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
-      const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
-        name: ctx.delivery.target,
-        namespace: ctx.namespace,
-        checksum: rollout.templateHash,
-      });
+      const told = await runGates(
+        ctx.delivery.analysis.webhooks,
+        'post-rollout',
+        {
+          name: ctx.delivery.target,
+          namespace: ctx.namespace,
+          checksum: rollout.templateHash,
+        },
+        ctx.fetch,
+      );
       if (told !== undefined && !told.passed)
         await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
       return { kind: 'none' };

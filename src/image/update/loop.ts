@@ -17,6 +17,7 @@ import type { Watcher } from '../../kube/watch.js';
 import type { AutomationOutcome } from './automation.js';
 import { runAutomation } from './automation.js';
 import { sameRepository } from './hold.js';
+import type { Egress } from '../../net/egress.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -26,6 +27,8 @@ export interface ImageAutomationLoopOptions {
   /** The Applications the controller knows, for rollback holds. */
   applications(): readonly Application[];
   allowFileRepos?: boolean | undefined;
+  /** Which addresses pull-request APIs may be reached at (default: public only). */
+  egress?: Egress | undefined;
   /** Metrics hook: one call per run. */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
   /** Metrics hook: an automation (`namespace/name`) was deleted. */
@@ -116,6 +119,7 @@ export class ImageAutomationLoop {
           logger: this.options.logger,
           applications: () => Promise.resolve(this.options.applications()),
           allowFileRepos: this.options.allowFileRepos,
+          egress: this.options.egress,
           ...(this.options.onRun === undefined ? {} : { onRun: this.options.onRun }),
         },
         entry.automation,

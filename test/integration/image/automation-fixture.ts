@@ -24,6 +24,7 @@ import { startRegistry } from '../../helpers/registry.js';
 import type { TestRegistry } from '../../helpers/registry.js';
 import type { ControllerHarness } from '../controller/harness.js';
 import { controllerHarness, kubectl, RecordingLogger } from '../controller/harness.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 const WEBHOOK_TOKEN = 'registry-webhook-test-secret';
 /** The image repository every automation test pushes to. */
@@ -93,6 +94,7 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
   const metrics = new Metrics({ processMetrics: false });
   const scan = new ImageScanController({
     objects,
+    egress: loopbackEgress(),
     logger,
     namespaces: [ns],
     sink: { event: () => undefined, ...metrics.image.scanSink() },
@@ -125,6 +127,7 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
     namespaces: [ns],
     applications: () => controller.applications(),
     allowFileRepos: false,
+    egress: loopbackEgress(),
     onRun: (automation, outcome) => {
       runs.push(outcome);
       metrics.image.updated(automation, outcome);

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 
 import { MooringError } from '../../../src/core/errors.js';
 import { RateLimitedError, RegistryClient } from '../../../src/image/registry/client.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.writeHead(500).end();
@@ -25,12 +26,15 @@ after(() => {
   server.close();
 });
 
+const egress = loopbackEgress();
+
 function client(options: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}): RegistryClient {
   const made = new RegistryClient({
     image: `${host}/team/app`,
     subject: 'ImageRepository/ns/app',
     insecure: true,
     sleep: () => Promise.resolve(),
+    egress,
     ...options,
   });
   after(() => {

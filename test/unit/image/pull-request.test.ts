@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { openOrUpdatePullRequest } from '../../../src/image/update/pull-request.js';
 import type { PullRequestRequest } from '../../../src/image/update/pull-request.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 interface Seen {
   method: string;
@@ -55,6 +56,8 @@ async function host(
   };
 }
 
+const egress = loopbackEgress();
+
 function request(provider: PullRequestRequest['provider'], apiURL: string): PullRequestRequest {
   return {
     provider,
@@ -65,6 +68,7 @@ function request(provider: PullRequestRequest['provider'], apiURL: string): Pull
     base: 'main',
     title: 'Update images of apps/web',
     body: '- r/web:1.0.0 → r/web:1.1.0 (apps/web)',
+    fetch: egress.fetch,
   };
 }
 
