@@ -166,11 +166,12 @@ export function registerControllerCommand(program: Command): void {
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
+      // Checked before anything else, so a bad range is the first error.
+      const egress = egressFromFlags(opts.egressAllowCidr);
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       const port = Number.parseInt(opts.httpPort ?? opts.webhookPort ?? '8080', 10);
       const oidc = oidcOptions(opts);
       const index = new ApplicationIndex();
-      const egress = egressFromFlags(opts.egressAllowCidr);
       // One registry for the process, served at /metrics on the controller's HTTP port.
       const metrics = new Metrics();
       // Image automation runs beside the Application controller when its CRDs are installed.

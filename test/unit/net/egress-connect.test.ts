@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { MooringError } from '../../../src/core/errors.js';
-import { Egress } from '../../../src/net/egress.js';
+import { Egress, egressFromFlags } from '../../../src/net/egress.js';
 import { egressPolicy } from '../../../src/net/egress-policy.js';
 
 let server: Server;
@@ -162,5 +162,30 @@ describe('Egress: connections are checked after resolution', () => {
     controller.abort(new Error('stop'));
     await assert.rejects(egress.fetch(`http://127.0.0.1:${port}/`, { signal: controller.signal }), /stop/);
     egress.destroy();
+  });
+});
+
+describe('egressFromFlags (--egress-allow-cidr)', () => {
+  it('reads repeated and comma-separated ranges', () => {
+    const egress = egressFromFlags(['10.0.0.0/8, 127.0.0.1/32', 'fd00::/8']);
+    assert.deepEqual(
+      egress.policy.allow.map((c) => c.text),
+      ['10.0.0.0/8', '127.0.0.1/32', 'fd00::/8'],
+    );
+    assert.equal(egress.refusal('svc', '10.96.0.10'), undefined);
+    assert.equal(egress.refusal('svc', 'fd00:ec2::254'), undefined);
+    assert.match(egress.refusal('svc', '169.254.169.254')?.message ?? '', /link-local/);
+    assert.equal(egressFromFlags(undefined).policy.allow.length, 0);
+    egress.destroy();
+  });
+
+  it('refuses a range that is not one, naming the flag', () => {
+    assert.throws(
+      () => egressFromFlags(['10.0.0.0/8,10.0.0.0/33']),
+      (error: unknown) =>
+        error instanceof MooringError &&
+        error.code === 'INVALID_ARGUMENT' &&
+        error.message.includes('--egress-allow-cidr: "10.0.0.0/33" is not an IPv4 or IPv6 range'),
+    );
   });
 });
