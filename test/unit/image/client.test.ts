@@ -202,6 +202,20 @@ describe('registry client', () => {
     await assert.rejects(client().manifestDigest('../x'), /is not a valid tag/);
   });
 
+  it('refuses a registry on a private address unless the egress policy allows it', async () => {
+    const strict = new RegistryClient({ image: `${host}/team/app`, subject: 's', insecure: true });
+    after(() => {
+      strict.close();
+    });
+    await assert.rejects(strict.listTags(), (error: unknown) => {
+      assert.ok(error instanceof MooringError);
+      assert.equal(error.code, 'UNSAFE_INPUT');
+      assert.match(error.message, /refused to connect to 127\.0\.0\.1 at 127\.0\.0\.1: loopback/);
+      assert.match(error.hint ?? '', /--egress-allow-cidr 127\.0\.0\.1\/32/);
+      return true;
+    });
+  });
+
   it('reaches the registry over https only unless insecure', () => {
     assert.throws(
       () => new RegistryClient({ image: 'app:1', subject: 's', insecure: false }),

@@ -233,6 +233,21 @@ describe('openOrUpdatePullRequest: errors and the token', () => {
     );
   });
 
+  it('refuses an API on a private address by default, sending nothing (the egress policy)', async () => {
+    const server = await host(() => [200, []]);
+    try {
+      const { fetch: _loopback, ...strict } = request('github', server.url);
+      await assert.rejects(openOrUpdatePullRequest(strict), (error: Error) => {
+        assert.match(error.message, /refused to connect to 127\.0\.0\.1 at 127\.0\.0\.1: loopback/);
+        assert.doesNotMatch(error.message, new RegExp(TOKEN));
+        return true;
+      });
+      assert.equal(server.seen.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('does not follow redirects (the token would go along)', async () => {
     const server = await host(() => [302, {}]);
     try {
