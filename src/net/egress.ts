@@ -81,7 +81,7 @@ export class Egress {
       `refused to connect to ${host} at ${address}: ${describeRange(verdict.range)} addresses are not reached unless ${EGRESS_ALLOW_FLAG} allows them`,
       {
         subject: host,
-        hint: `if ${host} is meant to be reached, start the controller with ${EGRESS_ALLOW_FLAG} ${suggested} (or a wider range; Helm: egress.allowCIDRs)`,
+        hint: `if ${host} is meant to be reached, start the controller with ${EGRESS_ALLOW_FLAG} ${suggested} (or a wider range; in the install, in the controller Deployment's args)`,
       },
     );
   }
