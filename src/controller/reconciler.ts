@@ -1,4 +1,5 @@
 import { errorMessage, MooringError } from '../core/errors.js';
+import type { Egress } from '../net/egress.js';
 import type { Logger } from '../core/logger.js';
 import { syncApplication } from '../engine/sync.js';
 import type { RenderObserver } from '../engine/sync.js';
@@ -137,6 +138,8 @@ export interface ReconcilerDeps {
   /** Told of each git fetch and each render (metrics). */
   onFetch?: FetchObserver;
   onRender?: RenderObserver;
+  /** Outbound connections to URLs tenants write (delivery analysis and webhooks). */
+  egress: Egress;
 }
 
 /** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
@@ -177,6 +180,7 @@ export class Reconciler {
             'rollout report not published',
           );
         }),
+      egress: deps.egress,
     });
     this.sinks = [
       recordSink(deps.objects, deps.logger),

@@ -5,6 +5,7 @@
  * once, then the revert written to Git by the same mechanism as `mooring rollback`, and a SyncRecord naming
  * the failed metrics with their values).
  */
+import type { Egress } from '../net/egress.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
@@ -49,6 +50,8 @@ export interface CoordinatorDeps {
   historyLimit: (app: Application) => number;
   /** Publishes a rollout event as a report (kind 'rollout') to the report sinks; never throws. */
   report?: (app: Application, memory: DeliveryMemory, rollout: RolloutReport) => Promise<void>;
+  /** Outbound connections to the analysis' Prometheus and webhooks (src/net/egress.ts). */
+  egress: Egress;
 }
 
 /** What a turn asks of the reconcile. */
@@ -96,6 +99,7 @@ export class DeliveryCoordinator {
       app: app.metadata.name,
       stable,
       logger: this.deps.logger,
+      fetch: this.deps.egress.fetch,
     };
   }
 
@@ -175,11 +179,16 @@ export class DeliveryCoordinator {
         rolloutEventOf(app.spec.delivery, rollout, { event: 'promoted', message }),
       );
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
-      const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
-        name: ctx.delivery.target,
-        namespace: ctx.namespace,
-        checksum: rollout.templateHash,
-      });
+      const told = await runGates(
+        ctx.delivery.analysis.webhooks,
+        'post-rollout',
+        {
+          name: ctx.delivery.target,
+          namespace: ctx.namespace,
+          checksum: rollout.templateHash,
+        },
+        ctx.fetch,
+      );
       if (told !== undefined && !told.passed)
         await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
       return { kind: 'none' };

@@ -5,6 +5,7 @@
  * applies the rate limit, and delivers to each sink with retries and backoff, reporting failures in status.
  */
 import { errorMessage, MooringError, retryClassOf } from '../core/errors.js';
+import { Egress } from '../net/egress.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
@@ -40,6 +41,8 @@ export interface NotifierOptions {
   allowHttp?: boolean;
   /** Per request (default 10 s). */
   timeoutMs?: number;
+  /** Which addresses sinks may connect to (default: public addresses only). */
+  egress?: Egress;
   /** Reports waiting to be decided (default 10,000; the oldest are dropped past it). */
   queueLimit?: number;
   /** Deliveries tried per message and sink (default 5), with backoff from `retryBaseMs` (default 1 s). */
@@ -93,7 +96,11 @@ export class Notifier {
 
   constructor(private readonly options: NotifierOptions) {
     this.sinkImpls = { ...sinksByType(options.objects), ...options.sinks };
-    this.http = { allowHttp: options.allowHttp ?? false, timeoutMs: options.timeoutMs ?? 10_000 };
+    this.http = {
+      allowHttp: options.allowHttp ?? false,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      fetch: (options.egress ?? Egress.publicOnly()).fetch,
+    };
   }
 
   private now(): Date {

@@ -27,6 +27,7 @@ import type { FileChange } from './message.js';
 import { commitMessage } from './message.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import type { PullRequestResult } from './pull-request.js';
+import { Egress } from '../../net/egress.js';
 
 export interface AutomationDeps {
   objects: ObjectsApi;
@@ -35,6 +36,8 @@ export interface AutomationDeps {
   applications(): Promise<readonly Application[]>;
   /** Accept file:// repository URLs (tests and the demo). */
   allowFileRepos?: boolean | undefined;
+  /** Which addresses pull-request APIs may be reached at (default: public only). */
+  egress?: Egress | undefined;
   now?: () => Date;
   /** Called once per run with its outcome (metrics). */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
@@ -178,6 +181,7 @@ async function finish(
         base: pullRequest.base ?? automation.spec.sourceRef.branch,
         title,
         body: rest.join('\n').trim(),
+        fetch: (deps.egress ?? Egress.shared()).fetch,
       });
       return {
         kind: 'pushed',

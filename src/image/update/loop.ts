@@ -19,6 +19,7 @@ import { runAutomation } from './automation.js';
 import { sameRepository } from './hold.js';
 import type { ImageUpdateReport } from './report.js';
 import { imageUpdateReport } from './report.js';
+import type { Egress } from '../../net/egress.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -28,6 +29,8 @@ export interface ImageAutomationLoopOptions {
   /** The Applications the controller knows, for rollback holds. */
   applications(): readonly Application[];
   allowFileRepos?: boolean | undefined;
+  /** Which addresses pull-request APIs may be reached at (default: public only). */
+  egress?: Egress | undefined;
   /** Metrics hook: one call per run. */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
   /** Metrics hook: an automation (`namespace/name`) was deleted. */
@@ -120,6 +123,7 @@ export class ImageAutomationLoop {
           logger: this.options.logger,
           applications: () => Promise.resolve(this.options.applications()),
           allowFileRepos: this.options.allowFileRepos,
+          egress: this.options.egress,
           ...(this.options.onRun === undefined ? {} : { onRun: this.options.onRun }),
         },
         entry.automation,

@@ -25,6 +25,7 @@ import type { TestRegistry } from '../../helpers/registry.js';
 import type { ControllerOptions } from '../../../src/controller/controller.js';
 import type { ControllerHarness } from '../controller/harness.js';
 import { controllerHarness, kubectl, RecordingLogger } from '../controller/harness.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 const WEBHOOK_TOKEN = 'registry-webhook-test-secret';
 /** The image repository every automation test pushes to. */
@@ -105,6 +106,7 @@ export async function startAutomationFixture(
   const metrics = new Metrics({ processMetrics: false });
   const scan = new ImageScanController({
     objects,
+    egress: loopbackEgress(),
     logger,
     namespaces: [ns],
     sink: { event: () => undefined, ...metrics.image.scanSink() },
@@ -137,6 +139,7 @@ export async function startAutomationFixture(
     namespaces: [ns],
     applications: () => h.controller?.applications() ?? [],
     allowFileRepos: false,
+    egress: loopbackEgress(),
     onRun: (automation, outcome) => {
       runs.push(outcome);
       metrics.image.updated(automation, outcome);
