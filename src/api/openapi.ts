@@ -4,6 +4,7 @@
  */
 import { HEALTH_STATUSES, SYNC_STATUSES } from '../crd/application-status.js';
 import { ACTIONS } from './routes/actions.js';
+import { FLEET_OPENAPI_PATHS } from './routes/fleet-openapi.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SORT_KEYS } from './index/query.js';
 
 type Json = Record<string, unknown>;
@@ -208,9 +209,14 @@ export function openApiDocument(extraPaths: Json = {}): Json {
           '200': json(
             {
               type: 'object',
-              required: ['items'],
+              required: ['items', 'total'],
               properties: {
                 items: { type: 'array', items: { $ref: '#/components/schemas/ApplicationSummary' } },
+                total: {
+                  type: 'integer',
+                  description:
+                    'how many apps match the query in all (every page), among those the caller may list',
+                },
                 continue: { type: 'string', description: 'absent on the last page' },
               },
             },
@@ -284,6 +290,7 @@ export function openApiDocument(extraPaths: Json = {}): Json {
     ...Object.fromEntries(
       ACTIONS.map((action) => [`/api/v1/applications/{namespace}/{name}/${action}`, actionPath(action)]),
     ),
+    ...FLEET_OPENAPI_PATHS,
     ...extraPaths,
   };
   return {

@@ -5,6 +5,7 @@
  *   GET  /healthz              200 while the process serves
  *   GET  /readyz               200 once the Application watch has listed everything (index synced), else 503
  *   GET  /api/openapi.json     the OpenAPI 3 document of every route
+ *   /api/v1/projects, /clusters  Projects of the controller namespace, destination clusters (routes/)
  *   /api/v1/...                the REST API: every request authenticated (bearer token → TokenReview, or an
  *                              OIDC ID token), every read and action authorised with SubjectAccessReview
  *   plugins                    extra root-level plugins as given (e.g. metrics' GET /metrics)
@@ -40,6 +41,8 @@ import { openApiDocument } from './openapi.js';
 import { applicationRoutes } from './routes/applications.js';
 import { actionRoutes } from './routes/actions.js';
 import { accessRoutes } from './routes/access.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { projectRoutes } from './routes/projects.js';
 
 /** The prefix of the REST API. */
 export const API_PREFIX = '/api/v1';
@@ -66,7 +69,13 @@ export interface ApiServerOptions {
 }
 
 /** The routes every server has under /api/v1. */
-export const BUILT_IN_ROUTES: ApiRoutes[] = [applicationRoutes, actionRoutes, accessRoutes];
+export const BUILT_IN_ROUTES: ApiRoutes[] = [
+  applicationRoutes,
+  actionRoutes,
+  accessRoutes,
+  projectRoutes,
+  clusterRoutes,
+];
 
 /** The bearer token of a request, if it carries one. */
 export function bearerToken(request: FastifyRequest): string | undefined {
