@@ -169,6 +169,18 @@ export function openApiDocument(extraPaths: Json = {}): Json {
         responses: { '200': { description: 'OpenAPI 3.1' } },
       },
     },
+    '/api/auth/config': {
+      get: {
+        operationId: 'loginConfig',
+        summary:
+          'how the dashboard may sign in: with OIDC configured, the issuer, client id, authorization and token endpoints and scopes (authorization code + PKCE in the browser); {} otherwise',
+        security: [],
+        responses: {
+          '200': { description: 'public login settings, never a secret' },
+          '503': errorResponse('the issuer could not be read or names no authorization/token endpoint'),
+        },
+      },
+    },
     '/api/webhook': {
       post: {
         operationId: 'webhook',

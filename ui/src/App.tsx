@@ -10,6 +10,7 @@ import { AppList } from './AppList.js';
 import { AppPage } from './AppPage.js';
 import { ClustersPage, ProjectsPage } from './Fleet.js';
 import { Login } from './Login.js';
+import { finishOidcLogin } from './oidc.js';
 
 /** Filters of the list given by its address (links from the Clusters and Projects pages). */
 export interface ListFilters {
@@ -62,6 +63,26 @@ export function App() {
     return storedToken();
   });
   const [route, setRoute] = useState(routeOf(window.location.hash));
+  // Back from the OIDC issuer (?code=…): exchange the code once, then the list.
+  const [signingIn, setSigningIn] = useState(() => /[?&](code|error)=/.test(window.location.search));
+  const [loginError, setLoginError] = useState<string | undefined>();
+  useEffect(() => {
+    if (!signingIn) return;
+    finishOidcLogin()
+      .then((idToken) => {
+        if (idToken !== undefined) {
+          storeToken(idToken);
+          setToken(idToken);
+        }
+        setRoute(routeOf(window.location.hash));
+      })
+      .catch((e: unknown) => {
+        setLoginError(e instanceof Error ? e.message : String(e));
+      })
+      .finally(() => {
+        setSigningIn(false);
+      });
+  }, [signingIn]);
   useEffect(() => {
     const onHash = () => {
       setRoute(routeOf(window.location.hash));
@@ -75,9 +96,11 @@ export function App() {
     storeToken(undefined);
     setToken(undefined);
   }, []);
+  if (signingIn) return <p className="help">Signing in…</p>;
   if (token === undefined)
     return (
       <Login
+        error={loginError}
         onLogin={(value) => {
           storeToken(value);
           setToken(value);
