@@ -234,6 +234,7 @@ export function registerControllerCommand(program: Command): void {
               index,
               logger,
               clusters: controller.clusters,
+              namespace: opts.namespace,
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
               routes: detail.routes,
