@@ -84,6 +84,20 @@ export function checkPattern(pattern: string, where: string): void {
   }
 }
 
+/**
+ * Patterns stopped once, with why: refused at once from then on, so a hostile pattern costs one budget per
+ * process, not one per scan. Oldest forgotten first.
+ */
+const runaways = new Map<string, string>();
+const MAX_REMEMBERED_RUNAWAYS = 1000;
+
+function runaway(pattern: string, where: string, why: string): MooringError {
+  return new MooringError('INVALID_ARGUMENT', `${where} "${pattern}" ${why} (catastrophic backtracking)`, {
+    retry: 'terminal',
+    hint: 'avoid nested or overlapping repetition such as (a+)+ or (a|a)*; anchor the pattern and repeat only plain character classes',
+  });
+}
+
 function runBounded(
   pattern: string,
   where: string,
@@ -92,20 +106,18 @@ function runBounded(
   budgetMs: number,
 ): unknown[] {
   checkPattern(pattern, where);
+  const known = runaways.get(pattern);
+  if (known !== undefined) throw runaway(pattern, where, known);
   const batch: Batch = { source: jsSource(pattern), tags, captures, at: 0 };
   try {
     return run(batch, budgetMs);
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
-    const tag = tags[batch.at] ?? '';
-    throw new MooringError(
-      'INVALID_ARGUMENT',
-      `${where} "${pattern}" was stopped after ${Math.ceil(budgetMs)} ms matching tag "${tag.slice(0, 128)}" (catastrophic backtracking)`,
-      {
-        retry: 'terminal',
-        hint: 'avoid nested or overlapping repetition such as (a+)+ or (a|a)*; anchor the pattern and repeat only plain character classes',
-      },
-    );
+    const tag = (tags[batch.at] ?? '').slice(0, 128);
+    const why = `was stopped after ${Math.ceil(budgetMs)} ms matching tag "${tag}"`;
+    runaways.set(pattern, why);
+    if (runaways.size > MAX_REMEMBERED_RUNAWAYS) runaways.delete(runaways.keys().next().value ?? '');
+    throw runaway(pattern, where, why);
   }
 }
 

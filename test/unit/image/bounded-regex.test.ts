@@ -30,6 +30,11 @@ describe('bounded user regexes', () => {
       `spec.exclusionList entry "^(a+)+$" was stopped after 50 ms matching tag "${EVIL_TAG}" (catastrophic backtracking)`,
     );
     assert.match(error.hint ?? '', /nested or overlapping repetition/);
+    // Once stopped, the pattern is refused at once, even on tags it would match quickly.
+    assert.equal(
+      caught(() => testTags('^(a+)+$', 'spec.exclusionList entry', ['aaa'])).message,
+      error.message,
+    );
   });
 
   it('stops it the same way in a policy filter and in the repository lists, with the default budget', () => {
