@@ -56,7 +56,7 @@ export const imageRepositorySpecSchema = z.object({
     'Secret of type kubernetes.io/dockerconfigjson (key .dockerconfigjson) holding the registry credentials',
   ).optional(),
   certSecretRef: localObjectReferenceSchema(
-    'Secret whose ca.crt (PEM) is the certificate authority the registry is verified against',
+    'Secret (as Flux) whose ca.crt (PEM) is the certificate authority the registry is verified against, and whose tls.crt and tls.key (PEM), when present, are the client certificate presented to the registry and its token service (mutual TLS)',
   ).optional(),
   insecure: z
     .boolean()

@@ -120,6 +120,16 @@ export const imageUpdateAutomationSpecSchema = z.object({
         .max(256)
         .default(DEFAULT_TRAILER)
         .describe('Appended as the last line of every message so CI skips the commit; "" for none.'),
+      signingKey: z
+        .object({
+          secretRef: localObjectReferenceSchema(
+            'Secret holding the armored OpenPGP secret key under git.asc and, when it has one, its passphrase under passphrase',
+          ),
+        })
+        .optional()
+        .describe(
+          'Sign every commit with this OpenPGP key (as Flux: a Secret with git.asc and an optional passphrase). A key that cannot sign pushes nothing.',
+        ),
     })
     .prefault({})
     .describe('How commits are made.'),

@@ -39,17 +39,35 @@ export interface RegistryReply {
   body: Buffer;
 }
 
-/** One small HTTP(S) request with an optional CA. */
+/** A client certificate and key (PEM) for registries that require mutual TLS. */
+export interface RegistryClientCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+/** One small HTTP(S) request with an optional CA and client certificate. */
 export function registryRequest(
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: Buffer | string; ca?: string | undefined },
+  init: {
+    method: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+    ca?: string | undefined;
+    clientCertificate?: RegistryClientCertificate | undefined;
+  },
 ): Promise<RegistryReply> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const requester = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const client = init.clientCertificate;
     const request = requester(
       target,
-      { method: init.method, headers: init.headers ?? {}, ...(init.ca === undefined ? {} : { ca: init.ca }) },
+      {
+        method: init.method,
+        headers: init.headers ?? {},
+        ...(init.ca === undefined ? {} : { ca: init.ca }),
+        ...(client === undefined ? {} : { cert: client.certPem, key: client.keyPem }),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -87,16 +105,22 @@ export async function pushOciImage(
   url: string,
   repository: string,
   tag: string,
-  options: { headers?: Record<string, string>; ca?: string | undefined; content?: string } = {},
+  options: {
+    headers?: Record<string, string>;
+    ca?: string | undefined;
+    clientCertificate?: RegistryClientCertificate | undefined;
+    content?: string;
+  } = {},
 ): Promise<PushedImage> {
   const headers = options.headers ?? {};
-  const { ca } = options;
+  const { ca, clientCertificate } = options;
   const uploadBlob = async (data: Buffer): Promise<string> => {
     const digest = sha256(data);
     const start = await registryRequest(`${url}/v2/${repository}/blobs/uploads/`, {
       method: 'POST',
       headers,
       ca,
+      clientCertificate,
     });
     if (start.status !== 202) throw pushFailed('blob upload start', start);
     const location = new URL(String(start.headers.location), url);
@@ -110,6 +134,7 @@ export async function pushOciImage(
       },
       body: data,
       ca,
+      clientCertificate,
     });
     if (put.status !== 201) throw pushFailed('blob upload', put);
     return digest;
@@ -144,6 +169,7 @@ export async function pushOciImage(
     headers: { ...headers, 'content-type': mediaType },
     body: manifest,
     ca,
+    clientCertificate,
   });
   if (put.status !== 201) throw pushFailed(`manifest put ${repository}:${tag}`, put);
   const digest = String(put.headers['docker-content-digest']);
@@ -184,11 +210,14 @@ export async function waitForRegistry(
   ca: string | undefined,
   child: ChildProcess,
   output: () => string,
+  clientCertificate?: RegistryClientCertificate,
 ): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null)
       throw new MooringError('PROCESS_FAILED', `docker-registry exited (${child.exitCode}): ${output()}`);
-    const reply = await registryRequest(`${url}/v2/`, { method: 'GET', ca }).catch(() => undefined);
+    const reply = await registryRequest(`${url}/v2/`, { method: 'GET', ca, clientCertificate }).catch(
+      () => undefined,
+    );
     if (reply !== undefined && (reply.status === 200 || reply.status === 401)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

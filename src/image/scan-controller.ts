@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, MooringError } from '../core/errors.js';
 import { MOORING_API_VERSION, durationMs } from '../crd/common.js';
 import { IMAGE_POLICY_KIND, parseImagePolicy } from '../crd/image-policy.js';
 import type { ImagePolicy, ImagePolicyStatus } from '../crd/image-policy.js';
@@ -20,7 +20,8 @@ import { credentialsFor } from './registry/credentials.js';
 import { RateLimitedError, RegistryClient } from './registry/client.js';
 import type { RegistryLimits } from './registry/client.js';
 import { parseImageName } from './registry/reference.js';
-import { evaluatePolicy, scanRepository } from './scan.js';
+import type { ClientCertificate } from './registry/http.js';
+import { evaluatePolicy, failedScan, scanRepository } from './scan.js';
 import type { ImageEvent, RepositoryView, ScanTrigger } from './scan.js';
 import type { Egress } from '../net/egress.js';
 
@@ -348,13 +349,11 @@ export class ImageScanController {
     const started = Date.now();
     let delay = this.jittered(durationMs(repo.spec.interval));
     try {
-      const client = await this.clientFor(state);
-      const outcome = await scanRepository(
-        repo,
-        client,
-        trigger,
-        this.now,
-        AbortSignal.timeout(durationMs(repo.spec.timeout)),
+      // A Secret that cannot be used is a failed scan too: status says why.
+      const outcome = await this.clientFor(state).then(
+        (client) =>
+          scanRepository(repo, client, trigger, this.now, AbortSignal.timeout(durationMs(repo.spec.timeout))),
+        (error: unknown) => failedScan(repo, error, trigger, this.now),
       );
       if (outcome.tags !== undefined) {
         state.tags = outcome.tags;
@@ -433,12 +432,14 @@ export class ImageScanController {
     const location = parseImageName(repo.spec.image);
     const dockerConfig = secret === undefined ? undefined : secretValue(secret, '.dockerconfigjson');
     const caPem = ca === undefined ? undefined : secretValue(ca, 'ca.crt');
+    const clientCertificate = ca === undefined ? undefined : clientCertificateOf(ca, subject);
     state.client = new RegistryClient({
       image: repo.spec.image,
       subject,
       credentials:
         dockerConfig === undefined ? undefined : credentialsFor(dockerConfig, location.registry, subject),
       caPem,
+      clientCertificate,
       insecure: repo.spec.insecure,
       ...(this.options.registryLimits === undefined ? {} : { limits: this.options.registryLimits }),
       egress: this.options.egress,
@@ -519,4 +520,22 @@ function secretValue(secret: KubeObject, key: string): string | undefined {
   const data = secret.data as Record<string, string> | undefined;
   const value = data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** tls.crt and tls.key of a certSecretRef Secret (Flux's layout), both or neither; throws INVALID_ARGUMENT. */
+function clientCertificateOf(secret: KubeObject, subject: string): ClientCertificate | undefined {
+  const certPem = secretValue(secret, 'tls.crt');
+  const keyPem = secretValue(secret, 'tls.key');
+  if (certPem === undefined && keyPem === undefined) return undefined;
+  if (certPem === undefined || keyPem === undefined)
+    throw new MooringError(
+      'INVALID_ARGUMENT',
+      `${subject}: Secret ${secret.metadata.namespace ?? ''}/${secret.metadata.name} has ${certPem === undefined ? 'tls.key without tls.crt' : 'tls.crt without tls.key'}`,
+      {
+        subject,
+        retry: 'terminal',
+        hint: 'a client certificate needs both tls.crt and tls.key (kubectl create secret tls)',
+      },
+    );
+  return { certPem, keyPem };
 }

@@ -82,30 +82,47 @@ export async function scanRepository(
       event: changed ? { type: 'Normal', reason: 'Scanned', message } : undefined,
     };
   } catch (error) {
-    const failure =
-      error instanceof MooringError
-        ? error
-        : new MooringError('REGISTRY_FAILED', errorMessage(error), { cause: error, retry: 'transient' });
-    const at = now();
-    const message = failure.hint === undefined ? failure.message : `${failure.message} (${failure.hint})`;
-    const before = previous.conditions?.find((c) => c.type === 'Ready');
-    return {
-      status: {
-        ...base,
-        lastScanAttemptTime: at.toISOString(),
-        conditions: setImageConditions(
-          previous.conditions,
-          ready(false, 'ScanFailed', message),
-          generation,
-          at,
-        ),
-      },
-      tags: undefined,
-      error: failure,
-      // One Warning per distinct failure, not one per retry.
-      event: before?.message === message ? undefined : { type: 'Warning', reason: 'ScanFailed', message },
-    };
+    return failedScan({ ...repo, status: base }, error, trigger, now);
   }
+}
+
+/**
+ * The outcome of a scan that failed with `error`, also before any request (a Secret that cannot be used):
+ * Ready False with the error's message and hint, the last good tags kept, one Warning per distinct failure.
+ */
+export function failedScan(
+  repo: ImageRepository,
+  error: unknown,
+  trigger: ScanTrigger,
+  now: () => Date,
+): ScanOutcome {
+  const previous = repo.status ?? {};
+  const generation = (repo.metadata.generation as number | undefined) ?? 0;
+  const failure =
+    error instanceof MooringError
+      ? error
+      : new MooringError('REGISTRY_FAILED', errorMessage(error), { cause: error, retry: 'transient' });
+  const at = now();
+  const message = failure.hint === undefined ? failure.message : `${failure.message} (${failure.hint})`;
+  const before = previous.conditions?.find((c) => c.type === 'Ready');
+  return {
+    status: {
+      ...previous,
+      observedGeneration: generation,
+      lastScanTrigger: trigger,
+      lastScanAttemptTime: at.toISOString(),
+      conditions: setImageConditions(
+        previous.conditions,
+        ready(false, 'ScanFailed', message),
+        generation,
+        at,
+      ),
+    },
+    tags: undefined,
+    error: failure,
+    // One Warning per distinct failure, not one per retry.
+    event: before?.message === message ? undefined : { type: 'Warning', reason: 'ScanFailed', message },
+  };
 }
 
 /** The outcome of evaluating one policy. */

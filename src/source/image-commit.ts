@@ -13,6 +13,8 @@ import { join } from 'node:path';
 
 import { errorMessage, MooringError } from '../core/errors.js';
 import { shortCommit } from '../core/short-commit.js';
+import { signCommitPayload } from './commit-signing.js';
+import type { CommitSigningKey } from './commit-signing.js';
 import { withCredentials } from './credentials.js';
 import type { GitAuth } from './credentials.js';
 import { GitCommandError, runGit } from './git-run.js';
@@ -44,6 +46,8 @@ export interface ImageCommitRequest {
   paths: readonly string[];
   author: { name: string; email: string };
   credentials?: GitCredentials | undefined;
+  /** Sign every commit with this OpenPGP key; a signing failure pushes nothing. */
+  signingKey?: CommitSigningKey | undefined;
   /** Pushes tried before giving up when others push concurrently (default 4). */
   maxAttempts?: number | undefined;
   /** Called with the files at the head of `branch`, and again on the new head after a rejected push. */
@@ -251,7 +255,17 @@ class WriteRepo {
       GIT_COMMITTER_NAME: name,
       GIT_COMMITTER_EMAIL: email,
     };
-    return this.git(['commit-tree', tree, '-p', parent, '-F', '-'], { env: who, stdin: message });
+    const commit = await this.git(['commit-tree', tree, '-p', parent, '-F', '-'], {
+      env: who,
+      stdin: message,
+    });
+    const key = this.request.signingKey;
+    if (key === undefined) return commit;
+    // Git's own `commit-tree -S` would run gpg with the controller's home; signing the payload here keeps the
+    // key in a home of its own. Not trimmed: the object's bytes as they are.
+    const payload = await runGit(['cat-file', 'commit', commit], { cwd: this.dir, env: this.auth.env });
+    const signed = await signCommitPayload(payload, key);
+    return this.git(['hash-object', '-t', 'commit', '-w', '--stdin'], { stdin: signed });
   }
 
   async push(

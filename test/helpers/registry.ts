@@ -16,7 +16,8 @@ import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ import {
   registryRequest,
   waitForRegistry,
 } from '../../src/devcluster/local-registry.js';
-import type { PushedImage } from '../../src/devcluster/local-registry.js';
+import type { PushedImage, RegistryClientCertificate } from '../../src/devcluster/local-registry.js';
 import { freePort } from '../../src/devcluster/ports.js';
 
 const run = promisify(execFile);
@@ -54,6 +55,11 @@ export interface RegistryOptions {
   auth?: 'none' | 'basic' | 'token';
   /** Serve https with a certificate from a fresh test CA (`caPem`); default plain http. */
   tls?: boolean;
+  /**
+   * With tls: require a client certificate signed by a second test CA (distribution's `tls.clientcas`), and
+   * serve the token service (auth token) over https requiring one too. `clientCertificate` is a good one.
+   */
+  clientCertificates?: boolean;
   /** Send distribution notifications (push events) to this URL with these headers. */
   notify?: { url: string; headers?: Record<string, string> };
 }
@@ -67,6 +73,10 @@ export interface TestRegistry {
   host: string;
   /** The test CA's certificate (PEM) when tls is on. */
   caPem: string | undefined;
+  /** With clientCertificates: a client certificate and key the registry and token service accept. */
+  clientCertificate: RegistryClientCertificate | undefined;
+  /** With clientCertificates: one signed by another CA, which they refuse. */
+  untrustedClientCertificate: RegistryClientCertificate | undefined;
   /** The token service's base URL when auth is token (its realm is `${tokenUrl}/token`). */
   tokenUrl: string | undefined;
   /** Requests the token service answered, for tests that count them. */
@@ -141,10 +151,73 @@ async function makeTlsFiles(dir: string): Promise<{ caPem: string; cert: string;
   };
 }
 
+/**
+ * A client CA (`<name>-ca.crt`) and a client certificate signed by it (`<name>.crt`, `<name>.key`), for
+ * mutual TLS.
+ */
+async function makeClientCertificate(
+  dir: string,
+  name: string,
+): Promise<{ caFile: string; caPem: string; certificate: RegistryClientCertificate }> {
+  await openssl(
+    [
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      `${name}-ca.key`,
+      '-out',
+      `${name}-ca.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}-ca`,
+    ],
+    dir,
+  );
+  await openssl(
+    ['req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`],
+    dir,
+  );
+  await writeFile(
+    join(dir, `${name}.ext`),
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${name}-ca.crt`,
+      '-CAkey',
+      `${name}-ca.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    ],
+    dir,
+  );
+  return {
+    caFile: join(dir, `${name}-ca.crt`),
+    caPem: await readFile(join(dir, `${name}-ca.crt`), 'utf8'),
+    certificate: {
+      certPem: await readFile(join(dir, `${name}.crt`), 'utf8'),
+      keyPem: await readFile(join(dir, `${name}.key`), 'utf8'),
+    },
+  };
+}
+
 /** The token service: a self-signed signing certificate (the registry's rootcertbundle) and an HTTP server. */
 async function startTokenService(
   dir: string,
   requests: TestRegistry['tokenRequests'],
+  mutualTls?: { cert: string; key: string; clientCaPem: string },
 ): Promise<{ server: Server; url: string; bundle: string }> {
   await openssl(
     [
@@ -169,7 +242,7 @@ async function startTokenService(
   const signingKey = await importPKCS8(keyPem, 'ES256');
   const x5c = new X509Certificate(certPem).raw.toString('base64');
   const expected = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://token.invalid');
     const scope = url.searchParams.get('scope') ?? '';
     const authorised = req.headers.authorization === expected;
@@ -207,17 +280,32 @@ async function startTokenService(
           }),
         );
       });
-  });
+  };
+  // With mutual TLS, a client without a certificate from the client CA never gets past the handshake.
+  const server =
+    mutualTls === undefined
+      ? createServer(handler)
+      : createHttpsServer(
+          {
+            cert: await readFile(mutualTls.cert),
+            key: await readFile(mutualTls.key),
+            ca: mutualTls.clientCaPem,
+            requestCert: true,
+            rejectUnauthorized: true,
+          },
+          handler,
+        );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, bundle: join(dir, 'token.crt') };
+  const scheme = mutualTls === undefined ? 'http' : 'https';
+  return { server, url: `${scheme}://127.0.0.1:${port}`, bundle: join(dir, 'token.crt') };
 }
 
 function registryConfig(
   dir: string,
   port: number,
   options: RegistryOptions,
-  tls: { cert: string; key: string } | undefined,
+  tls: { cert: string; key: string; clientCa?: string | undefined } | undefined,
   token: { url: string; bundle: string } | undefined,
 ): string {
   const lines = [
@@ -243,6 +331,7 @@ function registryConfig(
       '  tls:',
       `    certificate: ${JSON.stringify(tls.cert)}`,
       `    key: ${JSON.stringify(tls.key)}`,
+      ...(tls.clientCa === undefined ? [] : ['    clientcas:', `      - ${JSON.stringify(tls.clientCa)}`]),
     );
   if (options.auth === 'basic') {
     lines.push(
@@ -304,12 +393,28 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
   };
   try {
     const tls = options.tls === true ? await makeTlsFiles(dir) : undefined;
-    const token = options.auth === 'token' ? await startTokenService(dir, tokenRequests) : undefined;
+    const client =
+      tls !== undefined && options.clientCertificates === true
+        ? await makeClientCertificate(dir, 'client')
+        : undefined;
+    const untrusted = client === undefined ? undefined : await makeClientCertificate(dir, 'untrusted');
+    const clientCertificate = client?.certificate;
+    const token =
+      options.auth === 'token'
+        ? await startTokenService(
+            dir,
+            tokenRequests,
+            tls === undefined || client === undefined ? undefined : { ...tls, clientCaPem: client.caPem },
+          )
+        : undefined;
     tokenServer = token?.server;
     if (options.auth === 'basic')
       await writeFile(join(dir, 'htpasswd'), `${REGISTRY_USER}:${REGISTRY_PASSWORD_BCRYPT}\n`);
     const port = await freePort();
-    await writeFile(join(dir, 'config.yml'), registryConfig(dir, port, options, tls, token));
+    await writeFile(
+      join(dir, 'config.yml'),
+      registryConfig(dir, port, options, tls && { ...tls, clientCa: client?.caFile }, token),
+    );
     child = spawn(REGISTRY_BINARY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const append = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-20_000);
@@ -320,7 +425,7 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
     const host = `127.0.0.1:${port}`;
     const url = `${scheme}://${host}`;
     const ca = tls?.caPem;
-    await waitForRegistry(url, ca, child, () => output);
+    await waitForRegistry(url, ca, child, () => output, clientCertificate);
     const basic = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
 
     const authorization = async (repository: string): Promise<Record<string, string>> => {
@@ -329,10 +434,7 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
       const scope = `repository:${repository}:pull,push`;
       const reply = await send(
         `${token.url}/token?service=${TOKEN_SERVICE}&scope=${encodeURIComponent(scope)}`,
-        {
-          method: 'GET',
-          headers: { authorization: basic },
-        },
+        { method: 'GET', headers: { authorization: basic }, ca, clientCertificate },
       );
       const { token: bearer } = JSON.parse(reply.body.toString()) as { token: string };
       return { authorization: `Bearer ${bearer}` };
@@ -342,6 +444,7 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
       pushOciImage(url, repository, tag, {
         headers: await authorization(repository),
         ca,
+        clientCertificate,
         ...(pushOptions.content === undefined ? {} : { content: pushOptions.content }),
       });
 
@@ -349,6 +452,8 @@ export async function launchRegistry(options: RegistryOptions = {}): Promise<Tes
       url,
       host,
       caPem: ca,
+      clientCertificate,
+      untrustedClientCertificate: untrusted?.certificate,
       tokenUrl: token?.url,
       tokenRequests,
       pushImage,

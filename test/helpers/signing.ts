@@ -89,3 +89,68 @@ export async function signedTag(repo: WorkingRepo, name: string, signer?: Signer
   const sign = signer === undefined ? ['tag', '--annotate'] : [...signer.gitOptions, 'tag', '--sign'];
   await git(repo.dir, [...sign, '--message', name, name, 'HEAD'], signer?.env ?? {});
 }
+
+/** An OpenPGP signing key as a commit-signing Secret holds it: the armored secret key and its passphrase. */
+export interface SecretSigningKey {
+  fingerprint: string;
+  /** Armored public key, to verify with. */
+  publicKey: string;
+  /** Armored secret key (`gpg --armor --export-secret-keys`), protected by `passphrase` when given. */
+  secretKey: string;
+  passphrase: string | undefined;
+}
+
+/** A new ed25519 signing key (protected by `passphrase` when given); its GNUPGHOME is removed at once. */
+export async function openpgpSecretKey(userId: string, passphrase?: string): Promise<SecretSigningKey> {
+  const root = await mkdtemp(join(tmpdir(), 'mooring-gpg-'));
+  const home = join(root, 'gnupg');
+  await mkdir(home, { mode: 0o700 });
+  const loopback = ['--pinentry-mode', 'loopback', '--passphrase', passphrase ?? ''];
+  const gpg = async (args: string[]): Promise<string> =>
+    (await run('gpg', ['--batch', '--no-tty', '--homedir', home, ...args], { timeout: 60_000 })).stdout;
+  try {
+    await gpg([...loopback, '--quick-gen-key', userId, 'ed25519', 'sign', 'never']);
+    const listing = await gpg(['--with-colons', '--list-keys']);
+    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
+    if (fingerprint === undefined) throw new Error(`gpg made no key:\n${listing}`);
+    return {
+      fingerprint,
+      publicKey: await gpg(['--armor', '--export', fingerprint]),
+      secretKey: await gpg([...loopback, '--armor', '--export-secret-keys', fingerprint]),
+      passphrase,
+    };
+  } finally {
+    await run('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `git verify-commit --raw` of `commit` in `repoDir` against a keyring holding only `publicKey`: gpg's
+ * status lines, or the error (with them) when the commit does not verify.
+ */
+export async function verifyCommitWith(repoDir: string, commit: string, publicKey: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'mooring-gpg-verify-'));
+  const home = join(root, 'gnupg');
+  await mkdir(home, { mode: 0o700 });
+  try {
+    const importer = execFile('gpg', ['--batch', '--no-tty', '--homedir', home, '--import']);
+    const imported = new Promise<void>((resolve, reject) => {
+      importer.on('close', (code) => {
+        if (code === 0) resolve();
+        else reject(new Error(`gpg --import exited ${String(code)}`));
+      });
+    });
+    importer.stdin?.end(publicKey);
+    await imported;
+    const { stderr } = await run('git', ['verify-commit', '--raw', commit], {
+      cwd: repoDir,
+      env: { ...process.env, GNUPGHOME: home, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      timeout: 60_000,
+    });
+    return stderr;
+  } finally {
+    await run('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+  }
+}

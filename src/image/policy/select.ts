@@ -8,6 +8,8 @@ import semver from 'semver';
 
 import { MooringError } from '../../core/errors.js';
 import type { ImagePolicyChoice, ImagePolicySpec } from '../../crd/image-policy.js';
+import { matchTags } from './bounded-regex.js';
+import type { TagMatch } from './bounded-regex.js';
 
 /** A tag kept by the filter, and the value it is ordered by. */
 export interface Candidate {
@@ -20,44 +22,33 @@ export type Selection =
   | { kind: 'selected'; tag: string; candidates: number }
   | { kind: 'none'; candidates: number; reason: string };
 
-/** A user's regular expression as JS reads it: Go's `(?P<name>` becomes `(?<name>`. Throws INVALID_ARGUMENT. */
-export function compilePattern(pattern: string, where: string): RegExp {
-  const source = pattern.replace(/\(\?P</g, '(?<');
-  try {
-    return new RegExp(source, 'u');
-  } catch (error) {
-    throw new MooringError('INVALID_ARGUMENT', `${where} "${pattern}" is not a valid regular expression`, {
-      cause: error,
-      retry: 'terminal',
-      hint: 'write an RE2/JavaScript regular expression, e.g. ^main-(?P<ts>[0-9]+)-[a-f0-9]+$',
-    });
-  }
-}
-
 /** Go's Regexp.Expand over one match: `$name`, `${name}`, `$1`, `$$`; unknown groups expand to ''. */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
+export function expandTemplate(template: string, match: TagMatch): string {
   return template.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_all, _whole, braced, bare) => {
     const name = (braced ?? bare) as string | undefined;
     if (name === undefined) return '$';
-    if (/^\d+$/.test(name)) return match[Number(name)] ?? '';
+    if (/^\d+$/.test(name)) return match.captures[Number(name)] ?? '';
     return match.groups?.[name] ?? '';
   });
 }
 
-/** The tags `filterTags` keeps, each with the value ordered; all tags (value = tag) without a filter. */
+/**
+ * The tags `filterTags` keeps, each with the value ordered; all tags (value = tag) without a filter. The
+ * pattern runs with a time budget (bounded-regex.ts): a runaway one throws INVALID_ARGUMENT.
+ */
 export function filterCandidates(
   tags: readonly string[],
   filter: ImagePolicySpec['filterTags'],
 ): Candidate[] {
   if (filter === undefined) return tags.map((tag) => ({ tag, value: tag }));
-  const pattern = compilePattern(filter.pattern, 'spec.filterTags.pattern');
+  const matches = matchTags(filter.pattern, 'spec.filterTags.pattern', tags);
   const extract = filter.extract ?? '';
   const kept: Candidate[] = [];
-  for (const tag of tags) {
-    const match = pattern.exec(tag);
-    if (match === null) continue;
+  tags.forEach((tag, i) => {
+    const match = matches[i];
+    if (match === null || match === undefined) return;
     kept.push({ tag, value: extract === '' ? tag : expandTemplate(extract, match) });
-  }
+  });
   return kept;
 }
 

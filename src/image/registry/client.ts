@@ -13,7 +13,7 @@ import { MooringError } from '../../core/errors.js';
 import type { RegistryCredentials } from './credentials.js';
 import { nextLink, parseWwwAuthenticate, retryAfterMs } from './headers.js';
 import { headerValue, RegistryAgents, send } from './http.js';
-import type { HttpReply } from './http.js';
+import type { ClientCertificate, HttpReply } from './http.js';
 import { DIGEST_PATTERN, parseImageName, TAG_PATTERN } from './reference.js';
 import type { ImageLocation } from './reference.js';
 import { Egress } from '../../net/egress.js';
@@ -57,6 +57,8 @@ export interface RegistryClientOptions {
   subject: string;
   credentials?: RegistryCredentials | undefined;
   caPem?: string | undefined;
+  /** Client certificate for registries (and token realms) that require mutual TLS. */
+  clientCertificate?: ClientCertificate | undefined;
   /** Plain HTTP allowed for the registry and its token realm (spec.insecure). */
   insecure: boolean;
   limits?: Partial<RegistryLimits>;
@@ -141,7 +143,12 @@ export class RegistryClient {
     this.location = parseImageName(options.image);
     this.base = new URL(`${options.insecure ? 'http' : 'https'}://${this.location.apiHost}`);
     this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
-    this.agents = new RegistryAgents(options.caPem, options.egress ?? Egress.shared());
+    this.agents = new RegistryAgents(
+      options.caPem,
+      options.egress ?? Egress.shared(),
+      options.clientCertificate,
+      options.subject,
+    );
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? (() => new Date());
   }

@@ -18,6 +18,7 @@ import { IMAGE_UPDATE_AUTOMATION_KIND, PULL_REQUEST_BRANCH_PREFIX } from '../../
 import type { ObjectsApi } from '../../kube/objects-api.js';
 import { commitImageEdits } from '../../source/image-commit.js';
 import type { EditPlan, ImageCommitResult, RepoFile } from '../../source/image-commit.js';
+import type { CommitSigningKey } from '../../source/commit-signing.js';
 import { displayURL, isFileRepoURL } from '../../source/validate.js';
 import type { ChosenImage } from './edit.js';
 import { editImages } from './edit.js';
@@ -117,6 +118,7 @@ async function attempt(deps: AutomationDeps, automation: ImageUpdateAutomation):
     secretName: spec.sourceRef.secretRef?.name,
     secretField: 'spec.sourceRef.secretRef',
   });
+  const signingKey = await commitSigningKey(deps.objects, automation);
   const pullRequest = spec.push.pullRequest;
   const pushBranch =
     pullRequest !== undefined ? `${PULL_REQUEST_BRANCH_PREFIX}${automation.metadata.name}` : spec.push.branch;
@@ -128,6 +130,7 @@ async function attempt(deps: AutomationDeps, automation: ImageUpdateAutomation):
     paths: spec.update.paths,
     author: spec.git.author,
     credentials,
+    signingKey,
     edit: (files) => {
       state = emptyState(policies);
       return planEdits(files, automation, holds, state);
@@ -296,6 +299,35 @@ async function pullRequestToken(
   return {
     value: Buffer.from(encoded, 'base64').toString('utf8').trim(),
     allowInsecureHTTP: insecure !== undefined && Buffer.from(insecure, 'base64').toString('utf8') === 'true',
+  };
+}
+
+/** The key of spec.git.signingKey (Flux's Secret layout: git.asc, optional passphrase), or undefined. */
+async function commitSigningKey(
+  objects: ObjectsApi,
+  automation: ImageUpdateAutomation,
+): Promise<CommitSigningKey | undefined> {
+  const ref = automation.spec.git.signingKey?.secretRef;
+  if (ref === undefined) return undefined;
+  const namespace = automation.metadata.namespace;
+  const origin = `Secret ${namespace}/${ref.name}`;
+  const secret = await objects.get('v1', { group: '', kind: 'Secret', namespace, name: ref.name });
+  const data = (secret?.data ?? {}) as Record<string, string>;
+  const armored = data['git.asc'];
+  if (armored === undefined)
+    throw new MooringError(
+      'SOURCE_FAILED',
+      `${keyOf(automation)}: the commit signing key (${origin}, key git.asc) does not exist; nothing was pushed`,
+      {
+        retry: 'terminal',
+        hint: 'kubectl create secret generic NAME --from-file=git.asc=<(gpg --armor --export-secret-keys FPR) [--from-literal=passphrase=…]',
+      },
+    );
+  const passphrase = data.passphrase;
+  return {
+    armoredKey: Buffer.from(armored, 'base64').toString('utf8'),
+    passphrase: passphrase === undefined ? undefined : Buffer.from(passphrase, 'base64').toString('utf8'),
+    origin,
   };
 }
 

@@ -123,7 +123,10 @@ describe('numerical and alphabetical policies over a regex capture', () => {
   it('expands templates as Go does: $$ is a dollar, unknown groups are empty', () => {
     const match = /^(?<a>x)(y)$/.exec('xy');
     assert.ok(match !== null);
-    assert.equal(expandTemplate('$a-${a}-$2-$$-$missing.', match), 'x-x-y-$-.');
+    assert.equal(
+      expandTemplate('$a-${a}-$2-$$-$missing.', { captures: [...match], groups: match.groups }),
+      'x-x-y-$-.',
+    );
   });
 
   it('refuses an invalid pattern with a clear message', () => {
