@@ -57,8 +57,8 @@ export const analysisMetricSchema = z
   .refine((m) => countSet(m, ['builtin', 'query']) === 1, { message: metricOneOf.message })
   .meta({ description: 'One check of the analysis.', ...celMeta([metricOneOf]) });
 
-/** Flagger's webhook types that Mooring calls (pre-rollout is not accepted until it is called). */
-export const WEBHOOK_TYPES = ['rollout', 'confirm-promotion', 'post-rollout'] as const;
+/** Flagger's webhook types that Mooring calls. */
+export const WEBHOOK_TYPES = ['pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout'] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 export const webhookSchema = z
@@ -71,7 +71,7 @@ export const webhookSchema = z
     type: z
       .enum(WEBHOOK_TYPES)
       .describe(
-        'rollout: at each step; confirm-promotion: before the stable gets the new version; post-rollout: told after promotion (Flagger types).',
+        'pre-rollout: before any traffic reaches the new version (a failure aborts the rollout); rollout: at each step; confirm-promotion: before the stable gets the new version; post-rollout: told after promotion (Flagger types).',
       )
       .default('rollout'),
     url: z

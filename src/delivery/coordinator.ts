@@ -124,6 +124,16 @@ export class DeliveryCoordinator {
         message: `canary of ${shortCommit(revision)} started`,
       };
       memory.rollout = rollout;
+      // pre-rollout webhooks (Flagger): before any traffic reaches the new version; a refusal aborts.
+      const pre = await runGates(ctx.delivery.analysis.webhooks, 'pre-rollout', {
+        name: ctx.delivery.target,
+        namespace: ctx.namespace,
+        checksum: rollout.templateHash,
+      });
+      if (pre !== undefined && !pre.passed) {
+        await this.abort(app, memory, ctx, rollout, `pre-rollout ${pre.message}`, []);
+        return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      }
       await startCanary(ctx, rollout);
       rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
       await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));

@@ -8,6 +8,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Gate } from './machine.js';
 
 const PHASES: Record<WebhookType, string> = {
+  'pre-rollout': 'Progressing',
   rollout: 'Progressing',
   'confirm-promotion': 'Promoting',
   'post-rollout': 'Succeeded',
