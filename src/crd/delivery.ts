@@ -201,6 +201,16 @@ export const deliveryStatusSchema = z
       .optional(),
     message: z.string().describe('The last decision, in a sentence.').optional(),
     stepStartedAt: z.string().describe('When the current step started (RFC 3339).').optional(),
+    templateHash: z
+      .string()
+      .max(64)
+      .describe('Hash of the pod template being rolled out: a restarted controller resumes this rollout.')
+      .optional(),
+    stableRevision: z
+      .string()
+      .max(64)
+      .describe('The commit the stable version came from: what an abort reverts to.')
+      .optional(),
   })
   .describe('Progressive delivery (spec.delivery) state.');
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;

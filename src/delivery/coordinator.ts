@@ -29,6 +29,7 @@ import {
   viewOf,
 } from './runner.js';
 import type { ActiveRollout, RunnerContext } from './runner.js';
+import { resumeFromStatus } from './resume.js';
 import { runGates } from './webhooks.js';
 
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
@@ -62,6 +63,9 @@ export interface HoldCapture {
 const PROMOTE_POLL_MS = 1000;
 
 export class DeliveryCoordinator {
+  /** Rollouts rebuilt from status by this controller and not yet seen by afterSync. */
+  private readonly resumed = new WeakSet<ActiveRollout>();
+
   constructor(private readonly deps: CoordinatorDeps) {}
 
   /** The engine hook for one sync of `app` (undefined: the app has no spec.delivery). */
@@ -73,6 +77,12 @@ export class DeliveryCoordinator {
       beforeValidate: (planned, live) => {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
+        if (memory.rollout === undefined) {
+          // A restarted controller: the rollout status.delivery describes goes on where it was.
+          const git = target.object.spec as { replicas?: number; template: Record<string, unknown> };
+          memory.rollout = resumeFromStatus(app.status?.delivery, git.template, git.replicas ?? 1);
+          if (memory.rollout !== undefined) this.resumed.add(memory.rollout);
+        }
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
       },
       decision: () => decision,
@@ -107,7 +117,10 @@ export class DeliveryCoordinator {
     const current = memory.rollout;
     if (ctx === undefined || decision === undefined) return { kind: 'none' };
     if (decision.kind === 'held') {
-      if (current?.templateHash === decision.templateHash) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      if (current?.templateHash === decision.templateHash) {
+        if (this.resumed.delete(current)) await this.resume(app, ctx, current);
+        return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      }
       const rollout: ActiveRollout = {
         state: {
           revision,
@@ -193,8 +206,10 @@ export class DeliveryCoordinator {
         );
         return { kind: 'wait', delayMs: action.kind === 'wait' ? action.delayMs : 1000 };
       case 'set-step':
-        await setWeight(ctx, rollout, action.weight);
+        // Status first: a controller that stops in between resumes at the new step, never an older one.
+        rollout.weight = action.weight;
         await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
+        await setWeight(ctx, rollout, action.weight);
         await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStep', action.message);
         return { kind: 'wait', delayMs: 1000 };
       case 'promote':
@@ -258,6 +273,13 @@ export class DeliveryCoordinator {
     await this.writeDelivery(app, deliveryStatusOf(rollout, 'Aborted', message));
     await recordEvent(this.deps.objects, app, 'Warning', 'RolloutAborted', message);
     this.deps.logger.warn({ app: app.metadata.name, backOnStableMs }, message);
+  }
+
+  /** The first sync of a restarted controller kept the rollout's split: the canary gets its share back too. */
+  private async resume(app: Application, ctx: RunnerContext, rollout: ActiveRollout): Promise<void> {
+    await startCanary(ctx, rollout);
+    await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
+    await recordEvent(this.deps.objects, app, 'Normal', 'RolloutResumed', rollout.message);
   }
 
   /** Asks for `mooring promote` / `mooring abort` on the rollout in progress (ignored when there is none). */

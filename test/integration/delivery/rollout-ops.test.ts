@@ -1,0 +1,102 @@
+/**
+ * Rollout operations on the local cluster: a rollout survives a controller restart (the new controller
+ * resumes at the step status names; the weights on the cluster never go back to the first step).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
+
+import type { KubeObject } from '../../../src/core/objects.js';
+import { startPrometheus } from '../../helpers/prometheus.js';
+import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
+import { controllerHarness, readyAt } from '../controller/harness.js';
+import type { ControllerHarness } from '../controller/harness.js';
+
+async function setUp(
+  t: TestContext,
+  steps: number[],
+): Promise<{ h: ControllerHarness; name: string; metrics: Awaited<ReturnType<typeof canaryMetrics>> }> {
+  const h = await controllerHarness(t, { basicAuth: true, allowPush: true });
+  const metrics = await canaryMetrics(t, { namespace: h.destNamespace, app: 'web' });
+  const prometheus = await startPrometheus(t, { targets: [metrics.target] });
+  const name = h.uniqueName('ops');
+  const v1 = await h.publish({ 'web.yaml': [web('1.0')] });
+  const spec = deliverySpec(prometheus.url) as { delivery: { canary: { steps: { weight: number }[] } } };
+  spec.delivery.canary.steps = steps.map((weight) => ({ weight }));
+  await h.createApp(name, spec as Parameters<ControllerHarness['createApp']>[1]);
+  await h.waitForApp(name, 'synced at v1', readyAt(v1));
+  return { h, name, metrics };
+}
+
+/** Samples the stable and the canary until stopped: what the cluster ran while nobody was looking. */
+function sampler(h: ControllerHarness): {
+  stop: () => Promise<{ stable?: KubeObject; canary?: KubeObject }[]>;
+} {
+  const samples: { stable?: KubeObject; canary?: KubeObject }[] = [];
+  const state = { running: true };
+  const loop = (async () => {
+    while (state.running) {
+      const [stable, canary] = await Promise.all([
+        h.get('apps/v1', 'Deployment', 'web'),
+        h.get('apps/v1', 'Deployment', 'web-canary'),
+      ]);
+      samples.push({
+        ...(stable === undefined ? {} : { stable }),
+        ...(canary === undefined ? {} : { canary }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      state.running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+describe('progressive delivery: rollout operations', () => {
+  it('a controller restart resumes the rollout at its step: the weights never go back', async (t) => {
+    const { h, name, metrics } = await setUp(t, [25, 50, 75]);
+    metrics.setMode('good');
+    const v2 = await h.publish({ 'web.yaml': [web('2.0')] });
+    await h.waitForApp(name, 'at step 2 (50%)', (a) => a.status?.delivery?.step === 1, 60_000);
+    await h.stopController();
+    const atStop = (await h.getApp(name)).status?.delivery;
+    assert.ok(
+      atStop?.step !== undefined && atStop.step >= 1 && atStop.phase !== 'Succeeded',
+      JSON.stringify(atStop),
+    );
+    const canaryAtStop = replicasOf(await h.get('apps/v1', 'Deployment', 'web-canary')) ?? 0;
+    assert.ok(canaryAtStop >= 2, `the canary had ${canaryAtStop} replicas at 50% of 4`);
+    const watching = sampler(h);
+    await h.startController();
+    const resumed = await h.waitForEvent(name, 'RolloutResumed');
+    assert.match(
+      String(resumed.message),
+      new RegExp(`resumed at step ${atStop.step + 1} \\(${atStop.canaryWeight}%\\)`),
+    );
+    await h.waitForApp(
+      name,
+      'promoted',
+      (a) => a.status?.delivery?.phase === 'Succeeded' && a.status.delivery.revision === v2,
+      120_000,
+    );
+    const samples = await watching.stop();
+    assert.ok(samples.length > 0);
+    for (const s of samples) {
+      // Until promotion the stable runs v1 at most at the stop's share; the canary never shrinks below it.
+      if (imageOf(s.stable) === 'registry.example/web:1.0')
+        assert.ok((replicasOf(s.stable) ?? 0) <= 4 - canaryAtStop, `stable ${replicasOf(s.stable)} replicas`);
+      if (s.canary !== undefined && imageOf(s.stable) === 'registry.example/web:1.0')
+        assert.ok((replicasOf(s.canary) ?? 0) >= canaryAtStop, `canary ${replicasOf(s.canary)} replicas`);
+    }
+    const started = (await h.events(name)).filter((e) => e.reason === 'RolloutStarted');
+    assert.equal(started.length, 1, 'one rollout, started once');
+    assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
+    await h.waitFor('the canary removed', async () =>
+      (await h.get('apps/v1', 'Deployment', 'web-canary')) === undefined ? true : undefined,
+    );
+  });
+});
