@@ -184,7 +184,10 @@ export type DeliveryPhase = (typeof DELIVERY_PHASES)[number];
 /** status.delivery: where the rollout stands, each metric's last value and the last decision. */
 export const deliveryStatusSchema = z
   .object({
-    phase: z.enum(DELIVERY_PHASES),
+    phase: z
+      .enum(DELIVERY_PHASES)
+      .describe('Absent until the first rollout (stableTemplateHash alone is recorded at the first sync).')
+      .optional(),
     revision: z.string().describe('The commit being rolled out.').optional(),
     step: z.int().min(0).describe('Index of the current step (canary).').optional(),
     canaryWeight: z.int().min(0).max(100).describe('Percent of the replicas on the new version.').optional(),
@@ -210,6 +213,13 @@ export const deliveryStatusSchema = z
       .string()
       .max(64)
       .describe('The commit the stable version came from: what an abort reverts to.')
+      .optional(),
+    stableTemplateHash: z
+      .string()
+      .max(64)
+      .describe(
+        'Hash of the stable template annotation the controller last wrote on the Deployment: another one is refused.',
+      )
       .optional(),
   })
   .describe('Progressive delivery (spec.delivery) state.');

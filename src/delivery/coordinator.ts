@@ -30,6 +30,7 @@ import {
 } from './runner.js';
 import type { ActiveRollout, RunnerContext } from './runner.js';
 import { resumeFromStatus } from './resume.js';
+import { checkStableTemplate, plannedStableHash } from './stable-guard.js';
 import { runGates } from './webhooks.js';
 
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
@@ -83,6 +84,7 @@ export class DeliveryCoordinator {
           memory.rollout = resumeFromStatus(app.status?.delivery, git.template, git.replicas ?? 1);
           if (memory.rollout !== undefined) this.resumed.add(memory.rollout);
         }
+        checkStableTemplate(live.get(target.id), app.status?.delivery);
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
       },
       decision: () => decision,
@@ -116,6 +118,7 @@ export class DeliveryCoordinator {
     const ctx = this.context(app, memory, objects);
     const current = memory.rollout;
     if (ctx === undefined || decision === undefined) return { kind: 'none' };
+    await this.recordStableHash(app, ctx);
     if (decision.kind === 'held') {
       if (current?.templateHash === decision.templateHash) {
         if (this.resumed.delete(current)) await this.resume(app, ctx, current);
@@ -282,6 +285,13 @@ export class DeliveryCoordinator {
     await recordEvent(this.deps.objects, app, 'Normal', 'RolloutResumed', rollout.message);
   }
 
+  /** Keeps the hash of the stable template annotation this sync wrote in status (only the controller writes it). */
+  private async recordStableHash(app: Application, ctx: RunnerContext): Promise<void> {
+    const hash = plannedStableHash(ctx.stable.object);
+    if (hash === undefined || app.status?.delivery?.stableTemplateHash === hash) return;
+    await this.patchDelivery(app, { stableTemplateHash: hash });
+  }
+
   /** Asks for `mooring promote` / `mooring abort` on the rollout in progress (ignored when there is none). */
   request(memory: DeliveryMemory, what: 'promote' | 'abort'): boolean {
     const rollout = memory.rollout;
@@ -290,8 +300,15 @@ export class DeliveryCoordinator {
     return true;
   }
 
-  private async writeDelivery(app: Application, delivery: DeliveryStatus): Promise<void> {
+  private async writeDelivery(app: Application, rollout: DeliveryStatus): Promise<void> {
+    const stableTemplateHash = app.status?.delivery?.stableTemplateHash;
+    const delivery = stableTemplateHash === undefined ? rollout : { ...rollout, stableTemplateHash };
     if (JSON.stringify(app.status?.delivery) === JSON.stringify(delivery)) return;
+    await this.patchDelivery(app, delivery);
+  }
+
+  /** A merge patch of status.delivery (fields not named are kept). */
+  private async patchDelivery(app: Application, delivery: DeliveryStatus): Promise<void> {
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),

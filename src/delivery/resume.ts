@@ -21,7 +21,7 @@ export function resumeFromStatus(
   template: Record<string, unknown>,
   total: number,
 ): ActiveRollout | undefined {
-  if (status === undefined || !RUNNING.has(status.phase)) return undefined;
+  if (status?.phase === undefined || !RUNNING.has(status.phase)) return undefined;
   const { revision, templateHash, step, canaryWeight } = status;
   if (
     revision === undefined ||

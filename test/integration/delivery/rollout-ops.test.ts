@@ -1,12 +1,15 @@
 /**
  * Rollout operations on the local cluster: a rollout survives a controller restart (the new controller
- * resumes at the step status names; the weights on the cluster never go back to the first step).
+ * resumes at the step status names; the weights on the cluster never go back to the first step), and a
+ * stable template annotation changed outside Mooring is refused (its hash is kept in status).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 
 import type { KubeObject } from '../../../src/core/objects.js';
+import { canonicalJson, STABLE_TEMPLATE_ANNOTATION } from '../../../src/delivery/hold.js';
+import { annotationHash } from '../../../src/delivery/stable-guard.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
@@ -98,5 +101,40 @@ describe('progressive delivery: rollout operations', () => {
     await h.waitFor('the canary removed', async () =>
       (await h.get('apps/v1', 'Deployment', 'web-canary')) === undefined ? true : undefined,
     );
+  });
+
+  it('a stable template annotation changed outside Mooring is refused: no rollout, nothing applied', async (t) => {
+    const { h, name } = await setUp(t, [25, 50]);
+    const live = await h.get('apps/v1', 'Deployment', 'web');
+    const written = live?.metadata.annotations?.[STABLE_TEMPLATE_ANNOTATION];
+    assert.ok(written !== undefined);
+    const recorded = await h.waitForApp(name, 'the stable hash recorded', (a) =>
+      /^[0-9a-f]{16}$/.test(a.status?.delivery?.stableTemplateHash ?? ''),
+    );
+    assert.equal(recorded.status?.delivery?.stableTemplateHash, annotationHash(written));
+    assert.equal(recorded.status?.delivery?.phase, undefined, 'no rollout yet');
+    // While no controller looks (a running one would heal it), someone who may edit the Deployment swaps the
+    // stable template for their own.
+    await h.stopController();
+    const intruder = JSON.parse(written) as { spec: { containers: { image: string }[] } };
+    for (const c of intruder.spec.containers) c.image = 'registry.example/intruder:1.0';
+    const forged = canonicalJson(intruder);
+    await h.observer.mergePatch(
+      'apps/v1',
+      { group: 'apps', kind: 'Deployment', namespace: h.destNamespace, name: 'web' },
+      { metadata: { annotations: { [STABLE_TEMPLATE_ANNOTATION]: forged } } },
+      { fieldManager: 'intruder' },
+    );
+    await h.publish({ 'web.yaml': [web('2.0')] });
+    await h.startController();
+    const refused = await h.waitForApp(name, 'the annotation refused', (a) =>
+      JSON.stringify(a.status ?? {}).includes('was changed outside Mooring'),
+    );
+    assert.match(JSON.stringify(refused.status), /no rollout, nothing applied/);
+    const stable = await h.get('apps/v1', 'Deployment', 'web');
+    assert.equal(imageOf(stable), 'registry.example/web:1.0', 'neither the intruder template nor v2');
+    assert.equal(replicasOf(stable), 4);
+    assert.equal(stable?.metadata.annotations?.[STABLE_TEMPLATE_ANNOTATION], forged, 'nothing applied');
+    assert.equal(await h.get('apps/v1', 'Deployment', 'web-canary'), undefined, 'no rollout');
   });
 });
