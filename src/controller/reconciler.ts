@@ -33,6 +33,7 @@ import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
 import { WatchedSet } from './watched-set.js';
 import { SharedExports } from '../source/shared-export.js';
+import type { DeliveryStatus } from '../crd/delivery.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
@@ -44,10 +45,11 @@ import {
   healReport,
   recordSink,
   refreshReport,
+  rolloutReport,
   statusSink,
   syncReport,
 } from './report.js';
-import type { HealthChange, ReconcileReport, ReportSink } from './report.js';
+import type { HealthChange, ReconcileReport, ReportSink, RequestReport } from './report.js';
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
@@ -107,6 +109,8 @@ export interface StatusFields {
   rolledBackRevision?: string;
   /** null removes the pin. */
   pinnedRevision?: string | null;
+  /** Progressive delivery's state (merged: fields not named are kept). */
+  delivery?: DeliveryStatus;
 }
 
 export interface ReconcilerDeps {
@@ -167,7 +171,8 @@ export class Reconciler {
       logger: deps.logger,
       // The memory handed to the coordinator is this app's AppMemory.
       rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
-      historyLimit: (app) => app.spec.historyLimit,
+      publish: (app, memory, publication) =>
+        this.publish(rolloutReport({ app, memory: memory as AppMemory, ...publication })),
     });
     this.sinks = [
       recordSink(deps.objects, deps.logger),
@@ -324,7 +329,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, memory: AppMemory, target: string): Promise<void> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<RequestReport | undefined> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -345,10 +350,10 @@ export class Reconciler {
           ],
         }),
       );
-      return;
+      return { kind: 'rollback', how: 'failed' };
     }
     // The Project must still allow the repository before credentials go to it.
-    if (!('access' in (await this.access(app, memory, 'rollback')))) return;
+    if (!('access' in (await this.access(app, memory, 'rollback')))) return undefined;
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -371,6 +376,10 @@ export class Reconciler {
       outcome.kind === 'pushed'
         ? `committed ${shortCommit(outcome.commit)} reverting ${app.spec.source.path === '' ? '.' : app.spec.source.path} to ${shortCommit(resolved)}`
         : `pinned to ${shortCommit(resolved)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
+    const request: RequestReport =
+      outcome.kind === 'pushed'
+        ? { kind: 'rollback', target: resolved, how: 'pushed', commit: outcome.commit }
+        : { kind: 'rollback', target: resolved, how: 'pinned' };
     await this.publish(
       fieldsReport({
         kind: 'request',
@@ -378,11 +387,12 @@ export class Reconciler {
         memory,
         trigger: 'rollback',
         fields,
-        request: { kind: 'rollback', target: resolved, how: outcome.kind === 'pushed' ? 'pushed' : 'pinned' },
+        request,
         events: [{ type: 'Normal', reason: outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned', message }],
       }),
     );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
+    return request;
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
@@ -809,10 +819,12 @@ export class Reconciler {
       after: { status: status.health?.status ?? 'Unknown', message: status.health?.message ?? '' },
     };
     if (sameJson(stripTimes(status), stripTimes(app.status ?? {}))) return change;
+    // status.delivery is written by the rollout's own reports; a copy of it here could be an older one.
+    const { delivery: _delivery, ...rebuilt } = status;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      { status },
+      { status: rebuilt },
       { subresource: 'status' },
     );
     app.status = readStatus(updated) ?? status;
@@ -826,6 +838,7 @@ export class Reconciler {
       ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
       ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
       ...(fields.pinnedRevision === undefined ? {} : { sync: { pinnedRevision: fields.pinnedRevision } }),
+      ...(fields.delivery === undefined ? {} : { delivery: fields.delivery }),
     };
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
@@ -905,6 +918,7 @@ function locally(status: ApplicationStatus | undefined, fields: StatusFields): A
     ...status,
     ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
     ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
+    ...(fields.delivery === undefined ? {} : { delivery: { ...status?.delivery, ...fields.delivery } }),
     sync:
       fields.pinnedRevision === undefined
         ? (status?.sync ?? sync)

@@ -16,7 +16,9 @@
  * - `wait`      waiting for a dependency (`failure`, retry class waiting);
  * - `request`   a rollback or unpin acted on (`request`; status fields set directly);
  * - `intent`    the inventory written before a sync applies anything (status fields set directly);
- * - `health`    a turn that only had a health signal: status refreshed from the live cache.
+ * - `health`    a turn that only had a health signal: status refreshed from the live cache;
+ * - `rollout`   a turn of a progressive rollout (spec.delivery): `rollout` says what happened (started, a
+ *               step, a check, promoted, aborted...); status.delivery set directly; an abort's SyncRecord.
  * Any report that rebuilt status carries `health` (aggregated before → after, set by the status sink): a
  * change there, whatever the kind, is "degraded" or "recovered" for notifications.
  */
@@ -24,6 +26,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
+import type { DeliveryStatus } from '../crd/delivery.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { ResolvedSource } from '../source/types.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
@@ -42,7 +45,17 @@ export interface ReportEvent {
 
 /** What one turn of one app produced (see the kinds above). */
 export type ReportKind =
-  'sync' | 'heal' | 'unchanged' | 'hold' | 'refusal' | 'failure' | 'wait' | 'request' | 'intent' | 'health';
+  | 'sync'
+  | 'heal'
+  | 'unchanged'
+  | 'hold'
+  | 'refusal'
+  | 'failure'
+  | 'wait'
+  | 'request'
+  | 'intent'
+  | 'health'
+  | 'rollout';
 
 /** The app's aggregated health before and after the status write (the message names the worst object). */
 export interface HealthChange {
@@ -57,6 +70,34 @@ export interface RequestReport {
   target?: string;
   /** rollback: a revert commit pushed, the app pinned, or nothing done (no earlier revision). */
   how?: 'pushed' | 'pinned' | 'failed';
+  /** rollback pushed: the revert commit. */
+  commit?: string;
+}
+
+/**
+ * What a rollout turn did: `started` (the canary runs its first step), `resumed` (a restarted controller
+ * picked it up), `step` (a new weight), `progress` (waiting, a check, a gate: status moved), `promoting`
+ * (analysis passed, the stable gets the new template), `promoted`, `aborted` (traffic back on stable, the
+ * revert in Git), `cancelled` (Git went back to the stable template during the rollout).
+ */
+export type RolloutEvent =
+  'started' | 'resumed' | 'step' | 'progress' | 'promoting' | 'promoted' | 'aborted' | 'cancelled';
+
+/** kind 'rollout': one turn of a progressive rollout, for metrics and notifications. */
+export interface RolloutReport {
+  event: RolloutEvent;
+  /** status.delivery after this turn (the status sink writes it). */
+  delivery: DeliveryStatus;
+  /** The analysis check this turn ran, if it ran one: each metric's verdict. */
+  check?: NonNullable<DeliveryStatus['metrics']>;
+  /** aborted: why, the failed metrics with their values, the time to traffic back on stable, the revert. */
+  abort?: {
+    reason: string;
+    failedMetrics: NonNullable<DeliveryStatus['metrics']>;
+    backOnStableMs: number;
+    /** The Git side: the commit reverted to and how (undefined: no earlier revision known). */
+    revert?: RequestReport | undefined;
+  };
 }
 
 /** The outcome of one turn of one app. */
@@ -82,6 +123,8 @@ export interface ReconcileReport {
   request?: RequestReport;
   /** Set by the status sink when status was rebuilt: the aggregated health before and after. */
   health?: HealthChange;
+  /** kind 'rollout': what the rollout turn did. */
+  rollout?: RolloutReport;
 }
 
 /** Consumes a report (writes records, events, status; later metrics, notifications). */
@@ -271,6 +314,28 @@ export function fieldsReport(input: {
     status: { planned: [], fields: input.fields },
     outcomes: [],
     ...(input.request === undefined ? {} : { request: input.request }),
+  };
+}
+
+/** The report of a rollout turn: status.delivery set directly, its Events, an abort's SyncRecord. Pure. */
+export function rolloutReport(input: {
+  app: Application;
+  memory: AppMemory;
+  trigger: Trigger;
+  rollout: RolloutReport;
+  events?: ReportEvent[];
+  record?: Omit<RecordInput, 'app'>;
+}): ReconcileReport {
+  return {
+    kind: 'rollout',
+    app: input.app,
+    memory: input.memory,
+    trigger: input.trigger,
+    events: input.events ?? [],
+    status: { planned: [], fields: { delivery: input.rollout.delivery } },
+    outcomes: [],
+    ...(input.record === undefined ? {} : { record: input.record }),
+    rollout: input.rollout,
   };
 }
 

@@ -14,8 +14,11 @@ import type { PlannedObject } from '../plan/types.js';
 import type { Application } from '../app/model.js';
 import { appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
 import { recordEvent } from '../controller/events.js';
-import { recordSync, syncRecordFor } from '../controller/records.js';
+import type { RecordInput } from '../controller/records.js';
+import type { ReportEvent, RequestReport, RolloutEvent, RolloutReport } from '../controller/report.js';
+import type { Trigger } from '../app/model.js';
 import { formatNumber } from './analysis.js';
+import type { MetricVerdict } from './analysis.js';
 import { holdBack, targetOf } from './hold.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
@@ -37,15 +40,26 @@ import { runGates } from './webhooks.js';
 export interface DeliveryMemory {
   planned: Map<string, PlannedObject>;
   rollout?: ActiveRollout | undefined;
+  /** The stable template hash this controller last recorded in status.delivery. */
+  stableTemplateHash?: string | undefined;
 }
 
 export interface CoordinatorDeps {
   /** The controller's identity: status, SyncRecords, Events. */
   objects: ObjectsApi;
   logger: Logger;
-  /** The reconciler's rollback (a revert commit, or a pin when the push is refused). */
-  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<void>;
-  historyLimit: (app: Application) => number;
+  /** The reconciler's rollback (a revert commit, or a pin when the push is refused): what it did. */
+  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RequestReport | undefined>;
+  /** Hands a rollout report to the reconciler's sinks (SyncRecord, Events, status.delivery, metrics, notifications). */
+  publish: (app: Application, memory: DeliveryMemory, report: RolloutPublication) => Promise<void>;
+}
+
+/** What the coordinator publishes of one rollout turn (the reconciler wraps it in a report of kind 'rollout'). */
+export interface RolloutPublication {
+  trigger: Trigger;
+  rollout: RolloutReport;
+  events: ReportEvent[];
+  record?: Omit<RecordInput, 'app'>;
 }
 
 /** What a turn asks of the reconcile. */
@@ -84,7 +98,7 @@ export class DeliveryCoordinator {
           memory.rollout = resumeFromStatus(app.status?.delivery, git.template, git.replicas ?? 1);
           if (memory.rollout !== undefined) this.resumed.add(memory.rollout);
         }
-        checkStableTemplate(live.get(target.id), app.status?.delivery);
+        checkStableTemplate(live.get(target.id), app.status?.delivery, memory.stableTemplateHash);
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
       },
       decision: () => decision,
@@ -118,10 +132,10 @@ export class DeliveryCoordinator {
     const ctx = this.context(app, memory, objects);
     const current = memory.rollout;
     if (ctx === undefined || decision === undefined) return { kind: 'none' };
-    await this.recordStableHash(app, ctx);
+    await this.recordStableHash(app, memory, ctx);
     if (decision.kind === 'held') {
       if (current?.templateHash === decision.templateHash) {
-        if (this.resumed.delete(current)) await this.resume(app, ctx, current);
+        if (this.resumed.delete(current)) await this.resume(app, memory, ctx, current);
         return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
       }
       const rollout: ActiveRollout = {
@@ -152,8 +166,9 @@ export class DeliveryCoordinator {
       }
       await startCanary(ctx, rollout);
       rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
-      await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
-      await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStarted', rollout.message);
+      await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'started', {
+        events: [{ type: 'Normal', reason: 'RolloutStarted', message: rollout.message }],
+      });
       return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     }
     if (current === undefined) return { kind: 'none' };
@@ -161,7 +176,12 @@ export class DeliveryCoordinator {
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
     await removeCanary(ctx, current.total);
     memory.rollout = undefined;
-    await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
+    await this.writeDelivery(
+      app,
+      memory,
+      deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'),
+      'cancelled',
+    );
     return { kind: 'none' };
   }
 
@@ -179,8 +199,13 @@ export class DeliveryCoordinator {
       await removeCanary(ctx, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
-      await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
-      await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
+      await this.writeDelivery(
+        app,
+        memory,
+        deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message),
+        'promoted',
+        { events: [{ type: 'Normal', reason: 'RolloutPromoted', message }] },
+      );
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
       const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
         name: ctx.delivery.target,
@@ -192,35 +217,50 @@ export class DeliveryCoordinator {
       return { kind: 'none' };
     }
     let action;
+    const checkBefore = rollout.lastCheck;
     try {
       action = await stepRollout(ctx, rollout, Date.now());
     } catch (error) {
       // A failed request is no verdict: the step waits (and says why); the rollout neither moves nor aborts.
       rollout.message = `rollout paused: ${errorMessage(error)}`;
-      await this.writeDelivery(app, deliveryStatusOf(rollout, 'Waiting'));
+      await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Waiting'));
       return { kind: 'wait', delayMs: 5000 };
     }
+    // The check this turn ran, if it ran one (each is counted once by the metrics sink).
+    const check = rollout.lastCheck !== checkBefore ? rollout.lastCheck?.metrics : undefined;
+    const checked = check === undefined ? {} : { check: check.map(metricStatus) };
     switch (action.kind) {
       case 'need-check':
       case 'wait':
         await this.writeDelivery(
           app,
+          memory,
           deliveryStatusOf(rollout, action.kind === 'wait' ? 'Waiting' : 'Progressing'),
+          'progress',
+          checked,
         );
         return { kind: 'wait', delayMs: action.kind === 'wait' ? action.delayMs : 1000 };
       case 'set-step':
         // Status first: a controller that stops in between resumes at the new step, never an older one.
         rollout.weight = action.weight;
-        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
+        await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'step', {
+          ...checked,
+          events: [{ type: 'Normal', reason: 'RolloutStep', message: action.message }],
+        });
         await setWeight(ctx, rollout, action.weight);
-        await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStep', action.message);
         return { kind: 'wait', delayMs: 1000 };
       case 'promote':
         rollout.phase = 'promoting';
-        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Promoting', action.message));
+        await this.writeDelivery(
+          app,
+          memory,
+          deliveryStatusOf(rollout, 'Promoting', action.message),
+          'promoting',
+          checked,
+        );
         return { kind: 'sync' };
       case 'abort':
-        await this.abort(app, memory, ctx, rollout, action.message, action.metrics);
+        await this.abort(app, memory, ctx, rollout, action.message, action.metrics, checked);
         return { kind: 'wait', delayMs: 1000 };
     }
   }
@@ -231,7 +271,8 @@ export class DeliveryCoordinator {
     ctx: RunnerContext,
     rollout: ActiveRollout,
     reason: string,
-    metrics: { name: string; value?: number | undefined; result: string; message?: string | undefined }[],
+    metrics: MetricVerdict[],
+    checked: { check?: RolloutReport['check'] } = {},
   ): Promise<void> {
     const startedAt = new Date();
     // Traffic first: the stable back to full size and the canary gone, before anything else.
@@ -247,20 +288,28 @@ export class DeliveryCoordinator {
     const step = `step ${rollout.state.step + 1} (${rollout.weight}%)`;
     const target = rollout.state.stableRevision;
     let gitNote: string;
+    let revert: RequestReport | undefined;
     if (target === undefined) gitNote = 'no earlier revision known: Git left as is';
     else {
       try {
-        await this.deps.rollback(app, memory, target);
+        revert = await this.deps.rollback(app, memory, target);
         gitNote = `reverted in Git to ${shortCommit(target)}`;
       } catch (error) {
         gitNote = `revert to ${shortCommit(target)} failed: ${errorMessage(error)}`;
+        revert = { kind: 'rollback', target, how: 'failed' };
       }
     }
     const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
-    await recordSync(
-      this.deps.objects,
-      syncRecordFor({
-        app,
+    await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Aborted', message), 'aborted', {
+      ...checked,
+      trigger: 'rollback',
+      abort: {
+        reason,
+        failedMetrics: metrics.filter((m) => m.result === 'Failed').map(metricStatus),
+        backOnStableMs,
+        revert,
+      },
+      record: {
         trigger: 'rollback',
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -268,27 +317,38 @@ export class DeliveryCoordinator {
         result: 'Failed',
         message,
         outcomes: [],
-      }),
-      this.deps.historyLimit(app),
-    ).catch((error: unknown) => {
-      this.deps.logger.warn({ err: errorMessage(error) }, 'abort SyncRecord not written');
+      },
+      events: [{ type: 'Warning', reason: 'RolloutAborted', message }],
     });
-    await this.writeDelivery(app, deliveryStatusOf(rollout, 'Aborted', message));
-    await recordEvent(this.deps.objects, app, 'Warning', 'RolloutAborted', message);
     this.deps.logger.warn({ app: app.metadata.name, backOnStableMs }, message);
   }
 
   /** The first sync of a restarted controller kept the rollout's split: the canary gets its share back too. */
-  private async resume(app: Application, ctx: RunnerContext, rollout: ActiveRollout): Promise<void> {
+  private async resume(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+    rollout: ActiveRollout,
+  ): Promise<void> {
     await startCanary(ctx, rollout);
-    await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
-    await recordEvent(this.deps.objects, app, 'Normal', 'RolloutResumed', rollout.message);
+    await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'resumed', {
+      events: [{ type: 'Normal', reason: 'RolloutResumed', message: rollout.message }],
+    });
   }
 
-  /** Keeps the hash of the stable template annotation this sync wrote in status (only the controller writes it). */
-  private async recordStableHash(app: Application, ctx: RunnerContext): Promise<void> {
+  /**
+   * Keeps the hash of the stable template annotation this sync wrote in status (only the controller writes
+   * it). Bookkeeping of the guard, not a rollout event: written directly, no report.
+   */
+  private async recordStableHash(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+  ): Promise<void> {
     const hash = plannedStableHash(ctx.stable.object);
-    if (hash === undefined || app.status?.delivery?.stableTemplateHash === hash) return;
+    if (hash === undefined) return;
+    memory.stableTemplateHash = hash;
+    if (app.status?.delivery?.stableTemplateHash === hash) return;
     await this.patchDelivery(app, { stableTemplateHash: hash });
   }
 
@@ -300,11 +360,44 @@ export class DeliveryCoordinator {
     return true;
   }
 
-  private async writeDelivery(app: Application, rollout: DeliveryStatus): Promise<void> {
-    const stableTemplateHash = app.status?.delivery?.stableTemplateHash;
-    const delivery = stableTemplateHash === undefined ? rollout : { ...rollout, stableTemplateHash };
-    if (JSON.stringify(app.status?.delivery) === JSON.stringify(delivery)) return;
-    await this.patchDelivery(app, delivery);
+  /**
+   * Publishes a rollout report: status.delivery (through the status sink), its Events, an abort's SyncRecord,
+   * and what metrics and notifications read. A plain `progress` that changed nothing and ran no check is
+   * not published (turns come every second).
+   */
+  private async writeDelivery(
+    app: Application,
+    memory: DeliveryMemory,
+    rollout: DeliveryStatus,
+    event: RolloutEvent = 'progress',
+    extra: {
+      events?: ReportEvent[];
+      check?: RolloutReport['check'];
+      abort?: RolloutReport['abort'];
+      record?: Omit<RecordInput, 'app'>;
+      trigger?: Trigger;
+    } = {},
+  ): Promise<void> {
+    // stableTemplateHash is left out (a merge patch keeps it): this app copy may predate the sync that set it.
+    const delivery = rollout;
+    const { stableTemplateHash: _hash, ...written } = app.status?.delivery ?? {};
+    if (
+      event === 'progress' &&
+      extra.check === undefined &&
+      JSON.stringify(written) === JSON.stringify(delivery)
+    )
+      return;
+    await this.deps.publish(app, memory, {
+      trigger: extra.trigger ?? 'poll',
+      rollout: {
+        event,
+        delivery,
+        ...(extra.check === undefined ? {} : { check: extra.check }),
+        ...(extra.abort === undefined ? {} : { abort: extra.abort }),
+      },
+      events: extra.events ?? [],
+      ...(extra.record === undefined ? {} : { record: extra.record }),
+    });
   }
 
   /** A merge patch of status.delivery (fields not named are kept). */
@@ -318,4 +411,14 @@ export class DeliveryCoordinator {
     const status = (updated as Application).status;
     if (status !== undefined) app.status = status;
   }
+}
+
+/** A metric's verdict as status and reports carry it (no undefined fields). */
+function metricStatus(m: MetricVerdict): NonNullable<DeliveryStatus['metrics']>[number] {
+  return {
+    name: m.name,
+    result: m.result,
+    ...(m.value === undefined ? {} : { value: m.value }),
+    ...(m.message === undefined ? {} : { message: m.message }),
+  };
 }

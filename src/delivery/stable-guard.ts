@@ -34,10 +34,16 @@ export function annotationHash(text: string): string | undefined {
  * Throws when the live target's stable template annotation is not the one status recorded. A missing
  * annotation is not checked: the sync then applies Git's template as it is (never one from the cluster).
  */
-export function checkStableTemplate(live: KubeObject | undefined, status: DeliveryStatus | undefined): void {
+export function checkStableTemplate(
+  live: KubeObject | undefined,
+  status: DeliveryStatus | undefined,
+  /** The hash this controller last recorded (its copy of status may be older than its own write). */
+  recorded?: string,
+): void {
   const text = live?.metadata.annotations?.[STABLE_TEMPLATE_ANNOTATION];
   if (live === undefined || text === undefined) return;
-  const accepted = acceptedStableHashes(status);
+  const fromStatus = acceptedStableHashes(status);
+  const accepted = recorded === undefined || fromStatus.length === 0 ? fromStatus : [...fromStatus, recorded];
   const hash = annotationHash(text);
   if (hash !== undefined && (accepted.length === 0 || accepted.includes(hash))) return;
   const subject = `Deployment/${live.metadata.namespace ?? ''}/${live.metadata.name}`;

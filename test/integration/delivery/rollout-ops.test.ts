@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import type { KubeObject } from '../../../src/core/objects.js';
 import { canonicalJson, STABLE_TEMPLATE_ANNOTATION } from '../../../src/delivery/hold.js';
 import { annotationHash } from '../../../src/delivery/stable-guard.js';
+import { Metrics } from '../../../src/metrics/metrics.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
@@ -18,8 +19,13 @@ import type { ControllerHarness } from '../controller/harness.js';
 async function setUp(
   t: TestContext,
   steps: number[],
+  controllerMetrics?: Metrics,
 ): Promise<{ h: ControllerHarness; name: string; metrics: Awaited<ReturnType<typeof canaryMetrics>> }> {
-  const h = await controllerHarness(t, { basicAuth: true, allowPush: true });
+  const h = await controllerHarness(t, {
+    basicAuth: true,
+    allowPush: true,
+    ...(controllerMetrics === undefined ? {} : { metrics: controllerMetrics }),
+  });
   const metrics = await canaryMetrics(t, { namespace: h.destNamespace, app: 'web' });
   const prometheus = await startPrometheus(t, { targets: [metrics.target] });
   const name = h.uniqueName('ops');
@@ -61,7 +67,9 @@ function sampler(h: ControllerHarness): {
 
 describe('progressive delivery: rollout operations', () => {
   it('a controller restart resumes the rollout at its step: the weights never go back', async (t) => {
-    const { h, name, metrics } = await setUp(t, [25, 50, 75]);
+    // One Metrics object for both controllers (each process has its own in production; here they add up).
+    const exported = new Metrics({ processMetrics: false });
+    const { h, name, metrics } = await setUp(t, [25, 50, 75], exported);
     metrics.setMode('good');
     const v2 = await h.publish({ 'web.yaml': [web('2.0')] });
     await h.waitForApp(name, 'at step 2 (50%)', (a) => a.status?.delivery?.step === 1, 60_000);
@@ -100,6 +108,17 @@ describe('progressive delivery: rollout operations', () => {
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
     await h.waitFor('the canary removed', async () =>
       (await h.get('apps/v1', 'Deployment', 'web-canary')) === undefined ? true : undefined,
+    );
+    // The rollout's reports reached the metrics sink.
+    const text = await exported.exposition();
+    const app = `namespace="${h.appNamespace}",app="${name}"`;
+    for (const event of ['started', 'resumed', 'promoting', 'promoted'])
+      assert.match(text, new RegExp(`mooring_rollout_events_total\\{${app},event="${event}"\\} 1\\n`), event);
+    assert.match(text, new RegExp(`mooring_rollout_step\\{${app}\\} 0\\n`));
+    assert.match(text, new RegExp(`mooring_rollout_canary_weight\\{${app}\\} 0\\n`));
+    assert.match(
+      text,
+      new RegExp(`mooring_rollout_analysis_checks_total\\{${app},metric="success",result="Passed"\\} [1-9]`),
     );
   });
 

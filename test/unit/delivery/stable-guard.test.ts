@@ -33,9 +33,9 @@ const V1 = canonicalJson(template('web:1'));
 const V2 = canonicalJson(template('web:2'));
 const recorded: DeliveryStatus = { stableTemplateHash: templateHash(template('web:1')) };
 
-function refusal(live: KubeObject, status: DeliveryStatus | undefined): MooringError {
+function refusal(live: KubeObject, status: DeliveryStatus | undefined, known?: string): MooringError {
   try {
-    checkStableTemplate(live, status);
+    checkStableTemplate(live, status, known);
   } catch (error) {
     assert.ok(error instanceof MooringError);
     return error;
@@ -91,6 +91,11 @@ describe('the stable template annotation is checked against the hash in status',
     checkStableTemplate(deployment(V2), { phase: 'Succeeded' });
     checkStableTemplate(deployment(undefined), recorded);
     checkStableTemplate(undefined, recorded);
+  });
+
+  it('also accepts the hash this controller last recorded (its copy of status may predate the write)', () => {
+    checkStableTemplate(deployment(V2), recorded, templateHash(template('web:2')));
+    refusal(deployment(canonicalJson(template('web:3'))), recorded, templateHash(template('web:2')));
   });
 
   it('the hash to record is the planned annotation’s', () => {
