@@ -38,7 +38,10 @@ async function setUp(
 }
 
 /** Samples the stable and the canary until stopped: what the cluster ran while nobody was looking. */
-function sampler(h: ControllerHarness): {
+function sampler(
+  t: TestContext,
+  h: ControllerHarness,
+): {
   stop: () => Promise<{ stable?: KubeObject; canary?: KubeObject }[]>;
 } {
   const samples: { stable?: KubeObject; canary?: KubeObject }[] = [];
@@ -56,13 +59,13 @@ function sampler(h: ControllerHarness): {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
-  return {
-    stop: async () => {
-      state.running = false;
-      await loop;
-      return samples;
-    },
+  const stop = async (): Promise<{ stable?: KubeObject; canary?: KubeObject }[]> => {
+    state.running = false;
+    await loop;
+    return samples;
   };
+  t.after(stop);
+  return { stop };
 }
 
 describe('progressive delivery: rollout operations', () => {
@@ -81,13 +84,8 @@ describe('progressive delivery: rollout operations', () => {
     );
     const canaryAtStop = replicasOf(await h.get('apps/v1', 'Deployment', 'web-canary')) ?? 0;
     assert.ok(canaryAtStop >= 2, `the canary had ${canaryAtStop} replicas at 50% of 4`);
-    const watching = sampler(h);
+    const watching = sampler(t, h);
     await h.startController();
-    const resumed = await h.waitForEvent(name, 'RolloutResumed');
-    assert.match(
-      String(resumed.message),
-      new RegExp(`resumed at step ${atStop.step + 1} \\(${atStop.canaryWeight}%\\)`),
-    );
     await h.waitForApp(
       name,
       'promoted',
@@ -103,6 +101,11 @@ describe('progressive delivery: rollout operations', () => {
       if (s.canary !== undefined && imageOf(s.stable) === 'registry.example/web:1.0')
         assert.ok((replicasOf(s.canary) ?? 0) >= canaryAtStop, `canary ${replicasOf(s.canary)} replicas`);
     }
+    const resumed = await h.waitForEvent(name, 'RolloutResumed');
+    assert.match(
+      String(resumed.message),
+      new RegExp(`resumed at step ${atStop.step + 1} \\(${atStop.canaryWeight}%\\)`),
+    );
     const started = (await h.events(name)).filter((e) => e.reason === 'RolloutStarted');
     assert.equal(started.length, 1, 'one rollout, started once');
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
