@@ -34,6 +34,7 @@ import { adminProjectObjects } from '../src/install/projects.js';
 import { connect } from '../src/kube/connect.js';
 import { launchRegistry } from '../test/helpers/registry.js';
 import { benchCluster } from './cluster.js';
+import { loopbackEgress } from '../test/helpers/egress.js';
 
 const API = 'mooring.dev/v1alpha1';
 const WEBHOOK_TOKEN = 'bench-registry-webhook';
@@ -101,7 +102,12 @@ async function main(): Promise<void> {
       },
     });
 
-    const scanner = new ImageScanController({ objects, logger: silentLogger, namespaces: [ns] });
+    const scanner = new ImageScanController({
+      objects,
+      logger: silentLogger,
+      namespaces: [ns],
+      egress: loopbackEgress(),
+    });
     scan = scanner;
     await webhook.register(
       registryWebhookPlugin({

@@ -20,6 +20,7 @@ import { connect } from '../src/kube/connect.js';
 import { launchRegistry } from '../test/helpers/registry.js';
 import { benchCluster } from './cluster.js';
 import { percentile } from './stats.js';
+import { loopbackEgress } from '../test/helpers/egress.js';
 
 const SECRET = 'bench-registry-secret';
 const consoleLogger = {
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
   const objects = connect({ kubeconfig: cluster.kubeconfig });
   const namespace = `bench-image-${process.pid}`;
   const logger = process.env.MOORING_BENCH_DEBUG === undefined ? silentLogger : consoleLogger;
-  const scan = new ImageScanController({ objects, logger, namespaces: [namespace] });
+  const scan = new ImageScanController({
+    objects,
+    logger,
+    namespaces: [namespace],
+    egress: loopbackEgress(),
+  });
   const server = buildWebhookServer({ secrets: {}, onPush: () => Promise.resolve([]) });
   let registry: Awaited<ReturnType<typeof launchRegistry>> | undefined;
   try {

@@ -35,6 +35,8 @@ export interface ApiContext {
   audit: AuditLog;
   /** Destination clusters (live objects of remote apps); absent when the server runs without a controller. */
   clusters?: ClusterRegistry;
+  /** The controller namespace: where Projects (and cluster Secrets) are read from; absent without a controller. */
+  namespace?: string;
   now: () => Date;
 }
 

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 
 /** Where `npm run build` puts the dashboard: dist/ui, beside dist/src. */
 export function dashboardRoot(): string {
@@ -67,8 +67,35 @@ export async function loadDashboard(root: string): Promise<Map<string, StaticFil
   return files.has('/index.html') ? files : undefined;
 }
 
-function send(reply: FastifyReply, file: StaticFile): FastifyReply {
-  void reply.headers(DASHBOARD_HEADERS);
+/**
+ * The page's headers when the API offers OIDC login: the browser exchanges the authorization code at the
+ * issuer's token endpoint itself (PKCE, no secret), so that one origin joins `connect-src`. Pure.
+ */
+export function dashboardHeaders(tokenEndpoint: string | undefined): Record<string, string> {
+  if (tokenEndpoint === undefined) return { ...DASHBOARD_HEADERS };
+  const origin = new URL(tokenEndpoint).origin;
+  const csp = (DASHBOARD_HEADERS['content-security-policy'] ?? '').replace(
+    "connect-src 'self'",
+    `connect-src 'self' ${origin}`,
+  );
+  return { ...DASHBOARD_HEADERS, 'content-security-policy': csp };
+}
+
+/** The token endpoint of the server's OIDC login, if any (undefined when none or not readable now). */
+async function tokenEndpointOf(app: FastifyInstance): Promise<string | undefined> {
+  try {
+    return (await app.loginConfig?.())?.oidc?.tokenEndpoint;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(
+  reply: FastifyReply,
+  file: StaticFile,
+  headers: Readonly<Record<string, string>> = DASHBOARD_HEADERS,
+): FastifyReply {
+  void reply.headers(headers);
   void reply.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   return reply.type(file.type).send(file.body);
 }
@@ -77,14 +104,14 @@ function send(reply: FastifyReply, file: StaticFile): FastifyReply {
 export function dashboardPlugin(root = dashboardRoot()): FastifyPluginAsync {
   return async (app) => {
     const files = await loadDashboard(root);
-    app.get('/', (_request, reply) => {
+    app.get('/', async (_request, reply) => {
       const index = files?.get('/index.html');
       if (index === undefined)
         return reply
           .code(503)
           .type('text/plain; charset=utf-8')
           .send('The dashboard is not built: run `npm run build` (it writes dist/ui).\n');
-      return send(reply, index);
+      return send(reply, index, dashboardHeaders(await tokenEndpointOf(app)));
     });
     app.get('/assets/*', (request, reply) => {
       const path = request.url.split('?')[0] ?? '';

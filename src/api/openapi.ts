@@ -4,6 +4,7 @@
  */
 import { HEALTH_STATUSES, SYNC_STATUSES } from '../crd/application-status.js';
 import { ACTIONS } from './routes/actions.js';
+import { FLEET_OPENAPI_PATHS } from './routes/fleet-openapi.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, SORT_KEYS } from './index/query.js';
 
 type Json = Record<string, unknown>;
@@ -168,6 +169,18 @@ export function openApiDocument(extraPaths: Json = {}): Json {
         responses: { '200': { description: 'OpenAPI 3.1' } },
       },
     },
+    '/api/auth/config': {
+      get: {
+        operationId: 'loginConfig',
+        summary:
+          'how the dashboard may sign in: with OIDC configured, the issuer, client id, authorization and token endpoints and scopes (authorization code + PKCE in the browser); {} otherwise',
+        security: [],
+        responses: {
+          '200': { description: 'public login settings, never a secret' },
+          '503': errorResponse('the issuer could not be read or names no authorization/token endpoint'),
+        },
+      },
+    },
     '/api/webhook': {
       post: {
         operationId: 'webhook',
@@ -208,9 +221,14 @@ export function openApiDocument(extraPaths: Json = {}): Json {
           '200': json(
             {
               type: 'object',
-              required: ['items'],
+              required: ['items', 'total'],
               properties: {
                 items: { type: 'array', items: { $ref: '#/components/schemas/ApplicationSummary' } },
+                total: {
+                  type: 'integer',
+                  description:
+                    'how many apps match the query in all (every page), among those the caller may list',
+                },
                 continue: { type: 'string', description: 'absent on the last page' },
               },
             },
@@ -284,6 +302,7 @@ export function openApiDocument(extraPaths: Json = {}): Json {
     ...Object.fromEntries(
       ACTIONS.map((action) => [`/api/v1/applications/{namespace}/{name}/${action}`, actionPath(action)]),
     ),
+    ...FLEET_OPENAPI_PATHS,
     ...extraPaths,
   };
   return {

@@ -22,6 +22,8 @@ export interface HttpServerSetup {
   index: ApplicationIndex;
   logger: Logger;
   clusters?: ClusterRegistry;
+  /** The controller namespace (Projects, cluster Secrets): GET /projects and /clusters read there. */
+  namespace?: string;
   oidc?: OidcOptions;
   webhook?: WebhookServerOptions;
   ready?: () => boolean;
@@ -33,7 +35,7 @@ export interface HttpServerSetup {
 
 /** The ApiContext of a server that talks to the cluster through `objects`. */
 export function apiContext(
-  setup: Pick<HttpServerSetup, 'objects' | 'index' | 'logger' | 'clusters' | 'cache'>,
+  setup: Pick<HttpServerSetup, 'objects' | 'index' | 'logger' | 'clusters' | 'namespace' | 'cache'>,
 ): ApiContext {
   return {
     index: setup.index,
@@ -42,6 +44,7 @@ export function apiContext(
     logger: setup.logger,
     audit: eventAuditLog(setup.objects, setup.logger),
     ...(setup.clusters === undefined ? {} : { clusters: setup.clusters }),
+    ...(setup.namespace === undefined ? {} : { namespace: setup.namespace }),
     now: () => new Date(),
   };
 }

@@ -5,6 +5,8 @@
  *   GET  /healthz              200 while the process serves
  *   GET  /readyz               200 once the Application watch has listed everything (index synced), else 503
  *   GET  /api/openapi.json     the OpenAPI 3 document of every route
+ *   GET  /api/auth/config      how the dashboard may sign in (OIDC issuer, client id, endpoints; no secret)
+ *   /api/v1/projects, /clusters  Projects of the controller namespace, destination clusters (routes/)
  *   /api/v1/...                the REST API: every request authenticated (bearer token → TokenReview, or an
  *                              OIDC ID token), every read and action authorised with SubjectAccessReview
  *   plugins                    extra root-level plugins as given (e.g. metrics' GET /metrics)
@@ -33,13 +35,22 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { MooringError } from '../core/errors.js';
 import { webhookPlugin, webhookServerLimits } from '../controller/webhook/server.js';
 import type { WebhookServerOptions } from '../controller/webhook/types.js';
-import type { Authenticator } from './auth/types.js';
+import type { Authenticator, LoginConfig } from './auth/types.js';
 import type { ApiContext, ApiRoutes } from './context.js';
 import { errorReply } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { applicationRoutes } from './routes/applications.js';
 import { actionRoutes } from './routes/actions.js';
 import { accessRoutes } from './routes/access.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { projectRoutes } from './routes/projects.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The login settings (GET /api/auth/config): the dashboard's page policy allows the token endpoint. */
+    loginConfig?: () => Promise<LoginConfig>;
+  }
+}
 
 /** The prefix of the REST API. */
 export const API_PREFIX = '/api/v1';
@@ -66,7 +77,13 @@ export interface ApiServerOptions {
 }
 
 /** The routes every server has under /api/v1. */
-export const BUILT_IN_ROUTES: ApiRoutes[] = [applicationRoutes, actionRoutes, accessRoutes];
+export const BUILT_IN_ROUTES: ApiRoutes[] = [
+  applicationRoutes,
+  actionRoutes,
+  accessRoutes,
+  projectRoutes,
+  clusterRoutes,
+];
 
 /** The bearer token of a request, if it carries one. */
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -148,6 +165,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   );
   const routes = [...BUILT_IN_ROUTES, ...(options.routes ?? [])];
   app.get('/api/openapi.json', () => openApiDocument(options.openApiPaths));
+  // Public by nature (a login page needs it before anyone has a token): the issuer and client id only.
+  const loginConfig = (): Promise<LoginConfig> =>
+    options.authenticator.loginConfig?.() ?? Promise.resolve({});
+  app.decorate('loginConfig', loginConfig);
+  app.get('/api/auth/config', () => loginConfig());
   if (options.webhook !== undefined) await app.register(webhookPlugin(options.webhook));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await registerRoutes(app, ctx, options.authenticator, routes);

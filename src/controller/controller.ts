@@ -31,6 +31,7 @@ import { metricsRoutes } from '../metrics/http.js';
 import { appInfoOf, kubeRequestCounts } from '../metrics/view.js';
 import { ClusterHealthChecks } from './health-checks.js';
 import { assessHealthWith } from '../health/custom/index.js';
+import { Egress } from '../net/egress.js';
 import { Notifier } from '../notify/notifier.js';
 import type { HealthContext, HealthResult } from '../health/types.js';
 
@@ -73,6 +74,8 @@ export interface ControllerOptions {
   metrics?: Metrics;
   /** NotificationPolicies (watched in the application namespaces): dashboard link, http:// sinks allowed. */
   notifications?: { dashboardUrl?: string; allowHttp?: boolean; retryBaseMs?: number };
+  /** Outbound connections to URLs tenants write (notification sinks, delivery analysis); default public only. */
+  egress?: Egress;
   /**
    * Also hands every Application the watch delivers (parsed; DELETED as last seen) to this listener: the
    * API's index is fed from the controller's own watch rather than a second one.
@@ -122,6 +125,7 @@ export class Controller {
     });
     const metrics = options.metrics;
     const notify = options.notifications;
+    const egress = options.egress ?? Egress.publicOnly();
     this.notifier =
       notify === undefined
         ? undefined
@@ -134,10 +138,12 @@ export class Controller {
                 : [options.namespace, ...(options.applicationNamespaces ?? [])],
             logger: options.logger,
             ...notify,
+            egress,
           });
     const metricsParts = metrics === undefined ? undefined : metricsDeps(metrics);
     this.reconciler = new Reconciler({
       ...options,
+      egress,
       ...metricsParts,
       // Metrics, then notifications: both consume every report after records, Events and status.
       extraSinks: [

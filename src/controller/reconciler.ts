@@ -1,4 +1,5 @@
 import { errorMessage, MooringError } from '../core/errors.js';
+import type { Egress } from '../net/egress.js';
 import type { Logger } from '../core/logger.js';
 import { syncApplication } from '../engine/sync.js';
 import type { RenderObserver } from '../engine/sync.js';
@@ -53,7 +54,7 @@ import type { HealthChange, ReconcileReport, ReportSink, RequestReport } from '.
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
-import { DeliveryCoordinator } from '../delivery/coordinator.js';
+import { DeliveryCoordinator, deliveryPatch } from '../delivery/coordinator.js';
 import type { HoldCapture } from '../delivery/coordinator.js';
 import type { ActiveRollout } from '../delivery/runner.js';
 import { SyncPreview } from './preview.js';
@@ -109,7 +110,10 @@ export interface StatusFields {
   rolledBackRevision?: string;
   /** null removes the pin. */
   pinnedRevision?: string | null;
-  /** Progressive delivery's state (merged: fields not named are kept). */
+  /**
+   * Progressive delivery's state, whole: a field it leaves out is removed (deliveryPatch), except the stable
+   * template hash, which only the coordinator's own partial patch writes.
+   */
   delivery?: DeliveryStatus;
 }
 
@@ -140,6 +144,8 @@ export interface ReconcilerDeps {
   /** Told of each git fetch and each render (metrics). */
   onFetch?: FetchObserver;
   onRender?: RenderObserver;
+  /** Outbound connections to URLs tenants write (delivery analysis and webhooks). */
+  egress: Egress;
 }
 
 /** `unchanged`: nothing was synced or written (same commit, tree and spec, or a stalled/rolled-back commit). */
@@ -173,6 +179,7 @@ export class Reconciler {
       rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
       publish: (app, memory, publication) =>
         this.publish(rolloutReport({ app, memory: memory as AppMemory, ...publication })),
+      egress: deps.egress,
     });
     this.sinks = [
       recordSink(deps.objects, deps.logger),
@@ -329,7 +336,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, memory: AppMemory, target: string): Promise<RequestReport | undefined> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<RequestReport> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -350,10 +357,16 @@ export class Reconciler {
           ],
         }),
       );
-      return { kind: 'rollback', how: 'failed' };
+      return { kind: 'rollback', how: 'failed', reason: 'no earlier successful revision in the history' };
     }
     // The Project must still allow the repository before credentials go to it.
-    if (!('access' in (await this.access(app, memory, 'rollback')))) return undefined;
+    if (!('access' in (await this.access(app, memory, 'rollback'))))
+      return {
+        kind: 'rollback',
+        how: 'failed',
+        target: resolved,
+        reason: 'the Project refused the repository',
+      };
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -392,7 +405,7 @@ export class Reconciler {
       }),
     );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
-    return request;
+    return outcome.kind === 'pushed' ? request : { ...request, reason: outcome.reason };
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
@@ -838,7 +851,7 @@ export class Reconciler {
       ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
       ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
       ...(fields.pinnedRevision === undefined ? {} : { sync: { pinnedRevision: fields.pinnedRevision } }),
-      ...(fields.delivery === undefined ? {} : { delivery: fields.delivery }),
+      ...(fields.delivery === undefined ? {} : deliveryPatch(fields.delivery).status),
     };
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
@@ -918,7 +931,16 @@ function locally(status: ApplicationStatus | undefined, fields: StatusFields): A
     ...status,
     ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
     ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
-    ...(fields.delivery === undefined ? {} : { delivery: { ...status?.delivery, ...fields.delivery } }),
+    ...(fields.delivery === undefined
+      ? {}
+      : {
+          delivery: {
+            ...(status?.delivery?.stableTemplateHash === undefined
+              ? {}
+              : { stableTemplateHash: status.delivery.stableTemplateHash }),
+            ...fields.delivery,
+          },
+        }),
     sync:
       fields.pinnedRevision === undefined
         ? (status?.sync ?? sync)

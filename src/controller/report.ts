@@ -72,6 +72,8 @@ export interface RequestReport {
   how?: 'pushed' | 'pinned' | 'failed';
   /** rollback pushed: the revert commit. */
   commit?: string;
+  /** rollback pinned or failed: why. */
+  reason?: string;
 }
 
 /**

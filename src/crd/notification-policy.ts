@@ -30,6 +30,11 @@ export const NOTIFY_EVENTS = [
   'drift-corrected',
   'rollback',
   'out-of-sync',
+  'image-updated',
+  'image-held',
+  'rollout-started',
+  'rollout-promoted',
+  'rollout-aborted',
 ] as const;
 export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
 
@@ -100,7 +105,9 @@ export const notificationPolicySpecSchema = z.object({
   events: z
     .array(z.enum(NOTIFY_EVENTS))
     .min(1)
-    .describe('Events to send. out-of-sync: an app OutOfSync for longer than outOfSyncAfter.'),
+    .describe(
+      'Events to send. out-of-sync: an app OutOfSync for longer than outOfSyncAfter. image-updated / image-held: an ImageUpdateAutomation committed new images for the app, or left them out while a rollback holds it. rollout-started / -promoted / -aborted: a progressive delivery (spec.delivery) of the app.',
+    ),
   outOfSyncAfter: durationSchema('How long an app stays OutOfSync before out-of-sync is sent.', '1s').default(
     '10m',
   ),
@@ -132,6 +139,12 @@ export const appNotifyStateSchema = z.object({
   outOfSyncSince: z.string().optional(),
   outOfSyncSent: z.boolean().optional(),
   drift: z.string().describe('Fingerprint of the drift last reported.').optional(),
+  image: z.string().describe('Fingerprint of the image update last reported.').optional(),
+  rollout: z.string().describe('The rollout event last reported (event:revision).').optional(),
+  imageHeld: z
+    .string()
+    .describe('Fingerprint of the image hold last reported (removed when it ends).')
+    .optional(),
   messages: z
     .array(z.object({ sink: z.string(), revision: z.string(), ts: z.string(), channel: z.string() }))
     .describe('Slack messages to update in place for the same sync.')

@@ -5,10 +5,12 @@
  * once, then the revert written to Git by the same mechanism as `mooring rollback`, and a SyncRecord naming
  * the failed metrics with their values).
  */
+import type { Egress } from '../net/egress.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import type { DeliveryStatus } from '../crd/delivery.js';
+import { deliveryStatusSchema } from '../crd/delivery.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { PlannedObject } from '../plan/types.js';
 import type { Application } from '../app/model.js';
@@ -49,9 +51,11 @@ export interface CoordinatorDeps {
   objects: ObjectsApi;
   logger: Logger;
   /** The reconciler's rollback (a revert commit, or a pin when the push is refused): what it did. */
-  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RequestReport | undefined>;
+  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RequestReport>;
   /** Hands a rollout report to the reconciler's sinks (SyncRecord, Events, status.delivery, metrics, notifications). */
   publish: (app: Application, memory: DeliveryMemory, report: RolloutPublication) => Promise<void>;
+  /** Outbound connections to the analysis' Prometheus and webhooks (src/net/egress.ts). */
+  egress: Egress;
 }
 
 /** What the coordinator publishes of one rollout turn (the reconciler wraps it in a report of kind 'rollout'). */
@@ -117,6 +121,7 @@ export class DeliveryCoordinator {
       app: app.metadata.name,
       stable,
       logger: this.deps.logger,
+      fetch: this.deps.egress.fetch,
     };
   }
 
@@ -155,11 +160,12 @@ export class DeliveryCoordinator {
       };
       memory.rollout = rollout;
       // pre-rollout webhooks (Flagger): before any traffic reaches the new version; a refusal aborts.
-      const pre = await runGates(ctx.delivery.analysis.webhooks, 'pre-rollout', {
-        name: ctx.delivery.target,
-        namespace: ctx.namespace,
-        checksum: rollout.templateHash,
-      });
+      const pre = await runGates(
+        ctx.delivery.analysis.webhooks,
+        'pre-rollout',
+        { name: ctx.delivery.target, namespace: ctx.namespace, checksum: rollout.templateHash },
+        ctx.fetch,
+      );
       if (pre !== undefined && !pre.passed) {
         await this.abort(app, memory, ctx, rollout, `pre-rollout ${pre.message}`, []);
         return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
@@ -207,11 +213,16 @@ export class DeliveryCoordinator {
         { events: [{ type: 'Normal', reason: 'RolloutPromoted', message }] },
       );
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
-      const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
-        name: ctx.delivery.target,
-        namespace: ctx.namespace,
-        checksum: rollout.templateHash,
-      });
+      const told = await runGates(
+        ctx.delivery.analysis.webhooks,
+        'post-rollout',
+        {
+          name: ctx.delivery.target,
+          namespace: ctx.namespace,
+          checksum: rollout.templateHash,
+        },
+        ctx.fetch,
+      );
       if (told !== undefined && !told.passed)
         await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
       return { kind: 'none' };
@@ -293,10 +304,14 @@ export class DeliveryCoordinator {
     else {
       try {
         revert = await this.deps.rollback(app, memory, target);
-        gitNote = `reverted in Git to ${shortCommit(target)}`;
+        revert = await this.deps.rollback(app, memory, target);
+        gitNote =
+          revert.how === 'pushed'
+            ? `reverted in Git to ${shortCommit(target)}`
+            : `revert to ${shortCommit(target)} ${revert.how === 'pinned' ? 'not pushed, app pinned' : 'failed'}: ${revert.reason ?? 'unknown'}`;
       } catch (error) {
         gitNote = `revert to ${shortCommit(target)} failed: ${errorMessage(error)}`;
-        revert = { kind: 'rollback', target, how: 'failed' };
+        revert = { kind: 'rollback', target, how: 'failed', reason: errorMessage(error) };
       }
     }
     const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
@@ -405,7 +420,7 @@ export class DeliveryCoordinator {
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      { status: { delivery } },
+      deliveryPatch(delivery),
       { subresource: 'status' },
     );
     const status = (updated as Application).status;
@@ -421,4 +436,18 @@ function metricStatus(m: MetricVerdict): NonNullable<DeliveryStatus['metrics']>[
     ...(m.value === undefined ? {} : { value: m.value }),
     ...(m.message === undefined ? {} : { message: m.message }),
   };
+}
+
+/**
+ * The merge patch writing status.delivery: a field the new status leaves out is removed (null), so a new
+ * rollout never shows the metrics of the last one. The stable template hash is kept: only the coordinator's
+ * own partial patch (recordStableHash) writes it. Pure.
+ */
+export function deliveryPatch(delivery: DeliveryStatus): { status: { delivery: Record<string, unknown> } } {
+  const cleared = Object.fromEntries(
+    Object.keys(deliveryStatusSchema.shape)
+      .filter((key) => key !== 'stableTemplateHash')
+      .map((key) => [key, null]),
+  );
+  return { status: { delivery: { ...cleared, ...delivery } } };
 }

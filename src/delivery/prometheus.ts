@@ -1,11 +1,19 @@
 /** Instant queries against Prometheus' HTTP API (GET /api/v1/query). */
 import { errorMessage } from '../core/errors.js';
+import type { EgressFetch } from '../net/egress.js';
 import type { MetricReading } from './analysis.js';
 
 const TIMEOUT_MS = 10_000;
 
-/** One instant query: the first sample of a vector, or a scalar; empty when there is none. Never throws. */
-export async function queryPrometheus(address: string, query: string): Promise<MetricReading> {
+/**
+ * One instant query: the first sample of a vector, or a scalar; empty when there is none. Never throws.
+ * `fetch` is the controller's egress-confined one (src/net/egress.ts).
+ */
+export async function queryPrometheus(
+  address: string,
+  query: string,
+  fetch: EgressFetch,
+): Promise<MetricReading> {
   const url = new URL('/api/v1/query', address.endsWith('/') ? address : `${address}/`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'unsupported Prometheus URL' };
   url.searchParams.set('query', query);

@@ -3,6 +3,7 @@
  * machine needs (canary health, Prometheus, webhooks), and performs its decision. Promotion and abort are
  * finished by the reconciler (a sync that gives the stable the new template; a Git revert).
  */
+import type { EgressFetch } from '../net/egress.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
@@ -146,6 +147,8 @@ export interface RunnerContext {
   /** The planned stable Deployment of the last sync (applied again with the stable's share of replicas). */
   stable: PlannedObject;
   logger: Logger;
+  /** Every analysis request goes through the controller's egress policy. */
+  fetch: EgressFetch;
 }
 
 /** Creates (or updates) the canary with the first step's share and scales the stable to the rest. */
@@ -262,11 +265,11 @@ async function runCheck(ctx: RunnerContext, rollout: ActiveRollout): Promise<Che
     interval: promDuration(durationMs(analysis.interval)),
   };
   const address = analysis.prometheus.address;
-  const samples = await queryPrometheus(address, templateQuery(SAMPLE_QUERY, values));
+  const samples = await queryPrometheus(address, templateQuery(SAMPLE_QUERY, values), ctx.fetch);
   const readings = new Map<string, MetricReading>();
   for (const metric of analysis.metrics) {
     const query = metric.builtin === undefined ? (metric.query ?? '') : BUILTIN_QUERIES[metric.builtin];
-    readings.set(metric.name, await queryPrometheus(address, templateQuery(query, values)));
+    readings.set(metric.name, await queryPrometheus(address, templateQuery(query, values), ctx.fetch));
   }
   return evaluateCheck(analysis.metrics, readings, samples, analysis.minSampleSize);
 }
@@ -282,10 +285,12 @@ export async function stepRollout(ctx: RunnerContext, rollout: ActiveRollout, no
     const subject = { name: ctx.delivery.target, namespace: ctx.namespace, checksum: rollout.templateHash };
     const last = rollout.state.step + 1 >= weightsOf(ctx.delivery).length;
     const stepGate =
-      check.kind === 'pass' ? await runGates(ctx.delivery.analysis.webhooks, 'rollout', subject) : undefined;
+      check.kind === 'pass'
+        ? await runGates(ctx.delivery.analysis.webhooks, 'rollout', subject, ctx.fetch)
+        : undefined;
     const confirmGate =
       check.kind === 'pass' && last && stepGate?.passed !== false
-        ? await runGates(ctx.delivery.analysis.webhooks, 'confirm-promotion', subject)
+        ? await runGates(ctx.delivery.analysis.webhooks, 'confirm-promotion', subject, ctx.fetch)
         : undefined;
     decision = decideRollout(ctx.delivery, rollout.state, { ...seen, check, stepGate, confirmGate }, now);
   }

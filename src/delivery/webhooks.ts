@@ -5,6 +5,7 @@
 import { durationMs } from '../crd/common.js';
 import type { WebhookSpec, WebhookType } from '../crd/delivery.js';
 import { errorMessage } from '../core/errors.js';
+import type { EgressFetch } from '../net/egress.js';
 import type { Gate } from './machine.js';
 
 const PHASES: Record<WebhookType, string> = {
@@ -19,6 +20,7 @@ export async function runGates(
   hooks: readonly WebhookSpec[] | undefined,
   type: WebhookType,
   subject: { name: string; namespace: string; checksum: string },
+  fetch: EgressFetch,
 ): Promise<Gate | undefined> {
   const chosen = (hooks ?? []).filter((h) => h.type === type);
   if (chosen.length === 0) return undefined;

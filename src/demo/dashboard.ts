@@ -87,6 +87,7 @@ export async function startDashboard(
     index,
     logger,
     clusters: controller.clusters,
+    namespace: DEMO_NAMESPACE,
     routes: detail.routes,
     openApiPaths: detail.openApiPaths,
     plugins: [dashboardPlugin()],

@@ -18,6 +18,8 @@ export interface NextStepsInput {
   keepsRunning: boolean;
   /** The web dashboard's URL that logs in (while the demo runs). */
   dashboardURL?: string;
+  /** Whether `mooring demo canary` can run (Prometheus started, the controller keeps running). */
+  canaryStep?: boolean;
 }
 
 /** The "try this next" text, with the commands in the order a person would use them. */
@@ -47,6 +49,13 @@ export function nextSteps(input: NextStepsInput): string {
     '  mooring history guestbook',
     ...(input.hasRollback
       ? ['  mooring rollback guestbook       # a revert commit pushed to Git (then git pull in the clone)']
+      : []),
+    ...(input.canaryStep === true
+      ? [
+          '',
+          '  # Progressive delivery: push a bad version, watch its canary abort and the revert land in Git',
+          `  mooring demo canary${input.clusterName === 'demo' ? '' : ` --name ${input.clusterName}`}   # then a good version, promoted`,
+        ]
       : []),
     '',
     ...(input.dashboardURL === undefined

@@ -20,6 +20,8 @@ import { applyApplications, forwardPushes, INDENT, startCluster, startController
 import { waitForApps } from './wait-apps.js';
 import type { ImageStepResult } from './image-step.js';
 import { IMAGE_DEMO_APP, runImageStep } from './image-step.js';
+import type { CanarySetup } from './canary-step.js';
+import { CANARY_DEMO_APP, setUpCanaryApp } from './canary-step.js';
 
 export interface DemoOptions {
   clusterName: string;
@@ -46,13 +48,15 @@ export interface DemoSession {
   dashboard: { url: string; loginURL: string };
   /** What the image automation step did; undefined when it was skipped (no docker-registry). */
   image: ImageStepResult | undefined;
+  /** Prometheus and simulated traffic for `mooring demo canary`; undefined when skipped (no prometheus). */
+  canary: CanarySetup | undefined;
   /** Prints each sync (a new commit, drift taken back) and status change as it happens, until stop. */
   follow(): void;
   /** Stops the controller (after the syncs under way), the push watcher and the Git server. */
   stop(): Promise<void>;
 }
 
-const STEPS = 7;
+const STEPS = 8;
 
 /** Things to stop, last started first; a failure to stop one does not keep the others running. */
 class Cleanups {
@@ -141,6 +145,16 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       cleanups.add(() => image.registry.stop());
       names.push(IMAGE_DEMO_APP.name);
     }
+
+    step(
+      8,
+      'Progressive delivery: a canary judged by Prometheus (`mooring demo canary` pushes a bad version)',
+    );
+    const canary = await setUpCanaryApp({ objects, layout, repoURL, print });
+    if (canary !== undefined) {
+      cleanups.add(() => canary.stop());
+      names.push(CANARY_DEMO_APP.name);
+    }
     let followTimer: NodeJS.Timeout | undefined;
     cleanups.add(() => {
       clearInterval(followTimer);
@@ -154,6 +168,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSession> {
       toolchainBin: dirname(toolchain.kubectl),
       dashboard: { url: dashboard.url, loginURL: dashboard.loginURL },
       image,
+      canary,
       follow: () => {
         followTimer ??= followActivity(objects, names, rows, print);
       },

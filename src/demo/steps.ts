@@ -32,6 +32,7 @@ import type { DemoLayout } from './layout.js';
 import type { PushWatcher } from './push-watcher.js';
 import { watchBranch } from './push-watcher.js';
 import { sendPushWebhook } from './webhook-client.js';
+import { egressFromFlags } from '../net/egress.js';
 
 /** Receives one line meant for a person. */
 export type Print = (line: string) => void;
@@ -110,10 +111,13 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
   const logger = pino({ level: 'info' }, pino.destination({ dest: layout.controllerLog, sync: true }));
   const secret = randomBytes(24).toString('hex');
   const registrySecret = randomBytes(24).toString('hex');
+  // The demo's registry, Git server and receivers listen on loopback.
+  const egress = egressFromFlags(['127.0.0.0/8', '::1/128']);
   const imageScan = new ImageScanController({
     objects,
     logger,
     namespaces: [DEMO_NAMESPACE],
+    egress,
     sink: kubeEventSink(objects, logger),
   });
   const registryWebhook = registryWebhookPlugin({
@@ -130,6 +134,7 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
     timeoutMs: 120_000,
     logger,
     allowFileRepos: true,
+    egress,
     webhook: { port: 0, host: '127.0.0.1', secrets: { generic: secret }, plugins: [registryWebhook] },
   });
   await controller.start();
@@ -144,6 +149,7 @@ export async function startController(objects: ObjectsApi, layout: DemoLayout): 
     namespaces: [DEMO_NAMESPACE],
     applications: () => controller.applications(),
     allowFileRepos: true,
+    egress,
     // An automation's push refreshes the apps of that branch at once, as in `mooring controller`.
     onPushed: (repoURL, branch) => {
       for (const key of appsOf(controller.applications(), repoURL, branch))

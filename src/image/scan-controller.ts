@@ -22,6 +22,7 @@ import type { RegistryLimits } from './registry/client.js';
 import { parseImageName } from './registry/reference.js';
 import { evaluatePolicy, scanRepository } from './scan.js';
 import type { ImageEvent, RepositoryView, ScanTrigger } from './scan.js';
+import type { Egress } from '../net/egress.js';
 
 /** Where Events and metrics go; each call is best effort. */
 export interface ImageScanSink {
@@ -53,6 +54,8 @@ export interface ImageScanOptions {
   /** In [0, 1): spreads scans of many repositories (interval × 0.9–1.1). */
   random?: () => number;
   registryLimits?: Partial<RegistryLimits>;
+  /** Which addresses registries may be reached at (default: public only). */
+  egress?: Egress;
 }
 
 interface RepoState {
@@ -438,6 +441,7 @@ export class ImageScanController {
       caPem,
       insecure: repo.spec.insecure,
       ...(this.options.registryLimits === undefined ? {} : { limits: this.options.registryLimits }),
+      egress: this.options.egress,
     });
     state.clientKey = clientKey;
     return state.client;

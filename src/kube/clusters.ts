@@ -379,6 +379,20 @@ export class ClusterRegistry {
     return this.names().map((name) => this.healthOf(name));
   }
 
+  /**
+   * The host (and port) of cluster `name`'s API server, for people to read: never a credential (a URL's
+   * user part is not a host). Undefined for `in-cluster`, an unknown cluster or an unusable Secret.
+   */
+  serverHost(name: string): string | undefined {
+    const server = this.entries.get(name)?.config?.access.server;
+    if (server === undefined) return undefined;
+    try {
+      return new URL(server).host;
+    } catch {
+      return undefined;
+    }
+  }
+
   healthOf(name: string): ClusterHealth {
     if (name === IN_CLUSTER) return { name, reachable: true };
     const entry = this.entries.get(name);

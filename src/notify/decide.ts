@@ -5,6 +5,7 @@
  * the policy status), so a restarted controller decides from the same place. Pure.
  */
 import type { AppNotifyState, NotifyEventName } from '../crd/notification-policy.js';
+import type { ImageNotice } from './image.js';
 import type { AppObservation, DriftItem } from './observe.js';
 
 /** One thing to tell people about one app. */
@@ -19,6 +20,8 @@ export interface NotificationEvent {
   recoveredFrom?: ('sync' | 'health')[];
   /** When the app went OutOfSync, for `out-of-sync`. */
   outOfSyncSince?: string;
+  /** What an image automation run did, for `image-updated` and `image-held`. */
+  image?: ImageNotice;
   observation: AppObservation;
 }
 
@@ -79,6 +82,7 @@ export function decideNotifications(
 
   decideOutOfSync(previous, next, observation, now, policy, candidates, base);
   decideDrift(previous, next, observation, candidates, base);
+  decideRollout(previous, next, observation, candidates, base);
   return { events: wanted(candidates, policy.events), state: next };
 }
 
@@ -126,6 +130,21 @@ function decideDrift(
   }
 }
 
+/** Rollouts: each event once per revision (a rollout restarted from step 1 is not started twice). */
+function decideRollout(
+  previous: AppNotifyState,
+  next: AppNotifyState,
+  observation: AppObservation,
+  candidates: NotificationEvent[],
+  base: Omit<NotificationEvent, 'event'>,
+): void {
+  const rollout = observation.rollout;
+  if (rollout === undefined) return;
+  const print = `${rollout.event}:${rollout.revision}`;
+  if (previous.rollout !== print) candidates.push({ ...base, event: `rollout-${rollout.event}` });
+  next.rollout = print;
+}
+
 /** A short, stable fingerprint of a drift: objects and field paths (not values, not times). Pure. */
 export function driftFingerprint(items: readonly DriftItem[]): string {
   const text = items
@@ -138,7 +157,11 @@ export function driftFingerprint(items: readonly DriftItem[]): string {
     )
     .sort()
     .join(';');
-  // FNV-1a: the status keeps a few characters per app, not the whole drift.
+  return shortHash(text);
+}
+
+/** FNV-1a of `text` in 8 hex digits: the status keeps a few characters per app, not what it stands for. Pure. */
+export function shortHash(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

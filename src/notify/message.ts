@@ -5,8 +5,9 @@
  */
 import type { NotifyEventName } from '../crd/notification-policy.js';
 import { shortCommit } from '../app/model.js';
+import { formatNumber } from '../delivery/analysis.js';
 import type { NotificationEvent } from './decide.js';
-import type { DriftItem } from './observe.js';
+import type { AppObservation, DriftItem } from './observe.js';
 
 /** Apps listed in one message; the rest are counted ("and 12 more"). */
 export const MAX_APPS_PER_MESSAGE = 10;
@@ -58,6 +59,11 @@ const SEVERITY: Record<NotifyEventName, Severity> = {
   'drift-corrected': 'info',
   rollback: 'warning',
   'out-of-sync': 'warning',
+  'image-updated': 'info',
+  'image-held': 'warning',
+  'rollout-started': 'info',
+  'rollout-promoted': 'success',
+  'rollout-aborted': 'failure',
 };
 
 const TITLE: Record<NotifyEventName, string> = {
@@ -69,6 +75,11 @@ const TITLE: Record<NotifyEventName, string> = {
   'drift-corrected': 'drift corrected',
   rollback: 'rolled back',
   'out-of-sync': 'out of sync',
+  'image-updated': 'images updated',
+  'image-held': 'image update held',
+  'rollout-started': 'rollout started',
+  'rollout-promoted': 'rollout promoted',
+  'rollout-aborted': 'rollout aborted',
 };
 
 /** The message of a group of events of one kind (and commit). Pure. */
@@ -154,7 +165,72 @@ function summaryOf(event: NotificationEvent): string {
       return `${o.app}: drift corrected on ${String(o.drift.corrected.length)} object(s)`;
     case 'out-of-sync':
       return `${o.app} has been OutOfSync since ${event.outOfSyncSince ?? event.at}`;
+    case 'image-updated':
+      return `${o.app}: ${imagesCount(o.images.length)} updated${whereTo(event)}`;
+    case 'image-held':
+      return `${o.app}: image update held, ${event.image?.reason ?? 'by a rollback'}`;
+    case 'rollout-started':
+    case 'rollout-promoted':
+    case 'rollout-aborted':
+      return rolloutSummary(event.event, o);
   }
+}
+
+function rolloutSummary(event: NotifyEventName, o: AppObservation): string {
+  const r = o.rollout;
+  const rev = r === undefined ? '' : shortCommit(r.revision);
+  const at = r === undefined ? '' : ` at step ${String(r.step)} of ${String(r.steps)} (${String(r.weight)}%)`;
+  if (event === 'rollout-started') return `${o.app}: canary of ${rev} started${at}`;
+  if (event === 'rollout-promoted') return `${o.app}: ${rev} promoted, the stable runs it`;
+  return `${o.app}: canary of ${rev} aborted${at}`;
+}
+
+/** The stable revision, the failed metrics and the revert of a rollout event. */
+function rolloutLines(event: NotificationEvent): string[] {
+  const r = event.observation.rollout;
+  if (r === undefined || !event.event.startsWith('rollout-')) return [];
+  const lines: string[] = [];
+  if (r.stableRevision !== undefined) lines.push(`stable: ${shortCommit(r.stableRevision)}`);
+  if (event.event !== 'rollout-aborted') return lines;
+  for (const m of (r.failedMetrics ?? []).slice(0, MAX_SUBJECTS))
+    lines.push(
+      `failed metric ${m.name}: ${m.value === undefined ? 'no value' : formatNumber(m.value)}${m.message === undefined ? '' : ` (${oneLine(m.message)})`}`,
+    );
+  if ((r.failedMetrics ?? []).length === 0) lines.push(`reason: ${oneLine(r.message)}`);
+  const revert = r.revert;
+  if (revert?.how === 'pushed')
+    lines.push(
+      `reverted in Git: ${revert.commit === undefined ? '' : `${shortCommit(revert.commit)} `}back to ${shortCommit(revert.target ?? '')}`,
+    );
+  else if (revert?.how === 'pinned')
+    lines.push(
+      `pinned to ${shortCommit(revert.target ?? '')} (revert not pushed: ${oneLine(revert.reason ?? '')})`,
+    );
+  else if (revert?.how === 'failed') lines.push(`revert failed: ${oneLine(revert.reason ?? '')}`);
+  return lines;
+}
+
+function imagesCount(count: number): string {
+  return count === 1 ? 'image' : `${String(count)} images`;
+}
+
+/** Where an image update went: ` in a1b2c3d4e5f6 on main` or ` in pull request #12`. */
+function whereTo(event: NotificationEvent): string {
+  const image = event.image;
+  if (image === undefined) return '';
+  if (image.pullRequest !== undefined) return ` in pull request #${String(image.pullRequest.number)}`;
+  const commit = image.commit === undefined ? '' : ` in ${shortCommit(image.commit)}`;
+  return `${commit} on ${image.pushedTo ?? image.branch}`;
+}
+
+/** The automation, the repository and the pull request behind an image event. */
+function imageLines(event: NotificationEvent): string[] {
+  const image = event.image;
+  if (image === undefined) return [];
+  const lines = [`automation ${image.automation} (${image.repository}, branch ${image.branch})`];
+  if (image.pullRequest !== undefined) lines.push(`pull request: ${image.pullRequest.url}`);
+  if (event.event === 'image-held') lines.push('held back until mooring unpin');
+  return lines;
 }
 
 function detailsOf(event: NotificationEvent): string[] {
@@ -171,6 +247,7 @@ function detailsOf(event: NotificationEvent): string[] {
   list('failed', o.changes.failed);
   for (const image of o.images.slice(0, MAX_SUBJECTS))
     lines.push(`image ${image.subject}: ${image.before} -> ${image.after}`);
+  lines.push(...imageLines(event), ...rolloutLines(event));
   if (event.event === 'drift-detected') lines.push(...o.drift.detected.slice(0, MAX_SUBJECTS).map(driftLine));
   if (event.event === 'drift-corrected')
     lines.push(...o.drift.corrected.slice(0, MAX_SUBJECTS).map(driftLine));

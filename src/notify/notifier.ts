@@ -5,6 +5,7 @@
  * applies the rate limit, and delivers to each sink with retries and backoff, reporting failures in status.
  */
 import { errorMessage, MooringError, retryClassOf } from '../core/errors.js';
+import { Egress } from '../net/egress.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
@@ -14,6 +15,9 @@ import { MOORING_API_VERSION } from '../crd/common.js';
 import type { AppNotifyState, NotificationPolicy, NotificationSink } from '../crd/notification-policy.js';
 import { NOTIFICATION_POLICY_KIND, parseNotificationPolicy } from '../crd/notification-policy.js';
 import { decideNotifications } from './decide.js';
+import type { ImageObservation } from './image.js';
+import { decideImage, imageObservations } from './image.js';
+import type { ImageUpdateReport } from '../image/update/report.js';
 import type { PendingGroup, RateState } from './group.js';
 import { addToGroups, admit, takeDue } from './group.js';
 import type { NotificationMessage } from './message.js';
@@ -37,6 +41,8 @@ export interface NotifierOptions {
   allowHttp?: boolean;
   /** Per request (default 10 s). */
   timeoutMs?: number;
+  /** Which addresses sinks may connect to (default: public addresses only). */
+  egress?: Egress;
   /** Reports waiting to be decided (default 10,000; the oldest are dropped past it). */
   queueLimit?: number;
   /** Deliveries tried per message and sink (default 5), with backoff from `retryBaseMs` (default 1 s). */
@@ -71,13 +77,16 @@ interface PolicyRuntime {
   dirty: boolean;
 }
 
+type Queued = { app: AppObservation } | { image: ImageObservation };
+
 /** Deliveries waiting per sink before new ones are refused (counted as failures). */
 const MAX_PENDING_DELIVERIES = 100;
 
 /** The notification engine of one controller. */
 export class Notifier {
   private readonly policies = new Map<string, PolicyRuntime>();
-  private readonly queue: AppObservation[] = [];
+  /** Reconcile reports and image automation runs, decided in the order they came. */
+  private readonly queue: Queued[] = [];
   private draining: Promise<void> | undefined;
   private readonly watches: Watcher[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -87,7 +96,11 @@ export class Notifier {
 
   constructor(private readonly options: NotifierOptions) {
     this.sinkImpls = { ...sinksByType(options.objects), ...options.sinks };
-    this.http = { allowHttp: options.allowHttp ?? false, timeoutMs: options.timeoutMs ?? 10_000 };
+    this.http = {
+      allowHttp: options.allowHttp ?? false,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      fetch: (options.egress ?? Egress.publicOnly()).fetch,
+    };
   }
 
   private now(): Date {
@@ -152,21 +165,35 @@ export class Notifier {
     return (report) => {
       if (this.stopped) return Promise.resolve();
       try {
-        this.queue.push(observe(report));
+        this.enqueue([{ app: observe(report) }]);
       } catch (error) {
         this.options.logger.warn({ err: errorMessage(error) }, 'notifications: could not read a report');
-        return Promise.resolve();
       }
-      const limit = this.options.queueLimit ?? 10_000;
-      if (this.queue.length > limit) {
-        this.queue.splice(0, this.queue.length - limit);
-        this.options.logger.warn({ limit }, 'notifications: queue full; dropped the oldest reports');
-      }
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
       return Promise.resolve();
     };
+  }
+
+  /**
+   * Takes the report of one image automation run (the loop's onReport): `image-updated` / `image-held` for
+   * the apps it names. Only queues, like sink().
+   */
+  imageSink(): (report: ImageUpdateReport) => void {
+    return (report) => {
+      if (this.stopped) return;
+      this.enqueue(imageObservations(report).map((image) => ({ image })));
+    };
+  }
+
+  private enqueue(items: Queued[]): void {
+    this.queue.push(...items);
+    const limit = this.options.queueLimit ?? 10_000;
+    if (this.queue.length > limit) {
+      this.queue.splice(0, this.queue.length - limit);
+      this.options.logger.warn({ limit }, 'notifications: queue full; dropped the oldest reports');
+    }
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   private onPolicyEvent(type: string, object: KubeObject): void {
@@ -221,7 +248,10 @@ export class Notifier {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.queue.length);
-      for (const observation of batch) this.decide(observation);
+      for (const item of batch) {
+        if ('app' in item) this.decide(item.app);
+        else this.decideImage(item.image);
+      }
       await this.persist();
     }
   }
@@ -231,6 +261,24 @@ export class Notifier {
     for (const runtime of this.policies.values())
       if (selects(runtime.policy, observation, this.options.controllerNamespace))
         this.decideFor(runtime, observation, now);
+    if (this.policies.size > 0) void this.tick();
+  }
+
+  private decideImage(observation: ImageObservation): void {
+    const now = this.now();
+    const key = `${observation.app.namespace}/${observation.app.name}`;
+    for (const runtime of this.policies.values()) {
+      if (!selects(runtime.policy, observation.app, this.options.controllerNamespace)) continue;
+      const before = runtime.states.get(key);
+      const decision = decideImage(before, observation, now, runtime.policy.spec.events);
+      if (decision.state !== undefined && decision.state !== before) {
+        runtime.dirty ||=
+          JSON.stringify({ ...before, updatedAt: '' }) !==
+          JSON.stringify({ ...decision.state, updatedAt: '' });
+        runtime.states.set(key, decision.state);
+      }
+      for (const event of decision.events) runtime.groups = addToGroups(runtime.groups, event, now.getTime());
+    }
     if (this.policies.size > 0) void this.tick();
   }
 

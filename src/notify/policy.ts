@@ -13,7 +13,7 @@ export const MAX_APP_STATES = 500;
 /** Whether `policy` selects the app of `observation`. Pure. */
 export function selects(
   policy: NotificationPolicy,
-  observation: AppObservation,
+  observation: Pick<AppObservation, 'namespace' | 'name' | 'labels'>,
   controllerNamespace: string,
 ): boolean {
   const selector = policy.spec.selector;

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { ApplicationSummary, ListPage, StreamEvent } from './api.js';
 import { ApiError, followStream, getJson, listQuery } from './api.js';
+import type { ListFilters } from './App.js';
 import { Badge, relativeTime, shortRevision } from './common.js';
 
 const ROW_HEIGHT = 44;
@@ -23,6 +24,7 @@ interface Filters {
   sync: string;
   health: string;
   project: string;
+  cluster: string;
   sort: string;
 }
 
@@ -41,12 +43,13 @@ function useDebounced<T>(value: T, ms: number): T {
   return current;
 }
 
-export function AppList(props: { onUnauthenticated: () => void }) {
+export function AppList(props: { filters?: ListFilters; onUnauthenticated: () => void }) {
   const [filters, setFilters] = useState<Filters>({
     text: '',
     sync: '',
     health: '',
-    project: '',
+    project: props.filters?.project ?? '',
+    cluster: props.filters?.cluster ?? '',
     sort: 'name',
   });
   // Short: a newer search aborts the older request, the API answers from its index.
@@ -57,12 +60,14 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       sync: filters.sync,
       health: filters.health,
       project: filters.project,
+      cluster: filters.cluster,
       sort: filters.sort,
     }),
-    [text, filters.sync, filters.health, filters.project, filters.sort],
+    [text, filters.sync, filters.health, filters.project, filters.cluster, filters.sort],
   );
   const [rows, setRows] = useState<ApplicationSummary[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
+  const [total, setTotal] = useState<number | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | undefined>();
   const [live, setLive] = useState(false);
@@ -88,6 +93,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       .then((page) => {
         if (mine !== generation.current) return;
         setRows(page.items);
+        setTotal(page.total);
         setCursor(page.continue);
       })
       .catch(fail)
@@ -112,6 +118,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       .then((page) => {
         if (mine !== generation.current) return;
         setRows((previous) => [...previous, ...page.items]);
+        setTotal(page.total);
         setCursor(page.continue);
       })
       .catch(fail)
@@ -183,8 +190,7 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       <div className="list-head">
         <h1 id="apps-title">Applications</h1>
         <span className="count" aria-live="polite" data-testid="app-count">
-          {rows.length}
-          {cursor === undefined ? '' : '+'} {rows.length === 1 ? 'app' : 'apps'}
+          {countText(total ?? rows.length)}
           {loading ? ' · loading' : ''}
         </span>
         <span className={live ? 'live on' : 'live'} title="live updates">
@@ -231,6 +237,10 @@ export function AppList(props: { onUnauthenticated: () => void }) {
         <label>
           Project
           <input name="project" value={filters.project} onChange={set('project')} placeholder="any" />
+        </label>
+        <label>
+          Cluster
+          <input name="cluster" value={filters.cluster} onChange={set('cluster')} placeholder="any" />
         </label>
         <label>
           Sort
@@ -285,6 +295,11 @@ export function AppList(props: { onUnauthenticated: () => void }) {
       </div>
     </section>
   );
+}
+
+/** "1 app", "10,000 apps". Pure. */
+export function countText(count: number): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? 'app' : 'apps'}`;
 }
 
 function Row(props: { row: ApplicationSummary; index: number }) {

@@ -1,13 +1,36 @@
-/** Login: paste a Kubernetes bearer token (a ServiceAccount token or an OIDC ID token); checked before use. */
-import { useState } from 'react';
+/**
+ * Login: paste a Kubernetes bearer token (a ServiceAccount token or an OIDC ID token), checked before use;
+ * or, when the API is configured for OIDC, "Sign in with OIDC" (authorization code + PKCE, oidc.ts).
+ */
+import { useEffect, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 
 import { ApiError } from './api.js';
+import type { OidcSettings } from './oidc.js';
+import { startOidcLogin } from './oidc.js';
 
-export function Login(props: { onLogin: (token: string) => void }) {
+export function Login(props: { onLogin: (token: string) => void; error?: string | undefined }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>(props.error);
   const [busy, setBusy] = useState(false);
+  const [oidc, setOidc] = useState<OidcSettings | undefined>();
+  // 'loading' until the API said how one may sign in (tests wait for it before checking what is offered).
+  const [methods, setMethods] = useState('loading');
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch('/api/auth/config', { signal: controller.signal })
+      .then((r): Promise<{ oidc?: OidcSettings }> => (r.ok ? r.json() : Promise.resolve({})))
+      .then((config) => {
+        setOidc(config.oidc);
+        setMethods(config.oidc === undefined ? 'token' : 'token oidc');
+      })
+      .catch(() => {
+        setMethods('token');
+      });
+    return () => {
+      controller.abort();
+    };
+  }, []);
   const submit = async (event: SyntheticEvent) => {
     event.preventDefault();
     const value = token.trim();
@@ -27,8 +50,28 @@ export function Login(props: { onLogin: (token: string) => void }) {
     }
   };
   return (
-    <main className="login">
+    <main className="login" data-login-methods={methods}>
       <h1>Mooring</h1>
+      {oidc === undefined ? null : (
+        <div className="oidc">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              startOidcLogin(oidc).catch((e: unknown) => {
+                setBusy(false);
+                setError(e instanceof Error ? e.message : String(e));
+              });
+            }}
+          >
+            Sign in with OIDC
+          </button>
+          <p className="help">
+            at <span className="mono">{new URL(oidc.issuer).host}</span>, or paste a token below.
+          </p>
+        </div>
+      )}
       <form
         onSubmit={(e) => {
           void submit(e);

@@ -4,7 +4,9 @@
  * token). Types come from the server's own modules, so a change there breaks this build.
  */
 import type { ApplicationSummary } from '../../src/api/index/summary.js';
-import type { ListPage } from '../../src/api/index/app-index.js';
+import type { AppCounts, ListPage } from '../../src/api/index/app-index.js';
+import type { ClusterView } from '../../src/api/routes/clusters.js';
+import type { ProjectView } from '../../src/api/routes/projects.js';
 import type { TreeNode } from '../../src/api/tree.js';
 import type { LiveDiff, RevisionDiff } from '../../src/api/diff.js';
 import type { ApplicationAccess } from '../../src/api/routes/access.js';
@@ -14,6 +16,7 @@ import type { SyncRecordSpec } from '../../src/crd/syncrecord.js';
 
 export type { ApplicationSummary, ListPage, TreeNode, LiveDiff, RevisionDiff, ApplicationAccess };
 export type { ActionName, ActionReply };
+export type { AppCounts, ClusterView, ProjectView };
 
 /** GET /applications/:ns/:name */
 export interface ApplicationDetail {

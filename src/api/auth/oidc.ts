@@ -9,7 +9,7 @@ import type { JWTPayload } from 'jose';
 
 import { errorMessage, MooringError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Authenticator, Identity } from './types.js';
+import type { Authenticator, Identity, LoginConfig } from './types.js';
 
 export interface OidcOptions {
   /** The issuer URL exactly as in its tokens' `iss` (https; http only on a loopback address). */
@@ -22,6 +22,18 @@ export interface OidcOptions {
   groupsClaim?: string;
   /** Prefix of the mapped user and groups (default `oidc:`), so they never collide with cluster identities. */
   prefix?: string;
+}
+
+/**
+ * What the dashboard needs to sign a user in with the issuer (authorization code + PKCE in the browser):
+ * public values only, the same any client of the issuer reads from its discovery document.
+ */
+export interface OidcLoginConfig {
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  scopes: string[];
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -46,6 +58,7 @@ export function checkIssuerURL(raw: string, what: string): URL {
 export class OidcAuthenticator implements Authenticator {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   private discovering: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  private endpoints: { authorization?: string; token?: string } = {};
 
   constructor(
     private readonly options: OidcOptions,
@@ -74,7 +87,12 @@ export class OidcAuthenticator implements Authenticator {
 
   private async discover(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     const url = `${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-    let document: { issuer?: unknown; jwks_uri?: unknown };
+    let document: {
+      issuer?: unknown;
+      jwks_uri?: unknown;
+      authorization_endpoint?: unknown;
+      token_endpoint?: unknown;
+    };
     try {
       const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -96,7 +114,50 @@ export class OidcAuthenticator implements Authenticator {
           hint: '--oidc-issuer must equal the "issuer" of the discovery document exactly',
         },
       );
-    return createRemoteJWKSet(checkIssuerURL(document.jwks_uri, 'jwks_uri'), { timeoutDuration: 10_000 });
+    const jwks = createRemoteJWKSet(checkIssuerURL(document.jwks_uri, 'jwks_uri'), {
+      timeoutDuration: 10_000,
+    });
+    // Only the login page uses these; an issuer without them still verifies tokens.
+    const endpoint = (value: unknown, what: string): string | undefined => {
+      if (typeof value !== 'string') return undefined;
+      try {
+        return checkIssuerURL(value, what).href;
+      } catch {
+        return undefined;
+      }
+    };
+    const authorization = endpoint(document.authorization_endpoint, 'authorization_endpoint');
+    const token = endpoint(document.token_endpoint, 'token_endpoint');
+    this.endpoints = {
+      ...(authorization === undefined ? {} : { authorization }),
+      ...(token === undefined ? {} : { token }),
+    };
+    return jwks;
+  }
+
+  /**
+   * The dashboard's login settings (from the discovery document, read once). Throws PREREQUISITE_MISSING
+   * when the issuer names no https authorization or token endpoint (tokens are still accepted).
+   */
+  async login(): Promise<OidcLoginConfig> {
+    await this.keys();
+    const { authorization, token } = this.endpoints;
+    if (authorization === undefined || token === undefined)
+      throw new MooringError(
+        'PREREQUISITE_MISSING',
+        `the OIDC discovery document of ${this.options.issuer} names no usable authorization_endpoint and token_endpoint`,
+        {
+          hint: 'sign in by pasting an ID token, or use an issuer that supports the authorization code flow',
+        },
+      );
+    const groups = this.options.groupsClaim ?? 'groups';
+    return {
+      issuer: this.options.issuer,
+      clientId: this.options.clientId,
+      authorizationEndpoint: authorization,
+      tokenEndpoint: token,
+      scopes: ['openid', 'profile', 'email', ...(groups === 'groups' ? ['groups'] : [])],
+    };
   }
 
   async authenticate(token: string): Promise<Identity | undefined> {
@@ -143,6 +204,11 @@ export class CompositeAuthenticator implements Authenticator {
     private readonly oidc: OidcAuthenticator | undefined,
     private readonly kubernetes: Authenticator,
   ) {}
+
+  /** The OIDC login settings when OIDC is configured (the dashboard offers "Sign in with OIDC"). */
+  async loginConfig(): Promise<LoginConfig> {
+    return this.oidc === undefined ? {} : { oidc: await this.oidc.login() };
+  }
 
   authenticate(token: string): Promise<Identity | undefined> {
     if (this.oidc?.claims(token) === true) return this.oidc.authenticate(token);

@@ -30,6 +30,19 @@ export interface AccessQuestion {
 /** Turns a bearer token into an identity; undefined when the token is not valid. Never logs the token. */
 export interface Authenticator {
   authenticate(token: string): Promise<Identity | undefined>;
+  /** How people may sign in besides pasting a token (GET /api/auth/config); absent: token only. */
+  loginConfig?(): Promise<LoginConfig>;
+}
+
+/** What GET /api/auth/config answers: public settings only, never a secret. */
+export interface LoginConfig {
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    authorizationEndpoint: string;
+    tokenEndpoint: string;
+    scopes: string[];
+  };
 }
 
 /** Asks the cluster (SubjectAccessReview) whether an identity may do something. Cached. */

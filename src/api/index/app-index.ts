@@ -25,8 +25,17 @@ export type IndexListener = (change: IndexChange) => void;
 /** A page of the list. */
 export interface ListPage {
   items: ApplicationSummary[];
+  /** How many apps match the query (every page, not only this one) among those the caller may see. */
+  total: number;
   /** Pass back as `continue` for the next page; absent on the last page. */
   continue?: string;
+}
+
+/** Apps counted by sync and by health status (one group of `tally`). */
+export interface AppCounts {
+  total: number;
+  sync: Record<string, number>;
+  health: Record<string, number>;
 }
 
 /** Where Application events come from (the controller, or `watchApplications`). */
@@ -118,7 +127,60 @@ export class ApplicationIndex implements ApplicationFeed {
       items.push(entry.summary);
     }
     const last = items[items.length - 1];
-    return { items, ...(more && last !== undefined ? { continue: encodeCursor(params, query, last) } : {}) };
+    return {
+      items,
+      total: this.total(query, visible),
+      ...(more && last !== undefined ? { continue: encodeCursor(params, query, last) } : {}),
+    };
+  }
+
+  /**
+   * How many apps match `query` among `visible`. Without filters other than namespaces it is read from the
+   * per-namespace counts (no scan); with filters, one pass over the apps (each test a set lookup).
+   */
+  total(query: ListQuery, visible: ReadonlySet<string> | 'all'): number {
+    const filtered =
+      query.projects !== undefined ||
+      query.clusters !== undefined ||
+      query.syncs !== undefined ||
+      query.healths !== undefined ||
+      query.text !== undefined ||
+      query.selector !== undefined;
+    if (!filtered) {
+      if (visible === 'all' && query.namespaces === undefined) return this.byKey.size;
+      let count = 0;
+      for (const [namespace, apps] of this.perNamespace)
+        if (
+          (visible === 'all' || visible.has(namespace)) &&
+          (query.namespaces === undefined || query.namespaces.has(namespace))
+        )
+          count += apps;
+      return count;
+    }
+    let count = 0;
+    for (const entry of this.byKey.values()) if (matches(entry, query, visible)) count++;
+    return count;
+  }
+
+  /**
+   * The apps among `visible`, grouped by their project or destination cluster, each group counted by sync
+   * and health status: one pass over the index.
+   */
+  tally(by: 'project' | 'cluster', visible: ReadonlySet<string> | 'all'): Map<string, AppCounts> {
+    const groups = new Map<string, AppCounts>();
+    for (const { summary } of this.byKey.values()) {
+      if (visible !== 'all' && !visible.has(summary.namespace)) continue;
+      const key = summary[by];
+      let counts = groups.get(key);
+      if (counts === undefined) {
+        counts = { total: 0, sync: {}, health: {} };
+        groups.set(key, counts);
+      }
+      counts.total++;
+      counts.sync[summary.sync] = (counts.sync[summary.sync] ?? 0) + 1;
+      counts.health[summary.health] = (counts.health[summary.health] ?? 0) + 1;
+    }
+    return groups;
   }
 
   /**

@@ -22,6 +22,7 @@ import { appsOf, ImageAutomationLoop } from '../../image/update/loop.js';
 import { connect } from '../../kube/connect.js';
 import { Metrics } from '../../metrics/metrics.js';
 import { metricsRoutes } from '../../metrics/http.js';
+import { egressFromFlags } from '../../net/egress.js';
 import { parseByteSize } from '../byte-size.js';
 import { parseDuration } from '../duration.js';
 import { addClusterOptions, renderTools } from './engine-options.js';
@@ -53,6 +54,7 @@ interface ControllerCliOptions {
   notifications: boolean;
   dashboardUrl?: string;
   notifyAllowHttp?: boolean;
+  egressAllowCidr?: string[];
 }
 
 /** Webhook secrets from the environment (never flags): one per provider, or one for all. */
@@ -153,12 +155,19 @@ export function registerControllerCommand(program: Command): void {
       '--notify-allow-http',
       'accept http:// notification URLs (receivers inside the cluster, tests); default https:// only',
     )
+    .option(
+      '--egress-allow-cidr <ranges>',
+      'let notifications, delivery analysis, registries and pull-request APIs reach these address ranges (comma-separated, repeatable; e.g. 10.0.0.0/8,fd00::/8). Default: public addresses only',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       'after',
-      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), Prometheus metrics (GET /metrics), /healthz and /readyz.\nImage automation (ImageRepository, ImagePolicy, ImageUpdateAutomation) runs beside the Applications\nwhen its CRDs are installed.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
+      '\nOne HTTP port serves the API (/api/v1, Kubernetes bearer tokens, authorised by RBAC; /api/openapi.json),\nthe Git webhook receiver (POST /api/webhook), Prometheus metrics (GET /metrics), /healthz and /readyz.\nImage automation (ImageRepository, ImagePolicy, ImageUpdateAutomation) runs beside the Applications\nwhen its CRDs are installed.\n\nWebhook secrets come from the environment: MOORING_WEBHOOK_SECRET (all providers) or\nMOORING_WEBHOOK_GITHUB_SECRET, _GITLAB_, _GITEA_, _BITBUCKET_, _GENERIC_.\nRegistry notifications (POST /api/webhook/registry): MOORING_REGISTRY_WEBHOOK_SECRET, sent as\n"Authorization: Bearer <secret>" or in the header MOORING_REGISTRY_WEBHOOK_HEADER names.\n\nOutbound requests to URLs that Application and policy authors write (notification sinks, delivery\nPrometheus and webhooks, registries, pull-request APIs) connect only to public addresses: loopback,\nprivate (RFC 1918, fd00::/8), link-local (169.254.169.254 cloud metadata), CGNAT and the like are refused\nafter DNS resolution, and redirects are not followed. Allow internal receivers with --egress-allow-cidr.\nGit fetches use the git binary and are not covered (sourceRepos in Projects confine them).\n\nExample:\n  mooring controller --kubeconfig ~/.mooring/clusters/dev/kubeconfig -n mooring-system\n',
     )
     .action(async (opts: ControllerCliOptions) => {
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
+      // Checked before anything else, so a bad range is the first error.
+      const egress = egressFromFlags(opts.egressAllowCidr);
       const objects = connect({ kubeconfig: opts.kubeconfig, context: opts.context });
       const port = Number.parseInt(opts.httpPort ?? opts.webhookPort ?? '8080', 10);
       const oidc = oidcOptions(opts);
@@ -171,6 +180,7 @@ export function registerControllerCommand(program: Command): void {
         logger,
         namespaces: applicationNamespaces(opts),
         sink: kubeEventSink(objects, logger, metrics.image.scanSink()),
+        egress,
       });
       const registryWebhook = registryWebhookPlugin({
         secret: process.env.MOORING_REGISTRY_WEBHOOK_SECRET,
@@ -207,6 +217,7 @@ export function registerControllerCommand(program: Command): void {
         applicationListener: (type, app) => {
           index.onApplication(type, app);
         },
+        egress,
       });
       const detail = controllerRoutes({
         controller,
@@ -223,6 +234,7 @@ export function registerControllerCommand(program: Command): void {
               index,
               logger,
               clusters: controller.clusters,
+              namespace: opts.namespace,
               ...(oidc === undefined ? {} : { oidc }),
               ready: () => controller.synced,
               routes: detail.routes,
@@ -267,12 +279,15 @@ export function registerControllerCommand(program: Command): void {
         namespaces: applicationNamespaces(opts),
         applications: () => controller.applications(),
         allowFileRepos: opts.allowFileRepos === true,
+        egress,
         onRun: (automation, outcome) => {
           metrics.image.updated(automation, outcome);
         },
         onDeleted: (key) => {
           metrics.image.forgetAutomation(key);
         },
+        // image-updated / image-held notifications (the NotificationPolicies the controller watches).
+        ...(controller.notifier === undefined ? {} : { onReport: controller.notifier.imageSink() }),
         // An automation's push refreshes the apps of that branch at once (no wait for their poll).
         onPushed: (repoURL, branch) => {
           for (const key of appsOf(controller.applications(), repoURL, branch))

@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
+import { MooringError } from '../../core/errors.js';
 import { nextSteps } from '../../demo/next-steps.js';
 import { startDemo } from '../../demo/run.js';
+import { runCanaryStep } from '../../demo/canary-step.js';
+import { demoLayout } from '../../demo/layout.js';
+import { clusterLayout, mooringHome } from '../../devcluster/layout.js';
+import { connect } from '../../kube/connect.js';
 import { kubectlOnPath } from '../../demo/steps.js';
 import { parseDuration } from '../duration.js';
 
@@ -20,7 +26,7 @@ const print = (line: string): void => {
 
 /** `mooring demo`: the whole of Mooring on a local cluster, with example apps in a local Git server. */
 export function registerDemoCommand(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description(
       'start a local cluster, a Git server with example apps and the controller, and keep the apps synced until Ctrl-C',
@@ -57,6 +63,7 @@ repository, credentials and controller log in demo/. Stop the cluster: mooring d
           controllerLog: session.layout.controllerLog,
           keepsRunning,
           ...(keepsRunning ? { dashboardURL: session.dashboard.loginURL } : {}),
+          canaryStep: keepsRunning && session.canary !== undefined,
         }),
       );
       if (keepsRunning) {
@@ -69,5 +76,41 @@ repository, credentials and controller log in demo/. Stop the cluster: mooring d
         print('\nstopping the controller and the Git server (the cluster keeps running)');
       }
       await session.stop();
+    });
+
+  demo
+    .command('canary')
+    .description(
+      'with `mooring demo` running: push a bad version of canary-web, watch its canary abort and the revert commit land in Git, then a good version promoted',
+    )
+    .option('--timeout <duration>', 'how long to wait for each rollout', '3m')
+    .addHelpText(
+      'after',
+      "\nThe demo cluster is `mooring demo`'s --name (default demo): mooring demo canary --name NAME",
+    )
+    .action(async (opts: { timeout: string }) => {
+      // --name is the demo command's own option (commander gives it to the parent wherever it is written).
+      const name = demo.opts<DemoCliOptions>().name;
+      const home = mooringHome();
+      const { kubeconfig } = clusterLayout(name, home);
+      if (!existsSync(kubeconfig))
+        throw new MooringError(
+          'PREREQUISITE_MISSING',
+          `no demo cluster "${name}" (${kubeconfig} is missing)`,
+          {
+            hint: 'run `mooring demo` in another terminal first and leave it running',
+          },
+        );
+      const objects = connect({ kubeconfig });
+      try {
+        await runCanaryStep({
+          objects,
+          layout: demoLayout(name, home),
+          print,
+          timeoutMs: parseDuration(opts.timeout),
+        });
+      } finally {
+        objects.client.close();
+      }
     });
 }

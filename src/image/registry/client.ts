@@ -16,6 +16,7 @@ import { headerValue, RegistryAgents, send } from './http.js';
 import type { HttpReply } from './http.js';
 import { DIGEST_PATTERN, parseImageName, TAG_PATTERN } from './reference.js';
 import type { ImageLocation } from './reference.js';
+import { Egress } from '../../net/egress.js';
 
 /** The manifest media types a HEAD accepts: OCI index and manifest, Docker v2 list and manifest. */
 export const MANIFEST_ACCEPT = [
@@ -62,6 +63,8 @@ export interface RegistryClientOptions {
   /** Injected for tests; waits `ms` or rejects when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => Date;
+  /** Which addresses the registry and its token service may be reached at (default: public only). */
+  egress?: Egress | undefined;
 }
 
 /** What one tag listing found. */
@@ -138,7 +141,7 @@ export class RegistryClient {
     this.location = parseImageName(options.image);
     this.base = new URL(`${options.insecure ? 'http' : 'https'}://${this.location.apiHost}`);
     this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
-    this.agents = new RegistryAgents(options.caPem);
+    this.agents = new RegistryAgents(options.caPem, options.egress ?? Egress.shared());
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? (() => new Date());
   }

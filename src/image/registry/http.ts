@@ -4,11 +4,14 @@
  * dropped past it), and no redirects followed — the caller decides what a 3xx means. Errors never quote
  * request headers, so credentials cannot leak through them.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 
 import { MooringError } from '../../core/errors.js';
+import type { Egress } from '../../net/egress.js';
 
 /** What came back: status, headers and the body (at most the cap the caller gave). */
 export interface HttpReply {
@@ -29,11 +32,13 @@ export interface HttpRequest {
 
 /** Keep-alive agents for one client: plain HTTP (only used when insecure is allowed) and HTTPS with the CA. */
 export class RegistryAgents {
-  readonly http = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+  readonly http: HttpAgent;
   readonly https: HttpsAgent;
 
-  constructor(caPem: string | undefined) {
-    this.https = new HttpsAgent({
+  /** Both agents come from `egress`: every connection is checked against its policy. */
+  constructor(caPem: string | undefined, egress: Egress) {
+    this.http = egress.httpAgent({ keepAlive: true, maxSockets: 4 });
+    this.https = egress.httpsAgent({
       keepAlive: true,
       maxSockets: 4,
       ...(caPem === undefined ? {} : { ca: caPem }),
@@ -93,6 +98,10 @@ export function send(agents: RegistryAgents, req: HttpRequest): Promise<HttpRepl
       fail(`${where} did not answer ${req.method} ${req.url.pathname} within ${req.timeoutMs} ms`);
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
+      if (error instanceof MooringError) {
+        reject(error); // refused by the egress policy: its message names the host, the address and the flag
+        return;
+      }
       const why = error.code ?? error.message;
       fail(`cannot reach ${where}: ${why}`, error);
     });

@@ -27,6 +27,7 @@ import type { FileChange } from './message.js';
 import { commitMessage } from './message.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import type { PullRequestResult } from './pull-request.js';
+import { Egress } from '../../net/egress.js';
 
 export interface AutomationDeps {
   objects: ObjectsApi;
@@ -35,6 +36,8 @@ export interface AutomationDeps {
   applications(): Promise<readonly Application[]>;
   /** Accept file:// repository URLs (tests and the demo). */
   allowFileRepos?: boolean | undefined;
+  /** Which addresses pull-request APIs may be reached at (default: public only). */
+  egress?: Egress | undefined;
   now?: () => Date;
   /** Called once per run with its outcome (metrics). */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
@@ -47,10 +50,12 @@ export type AutomationOutcome =
       branch: string;
       changes: FileChange[];
       held: RollbackHold[];
+      /** The changes left out of the commit because a rollback holds their folder. */
+      heldChanges?: FileChange[];
       observed: ObservedPolicy[];
       pullRequest?: PullRequestResult;
     }
-  | { kind: 'unchanged'; held: RollbackHold[]; observed: ObservedPolicy[] }
+  | { kind: 'unchanged'; held: RollbackHold[]; heldChanges?: FileChange[]; observed: ObservedPolicy[] }
   | { kind: 'suspended' }
   | { kind: 'failed'; message: string };
 
@@ -85,6 +90,7 @@ export async function runAutomation(
 interface RunState {
   changes: FileChange[];
   held: Map<string, RollbackHold>;
+  heldChanges: FileChange[];
   unresolved: Set<string>;
   /** Policies markers named that have chosen an image (held folders included). */
   observed: Set<string>;
@@ -144,7 +150,7 @@ async function finish(
     case 'refused':
       return { kind: 'failed', message: result.reason };
     case 'unchanged':
-      return { kind: 'unchanged', held, observed: observedPolicies(state) };
+      return { kind: 'unchanged', held, heldChanges: state.heldChanges, observed: observedPolicies(state) };
     case 'pushed': {
       const pullRequest = automation.spec.push.pullRequest;
       if (pullRequest === undefined)
@@ -154,6 +160,7 @@ async function finish(
           branch: result.branch,
           changes: state.changes,
           held,
+          heldChanges: state.heldChanges,
           observed: observedPolicies(state),
         };
       const token = await pullRequestToken(deps.objects, automation);
@@ -174,6 +181,7 @@ async function finish(
         base: pullRequest.base ?? automation.spec.sourceRef.branch,
         title,
         body: rest.join('\n').trim(),
+        fetch: (deps.egress ?? Egress.shared()).fetch,
       });
       return {
         kind: 'pushed',
@@ -181,6 +189,7 @@ async function finish(
         branch: result.branch,
         changes: state.changes,
         held,
+        heldChanges: state.heldChanges,
         observed: observedPolicies(state),
         pullRequest: opened,
       };
@@ -200,7 +209,15 @@ function observedPolicies(state: RunState): ObservedPolicy[] {
 }
 
 function emptyState(policies: Map<string, ChosenImage>): RunState {
-  return { changes: [], held: new Map(), unresolved: new Set(), observed: new Set(), problems: [], policies };
+  return {
+    changes: [],
+    held: new Map(),
+    heldChanges: [],
+    unresolved: new Set(),
+    observed: new Set(),
+    problems: [],
+    policies,
+  };
 }
 
 /** The edit of one head: every file through editImages, held folders left alone, one message. */
@@ -220,6 +237,7 @@ function planEdits(
     const hold = holdOf(file.path, holds);
     if (hold !== undefined) {
       state.held.set(hold.app, hold);
+      state.heldChanges.push(...result.changes.map((c) => ({ ...c, path: file.path })));
       continue;
     }
     edited.push({ path: file.path, content: result.content });

@@ -17,6 +17,9 @@ import type { Watcher } from '../../kube/watch.js';
 import type { AutomationOutcome } from './automation.js';
 import { runAutomation } from './automation.js';
 import { sameRepository } from './hold.js';
+import type { ImageUpdateReport } from './report.js';
+import { imageUpdateReport } from './report.js';
+import type { Egress } from '../../net/egress.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -26,6 +29,8 @@ export interface ImageAutomationLoopOptions {
   /** The Applications the controller knows, for rollback holds. */
   applications(): readonly Application[];
   allowFileRepos?: boolean | undefined;
+  /** Which addresses pull-request APIs may be reached at (default: public only). */
+  egress?: Egress | undefined;
   /** Metrics hook: one call per run. */
   onRun?: (automation: ImageUpdateAutomation, outcome: AutomationOutcome) => void;
   /** Metrics hook: an automation (`namespace/name`) was deleted. */
@@ -35,6 +40,8 @@ export interface ImageAutomationLoopOptions {
    * refresh at once instead of at their next poll (see refreshAppsOf).
    */
   onPushed?: (repoURL: string, branch: string) => void;
+  /** Called after each run with what it did and to which Applications (notifications). */
+  onReport?: (report: ImageUpdateReport) => void;
 }
 
 interface Entry {
@@ -116,11 +123,14 @@ export class ImageAutomationLoop {
           logger: this.options.logger,
           applications: () => Promise.resolve(this.options.applications()),
           allowFileRepos: this.options.allowFileRepos,
+          egress: this.options.egress,
           ...(this.options.onRun === undefined ? {} : { onRun: this.options.onRun }),
         },
         entry.automation,
       );
       this.options.logger.info({ automation: key, outcome: outcome.kind }, describe(outcome));
+      // Reported before the refresh: "images updated" is told before the sync it causes.
+      this.options.onReport?.(imageUpdateReport(entry.automation, outcome, this.options.applications()));
       if (outcome.kind === 'pushed')
         this.options.onPushed?.(entry.automation.spec.sourceRef.url, outcome.branch);
     } catch (error) {

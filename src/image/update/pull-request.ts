@@ -11,6 +11,8 @@
  * not followed, and it never appears in errors or logs.
  */
 import { MooringError } from '../../core/errors.js';
+import { Egress } from '../../net/egress.js';
+import type { EgressFetch } from '../../net/egress.js';
 import type { PullRequestProvider } from '../../crd/imageupdateautomation.js';
 
 export interface PullRequestRequest {
@@ -29,6 +31,8 @@ export interface PullRequestRequest {
   /** Send the token over plain http:// to a host other than loopback (the Secret's insecureAllowHTTP). */
   allowInsecureHTTP?: boolean | undefined;
   timeoutMs?: number | undefined;
+  /** The controller's egress-confined fetch (src/net/egress.ts); default: public addresses only. */
+  fetch?: EgressFetch | undefined;
 }
 
 export interface PullRequestResult {
@@ -153,7 +157,7 @@ class HostApi {
     const shown = `${method} ${url.origin}${url.pathname}`;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await (this.request.fetch ?? Egress.shared().fetch)(url, {
         method,
         headers: this.headers(),
         redirect: 'manual',
@@ -161,7 +165,9 @@ class HostApi {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw failure(`${shown}: ${error instanceof Error ? error.name : 'request failed'}`, this.request);
+      const why =
+        error instanceof MooringError ? error.message : error instanceof Error ? error.name : 'failed';
+      throw failure(`${shown}: ${why}`, this.request);
     }
     const text = await boundedText(response);
     if (response.status < 200 || response.status > 299)

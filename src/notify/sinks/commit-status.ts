@@ -7,7 +7,10 @@ import type { NotifyEventName } from '../../crd/notification-policy.js';
 import { MooringError } from '../../core/errors.js';
 import type { AppSection, NotificationMessage } from '../message.js';
 
-/** The commit-status verdict of an event; drift is not about a commit and sets none. */
+/**
+ * The commit-status verdict of an event; drift is not about a commit and sets none, nor is an image
+ * automation's commit (its sync says whether it is deployed).
+ */
 export type CommitVerdict = 'success' | 'failure' | 'pending';
 
 export function verdictOf(event: NotifyEventName): CommitVerdict | undefined {
@@ -15,14 +18,19 @@ export function verdictOf(event: NotifyEventName): CommitVerdict | undefined {
     case 'sync-succeeded':
     case 'recovered':
     case 'rollback':
+    case 'rollout-promoted':
       return 'success';
     case 'sync-failed':
     case 'health-degraded':
+    case 'rollout-aborted':
       return 'failure';
     case 'out-of-sync':
+    case 'rollout-started':
       return 'pending';
     case 'drift-detected':
     case 'drift-corrected':
+    case 'image-updated':
+    case 'image-held':
       return undefined;
   }
 }

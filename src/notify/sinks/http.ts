@@ -4,12 +4,15 @@
  * status, never the URL's secret parts or the token.
  */
 import { MooringError } from '../../core/errors.js';
+import type { EgressFetch } from '../../net/egress.js';
 
 /** How sinks are allowed to reach out. */
 export interface HttpOptions {
   /** Accept http:// URLs (tests, in-cluster receivers); otherwise https:// only. */
   allowHttp: boolean;
   timeoutMs: number;
+  /** Every request goes through the controller's egress policy (src/net/egress.ts). */
+  fetch: EgressFetch;
 }
 
 export interface HttpResponse {
@@ -52,7 +55,7 @@ export async function post(
 ): Promise<HttpResponse> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await options.fetch(url, {
       method: 'POST',
       headers: { 'User-Agent': 'mooring-notifications', ...headers },
       body,
@@ -60,6 +63,7 @@ export async function post(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
+    if (error instanceof MooringError) throw error; // refused by the egress policy: terminal, with its hint
     throw new MooringError('API_ERROR', `sink ${sink}: ${url.host} did not answer (${causeOf(error)})`, {
       subject: `sink/${sink}`,
       retry: 'transient',

@@ -50,6 +50,7 @@ export async function apiHarness(
     index,
     logger: h.logger,
     clusters: controller.clusters,
+    namespace: h.appNamespace,
     routes: detail.routes,
     openApiPaths: detail.openApiPaths,
     plugins,

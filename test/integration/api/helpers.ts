@@ -11,6 +11,7 @@ import { ApplicationIndex } from '../../../src/api/index/app-index.js';
 import { watchApplications } from '../../../src/api/index/watch.js';
 import { buildHttpServer } from '../../../src/api/serve.js';
 import type { Logger } from '../../../src/core/logger.js';
+import type { ClusterRegistry } from '../../../src/kube/clusters.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
@@ -28,10 +29,18 @@ export async function startApi(
   namespaces: string[],
   logger: Logger,
   oidc?: OidcOptions,
+  controller: { namespace?: string; clusters?: ClusterRegistry } = {},
 ): Promise<RunningApi> {
   const index = new ApplicationIndex();
   const watch = await watchApplications(objects, index, namespaces, logger);
-  const server = await buildHttpServer({ objects, index, logger, ...(oidc === undefined ? {} : { oidc }) });
+  const server = await buildHttpServer({
+    objects,
+    index,
+    logger,
+    ...(oidc === undefined ? {} : { oidc }),
+    ...(controller.namespace === undefined ? {} : { namespace: controller.namespace }),
+    ...(controller.clusters === undefined ? {} : { clusters: controller.clusters }),
+  });
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   t.after(async () => {
     watch.stop();

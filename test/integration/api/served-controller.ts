@@ -11,6 +11,7 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { freePort } from '../../../src/devcluster/ports.js';
 import { testCluster } from '../../helpers/kube.js';
 import type { ControllerHarness } from '../controller/harness.js';
+import { LOOPBACK_CIDRS } from '../../helpers/egress.js';
 
 /** Starts the controller process; resolves to its base URL (`http://127.0.0.1:PORT`) once it is ready. */
 export async function servedController(
@@ -27,7 +28,7 @@ export async function servedController(
       ...['-n', h.appNamespace, '--app-namespace', h.appNamespace],
       ...['--kubeconfig', testCluster().kubeconfigPath, '--no-leader-elect', '--allow-file-repos'],
       ...['--http-port', String(port), '--http-host', '127.0.0.1', '--cache-dir', h.cacheDir],
-      ...['--log-level', 'error'],
+      ...['--log-level', 'error', '--egress-allow-cidr', LOOPBACK_CIDRS.join(',')],
     ],
     { stdio: 'ignore', env: { ...process.env, ...env } },
   );

@@ -35,6 +35,8 @@ import type { Metrics } from '../../../src/metrics/metrics.js';
 import type { SourceLimits } from '../../../src/source/types.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
 import { configMap, deployment as manifestDeployment, yamlStream } from '../../helpers/manifests.js';
+import type { Egress } from '../../../src/net/egress.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 export { configMap, yamlStream };
 
@@ -154,6 +156,11 @@ export interface HarnessOptions {
   metrics?: Metrics;
   /** Send what NotificationPolicies ask for (default: notifications off). */
   notifications?: ControllerOptions['notifications'];
+  /**
+   * Outbound connections of sinks and delivery analysis (default: loopback allowed, as the test receivers
+   * listen there; 'product-default' passes nothing, so the controller's own default applies).
+   */
+  egress?: Egress | 'product-default';
 }
 
 export interface ControllerHarness {
@@ -394,6 +401,7 @@ export async function controllerHarness(
           : { clusterProbeIntervalMs: options.clusterProbeIntervalMs }),
         ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
         ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
+        ...(options.egress === 'product-default' ? {} : { egress: options.egress ?? loopbackEgress() }),
         ...(options.webhook === true
           ? {
               webhook: {

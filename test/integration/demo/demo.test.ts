@@ -11,6 +11,8 @@ import { demoLayout } from '../../../src/demo/layout.js';
 import { clusterDown } from '../../../src/devcluster/cluster.js';
 import { clusterLayout } from '../../../src/devcluster/layout.js';
 import { findRegistryBinary } from '../../../src/devcluster/local-registry.js';
+import { findPrometheusBinary } from '../../../src/devcluster/local-prometheus.js';
+import { PROMETHEUS_MISSING } from '../../../src/demo/canary-step.js';
 import { git } from '../../../src/devgit/git-cli.js';
 import { connect } from '../../../src/kube/connect.js';
 
@@ -122,6 +124,14 @@ describe('mooring demo', () => {
       assert.equal(spec?.template.spec.containers[0]?.image, image);
     }
 
+    // Progressive delivery: canary-web synced beside a loopback Prometheus (or a clear skip). With --once the
+    // controller stops, so `mooring demo canary` is not offered (it needs the demo running).
+    const canaryReady = /canary-web Synced and Healthy at [0-9a-f]{12} \(this step: \d+\.\d s\)/;
+    if (findPrometheusBinary() === undefined)
+      assert.ok(first.stdout.includes(PROMETHEUS_MISSING), first.stdout);
+    else assert.match(first.stdout, canaryReady);
+    assert.doesNotMatch(first.stdout, /^ {2}mooring demo canary/m);
+
     // A second run reuses the cluster and the repository, and gets every app ready again.
     const second = await mooring(home, ['demo', '--name', name, '--once']);
     assert.equal(second.code, 0, `second demo run failed:\n${second.stdout}\n${second.stderr}`);
@@ -130,5 +140,6 @@ describe('mooring demo', () => {
     assert.deepEqual(summaryRow(second.stdout, 'hello-helm')?.slice(1, 3), ['Synced', 'Healthy']);
     if (findRegistryBinary() !== undefined)
       assert.match(second.stdout, /Deployment image-web\/web runs \S+ \(\d+\.\d s after the push\)/);
+    if (findPrometheusBinary() !== undefined) assert.match(second.stdout, canaryReady);
   });
 });

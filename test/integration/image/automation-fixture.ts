@@ -22,8 +22,10 @@ import { registryWebhookPlugin, REGISTRY_WEBHOOK_PATH } from '../../../src/image
 import { installImageCrds } from '../../helpers/image-crds.js';
 import { startRegistry } from '../../helpers/registry.js';
 import type { TestRegistry } from '../../helpers/registry.js';
+import type { ControllerOptions } from '../../../src/controller/controller.js';
 import type { ControllerHarness } from '../controller/harness.js';
 import { controllerHarness, kubectl, RecordingLogger } from '../controller/harness.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 const WEBHOOK_TOKEN = 'registry-webhook-test-secret';
 /** The image repository every automation test pushes to. */
@@ -82,10 +84,21 @@ export function installAutomationCrd(): Promise<void> {
   return automationCrd;
 }
 
-/** Starts everything; the app folder `apps/web` holds the Deployment at `initialTag`. */
-export async function startAutomationFixture(t: TestContext, initialTag: string): Promise<AutomationFixture> {
+/**
+ * Starts everything; the app folder `apps/web` holds the Deployment at `initialTag`. With `notifications`,
+ * the controller sends what NotificationPolicies ask for and the loop's run reports go to its notifier.
+ */
+export async function startAutomationFixture(
+  t: TestContext,
+  initialTag: string,
+  notifications?: ControllerOptions['notifications'],
+): Promise<AutomationFixture> {
   await Promise.all([installImageCrds(), installAutomationCrd()]);
-  const h = await controllerHarness(t, { basicAuth: true, allowPush: true });
+  const h = await controllerHarness(t, {
+    basicAuth: true,
+    allowPush: true,
+    ...(notifications === undefined ? {} : { notifications }),
+  });
   const ns = h.appNamespace;
   const logger = new RecordingLogger();
   const objects = h.observer;
@@ -93,6 +106,7 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
   const metrics = new Metrics({ processMetrics: false });
   const scan = new ImageScanController({
     objects,
+    egress: loopbackEgress(),
     logger,
     namespaces: [ns],
     sink: { event: () => undefined, ...metrics.image.scanSink() },
@@ -117,21 +131,27 @@ export async function startAutomationFixture(t: TestContext, initialTag: string)
   const image = `${registry.host}/${IMAGE_REPOSITORY}`;
 
   const runs: AutomationOutcome[] = [];
-  const controller = h.controller;
-  if (controller === undefined) throw new Error('the harness did not start the controller');
+  if (h.controller === undefined) throw new Error('the harness did not start the controller');
+  // The controller running now (a test may restart it), as `mooring controller` wires its own.
   const loop = new ImageAutomationLoop({
     objects,
     logger,
     namespaces: [ns],
-    applications: () => controller.applications(),
+    applications: () => h.controller?.applications() ?? [],
     allowFileRepos: false,
+    egress: loopbackEgress(),
     onRun: (automation, outcome) => {
       runs.push(outcome);
       metrics.image.updated(automation, outcome);
     },
     onPushed: (repoURL, branch) => {
+      const controller = h.controller;
+      if (controller === undefined) return;
       for (const key of appsOf(controller.applications(), repoURL, branch))
         controller.trigger(key, 'webhook');
+    },
+    onReport: (report) => {
+      h.controller?.notifier?.imageSink()(report);
     },
   });
   t.after(async () => {

@@ -12,6 +12,7 @@ import { testCluster } from '../../helpers/kube.js';
 import { startRegistry } from '../../helpers/registry.js';
 import { applyCrds } from '../controller/harness.js';
 import { readyOf, startScanFixture } from './scan-fixture.js';
+import { LOOPBACK_CIDRS } from '../../helpers/egress.js';
 
 describe('mooring controller with image automation', () => {
   it('scans ImageRepositories of its namespaces and takes registry notifications on its webhook port', async (t) => {
@@ -47,6 +48,8 @@ describe('mooring controller with image automation', () => {
         '--kubeconfig',
         testCluster().kubeconfigPath,
         '--no-leader-elect',
+        '--egress-allow-cidr',
+        LOOPBACK_CIDRS.join(','),
         '--webhook-port',
         String(port),
         '--webhook-host',

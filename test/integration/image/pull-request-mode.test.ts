@@ -16,6 +16,7 @@ import { runAutomation } from '../../../src/image/update/automation.js';
 import { installImageCrds } from '../../helpers/image-crds.js';
 import { controllerHarness, RecordingLogger } from '../controller/harness.js';
 import { installAutomationCrd } from './automation-fixture.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 const TOKEN = 'ghp-test-token-not-for-logs';
 
@@ -102,7 +103,12 @@ describe('image automation: pull-request mode', () => {
       },
     });
     const logger = new RecordingLogger();
-    const deps = { objects: h.observer, logger, applications: () => Promise.resolve([]) };
+    const deps = {
+      objects: h.observer,
+      logger,
+      applications: () => Promise.resolve([]),
+      egress: loopbackEgress(),
+    };
 
     const first = await runAutomation(deps, parseImageUpdateAutomation(created));
     assert.equal(first.kind, 'pushed');

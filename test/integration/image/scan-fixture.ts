@@ -16,6 +16,7 @@ import { connect } from '../../../src/kube/connect.js';
 import type { ObjectsApi } from '../../../src/kube/objects-api.js';
 import { installImageCrds } from '../../helpers/image-crds.js';
 import { testCluster, testNamespace } from '../../helpers/kube.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 export interface ScanFixture {
   namespace: string;
@@ -48,6 +49,7 @@ export async function startScanFixture(t: TestContext): Promise<ScanFixture> {
   const scans: ScanMetrics[] = [];
   const controller = new ImageScanController({
     objects,
+    egress: loopbackEgress(),
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     namespaces: [namespace],
     sink: {

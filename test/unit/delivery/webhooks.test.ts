@@ -6,6 +6,7 @@ import type { TestContext } from 'node:test';
 
 import { deliverySchema, webhookSchema } from '../../../src/crd/delivery.js';
 import { runGates } from '../../../src/delivery/webhooks.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 /** A receiver answering `status` and keeping each request (method, content type, parsed body). */
 async function receiver(
@@ -41,6 +42,8 @@ async function receiver(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, requests };
 }
 
+/** The receivers listen on loopback: the test allows exactly it. */
+const egressFetch = loopbackEgress().fetch;
 const subject = { name: 'web', namespace: 'shop', checksum: '0123456789abcdef' };
 
 describe('delivery webhooks', () => {
@@ -65,7 +68,7 @@ describe('delivery webhooks', () => {
       webhookSchema.parse({ name: 'smoke', type: 'pre-rollout', url: smoke.url, metadata: { cmd: 'ping' } }),
       webhookSchema.parse({ name: 'load', type: 'rollout', url: other.url }),
     ];
-    const gate = await runGates(hooks, 'pre-rollout', subject);
+    const gate = await runGates(hooks, 'pre-rollout', subject, egressFetch);
     assert.deepEqual(gate, { passed: true, message: 'smoke passed' });
     assert.deepEqual(smoke.requests, [
       {
@@ -87,14 +90,14 @@ describe('delivery webhooks', () => {
   it('a non-2xx answer fails the gate, naming the webhook and the status', async (t) => {
     const smoke = await receiver(t, 503);
     const hooks = [webhookSchema.parse({ name: 'smoke', type: 'pre-rollout', url: smoke.url })];
-    assert.deepEqual(await runGates(hooks, 'pre-rollout', subject), {
+    assert.deepEqual(await runGates(hooks, 'pre-rollout', subject, egressFetch), {
       passed: false,
       message: 'gate smoke answered 503',
     });
   });
 
   it('no pre-rollout webhook: no gate', async () => {
-    assert.equal(await runGates([], 'pre-rollout', subject), undefined);
-    assert.equal(await runGates(undefined, 'pre-rollout', subject), undefined);
+    assert.equal(await runGates([], 'pre-rollout', subject, egressFetch), undefined);
+    assert.equal(await runGates(undefined, 'pre-rollout', subject, egressFetch), undefined);
   });
 });

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 
 import { MooringError } from '../../../src/core/errors.js';
 import { RateLimitedError, RegistryClient } from '../../../src/image/registry/client.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.writeHead(500).end();
@@ -25,12 +26,15 @@ after(() => {
   server.close();
 });
 
+const egress = loopbackEgress();
+
 function client(options: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}): RegistryClient {
   const made = new RegistryClient({
     image: `${host}/team/app`,
     subject: 'ImageRepository/ns/app',
     insecure: true,
     sleep: () => Promise.resolve(),
+    egress,
     ...options,
   });
   after(() => {
@@ -196,6 +200,20 @@ describe('registry client', () => {
     assert.equal(await client().manifestDigest('1.0.0'), digest);
     await assert.rejects(client().manifestDigest('bad'), /malformed digest/);
     await assert.rejects(client().manifestDigest('../x'), /is not a valid tag/);
+  });
+
+  it('refuses a registry on a private address unless the egress policy allows it', async () => {
+    const strict = new RegistryClient({ image: `${host}/team/app`, subject: 's', insecure: true });
+    after(() => {
+      strict.close();
+    });
+    await assert.rejects(strict.listTags(), (error: unknown) => {
+      assert.ok(error instanceof MooringError);
+      assert.equal(error.code, 'UNSAFE_INPUT');
+      assert.match(error.message, /refused to connect to 127\.0\.0\.1 at 127\.0\.0\.1: loopback/);
+      assert.match(error.hint ?? '', /--egress-allow-cidr 127\.0\.0\.1\/32/);
+      return true;
+    });
   });
 
   it('reaches the registry over https only unless insecure', () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { openOrUpdatePullRequest } from '../../../src/image/update/pull-request.js';
 import type { PullRequestRequest } from '../../../src/image/update/pull-request.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 
 interface Seen {
   method: string;
@@ -55,6 +56,8 @@ async function host(
   };
 }
 
+const egress = loopbackEgress();
+
 function request(provider: PullRequestRequest['provider'], apiURL: string): PullRequestRequest {
   return {
     provider,
@@ -65,6 +68,7 @@ function request(provider: PullRequestRequest['provider'], apiURL: string): Pull
     base: 'main',
     title: 'Update images of apps/web',
     body: '- r/web:1.0.0 → r/web:1.1.0 (apps/web)',
+    fetch: egress.fetch,
   };
 }
 
@@ -227,6 +231,21 @@ describe('openOrUpdatePullRequest: errors and the token', () => {
       openOrUpdatePullRequest(request('gitea', 'https://u:p@git.example.com')),
       /without user info/,
     );
+  });
+
+  it('refuses an API on a private address by default, sending nothing (the egress policy)', async () => {
+    const server = await host(() => [200, []]);
+    try {
+      const { fetch: _loopback, ...strict } = request('github', server.url);
+      await assert.rejects(openOrUpdatePullRequest(strict), (error: Error) => {
+        assert.match(error.message, /refused to connect to 127\.0\.0\.1 at 127\.0\.0\.1: loopback/);
+        assert.doesNotMatch(error.message, new RegExp(TOKEN));
+        return true;
+      });
+      assert.equal(server.seen.length, 0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('does not follow redirects (the token would go along)', async () => {

@@ -15,11 +15,12 @@ import type { PostedMessage, SinkContext } from '../../../src/notify/sinks/index
 import { slackSink } from '../../../src/notify/sinks/slack.js';
 import { teamsSink } from '../../../src/notify/sinks/teams.js';
 import { webhookSink } from '../../../src/notify/sinks/webhook.js';
+import { loopbackEgress } from '../../helpers/egress.js';
 import { failed, observation, SHA_A } from './fixtures.js';
 import type { Receiver } from './receiver.js';
 import { startReceiver } from './receiver.js';
 
-const http = { allowHttp: true, timeoutMs: 5000 };
+const http = { allowHttp: true, timeoutMs: 5000, fetch: loopbackEgress().fetch };
 
 function message(event: NotificationEvent['event'] = 'sync-failed', apps = ['web']): NotificationMessage {
   const events = apps.map((name): NotificationEvent => {
@@ -233,7 +234,7 @@ describe('notification sinks against a local receiver', () => {
   it('refuses http:// unless allowed, URLs with credentials, and says which key is missing', async () => {
     const strict = {
       ...context({ type: 'webhook' }, { url: `${receiver.url}/hook` }),
-      http: { allowHttp: false, timeoutMs: 1000 },
+      http: { ...http, allowHttp: false, timeoutMs: 1000 },
     };
     await assert.rejects(
       webhookSink(message(), strict),
