@@ -304,7 +304,6 @@ export class DeliveryCoordinator {
     else {
       try {
         revert = await this.deps.rollback(app, memory, target);
-        revert = await this.deps.rollback(app, memory, target);
         gitNote =
           revert.how === 'pushed'
             ? `reverted in Git to ${shortCommit(target)}`
@@ -420,7 +419,7 @@ export class DeliveryCoordinator {
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      deliveryPatch(delivery),
+      { status: { delivery } },
       { subresource: 'status' },
     );
     const status = (updated as Application).status;
