@@ -34,6 +34,7 @@ import { commitRevert } from '../source/rollback.js';
 import { credentialsOf, refuseFileRepo, REPOSITORY_CREDENTIALS } from './source-access.js';
 import { WatchedSet } from './watched-set.js';
 import { SharedExports } from '../source/shared-export.js';
+import type { DeliveryStatus } from '../crd/delivery.js';
 import type { Project } from '../crd/project.js';
 import { appOfTrackingName, PROJECT_REFUSED, resolveProject, trackingNameOf } from './tenancy.js';
 import type { AppAccess, ProjectLookup } from './tenancy.js';
@@ -49,11 +50,11 @@ import {
   statusSink,
   syncReport,
 } from './report.js';
-import type { HealthChange, ReconcileReport, ReportSink, RollbackDone } from './report.js';
+import type { HealthChange, ReconcileReport, ReportSink, RequestReport } from './report.js';
 import { holdOf } from './decide.js';
 import { isTerminal, isWaiting, waitingDelayMs } from '../app/retry.js';
 import type { OutOfSync } from './status.js';
-import { DeliveryCoordinator } from '../delivery/coordinator.js';
+import { DeliveryCoordinator, deliveryPatch } from '../delivery/coordinator.js';
 import type { HoldCapture } from '../delivery/coordinator.js';
 import type { ActiveRollout } from '../delivery/runner.js';
 import { SyncPreview } from './preview.js';
@@ -109,6 +110,11 @@ export interface StatusFields {
   rolledBackRevision?: string;
   /** null removes the pin. */
   pinnedRevision?: string | null;
+  /**
+   * Progressive delivery's state, whole: a field it leaves out is removed (deliveryPatch), except the stable
+   * template hash, which only the coordinator's own partial patch writes.
+   */
+  delivery?: DeliveryStatus;
 }
 
 export interface ReconcilerDeps {
@@ -171,15 +177,8 @@ export class Reconciler {
       logger: deps.logger,
       // The memory handed to the coordinator is this app's AppMemory.
       rollback: (app, memory, target) => this.rollback(app, memory as AppMemory, target),
-      historyLimit: (app) => app.spec.historyLimit,
-      // Best effort: a sink's failure never stops a rollout.
-      report: (app, memory, rollout) =>
-        this.publish(rolloutReport({ app, memory: memory as AppMemory, rollout })).catch((error: unknown) => {
-          deps.logger.warn(
-            { app: app.metadata.name, err: errorMessage(error) },
-            'rollout report not published',
-          );
-        }),
+      publish: (app, memory, publication) =>
+        this.publish(rolloutReport({ app, memory: memory as AppMemory, ...publication })),
       egress: deps.egress,
     });
     this.sinks = [
@@ -337,7 +336,7 @@ export class Reconciler {
    * Pushes a revert commit to the tracked branch when it can; otherwise pins the app to `target`, visibly,
    * until unpinned. Either way the rolled-back revision is remembered and never re-applied automatically.
    */
-  async rollback(app: Application, memory: AppMemory, target: string): Promise<RollbackDone> {
+  async rollback(app: Application, memory: AppMemory, target: string): Promise<RequestReport> {
     const current = app.status?.sync?.revision;
     const resolved = target === 'previous' ? await this.previousRevision(app, current) : target;
     if (resolved === undefined) {
@@ -358,11 +357,16 @@ export class Reconciler {
           ],
         }),
       );
-      return { how: 'failed', reason: 'no earlier successful revision in the history' };
+      return { kind: 'rollback', how: 'failed', reason: 'no earlier successful revision in the history' };
     }
     // The Project must still allow the repository before credentials go to it.
     if (!('access' in (await this.access(app, memory, 'rollback'))))
-      return { how: 'failed', target: resolved, reason: 'the Project refused the repository' };
+      return {
+        kind: 'rollback',
+        how: 'failed',
+        target: resolved,
+        reason: 'the Project refused the repository',
+      };
     const branch = app.spec.source.ref.branch;
     refuseFileRepo(app, this.deps.allowFileRepos === true);
     const credentials = await credentialsOf(this.deps.objects, app);
@@ -385,6 +389,10 @@ export class Reconciler {
       outcome.kind === 'pushed'
         ? `committed ${shortCommit(outcome.commit)} reverting ${app.spec.source.path === '' ? '.' : app.spec.source.path} to ${shortCommit(resolved)}`
         : `pinned to ${shortCommit(resolved)}; newer commits are not applied until mooring unpin (${outcome.reason})`;
+    const request: RequestReport =
+      outcome.kind === 'pushed'
+        ? { kind: 'rollback', target: resolved, how: 'pushed', commit: outcome.commit }
+        : { kind: 'rollback', target: resolved, how: 'pinned' };
     await this.publish(
       fieldsReport({
         kind: 'request',
@@ -392,14 +400,12 @@ export class Reconciler {
         memory,
         trigger: 'rollback',
         fields,
-        request: { kind: 'rollback', target: resolved, how: outcome.kind === 'pushed' ? 'pushed' : 'pinned' },
+        request,
         events: [{ type: 'Normal', reason: outcome.kind === 'pushed' ? 'RolledBack' : 'Pinned', message }],
       }),
     );
     this.deps.logger.info({ app: app.metadata.name, target: resolved, how: outcome.kind }, message);
-    return outcome.kind === 'pushed'
-      ? { how: 'pushed', target: resolved, commit: outcome.commit }
-      : { how: 'pinned', target: resolved, reason: outcome.reason };
+    return outcome.kind === 'pushed' ? request : { ...request, reason: outcome.reason };
   }
 
   /** Removes a pin; the rolled-back revision stays remembered until a newer commit arrives. */
@@ -826,10 +832,12 @@ export class Reconciler {
       after: { status: status.health?.status ?? 'Unknown', message: status.health?.message ?? '' },
     };
     if (sameJson(stripTimes(status), stripTimes(app.status ?? {}))) return change;
+    // status.delivery is written by the rollout's own reports; a copy of it here could be an older one.
+    const { delivery: _delivery, ...rebuilt } = status;
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      { status },
+      { status: rebuilt },
       { subresource: 'status' },
     );
     app.status = readStatus(updated) ?? status;
@@ -843,6 +851,7 @@ export class Reconciler {
       ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
       ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
       ...(fields.pinnedRevision === undefined ? {} : { sync: { pinnedRevision: fields.pinnedRevision } }),
+      ...(fields.delivery === undefined ? {} : deliveryPatch(fields.delivery).status),
     };
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
@@ -922,6 +931,16 @@ function locally(status: ApplicationStatus | undefined, fields: StatusFields): A
     ...status,
     ...(fields.inventory === undefined ? {} : { inventory: fields.inventory }),
     ...(fields.rolledBackRevision === undefined ? {} : { rolledBackRevision: fields.rolledBackRevision }),
+    ...(fields.delivery === undefined
+      ? {}
+      : {
+          delivery: {
+            ...(status?.delivery?.stableTemplateHash === undefined
+              ? {}
+              : { stableTemplateHash: status.delivery.stableTemplateHash }),
+            ...fields.delivery,
+          },
+        }),
     sync:
       fields.pinnedRevision === undefined
         ? (status?.sync ?? sync)

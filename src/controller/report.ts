@@ -17,8 +17,8 @@
  * - `request`   a rollback or unpin acted on (`request`; status fields set directly);
  * - `intent`    the inventory written before a sync applies anything (status fields set directly);
  * - `health`    a turn that only had a health signal: status refreshed from the live cache;
- * - `rollout`   progressive delivery moved: a canary started, was promoted or aborted (`rollout`; the
- *               delivery coordinator writes status.delivery itself, so this report writes no status).
+ * - `rollout`   a turn of a progressive rollout (spec.delivery): `rollout` says what happened (started, a
+ *               step, a check, promoted, aborted...); status.delivery set directly; an abort's SyncRecord.
  * Any report that rebuilt status carries `health` (aggregated before → after, set by the status sink): a
  * change there, whatever the kind, is "degraded" or "recovered" for notifications.
  */
@@ -26,6 +26,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ObjectOutcome } from '../apply/types.js';
 import type { SyncFailure, SyncResult } from '../engine/types.js';
+import type { DeliveryStatus } from '../crd/delivery.js';
 import type { ObjectsApi } from '../kube/objects-api.js';
 import type { ResolvedSource } from '../source/types.js';
 import type { Application, ApplicationStatus, Trigger } from '../app/model.js';
@@ -69,35 +70,36 @@ export interface RequestReport {
   target?: string;
   /** rollback: a revert commit pushed, the app pinned, or nothing done (no earlier revision). */
   how?: 'pushed' | 'pinned' | 'failed';
+  /** rollback pushed: the revert commit. */
+  commit?: string;
+  /** rollback pinned or failed: why. */
+  reason?: string;
 }
 
-/** A progressive rollout that started, was promoted or aborted (kind 'rollout'). */
+/**
+ * What a rollout turn did: `started` (the canary runs its first step), `resumed` (a restarted controller
+ * picked it up), `step` (a new weight), `progress` (waiting, a check, a gate: status moved), `promoting`
+ * (analysis passed, the stable gets the new template), `promoted`, `aborted` (traffic back on stable, the
+ * revert in Git), `cancelled` (Git went back to the stable template during the rollout).
+ */
+export type RolloutEvent =
+  'started' | 'resumed' | 'step' | 'progress' | 'promoting' | 'promoted' | 'aborted' | 'cancelled';
+
+/** kind 'rollout': one turn of a progressive rollout, for metrics and notifications. */
 export interface RolloutReport {
-  event: 'started' | 'promoted' | 'aborted';
-  /** The revision rolled out, and the one the stable ran before it. */
-  revision: string;
-  stableRevision?: string | undefined;
-  /** 1-based step and the number of steps; the canary's share of traffic (%) at that step. */
-  step: number;
-  steps: number;
-  weight: number;
-  /** What happened, as status.delivery says it. */
-  message: string;
-  /** aborted: the metrics that failed, with their last values. */
-  failedMetrics?: { name: string; value?: number | undefined; message?: string | undefined }[];
-  /** aborted: what was done in Git (a revert commit pushed, a pin, nothing). */
-  revert?: RollbackDone;
-}
-
-/** What a rollback did: a revert commit pushed, the app pinned, or nothing (with why). */
-export interface RollbackDone {
-  how: 'pushed' | 'pinned' | 'failed';
-  /** The commit rolled back to. */
-  target?: string | undefined;
-  /** pushed: the revert commit. */
-  commit?: string | undefined;
-  /** failed or pinned: why. */
-  reason?: string | undefined;
+  event: RolloutEvent;
+  /** status.delivery after this turn (the status sink writes it). */
+  delivery: DeliveryStatus;
+  /** The analysis check this turn ran, if it ran one: each metric's verdict. */
+  check?: NonNullable<DeliveryStatus['metrics']>;
+  /** aborted: why, the failed metrics with their values, the time to traffic back on stable, the revert. */
+  abort?: {
+    reason: string;
+    failedMetrics: NonNullable<DeliveryStatus['metrics']>;
+    backOnStableMs: number;
+    /** The Git side: the commit reverted to and how (undefined: no earlier revision known). */
+    revert?: RequestReport | undefined;
+  };
 }
 
 /** The outcome of one turn of one app. */
@@ -121,10 +123,10 @@ export interface ReconcileReport {
   failure?: SyncFailure;
   /** kind 'request': what was asked and done. */
   request?: RequestReport;
-  /** kind 'rollout': the rollout event. */
-  rollout?: RolloutReport;
   /** Set by the status sink when status was rebuilt: the aggregated health before and after. */
   health?: HealthChange;
+  /** kind 'rollout': what the rollout turn did. */
+  rollout?: RolloutReport;
 }
 
 /** Consumes a report (writes records, events, status; later metrics, notifications). */
@@ -317,20 +319,24 @@ export function fieldsReport(input: {
   };
 }
 
-/** The report of a rollout event; status.delivery is the coordinator's, so it writes no status. Pure. */
+/** The report of a rollout turn: status.delivery set directly, its Events, an abort's SyncRecord. Pure. */
 export function rolloutReport(input: {
   app: Application;
   memory: AppMemory;
+  trigger: Trigger;
   rollout: RolloutReport;
+  events?: ReportEvent[];
+  record?: Omit<RecordInput, 'app'>;
 }): ReconcileReport {
   return {
     kind: 'rollout',
     app: input.app,
     memory: input.memory,
-    trigger: input.rollout.event === 'aborted' ? 'rollback' : 'poll',
-    events: [],
-    status: { planned: [], fields: {} },
+    trigger: input.trigger,
+    events: input.events ?? [],
+    status: { planned: [], fields: { delivery: input.rollout.delivery } },
     outcomes: [],
+    ...(input.record === undefined ? {} : { record: input.record }),
     rollout: input.rollout,
   };
 }

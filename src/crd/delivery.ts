@@ -57,8 +57,8 @@ export const analysisMetricSchema = z
   .refine((m) => countSet(m, ['builtin', 'query']) === 1, { message: metricOneOf.message })
   .meta({ description: 'One check of the analysis.', ...celMeta([metricOneOf]) });
 
-/** Flagger's webhook types that Mooring calls (pre-rollout is not accepted until it is called). */
-export const WEBHOOK_TYPES = ['rollout', 'confirm-promotion', 'post-rollout'] as const;
+/** Flagger's webhook types that Mooring calls. */
+export const WEBHOOK_TYPES = ['pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout'] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 export const webhookSchema = z
@@ -71,7 +71,7 @@ export const webhookSchema = z
     type: z
       .enum(WEBHOOK_TYPES)
       .describe(
-        'rollout: at each step; confirm-promotion: before the stable gets the new version; post-rollout: told after promotion (Flagger types).',
+        'pre-rollout: before any traffic reaches the new version (a failure aborts the rollout); rollout: at each step; confirm-promotion: before the stable gets the new version; post-rollout: told after promotion (Flagger types).',
       )
       .default('rollout'),
     url: z
@@ -184,7 +184,10 @@ export type DeliveryPhase = (typeof DELIVERY_PHASES)[number];
 /** status.delivery: where the rollout stands, each metric's last value and the last decision. */
 export const deliveryStatusSchema = z
   .object({
-    phase: z.enum(DELIVERY_PHASES),
+    phase: z
+      .enum(DELIVERY_PHASES)
+      .describe('Absent until the first rollout (stableTemplateHash alone is recorded at the first sync).')
+      .optional(),
     revision: z.string().describe('The commit being rolled out.').optional(),
     step: z.int().min(0).describe('Index of the current step (canary).').optional(),
     canaryWeight: z.int().min(0).max(100).describe('Percent of the replicas on the new version.').optional(),
@@ -201,6 +204,23 @@ export const deliveryStatusSchema = z
       .optional(),
     message: z.string().describe('The last decision, in a sentence.').optional(),
     stepStartedAt: z.string().describe('When the current step started (RFC 3339).').optional(),
+    templateHash: z
+      .string()
+      .max(64)
+      .describe('Hash of the pod template being rolled out: a restarted controller resumes this rollout.')
+      .optional(),
+    stableRevision: z
+      .string()
+      .max(64)
+      .describe('The commit the stable version came from: what an abort reverts to.')
+      .optional(),
+    stableTemplateHash: z
+      .string()
+      .max(64)
+      .describe(
+        'Hash of the stable template annotation the controller last wrote on the Deployment: another one is refused.',
+      )
+      .optional(),
   })
   .describe('Progressive delivery (spec.delivery) state.');
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;

@@ -16,10 +16,11 @@ import type { PlannedObject } from '../plan/types.js';
 import type { Application } from '../app/model.js';
 import { appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
 import { recordEvent } from '../controller/events.js';
-import { recordSync, syncRecordFor } from '../controller/records.js';
-import type { RollbackDone, RolloutReport } from '../controller/report.js';
-import { rolloutEventOf } from './report.js';
+import type { RecordInput } from '../controller/records.js';
+import type { ReportEvent, RequestReport, RolloutEvent, RolloutReport } from '../controller/report.js';
+import type { Trigger } from '../app/model.js';
 import { formatNumber } from './analysis.js';
+import type { MetricVerdict } from './analysis.js';
 import { holdBack, targetOf } from './hold.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
@@ -33,25 +34,36 @@ import {
   viewOf,
 } from './runner.js';
 import type { ActiveRollout, RunnerContext } from './runner.js';
+import { resumeFromStatus } from './resume.js';
+import { checkStableTemplate, plannedStableHash } from './stable-guard.js';
 import { runGates } from './webhooks.js';
 
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
 export interface DeliveryMemory {
   planned: Map<string, PlannedObject>;
   rollout?: ActiveRollout | undefined;
+  /** The stable template hash this controller last recorded in status.delivery. */
+  stableTemplateHash?: string | undefined;
 }
 
 export interface CoordinatorDeps {
   /** The controller's identity: status, SyncRecords, Events. */
   objects: ObjectsApi;
   logger: Logger;
-  /** The reconciler's rollback (a revert commit, or a pin when the push is refused). */
-  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RollbackDone>;
-  historyLimit: (app: Application) => number;
-  /** Publishes a rollout event as a report (kind 'rollout') to the report sinks; never throws. */
-  report?: (app: Application, memory: DeliveryMemory, rollout: RolloutReport) => Promise<void>;
+  /** The reconciler's rollback (a revert commit, or a pin when the push is refused): what it did. */
+  rollback: (app: Application, memory: DeliveryMemory, target: string) => Promise<RequestReport>;
+  /** Hands a rollout report to the reconciler's sinks (SyncRecord, Events, status.delivery, metrics, notifications). */
+  publish: (app: Application, memory: DeliveryMemory, report: RolloutPublication) => Promise<void>;
   /** Outbound connections to the analysis' Prometheus and webhooks (src/net/egress.ts). */
   egress: Egress;
+}
+
+/** What the coordinator publishes of one rollout turn (the reconciler wraps it in a report of kind 'rollout'). */
+export interface RolloutPublication {
+  trigger: Trigger;
+  rollout: RolloutReport;
+  events: ReportEvent[];
+  record?: Omit<RecordInput, 'app'>;
 }
 
 /** What a turn asks of the reconcile. */
@@ -70,6 +82,9 @@ export interface HoldCapture {
 const PROMOTE_POLL_MS = 1000;
 
 export class DeliveryCoordinator {
+  /** Rollouts rebuilt from status by this controller and not yet seen by afterSync. */
+  private readonly resumed = new WeakSet<ActiveRollout>();
+
   constructor(private readonly deps: CoordinatorDeps) {}
 
   /** The engine hook for one sync of `app` (undefined: the app has no spec.delivery). */
@@ -81,6 +96,13 @@ export class DeliveryCoordinator {
       beforeValidate: (planned, live) => {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
+        if (memory.rollout === undefined) {
+          // A restarted controller: the rollout status.delivery describes goes on where it was.
+          const git = target.object.spec as { replicas?: number; template: Record<string, unknown> };
+          memory.rollout = resumeFromStatus(app.status?.delivery, git.template, git.replicas ?? 1);
+          if (memory.rollout !== undefined) this.resumed.add(memory.rollout);
+        }
+        checkStableTemplate(live.get(target.id), app.status?.delivery, memory.stableTemplateHash);
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
       },
       decision: () => decision,
@@ -115,8 +137,12 @@ export class DeliveryCoordinator {
     const ctx = this.context(app, memory, objects);
     const current = memory.rollout;
     if (ctx === undefined || decision === undefined) return { kind: 'none' };
+    await this.recordStableHash(app, memory, ctx);
     if (decision.kind === 'held') {
-      if (current?.templateHash === decision.templateHash) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      if (current?.templateHash === decision.templateHash) {
+        if (this.resumed.delete(current)) await this.resume(app, memory, ctx, current);
+        return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      }
       const rollout: ActiveRollout = {
         state: {
           revision,
@@ -133,11 +159,22 @@ export class DeliveryCoordinator {
         message: `canary of ${shortCommit(revision)} started`,
       };
       memory.rollout = rollout;
+      // pre-rollout webhooks (Flagger): before any traffic reaches the new version; a refusal aborts.
+      const pre = await runGates(
+        ctx.delivery.analysis.webhooks,
+        'pre-rollout',
+        { name: ctx.delivery.target, namespace: ctx.namespace, checksum: rollout.templateHash },
+        ctx.fetch,
+      );
+      if (pre !== undefined && !pre.passed) {
+        await this.abort(app, memory, ctx, rollout, `pre-rollout ${pre.message}`, []);
+        return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      }
       await startCanary(ctx, rollout);
       rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
-      await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
-      await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStarted', rollout.message);
-      await this.deps.report?.(app, memory, rolloutEventOf(app.spec.delivery, rollout, { event: 'started' }));
+      await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'started', {
+        events: [{ type: 'Normal', reason: 'RolloutStarted', message: rollout.message }],
+      });
       return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     }
     if (current === undefined) return { kind: 'none' };
@@ -145,14 +182,11 @@ export class DeliveryCoordinator {
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
     await removeCanary(ctx, current.total);
     memory.rollout = undefined;
-    await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
-    await this.deps.report?.(
+    await this.writeDelivery(
       app,
       memory,
-      rolloutEventOf(app.spec.delivery, current, {
-        event: 'aborted',
-        message: 'Git no longer asks for the canary',
-      }),
+      deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'),
+      'cancelled',
     );
     return { kind: 'none' };
   }
@@ -171,12 +205,12 @@ export class DeliveryCoordinator {
       await removeCanary(ctx, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
-      await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
-      await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
-      await this.deps.report?.(
+      await this.writeDelivery(
         app,
         memory,
-        rolloutEventOf(app.spec.delivery, rollout, { event: 'promoted', message }),
+        deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message),
+        'promoted',
+        { events: [{ type: 'Normal', reason: 'RolloutPromoted', message }] },
       );
       // post-rollout webhooks are told; their answer changes nothing any more, a refusal is only reported.
       const told = await runGates(
@@ -194,33 +228,50 @@ export class DeliveryCoordinator {
       return { kind: 'none' };
     }
     let action;
+    const checkBefore = rollout.lastCheck;
     try {
       action = await stepRollout(ctx, rollout, Date.now());
     } catch (error) {
       // A failed request is no verdict: the step waits (and says why); the rollout neither moves nor aborts.
       rollout.message = `rollout paused: ${errorMessage(error)}`;
-      await this.writeDelivery(app, deliveryStatusOf(rollout, 'Waiting'));
+      await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Waiting'));
       return { kind: 'wait', delayMs: 5000 };
     }
+    // The check this turn ran, if it ran one (each is counted once by the metrics sink).
+    const check = rollout.lastCheck !== checkBefore ? rollout.lastCheck?.metrics : undefined;
+    const checked = check === undefined ? {} : { check: check.map(metricStatus) };
     switch (action.kind) {
       case 'need-check':
       case 'wait':
         await this.writeDelivery(
           app,
+          memory,
           deliveryStatusOf(rollout, action.kind === 'wait' ? 'Waiting' : 'Progressing'),
+          'progress',
+          checked,
         );
         return { kind: 'wait', delayMs: action.kind === 'wait' ? action.delayMs : 1000 };
       case 'set-step':
+        // Status first: a controller that stops in between resumes at the new step, never an older one.
+        rollout.weight = action.weight;
+        await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'step', {
+          ...checked,
+          events: [{ type: 'Normal', reason: 'RolloutStep', message: action.message }],
+        });
         await setWeight(ctx, rollout, action.weight);
-        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
-        await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStep', action.message);
         return { kind: 'wait', delayMs: 1000 };
       case 'promote':
         rollout.phase = 'promoting';
-        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Promoting', action.message));
+        await this.writeDelivery(
+          app,
+          memory,
+          deliveryStatusOf(rollout, 'Promoting', action.message),
+          'promoting',
+          checked,
+        );
         return { kind: 'sync' };
       case 'abort':
-        await this.abort(app, memory, ctx, rollout, action.message, action.metrics);
+        await this.abort(app, memory, ctx, rollout, action.message, action.metrics, checked);
         return { kind: 'wait', delayMs: 1000 };
     }
   }
@@ -231,7 +282,8 @@ export class DeliveryCoordinator {
     ctx: RunnerContext,
     rollout: ActiveRollout,
     reason: string,
-    metrics: { name: string; value?: number | undefined; result: string; message?: string | undefined }[],
+    metrics: MetricVerdict[],
+    checked: { check?: RolloutReport['check'] } = {},
   ): Promise<void> {
     const startedAt = new Date();
     // Traffic first: the stable back to full size and the canary gone, before anything else.
@@ -247,7 +299,7 @@ export class DeliveryCoordinator {
     const step = `step ${rollout.state.step + 1} (${rollout.weight}%)`;
     const target = rollout.state.stableRevision;
     let gitNote: string;
-    let revert: RollbackDone | undefined;
+    let revert: RequestReport | undefined;
     if (target === undefined) gitNote = 'no earlier revision known: Git left as is';
     else {
       try {
@@ -258,14 +310,20 @@ export class DeliveryCoordinator {
             : `revert to ${shortCommit(target)} ${revert.how === 'pinned' ? 'not pushed, app pinned' : 'failed'}: ${revert.reason ?? 'unknown'}`;
       } catch (error) {
         gitNote = `revert to ${shortCommit(target)} failed: ${errorMessage(error)}`;
-        revert = { how: 'failed', target, reason: errorMessage(error) };
+        revert = { kind: 'rollback', target, how: 'failed', reason: errorMessage(error) };
       }
     }
     const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
-    await recordSync(
-      this.deps.objects,
-      syncRecordFor({
-        app,
+    await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Aborted', message), 'aborted', {
+      ...checked,
+      trigger: 'rollback',
+      abort: {
+        reason,
+        failedMetrics: metrics.filter((m) => m.result === 'Failed').map(metricStatus),
+        backOnStableMs,
+        revert,
+      },
+      record: {
         trigger: 'rollback',
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -273,24 +331,39 @@ export class DeliveryCoordinator {
         result: 'Failed',
         message,
         outcomes: [],
-      }),
-      this.deps.historyLimit(app),
-    ).catch((error: unknown) => {
-      this.deps.logger.warn({ err: errorMessage(error) }, 'abort SyncRecord not written');
+      },
+      events: [{ type: 'Warning', reason: 'RolloutAborted', message }],
     });
-    await this.writeDelivery(app, deliveryStatusOf(rollout, 'Aborted', message));
-    await recordEvent(this.deps.objects, app, 'Warning', 'RolloutAborted', message);
-    await this.deps.report?.(
-      app,
-      memory,
-      rolloutEventOf(app.spec.delivery, rollout, {
-        event: 'aborted',
-        message,
-        failedMetrics: metrics.filter((m) => m.result === 'Failed'),
-        ...(revert === undefined ? {} : { revert }),
-      }),
-    );
     this.deps.logger.warn({ app: app.metadata.name, backOnStableMs }, message);
+  }
+
+  /** The first sync of a restarted controller kept the rollout's split: the canary gets its share back too. */
+  private async resume(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+    rollout: ActiveRollout,
+  ): Promise<void> {
+    await startCanary(ctx, rollout);
+    await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'resumed', {
+      events: [{ type: 'Normal', reason: 'RolloutResumed', message: rollout.message }],
+    });
+  }
+
+  /**
+   * Keeps the hash of the stable template annotation this sync wrote in status (only the controller writes
+   * it). Bookkeeping of the guard, not a rollout event: written directly, no report.
+   */
+  private async recordStableHash(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+  ): Promise<void> {
+    const hash = plannedStableHash(ctx.stable.object);
+    if (hash === undefined) return;
+    memory.stableTemplateHash = hash;
+    if (app.status?.delivery?.stableTemplateHash === hash) return;
+    await this.patchDelivery(app, { stableTemplateHash: hash });
   }
 
   /** Asks for `mooring promote` / `mooring abort` on the rollout in progress (ignored when there is none). */
@@ -301,12 +374,52 @@ export class DeliveryCoordinator {
     return true;
   }
 
-  private async writeDelivery(app: Application, delivery: DeliveryStatus): Promise<void> {
-    if (JSON.stringify(app.status?.delivery) === JSON.stringify(delivery)) return;
+  /**
+   * Publishes a rollout report: status.delivery (through the status sink), its Events, an abort's SyncRecord,
+   * and what metrics and notifications read. A plain `progress` that changed nothing and ran no check is
+   * not published (turns come every second).
+   */
+  private async writeDelivery(
+    app: Application,
+    memory: DeliveryMemory,
+    rollout: DeliveryStatus,
+    event: RolloutEvent = 'progress',
+    extra: {
+      events?: ReportEvent[];
+      check?: RolloutReport['check'];
+      abort?: RolloutReport['abort'];
+      record?: Omit<RecordInput, 'app'>;
+      trigger?: Trigger;
+    } = {},
+  ): Promise<void> {
+    // stableTemplateHash is left out (a merge patch keeps it): this app copy may predate the sync that set it.
+    const delivery = rollout;
+    const { stableTemplateHash: _hash, ...written } = app.status?.delivery ?? {};
+    if (
+      event === 'progress' &&
+      extra.check === undefined &&
+      JSON.stringify(written) === JSON.stringify(delivery)
+    )
+      return;
+    await this.deps.publish(app, memory, {
+      trigger: extra.trigger ?? 'poll',
+      rollout: {
+        event,
+        delivery,
+        ...(extra.check === undefined ? {} : { check: extra.check }),
+        ...(extra.abort === undefined ? {} : { abort: extra.abort }),
+      },
+      events: extra.events ?? [],
+      ...(extra.record === undefined ? {} : { record: extra.record }),
+    });
+  }
+
+  /** A merge patch of status.delivery (fields not named are kept). */
+  private async patchDelivery(app: Application, delivery: DeliveryStatus): Promise<void> {
     const updated = await this.deps.objects.mergePatch(
       MOORING_API_VERSION,
       appRefOf(app),
-      deliveryPatch(delivery),
+      { status: { delivery } },
       { subresource: 'status' },
     );
     const status = (updated as Application).status;
@@ -314,11 +427,26 @@ export class DeliveryCoordinator {
   }
 }
 
+/** A metric's verdict as status and reports carry it (no undefined fields). */
+function metricStatus(m: MetricVerdict): NonNullable<DeliveryStatus['metrics']>[number] {
+  return {
+    name: m.name,
+    result: m.result,
+    ...(m.value === undefined ? {} : { value: m.value }),
+    ...(m.message === undefined ? {} : { message: m.message }),
+  };
+}
+
 /**
  * The merge patch writing status.delivery: a field the new status leaves out is removed (null), so a new
- * rollout never shows the metrics of the last one. Pure.
+ * rollout never shows the metrics of the last one. The stable template hash is kept: only the coordinator's
+ * own partial patch (recordStableHash) writes it. Pure.
  */
 export function deliveryPatch(delivery: DeliveryStatus): { status: { delivery: Record<string, unknown> } } {
-  const cleared = Object.fromEntries(Object.keys(deliveryStatusSchema.shape).map((key) => [key, null]));
+  const cleared = Object.fromEntries(
+    Object.keys(deliveryStatusSchema.shape)
+      .filter((key) => key !== 'stableTemplateHash')
+      .map((key) => [key, null]),
+  );
   return { status: { delivery: { ...cleared, ...delivery } } };
 }

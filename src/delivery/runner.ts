@@ -323,5 +323,7 @@ export function deliveryStatusOf(
         }),
     message: (message ?? rollout.message).slice(0, 1024),
     stepStartedAt: new Date(rollout.state.stepStartedAt).toISOString(),
+    templateHash: rollout.templateHash,
+    ...(rollout.state.stableRevision === undefined ? {} : { stableRevision: rollout.state.stableRevision }),
   };
 }

@@ -9,6 +9,7 @@ import type { EgressFetch } from '../net/egress.js';
 import type { Gate } from './machine.js';
 
 const PHASES: Record<WebhookType, string> = {
+  'pre-rollout': 'Progressing',
   rollout: 'Progressing',
   'confirm-promotion': 'Promoting',
   'post-rollout': 'Succeeded',

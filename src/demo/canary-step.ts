@@ -194,7 +194,7 @@ export function progressLines(
   const ours = before?.revision === revision ? before : undefined;
   const lines: string[] = [];
   const steps = CANARY_WEIGHTS.length;
-  if (ours === undefined && ROLLING.includes(after.phase))
+  if (ours === undefined && after.phase !== undefined && ROLLING.includes(after.phase))
     lines.push(`canary started: step 1 of ${steps}, ${after.canaryWeight ?? '?'}% of the replicas`);
   else if (
     ours !== undefined &&
@@ -203,7 +203,12 @@ export function progressLines(
   )
     lines.push(`step ${(after.step ?? 0) + 1} of ${steps}: ${after.canaryWeight ?? '?'}% of the replicas`);
   const metrics = metricsLine(after);
-  if (metrics !== undefined && metrics !== metricsLine(ours) && ROLLING.includes(after.phase))
+  if (
+    metrics !== undefined &&
+    metrics !== metricsLine(ours) &&
+    after.phase !== undefined &&
+    ROLLING.includes(after.phase)
+  )
     lines.push(metrics);
   if (after.phase === 'Waiting' && after.message !== ours?.message && after.message?.startsWith('waiting'))
     lines.push(after.message);

@@ -11,6 +11,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { ImageMetrics } from './image.js';
+import { RolloutMetrics } from './rollout.js';
 import type { AppInfo, KubeRequestCount, QueueView } from './view.js';
 import { appInfoLabels } from './view.js';
 
@@ -62,6 +63,8 @@ export class Metrics {
   readonly webhookDeliveries: Counter<'provider' | 'result'>;
   /** Registry scans and image update runs (src/metrics/image.ts). */
   readonly image: ImageMetrics;
+  /** Progressive rollouts, from the reports of kind 'rollout' (src/metrics/rollout.ts). */
+  readonly rollout: RolloutMetrics;
   private readonly leader: Gauge<never>;
 
   constructor(options: MetricsOptions = {}) {
@@ -137,6 +140,7 @@ export class Metrics {
     });
     this.leader.set(0);
     this.image = new ImageMetrics(registers);
+    this.rollout = new RolloutMetrics(registers);
     this.defineViewMetrics(registers);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   }
@@ -179,6 +183,7 @@ export class Metrics {
     for (const [metric, byLabels] of this.perApp.get(key) ?? [])
       for (const labels of byLabels.values()) metric.remove(labels);
     this.perApp.delete(key);
+    this.rollout.forgetApp(app);
   }
 
   /** The gauges and counters whose values live elsewhere, read at scrape time from the attached view. */

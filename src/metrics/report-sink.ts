@@ -1,6 +1,6 @@
 /**
  * The metrics sink: counts what each reconcile report says (syncs, their duration, drift detected and
- * corrected). A report of a kind it does not know is only counted by kind: new kinds never break it.
+ * corrected, progressive rollouts). A report of a kind it does not know is only counted by kind: new kinds never break it.
  */
 import type { ReconcileReport, ReportSink } from '../controller/report.js';
 import { resultOf } from '../controller/records.js';
@@ -28,6 +28,9 @@ export function countReport(metrics: Metrics, report: ReconcileReport): void {
       return;
     case 'heal':
       countHeal(metrics, report, labels);
+      return;
+    case 'rollout':
+      if (report.rollout !== undefined) metrics.rollout.record(labels, report.rollout);
       return;
     default:
       return;

@@ -5,8 +5,9 @@
  * module does not know still contribute their health and sync status. Pure.
  */
 import type { ObjectOutcome } from '../apply/types.js';
-import type { ReconcileReport, RolloutReport } from '../controller/report.js';
+import type { ReconcileReport, RequestReport } from '../controller/report.js';
 import { appKeyOf } from '../app/model.js';
+import { weightsOf } from '../delivery/machine.js';
 
 /** One object someone changed behind Mooring's back, with the fields and who changed them. */
 export interface DriftItem {
@@ -21,6 +22,27 @@ export interface ImageChange {
   path: string;
   before: string;
   after: string;
+}
+
+/**
+ * A rollout event notifications tell (read from a report of kind 'rollout'): the revision, the step reached
+ * of all steps and its weight, and for an abort why, the failed metrics with their values and the revert.
+ */
+export interface RolloutObservation {
+  event: 'started' | 'promoted' | 'aborted';
+  /** The revision rolled out, and the one the stable ran before it. */
+  revision: string;
+  stableRevision?: string;
+  /** 1-based step and the number of steps; the canary's share of traffic (%) at that step. */
+  step: number;
+  steps: number;
+  weight: number;
+  /** aborted: why (the abort's reason); otherwise status.delivery's message. */
+  message: string;
+  /** aborted: the metrics that failed, with their last values. */
+  failedMetrics?: { name: string; value?: number; message?: string }[];
+  /** aborted: what was done in Git (a revert commit pushed, a pin, nothing). */
+  revert?: RequestReport;
 }
 
 /** One report, as notifications see it. */
@@ -47,7 +69,7 @@ export interface AppObservation {
   /** The SyncRecord written, when there is one. */
   recordName?: string;
   /** A progressive rollout that started, was promoted or aborted (report kind 'rollout'). */
-  rollout?: RolloutReport;
+  rollout?: RolloutObservation;
 }
 
 const CHANGED: ReadonlySet<string> = new Set(['configured', 'recreated']);
@@ -75,7 +97,7 @@ export function observe(report: ReconcileReport): AppObservation {
       recorded: report.record !== undefined,
     };
   }
-  const rollout = kind === 'rollout' ? report.rollout : undefined;
+  const rollout = kind === 'rollout' ? rolloutOf(report) : undefined;
   const revision =
     rollout?.revision ?? report.record?.revision ?? lastSync?.revision ?? after?.sync?.revision;
   const commit = report.record?.commit ?? {
@@ -122,6 +144,43 @@ export function observe(report: ReconcileReport): AppObservation {
     ...(typeof app.spec.source.repoURL === 'string' ? { repoURL: app.spec.source.repoURL } : {}),
     ...(report.recordName === undefined ? {} : { recordName: report.recordName }),
     ...(rollout === undefined ? {} : { rollout }),
+  };
+}
+
+/**
+ * The rollout event a report tells, if any: started, promoted, aborted (a cancelled rollout, Git back on the
+ * stable template, is an abort too). Steps, waits, checks and a resumed rollout are not told.
+ */
+function rolloutOf(report: ReconcileReport): RolloutObservation | undefined {
+  const r = report.rollout;
+  if (r === undefined) return undefined;
+  const event =
+    r.event === 'started' || r.event === 'promoted'
+      ? r.event
+      : r.event === 'aborted' || r.event === 'cancelled'
+        ? 'aborted'
+        : undefined;
+  const d = r.delivery;
+  if (event === undefined || d.revision === undefined) return undefined;
+  const delivery = report.app.spec.delivery;
+  return {
+    event,
+    revision: d.revision,
+    ...(d.stableRevision === undefined ? {} : { stableRevision: d.stableRevision }),
+    step: (d.step ?? 0) + 1,
+    steps: delivery === undefined ? 0 : weightsOf(delivery).length,
+    weight: d.canaryWeight ?? 0,
+    message: r.abort?.reason ?? d.message ?? '',
+    ...(r.abort === undefined
+      ? {}
+      : {
+          failedMetrics: r.abort.failedMetrics.map((m) => ({
+            name: m.name,
+            ...(m.value === undefined ? {} : { value: m.value }),
+            ...(m.message === undefined ? {} : { message: m.message }),
+          })),
+          ...(r.abort.revert === undefined ? {} : { revert: r.abort.revert }),
+        }),
   };
 }
 

@@ -18,7 +18,7 @@ export function formatStatus(app: StatusSubject): string {
       `  pinned to ${s.sync.pinnedRevision.slice(0, 12)}; newer commits are not applied (mooring unpin ${app.metadata.name})`,
     );
   const d = s.delivery;
-  if (d !== undefined) {
+  if (d?.phase !== undefined) {
     lines.push(
       `  rollout ${d.phase}${d.revision === undefined ? '' : ` of ${d.revision.slice(0, 12)}`}: step ${(d.step ?? 0) + 1}, canary ${d.canaryWeight ?? 0}%, ${d.failedChecks ?? 0} failed checks`,
       `    ${d.message ?? ''}`,

@@ -20,7 +20,7 @@ import { testCluster } from '../../helpers/kube.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
 import type { ControllerHarness } from '../controller/harness.js';
-import { canaryMetrics, deliverySpec, imageOf, web } from './fixtures.js';
+import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -175,6 +175,54 @@ describe('progressive delivery: gates, manual promote and abort, Prometheus down
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:2.0');
     assert.equal(await h.get('apps/v1', 'Deployment', 'web-canary'), undefined);
     assert.notEqual(v1, head);
+  });
+
+  it('a pre-rollout webhook that refuses aborts before any traffic moves: the revert in Git, the webhook named', async (t) => {
+    const gate = await gateServer(t);
+    // No analysis runs before pre-rollout: a Prometheus nobody listens on is never asked.
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const { h, name, v1 } = await withApp(t, () => Promise.resolve(down), {
+      webhooks: [{ name: 'smoke', type: 'pre-rollout', url: gate.url, metadata: { suite: 'smoke' } }],
+    });
+    assert.equal(gate.bodies.length, 0, 'a first deployment is direct: no rollout, no pre-rollout call');
+    gate.setStatus(500);
+    const v2 = await h.publish({ 'web.yaml': [web('2.0')] });
+    const aborted = await h.waitForApp(
+      name,
+      'aborted by the pre-rollout webhook',
+      (a) => a.status?.delivery?.phase === 'Aborted' && a.status.delivery.revision === v2,
+    );
+    assert.match(aborted.status?.delivery?.message ?? '', /pre-rollout gate smoke answered 500/);
+    assert.deepEqual(gate.bodies, [
+      {
+        method: 'POST',
+        contentType: 'application/json',
+        body: {
+          name: 'web',
+          namespace: h.destNamespace,
+          phase: 'Progressing',
+          checksum: (gate.bodies[0] as { body: { checksum: string } }).body.checksum,
+          type: 'pre-rollout',
+          metadata: { suite: 'smoke' },
+        },
+      },
+    ]);
+    const record = await h.waitFor('the abort SyncRecord', async () =>
+      (await h.syncRecords(name)).find(
+        (r) =>
+          (r.spec as { trigger?: string; revision?: string }).revision === v2 &&
+          (r.spec as { result?: string }).result === 'Failed',
+      ),
+    );
+    assert.match((record.spec as { message: string }).message, /pre-rollout gate smoke answered 500/);
+    const head = await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main']);
+    assert.equal(await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main^']), v2);
+    assert.equal(await git(h.repo.bareDir, ['diff', v1, head, '--', 'app']), '', 'the folder is back at v1');
+    await h.waitForApp(name, 'synced at the revert', readyAt(head));
+    const stable = await h.get('apps/v1', 'Deployment', 'web');
+    assert.equal(imageOf(stable), 'registry.example/web:1.0');
+    assert.equal(replicasOf(stable), 4, 'the stable back at full size');
+    assert.equal(await h.get('apps/v1', 'Deployment', 'web-canary'), undefined, 'no canary was started');
   });
 
   it('a Prometheus that does not answer holds the rollout with the reason; mooring promote promotes anyway', async (t) => {

@@ -41,6 +41,16 @@ describe('delivery: the status.delivery patch', () => {
     assert.deepEqual(mergePatch(aborted, deliveryPatch(started).status), { delivery: started });
   });
 
+  it("keeps the stable template hash, which only the coordinator's own partial patch writes", () => {
+    const before = {
+      delivery: { phase: 'Succeeded', revision: 'a'.repeat(40), stableTemplateHash: 'f'.repeat(64) },
+    };
+    const started = { phase: 'Progressing' as const, revision: 'b'.repeat(40) };
+    assert.deepEqual(mergePatch(before, deliveryPatch(started).status), {
+      delivery: { stableTemplateHash: 'f'.repeat(64), ...started },
+    });
+  });
+
   it('keeps every field the new status sets', () => {
     const status = {
       phase: 'Waiting' as const,

@@ -4,12 +4,12 @@ import { describe, it } from 'node:test';
 import type { Application } from '../../../src/app/model.js';
 import { parseApplication } from '../../../src/app/model.js';
 import type { AppMemory } from '../../../src/controller/reconciler.js';
-import type { RolloutReport } from '../../../src/controller/report.js';
+import type { RolloutEvent, RolloutReport } from '../../../src/controller/report.js';
 import { rolloutReport } from '../../../src/controller/report.js';
 import type { AppNotifyState } from '../../../src/crd/notification-policy.js';
 import { NOTIFY_EVENTS } from '../../../src/crd/notification-policy.js';
-import { rolloutEventOf } from '../../../src/delivery/report.js';
 import type { ActiveRollout } from '../../../src/delivery/runner.js';
+import { deliveryStatusOf } from '../../../src/delivery/runner.js';
 import { decideNotifications } from '../../../src/notify/decide.js';
 import { buildMessage } from '../../../src/notify/message.js';
 import { observe } from '../../../src/notify/observe.js';
@@ -46,12 +46,27 @@ const rollout: ActiveRollout = {
   phase: 'progressing',
   message: 'step 2 of 2: 50% on 111111111111',
 };
-const aborted: RolloutReport = rolloutEventOf(app.spec.delivery, rollout, {
+/** A rollout turn's report as the coordinator publishes it (status.delivery of `of`). */
+function turn(event: RolloutEvent, of: ActiveRollout = rollout): RolloutReport {
+  const phase = event === 'promoted' ? 'Succeeded' : event === 'started' ? 'Progressing' : 'Waiting';
+  return { event, delivery: deliveryStatusOf(of, phase) };
+}
+const abort: NonNullable<RolloutReport['abort']> = {
+  reason: 'analysis failed',
+  failedMetrics: [{ name: 'success-rate', result: 'Failed', value: 0.8712, message: 'below 0.99' }],
+  backOnStableMs: 40,
+  revert: { kind: 'rollback', how: 'pushed', target: OLD, commit: REVERT },
+};
+const aborted: RolloutReport = {
   event: 'aborted',
-  message: 'analysis failed',
-  failedMetrics: [{ name: 'success-rate', value: 0.8712, message: 'below 0.99' }],
-  revert: { how: 'pushed', target: OLD, commit: REVERT },
-});
+  delivery: deliveryStatusOf(
+    rollout,
+    'Aborted',
+    'canary of 111111111111 aborted at step 2 (50%): analysis failed',
+  ),
+  abort,
+};
+const report = (r: RolloutReport) => rolloutReport({ app, memory: memory(), trigger: 'poll', rollout: r });
 
 function decideAll(
   events: RolloutReport[],
@@ -60,12 +75,7 @@ function decideAll(
   let state = start;
   const sent: string[][] = [];
   for (const r of events) {
-    const decision = decideNotifications(
-      state,
-      observe(rolloutReport({ app, memory: memory(), rollout: r })),
-      NOW,
-      ALL,
-    );
+    const decision = decideNotifications(state, observe(report(r)), NOW, ALL);
     sent.push(decision.events.map((e) => e.event));
     state = decision.state;
   }
@@ -75,43 +85,37 @@ function decideAll(
 
 describe('rollout notifications', () => {
   it('a rollout event names the revision, the step reached of all steps, and the weight', () => {
-    const started = rolloutEventOf(
-      app.spec.delivery,
-      { ...rollout, state: { ...rollout.state, step: 0 }, weight: 20 },
-      {
-        event: 'started',
-      },
-    );
+    const started = turn('started', { ...rollout, state: { ...rollout.state, step: 0 }, weight: 20 });
+    const seen = observe(report(started)).rollout;
+    assert.ok(seen !== undefined);
     assert.deepEqual(
-      [started.revision, started.stableRevision, started.step, started.steps, started.weight],
-      [NEW, OLD, 1, 2, 20],
+      [seen.event, seen.revision, seen.stableRevision, seen.step, seen.steps, seen.weight],
+      ['started', NEW, OLD, 1, 2, 20],
     );
-    const report = rolloutReport({ app, memory: memory(), rollout: started });
-    assert.deepEqual([report.kind, report.status.fields, report.events], ['rollout', {}, []]);
+    const published = report(started);
+    assert.deepEqual(
+      [published.kind, published.status.fields, published.events],
+      ['rollout', { delivery: started.delivery }, []],
+    );
   });
 
   it('sends started, promoted and aborted once per revision (a restarted rollout is not started twice)', () => {
-    const started = rolloutEventOf(app.spec.delivery, rollout, { event: 'started' });
-    const promoted = rolloutEventOf(app.spec.delivery, rollout, { event: 'promoted' });
-    const { sent, state } = decideAll([started, started, promoted]);
-    assert.deepEqual(sent, [['rollout-started'], [], ['rollout-promoted']]);
+    const started = turn('started');
+    const promoted = turn('promoted');
+    const { sent, state } = decideAll([started, started, turn('step'), turn('resumed'), promoted]);
+    assert.deepEqual(sent, [['rollout-started'], [], [], [], ['rollout-promoted']]);
     assert.equal(state.rollout, `promoted:${NEW}`);
     // The next revision's rollout, aborted: both told.
     const next = { ...rollout, state: { ...rollout.state, revision: OLD } };
     const again = decideAll(
-      [rolloutEventOf(app.spec.delivery, next, { event: 'started' }), { ...aborted, revision: OLD }],
+      [turn('started', next), { ...aborted, delivery: { ...aborted.delivery, revision: OLD } }],
       JSON.parse(JSON.stringify(state)) as AppNotifyState,
     );
     assert.deepEqual(again.sent, [['rollout-started'], ['rollout-aborted']]);
   });
 
   it('the abort message names the failing metric and value and the revert commit', () => {
-    const [event] = decideNotifications(
-      undefined,
-      observe(rolloutReport({ app, memory: memory(), rollout: aborted })),
-      NOW,
-      ALL,
-    ).events;
+    const [event] = decideNotifications(undefined, observe(report(aborted)), NOW, ALL).events;
     assert.ok(event !== undefined);
     const message = buildMessage({ policy: 'apps/team', events: [event], suppressed: 0 });
     assert.equal(message.severity, 'failure');
@@ -133,32 +137,28 @@ describe('rollout notifications', () => {
   });
 
   it('an abort without metrics says why; a pin and a failed revert are said as such', () => {
-    const pinned = {
+    const pinned: RolloutReport = {
       ...aborted,
-      failedMetrics: [],
-      message: 'Git no longer asks for the canary',
-      revert: { how: 'pinned' as const, target: OLD, reason: 'push refused' },
+      abort: {
+        ...abort,
+        reason: 'Git no longer asks for the canary',
+        failedMetrics: [],
+        revert: { kind: 'rollback', how: 'pinned', target: OLD, reason: 'push refused' },
+      },
     };
-    const [event] = decideNotifications(
-      undefined,
-      observe(rolloutReport({ app, memory: memory(), rollout: pinned })),
-      NOW,
-      ALL,
-    ).events;
+    const [event] = decideNotifications(undefined, observe(report(pinned)), NOW, ALL).events;
     assert.ok(event !== undefined);
     const text = buildMessage({ policy: 'apps/team', events: [event], suppressed: 0 }).text;
     assert.match(text, /\n {2}reason: Git no longer asks for the canary\n/);
     assert.match(text, /\n {2}pinned to 222222222222 \(revert not pushed: push refused\)\n/);
-    const failed = {
+    const failed: RolloutReport = {
       ...aborted,
-      revert: { how: 'failed' as const, reason: 'no earlier successful revision' },
+      abort: {
+        ...abort,
+        revert: { kind: 'rollback', how: 'failed', reason: 'no earlier successful revision' },
+      },
     };
-    const [failedEvent] = decideNotifications(
-      undefined,
-      observe(rolloutReport({ app, memory: memory(), rollout: failed })),
-      NOW,
-      ALL,
-    ).events;
+    const [failedEvent] = decideNotifications(undefined, observe(report(failed)), NOW, ALL).events;
     assert.ok(failedEvent !== undefined);
     assert.match(
       buildMessage({ policy: 'p', events: [failedEvent], suppressed: 0 }).text,
@@ -166,23 +166,24 @@ describe('rollout notifications', () => {
     );
   });
 
+  it('a rollout cancelled because Git went back to the stable template is told as aborted, saying so', () => {
+    const cancelled: RolloutReport = {
+      event: 'cancelled',
+      delivery: deliveryStatusOf(rollout, 'Aborted', 'Git no longer asks for the canary'),
+    };
+    const [event] = decideNotifications(undefined, observe(report(cancelled)), NOW, ALL).events;
+    assert.equal(event?.event, 'rollout-aborted');
+    const text = buildMessage({ policy: 'p', events: [event], suppressed: 0 }).text;
+    assert.match(text, /\n {2}reason: Git no longer asks for the canary\n/);
+    assert.doesNotMatch(text, /revert/);
+  });
+
   it('started is pending and promoted success on the commit status', () => {
     for (const [name, verdict] of [
       ['started', 'pending'],
       ['promoted', 'success'],
     ] as const) {
-      const [event] = decideNotifications(
-        undefined,
-        observe(
-          rolloutReport({
-            app,
-            memory: memory(),
-            rollout: rolloutEventOf(app.spec.delivery, rollout, { event: name }),
-          }),
-        ),
-        NOW,
-        ALL,
-      ).events;
+      const [event] = decideNotifications(undefined, observe(report(turn(name))), NOW, ALL).events;
       assert.ok(event !== undefined);
       const message = buildMessage({ policy: 'p', events: [event], suppressed: 0 });
       assert.deepEqual(
