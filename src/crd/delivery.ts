@@ -132,6 +132,41 @@ export const canaryStepSchema = z
   })
   .describe('One step of a canary.');
 
+const distinctServices: CelRule = {
+  rule: 'self.activeService != self.previewService',
+  message: 'activeService and previewService must be two different Services',
+};
+
+/**
+ * Blue-green in Argo Rollouts' words (activeService, previewService, autoPromotionEnabled, a scale-down delay
+ * of 30s by default): the new version runs at full size beside the old one, reached by the preview Service
+ * only; after the analysis (and, with autoPromotionEnabled false, `mooring promote`) the active Service's
+ * selector switches to it; the old version is kept for scaleDownDelay, then replaced.
+ */
+export const blueGreenSchema = z
+  .object({
+    activeService: objectNameSchema(
+      'The Service users reach (a Service of the app); its selector switches on promotion.',
+    ),
+    previewService: objectNameSchema(
+      'The Service (of the app) that reaches only the new version before promotion.',
+    ),
+    autoPromotionEnabled: z
+      .boolean()
+      .describe('false: after the analysis passes, the switch waits for mooring promote (Argo Rollouts).')
+      .default(true),
+    scaleDownDelay: durationSchema(
+      'How long the old version is kept after the switch (an abort then switches back at once).',
+      undefined,
+      32,
+    ).default('30s'),
+  })
+  .refine((b) => b.activeService !== b.previewService, { message: distinctServices.message })
+  .meta({
+    description: 'Blue-green: the new version beside the old one behind a preview Service, then a switch.',
+    ...celMeta([distinctServices]),
+  });
+
 const strategyOneOf: CelRule = {
   rule: `${celCountSet(['canary', 'blueGreen'])} == 1`,
   message: 'set exactly one of canary or blueGreen',
@@ -152,18 +187,7 @@ export const deliverySchema = z
       })
       .describe('Canary by replica ratio behind the same Service.')
       .optional(),
-    blueGreen: z
-      .object({
-        activeService: objectNameSchema('The Service users reach; its selector switches on promotion.'),
-        previewService: objectNameSchema('The Service that reaches the new version before promotion.'),
-        scaleDownDelay: durationSchema(
-          'How long the old version is kept after the switch.',
-          undefined,
-          32,
-        ).default('30s'),
-      })
-      .describe('Blue-green: the new version beside the old one, then a switch.')
-      .optional(),
+    blueGreen: blueGreenSchema.optional(),
     analysis: analysisSchema,
   })
   .refine((d) => countSet(d, ['canary', 'blueGreen']) === 1, { message: strategyOneOf.message })
@@ -176,10 +200,14 @@ export type DeliverySpec = z.infer<typeof deliverySchema>;
 export type AnalysisSpec = z.infer<typeof analysisSchema>;
 export type AnalysisMetric = z.infer<typeof analysisMetricSchema>;
 export type CanaryStep = z.infer<typeof canaryStepSchema>;
+export type BlueGreenSpec = z.infer<typeof blueGreenSchema>;
 export type WebhookSpec = z.infer<typeof webhookSchema>;
 
 export const DELIVERY_PHASES = ['Progressing', 'Waiting', 'Promoting', 'Succeeded', 'Aborted'] as const;
 export type DeliveryPhase = (typeof DELIVERY_PHASES)[number];
+
+export const BLUE_GREEN_STAGES = ['Preview', 'AwaitingPromotion', 'Switched', 'ScalingDown'] as const;
+export type BlueGreenStage = (typeof BLUE_GREEN_STAGES)[number];
 
 /** status.delivery: where the rollout stands, each metric's last value and the last decision. */
 export const deliveryStatusSchema = z
@@ -201,6 +229,27 @@ export const deliveryStatusSchema = z
       .optional(),
     message: z.string().describe('The last decision, in a sentence.').optional(),
     stepStartedAt: z.string().describe('When the current step started (RFC 3339).').optional(),
+    blueGreen: z
+      .object({
+        stage: z
+          .enum(BLUE_GREEN_STAGES)
+          .describe(
+            'Preview: analysis of the new version; AwaitingPromotion: passed, waiting for mooring promote; Switched: users on the new version, the old one kept; ScalingDown: the Deployment takes the new template.',
+          ),
+        activeRevision: z.string().describe('The commit the active Service reaches.').optional(),
+        previewRevision: z.string().describe('The commit the preview Service reaches.').optional(),
+        activeSelector: z
+          .record(z.string(), z.string())
+          .describe('The active Service selector set.')
+          .optional(),
+        previewSelector: z
+          .record(z.string(), z.string())
+          .describe('The preview Service selector set.')
+          .optional(),
+        scaleDownAt: z.string().describe('When the old version goes (RFC 3339), once switched.').optional(),
+      })
+      .describe('Blue-green: which version each Service reaches.')
+      .optional(),
   })
   .describe('Progressive delivery (spec.delivery) state.');
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
