@@ -31,6 +31,8 @@ export interface BlueGreenProgress {
   switchedAt?: number | undefined;
   /** The commit the old version came from (shown in status as what the active Service reaches). */
   oldRevision?: string | undefined;
+  /** spec.delivery.blueGreen.scaleDownDelay when the rollout started. */
+  scaleDownDelay: string;
 }
 
 export type BlueGreenAction =
@@ -89,7 +91,7 @@ export function decideBlueGreen(
   if (seen.manual === 'abort') return abort('aborted with mooring abort');
   if (seen.canary.kind === 'failed') return abort(`new version failed: ${seen.canary.message}`);
   if (progress.stage === 'Switched') {
-    const ends = (progress.switchedAt ?? now) + durationMs(spec.blueGreen?.scaleDownDelay ?? '30s');
+    const ends = (progress.switchedAt ?? now) + durationMs(progress.scaleDownDelay);
     if (seen.manual === 'promote' || now >= ends)
       return {
         state,
@@ -222,7 +224,6 @@ export function holdServices(
 export function blueGreenStatusOf(
   progress: BlueGreenProgress,
   revision: string,
-  scaleDownDelay: string,
 ): NonNullable<DeliveryStatus['blueGreen']> {
   const selectors = selectorsAt(progress);
   const switched = progress.stage === 'Switched' || progress.stage === 'ScalingDown';
@@ -235,6 +236,6 @@ export function blueGreenStatusOf(
     previewSelector: selectors.preview,
     ...(progress.switchedAt === undefined
       ? {}
-      : { scaleDownAt: new Date(progress.switchedAt + durationMs(scaleDownDelay)).toISOString() }),
+      : { scaleDownAt: new Date(progress.switchedAt + durationMs(progress.scaleDownDelay)).toISOString() }),
   };
 }

@@ -16,6 +16,8 @@ import { appRefOf, MOORING_API_VERSION, shortCommit } from '../app/model.js';
 import { recordEvent } from '../controller/events.js';
 import { recordSync, syncRecordFor } from '../controller/records.js';
 import { formatNumber } from './analysis.js';
+import { holdBlueGreen, restoreOld, startBlueGreen, stepBlueGreen } from './blue-green.js';
+import type { BlueGreenStep } from './blue-green.js';
 import { holdBack, targetOf } from './hold.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
@@ -74,6 +76,7 @@ export class DeliveryCoordinator {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
+        holdBlueGreen(delivery, planned, app.spec.destination.namespace, decision, memory.rollout);
       },
       decision: () => decision,
     };
@@ -124,8 +127,13 @@ export class DeliveryCoordinator {
         message: `canary of ${shortCommit(revision)} started`,
       };
       memory.rollout = rollout;
-      await startCanary(ctx, rollout);
-      rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
+      if (ctx.delivery.blueGreen === undefined) {
+        await startCanary(ctx, rollout);
+        rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
+      } else {
+        await startBlueGreen(ctx, memory.planned.values(), rollout);
+        rollout.message = `preview of ${shortCommit(revision)} started; the active Service stays on the old pods`;
+      }
       await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
       await recordEvent(this.deps.objects, app, 'Normal', 'RolloutStarted', rollout.message);
       return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
@@ -133,7 +141,8 @@ export class DeliveryCoordinator {
     if (current === undefined) return { kind: 'none' };
     if (current.phase === 'promoting') return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
-    await removeCanary(ctx, current.total);
+    if (current.blueGreen === undefined) await removeCanary(ctx, current.total);
+    else await restoreOld(ctx, memory.planned.values(), current);
     memory.rollout = undefined;
     await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
     return { kind: 'none' };
@@ -148,6 +157,7 @@ export class DeliveryCoordinator {
       memory.rollout = undefined;
       return { kind: 'none' };
     }
+    if (rollout.blueGreen !== undefined) return this.blueGreenTurn(app, memory, ctx, rollout);
     if (rollout.phase === 'promoting') {
       if (!(await stableRolledOut(ctx))) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
       await removeCanary(ctx, undefined);
@@ -206,8 +216,14 @@ export class DeliveryCoordinator {
     metrics: { name: string; value?: number | undefined; result: string; message?: string | undefined }[],
   ): Promise<void> {
     const startedAt = new Date();
-    // Traffic first: the stable back to full size and the canary gone, before anything else.
-    await removeCanary(ctx, rollout.total);
+    const step =
+      rollout.blueGreen === undefined
+        ? `step ${rollout.state.step + 1} (${rollout.weight}%)`
+        : `stage ${rollout.blueGreen.stage}`;
+    // Traffic first: the stable back to full size and the canary gone (blue-green: the active Service back
+    // on the old pods, the preview gone), before anything else.
+    if (rollout.blueGreen === undefined) await removeCanary(ctx, rollout.total);
+    else await restoreOld(ctx, memory.planned.values(), rollout);
     const backOnStableMs = Date.now() - startedAt.getTime();
     memory.rollout = undefined;
     const values = metrics
@@ -216,7 +232,6 @@ export class DeliveryCoordinator {
         (m) => `${m.name}=${m.value === undefined ? '?' : formatNumber(m.value)} (${m.message ?? 'failed'})`,
       )
       .join(', ');
-    const step = `step ${rollout.state.step + 1} (${rollout.weight}%)`;
     const target = rollout.state.stableRevision;
     let gitNote: string;
     if (target === undefined) gitNote = 'no earlier revision known: Git left as is';
@@ -228,7 +243,8 @@ export class DeliveryCoordinator {
         gitNote = `revert to ${shortCommit(target)} failed: ${errorMessage(error)}`;
       }
     }
-    const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
+    const strategy = rollout.blueGreen === undefined ? 'canary' : 'blue-green';
+    const message = `${strategy} of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
     await recordSync(
       this.deps.objects,
       syncRecordFor({
@@ -248,6 +264,52 @@ export class DeliveryCoordinator {
     await this.writeDelivery(app, deliveryStatusOf(rollout, 'Aborted', message));
     await recordEvent(this.deps.objects, app, 'Warning', 'RolloutAborted', message);
     this.deps.logger.warn({ app: app.metadata.name, backOnStableMs }, message);
+  }
+
+  /** One turn of a blue-green rollout (blue-green.ts): switch, scale-down, the end, or an abort. */
+  private async blueGreenTurn(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+    rollout: ActiveRollout,
+  ): Promise<Turn> {
+    let step: BlueGreenStep;
+    try {
+      step = await stepBlueGreen(ctx, memory.planned.values(), rollout, Date.now());
+    } catch (error) {
+      rollout.message = `rollout paused: ${errorMessage(error)}`;
+      await this.writeDelivery(app, deliveryStatusOf(rollout, 'Waiting'));
+      return { kind: 'wait', delayMs: 5000 };
+    }
+    switch (step.kind) {
+      case 'wait':
+        await this.writeDelivery(app, deliveryStatusOf(rollout, step.phase));
+        return { kind: 'wait', delayMs: step.delayMs };
+      case 'switched':
+        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
+        await recordEvent(this.deps.objects, app, 'Normal', 'RolloutSwitched', step.message);
+        return { kind: 'wait', delayMs: 1000 };
+      case 'scale-down':
+        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Promoting', step.message));
+        return { kind: 'sync' };
+      case 'abort':
+        await this.abort(app, memory, ctx, rollout, step.message, step.metrics);
+        return { kind: 'wait', delayMs: 1000 };
+      case 'finished': {
+        memory.rollout = undefined;
+        const message = `promoted ${shortCommit(rollout.state.revision)}: ${ctx.delivery.target} runs it behind the active Service, the preview is gone`;
+        await this.writeDelivery(app, deliveryStatusOf(rollout, 'Succeeded', message));
+        await recordEvent(this.deps.objects, app, 'Normal', 'RolloutPromoted', message);
+        const told = await runGates(ctx.delivery.analysis.webhooks, 'post-rollout', {
+          name: ctx.delivery.target,
+          namespace: ctx.namespace,
+          checksum: rollout.templateHash,
+        });
+        if (told !== undefined && !told.passed)
+          await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
+        return { kind: 'none' };
+      }
+    }
   }
 
   /** Asks for `mooring promote` / `mooring abort` on the rollout in progress (ignored when there is none). */

@@ -15,10 +15,12 @@ import { evaluateCheck } from './analysis.js';
 import type { CheckVerdict, MetricReading } from './analysis.js';
 import { TRACK_LABEL } from './hold.js';
 import type { RolloutView } from './hold.js';
+import { blueGreenStatusOf } from './blue-green-machine.js';
+import type { BlueGreenProgress } from './blue-green-machine.js';
 import { decideRollout, splitReplicas, weightsOf } from './machine.js';
 import type { Action, CanaryHealth, Observation, RolloutState } from './machine.js';
 import { queryPrometheus } from './prometheus.js';
-import { BUILTIN_QUERIES, promDuration, SAMPLE_QUERY, templateQuery } from './promql.js';
+import { builtinQueriesFor, promDuration, sampleQueryFor, templateQuery } from './promql.js';
 import { runGates } from './webhooks.js';
 
 export const CANARY_FIELD_MANAGER = 'mooring-delivery';
@@ -37,6 +39,8 @@ export interface ActiveRollout {
   lastCheck?: CheckVerdict | undefined;
   /** Manual request from mooring promote / abort. */
   manual?: 'promote' | 'abort' | undefined;
+  /** Blue-green only: where the switch stands (blue-green.ts). */
+  blueGreen?: BlueGreenProgress | undefined;
 }
 
 export function viewOf(rollout: ActiveRollout | undefined): RolloutView | undefined {
@@ -77,6 +81,7 @@ export function canaryDeployment(
   stable: KubeObject,
   template: Record<string, unknown>,
   replicas: number,
+  track: 'canary' | 'preview' = 'canary',
 ): KubeObject {
   const s = stable as Deployment;
   const labels = Object.fromEntries(
@@ -87,9 +92,9 @@ export function canaryDeployment(
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
-      name: canaryName(s.metadata.name),
+      name: `${s.metadata.name}-${track}`.slice(0, 253),
       namespace: s.metadata.namespace ?? 'default',
-      labels: { ...labels, [TRACK_LABEL]: 'canary' },
+      labels: { ...labels, [TRACK_LABEL]: track },
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
@@ -110,13 +115,13 @@ export function canaryDeployment(
       ),
       selector: {
         ...s.spec.selector,
-        matchLabels: { ...s.spec.selector.matchLabels, [TRACK_LABEL]: 'canary' },
+        matchLabels: { ...s.spec.selector.matchLabels, [TRACK_LABEL]: track },
       },
       template: {
         ...tpl,
         metadata: {
           ...tpl.metadata,
-          labels: { ...tpl.metadata?.labels, [TRACK_LABEL]: 'canary' },
+          labels: { ...tpl.metadata?.labels, [TRACK_LABEL]: track },
           annotations: Object.fromEntries(
             Object.entries((tpl.metadata?.annotations as Record<string, string> | undefined) ?? {}).filter(
               ([k]) => k !== TRACKING_ANNOTATION,
@@ -187,8 +192,11 @@ export async function removeCanary(ctx: RunnerContext, stableReplicas: number | 
     });
 }
 
-export async function canaryHealth(ctx: RunnerContext): Promise<CanaryHealth> {
-  const ref = { ...ctx.stable.ref, name: canaryName(ctx.delivery.target) };
+export async function canaryHealth(
+  ctx: RunnerContext,
+  name: string = canaryName(ctx.delivery.target),
+): Promise<CanaryHealth> {
+  const ref = { ...ctx.stable.ref, name };
   const canary = (await ctx.objects.get('apps/v1', ref)) as Deployment | undefined;
   if (canary === undefined) return { kind: 'failed', message: `${ref.name} is missing` };
   const stuck = canary.status?.conditions?.find(
@@ -252,7 +260,12 @@ export async function stableRolledOut(ctx: RunnerContext): Promise<boolean> {
   );
 }
 
-async function runCheck(ctx: RunnerContext, rollout: ActiveRollout): Promise<CheckVerdict> {
+/** One analysis check of the new version's series (`track`: canary, or preview for blue-green). */
+export async function runCheck(
+  ctx: RunnerContext,
+  rollout: ActiveRollout,
+  track = 'canary',
+): Promise<CheckVerdict> {
   const { analysis } = ctx.delivery;
   const values = {
     app: ctx.app,
@@ -262,10 +275,11 @@ async function runCheck(ctx: RunnerContext, rollout: ActiveRollout): Promise<Che
     interval: promDuration(durationMs(analysis.interval)),
   };
   const address = analysis.prometheus.address;
-  const samples = await queryPrometheus(address, templateQuery(SAMPLE_QUERY, values));
+  const samples = await queryPrometheus(address, templateQuery(sampleQueryFor(track), values));
+  const builtin = builtinQueriesFor(track);
   const readings = new Map<string, MetricReading>();
   for (const metric of analysis.metrics) {
-    const query = metric.builtin === undefined ? (metric.query ?? '') : BUILTIN_QUERIES[metric.builtin];
+    const query = metric.builtin === undefined ? (metric.query ?? '') : builtin[metric.builtin];
     readings.set(metric.name, await queryPrometheus(address, templateQuery(query, values)));
   }
   return evaluateCheck(analysis.metrics, readings, samples, analysis.minSampleSize);
@@ -318,5 +332,8 @@ export function deliveryStatusOf(
         }),
     message: (message ?? rollout.message).slice(0, 1024),
     stepStartedAt: new Date(rollout.state.stepStartedAt).toISOString(),
+    ...(rollout.blueGreen === undefined
+      ? {}
+      : { blueGreen: blueGreenStatusOf(rollout.blueGreen, rollout.state.revision) }),
   };
 }

@@ -37,6 +37,7 @@ const preview: BlueGreenProgress = {
   gitActive: { app: 'web' },
   gitPreview: { app: 'web' },
   oldRevision: 'a'.repeat(40),
+  scaleDownDelay: '30s',
 };
 const ready: Observation = { canary: { kind: 'ready' } };
 const pass: CheckVerdict = { kind: 'pass', metrics: [], message: 'analysis passed' };
@@ -210,10 +211,10 @@ describe('blue-green selectors', () => {
   });
 
   it('status names the commit each Service reaches and when the old version goes', () => {
-    const before = blueGreenStatusOf(preview, state.revision, '30s');
+    const before = blueGreenStatusOf(preview, state.revision);
     assert.equal(before.activeRevision, 'a'.repeat(40));
     assert.equal(before.previewRevision, 'b'.repeat(40));
-    const after = blueGreenStatusOf({ ...preview, stage: 'Switched', switchedAt: T0 }, state.revision, '30s');
+    const after = blueGreenStatusOf({ ...preview, stage: 'Switched', switchedAt: T0 }, state.revision);
     assert.equal(after.activeRevision, 'b'.repeat(40));
     assert.equal(after.scaleDownAt, new Date(T0 + 30_000).toISOString());
   });
