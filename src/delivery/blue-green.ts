@@ -27,7 +27,7 @@ import {
   selectorsAt,
   setSelector,
 } from './blue-green-machine.js';
-import type { BlueGreenProgress } from './blue-green-machine.js';
+import type { BlueGreenProgress, Selector } from './blue-green-machine.js';
 import type { HoldDecision } from './hold.js';
 import type { Observation } from './machine.js';
 import { canaryDeployment, canaryHealth, runCheck, stableRolledOut } from './runner.js';
@@ -87,21 +87,42 @@ export function holdBlueGreen(
   if (rollout?.blueGreen !== undefined) holdServices(rollout.blueGreen, services.active, services.preview);
 }
 
-/** Applies the Services as planned, with the selectors of the rollout's stage (active first). */
-async function applySelectors(
-  ctx: RunnerContext,
-  services: Services,
-  progress: BlueGreenProgress,
-): Promise<void> {
-  const selectors = selectorsAt(progress);
-  setSelector(services.active, selectors.active);
-  await ctx.objects.apply(services.active.object);
-  setSelector(services.preview, selectors.preview);
-  await ctx.objects.apply(services.preview.object);
+/** The part of the app's memory blue-green reads and writes: the last plan and what it left settled. */
+export interface PlanMemory {
+  planned: Map<string, PlannedObject>;
+  /** Objects the next sync may skip the dry-run of (reconciler.ts isSettled), by id. */
+  settled?: Map<string, unknown> | undefined;
 }
 
-function requireServices(ctx: RunnerContext, planned: Iterable<PlannedObject>): Services {
-  const services = servicesOf(planned, ctx.delivery, ctx.namespace);
+/**
+ * Applies one planned Service with `selector`: with the engine's field manager, so the Service stays the
+ * app's; and no longer "settled", so the next sync compares it again rather than skip it as unchanged.
+ */
+async function applySelector(
+  ctx: RunnerContext,
+  memory: PlanMemory,
+  service: PlannedObject,
+  selector: Selector,
+): Promise<void> {
+  setSelector(service, selector);
+  memory.settled?.delete(service.id);
+  await ctx.objects.apply(service.object);
+}
+
+/** Applies the Services with the selectors of the rollout's stage (active first). */
+async function applySelectors(
+  ctx: RunnerContext,
+  memory: PlanMemory,
+  progress: BlueGreenProgress,
+): Promise<void> {
+  const services = requireServices(ctx, memory);
+  const selectors = selectorsAt(progress);
+  await applySelector(ctx, memory, services.active, selectors.active);
+  await applySelector(ctx, memory, services.preview, selectors.preview);
+}
+
+function requireServices(ctx: RunnerContext, memory: PlanMemory): Services {
+  const services = servicesOf(memory.planned.values(), ctx.delivery, ctx.namespace);
   if (services === undefined) throw new Error('the active or preview Service is missing from the app');
   return services;
 }
@@ -112,10 +133,10 @@ function requireServices(ctx: RunnerContext, planned: Iterable<PlannedObject>): 
  */
 export async function startBlueGreen(
   ctx: RunnerContext,
-  planned: Iterable<PlannedObject>,
+  memory: PlanMemory,
   rollout: ActiveRollout,
 ): Promise<void> {
-  const services = requireServices(ctx, planned);
+  const services = requireServices(ctx, memory);
   const live = await ctx.objects.get('apps/v1', ctx.stable.ref);
   if (live === undefined) throw new Error(`${ctx.stable.ref.name} is missing`);
   const replicaSets = await ctx.objects.list('apps/v1', 'ReplicaSet', { namespace: ctx.namespace });
@@ -131,7 +152,7 @@ export async function startBlueGreen(
     scaleDownDelay: ctx.delivery.blueGreen?.scaleDownDelay ?? '30s',
   };
   rollout.blueGreen = progress;
-  await applySelectors(ctx, services, progress);
+  await applySelectors(ctx, memory, progress);
   await ctx.objects.apply(canaryDeployment(live, rollout.template, rollout.total, PREVIEW_TRACK), {
     fieldManager: 'mooring-delivery',
   });
@@ -144,14 +165,14 @@ export async function startBlueGreen(
  */
 export async function restoreOld(
   ctx: RunnerContext,
-  planned: Iterable<PlannedObject>,
+  memory: PlanMemory,
   rollout: ActiveRollout,
 ): Promise<void> {
   const progress = rollout.blueGreen;
   if (progress !== undefined) {
     progress.stage = 'Preview';
     progress.switchedAt = undefined;
-    await applySelectors(ctx, requireServices(ctx, planned), progress);
+    await applySelectors(ctx, memory, progress);
   }
   await ctx.objects
     .delete('apps/v1', { ...ctx.stable.ref, name: previewName(ctx.delivery.target) })
@@ -163,14 +184,12 @@ export async function restoreOld(
 /** The end of a promotion: Git's selectors back on both Services, then the preview Deployment deleted. */
 export async function finishBlueGreen(
   ctx: RunnerContext,
-  planned: Iterable<PlannedObject>,
+  memory: PlanMemory,
   progress: BlueGreenProgress,
 ): Promise<void> {
-  const services = requireServices(ctx, planned);
-  setSelector(services.active, progress.gitActive);
-  await ctx.objects.apply(services.active.object);
-  setSelector(services.preview, progress.gitPreview);
-  await ctx.objects.apply(services.preview.object);
+  const services = requireServices(ctx, memory);
+  await applySelector(ctx, memory, services.active, progress.gitActive);
+  await applySelector(ctx, memory, services.preview, progress.gitPreview);
   await ctx.objects.delete('apps/v1', { ...ctx.stable.ref, name: previewName(ctx.delivery.target) });
 }
 
@@ -185,7 +204,7 @@ export type BlueGreenStep =
 /** One turn: the end of a promotion, or the step machine with the observations it asks for. */
 export async function stepBlueGreen(
   ctx: RunnerContext,
-  planned: Iterable<PlannedObject>,
+  memory: PlanMemory,
   rollout: ActiveRollout,
   now: number,
 ): Promise<BlueGreenStep> {
@@ -196,7 +215,7 @@ export async function stepBlueGreen(
       rollout.message = `${ctx.delivery.target} is taking the new template; users stay on the preview pods`;
       return { kind: 'wait', delayMs: 1000, phase: 'Progressing' };
     }
-    await finishBlueGreen(ctx, planned, progress);
+    await finishBlueGreen(ctx, memory, progress);
     return { kind: 'finished' };
   }
   const seen: Observation = {
@@ -234,7 +253,7 @@ export async function stepBlueGreen(
       return { kind: 'wait', delayMs: action.delayMs, phase: 'Waiting' };
     case 'switch':
       // Recorded as switched only once the active Service is.
-      await applySelectors(ctx, requireServices(ctx, planned), decision.progress);
+      await applySelectors(ctx, memory, decision.progress);
       rollout.blueGreen = decision.progress;
       return { kind: 'switched', message: action.message };
     case 'scale-down':

@@ -36,6 +36,8 @@ import { runGates } from './webhooks.js';
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
 export interface DeliveryMemory {
   planned: Map<string, PlannedObject>;
+  /** What the last sync left settled (the reconciler's AppMemory.settled): objects written here leave it. */
+  settled?: Map<string, unknown> | undefined;
   rollout?: ActiveRollout | undefined;
 }
 
@@ -131,7 +133,7 @@ export class DeliveryCoordinator {
         await startCanary(ctx, rollout);
         rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
       } else {
-        await startBlueGreen(ctx, memory.planned.values(), rollout);
+        await startBlueGreen(ctx, memory, rollout);
         rollout.message = `preview of ${shortCommit(revision)} started; the active Service stays on the old pods`;
       }
       await this.writeDelivery(app, deliveryStatusOf(rollout, 'Progressing'));
@@ -142,7 +144,7 @@ export class DeliveryCoordinator {
     if (current.phase === 'promoting') return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
     if (current.blueGreen === undefined) await removeCanary(ctx, current.total);
-    else await restoreOld(ctx, memory.planned.values(), current);
+    else await restoreOld(ctx, memory, current);
     memory.rollout = undefined;
     await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
     return { kind: 'none' };
@@ -223,7 +225,7 @@ export class DeliveryCoordinator {
     // Traffic first: the stable back to full size and the canary gone (blue-green: the active Service back
     // on the old pods, the preview gone), before anything else.
     if (rollout.blueGreen === undefined) await removeCanary(ctx, rollout.total);
-    else await restoreOld(ctx, memory.planned.values(), rollout);
+    else await restoreOld(ctx, memory, rollout);
     const backOnStableMs = Date.now() - startedAt.getTime();
     memory.rollout = undefined;
     const values = metrics
@@ -275,7 +277,7 @@ export class DeliveryCoordinator {
   ): Promise<Turn> {
     let step: BlueGreenStep;
     try {
-      step = await stepBlueGreen(ctx, memory.planned.values(), rollout, Date.now());
+      step = await stepBlueGreen(ctx, memory, rollout, Date.now());
     } catch (error) {
       rollout.message = `rollout paused: ${errorMessage(error)}`;
       await this.writeDelivery(app, deliveryStatusOf(rollout, 'Waiting'));
