@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { formatStatus } from '../../../src/cli/output/app-status.js';
 import { deliverySchema } from '../../../src/crd/delivery.js';
 
 const analysis = { prometheus: { address: 'http://prom:9090' } };
@@ -47,6 +48,31 @@ describe('spec.delivery.blueGreen', () => {
         analysis,
       }).success,
       false,
+    );
+  });
+});
+
+describe('mooring status of a blue-green rollout', () => {
+  it('names the stage and the commit each Service reaches', () => {
+    const text = formatStatus({
+      metadata: { name: 'shop' },
+      status: {
+        delivery: {
+          phase: 'Waiting',
+          revision: 'b'.repeat(40),
+          failedChecks: 0,
+          message: 'switched: users on the new version; the old one goes in 20s',
+          blueGreen: {
+            stage: 'Switched',
+            activeRevision: 'b'.repeat(40),
+            previewRevision: 'b'.repeat(40),
+          },
+        },
+      },
+    });
+    assert.match(
+      text,
+      /rollout Waiting of b{12}: blue-green Switched, active on b{12}, preview on b{12}, 0 failed checks\n {4}switched: users on the new version/,
     );
   });
 });
