@@ -6,12 +6,17 @@
  * active Service ever leaves the old pods, and the revert commit appears in Git and syncs.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
 
 import type { ApplicationSpec } from '../../../src/app/model.js';
 import type { KubeObject } from '../../../src/core/objects.js';
+import { packageRoot } from '../../../src/core/package-root.js';
 import { git } from '../../../src/devgit/git-cli.js';
+import { testCluster } from '../../helpers/kube.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
@@ -31,14 +36,28 @@ const manifests = (version: string): KubeObject[] => [web(version), service('web
 const selectorOf = (s: KubeObject | undefined): Record<string, string> | undefined =>
   (s?.spec as { selector?: Record<string, string> } | undefined)?.selector;
 
-function blueGreenSpec(prometheus: string): Partial<ApplicationSpec> {
+function blueGreenSpec(prometheus: string, blueGreen: Record<string, unknown>): Partial<ApplicationSpec> {
   const spec = deliverySpec(prometheus) as { delivery: Record<string, unknown> };
   delete spec.delivery.canary;
-  spec.delivery.blueGreen = { activeService: 'web', previewService: 'web-preview', scaleDownDelay: '6s' };
+  spec.delivery.blueGreen = { activeService: 'web', previewService: 'web-preview', ...blueGreen };
   return spec as unknown as Partial<ApplicationSpec>;
 }
 
-async function setUp(t: TestContext): Promise<{
+const run = promisify(execFile);
+const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+
+function mooring(h: ControllerHarness, args: string[]): Promise<{ stdout: string }> {
+  return run(
+    process.execPath,
+    [cli, ...args, '-n', h.appNamespace, '--kubeconfig', testCluster().kubeconfigPath],
+    { timeout: 30_000 },
+  );
+}
+
+async function setUp(
+  t: TestContext,
+  blueGreen: Record<string, unknown> = { scaleDownDelay: '6s' },
+): Promise<{
   h: ControllerHarness;
   name: string;
   metrics: Awaited<ReturnType<typeof canaryMetrics>>;
@@ -49,7 +68,7 @@ async function setUp(t: TestContext): Promise<{
   const prometheus = await startPrometheus(t, { targets: [metrics.target] });
   const name = h.uniqueName('bluegreen');
   const v1 = await h.publish({ 'web.yaml': manifests('1.0') });
-  await h.createApp(name, blueGreenSpec(prometheus.url));
+  await h.createApp(name, blueGreenSpec(prometheus.url, blueGreen));
   await h.waitForApp(name, 'synced at v1 (a first deployment is direct)', readyAt(v1));
   return { h, name, metrics, v1 };
 }
@@ -171,6 +190,61 @@ describe('progressive delivery: blue-green with a preview Service and Prometheus
       120_000,
     );
     assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:3.0');
+    assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web')), { app: 'web' });
+  });
+
+  it('without automatic promotion it waits for mooring promote; mooring abort after the switch switches back', async (t) => {
+    const { h, name, metrics, v1 } = await setUp(t, { autoPromotionEnabled: false, scaleDownDelay: '10m' });
+    metrics.setMode('good');
+    const v2 = await h.publish({ 'web.yaml': manifests('2.0') });
+    const waiting = await h.waitForApp(
+      name,
+      'analysis passed, waiting for mooring promote',
+      (a) => a.status?.delivery?.blueGreen?.stage === 'AwaitingPromotion',
+      120_000,
+    );
+    assert.match(waiting.status?.delivery?.message ?? '', /waiting for mooring promote$/);
+    const pinned = selectorOf(await h.get('v1', 'Service', 'web'));
+    assert.ok(pinned?.['pod-template-hash'], JSON.stringify(pinned));
+    // Liveness: Prometheus keeps scraping good numbers while the switch still waits for a person.
+    const scrapes = metrics.scrapes();
+    await h.waitFor('five more scrapes', () =>
+      Promise.resolve(metrics.scrapes() >= scrapes + 5 ? true : undefined),
+    );
+    assert.equal((await h.getApp(name)).status?.delivery?.blueGreen?.stage, 'AwaitingPromotion');
+    assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web')), pinned, 'no switch without promote');
+    await mooring(h, ['promote', name]);
+    await h.waitForEvent(name, 'RolloutSwitched', (m) => m.includes('mooring promote'));
+    assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web')), {
+      app: 'web',
+      'mooring.dev/track': 'preview',
+    });
+    // Within the scale-down delay the old pods still run: an abort puts users back on them at once.
+    assert.equal(imageOf(await h.get('apps/v1', 'Deployment', 'web')), 'registry.example/web:1.0');
+    await mooring(h, ['abort', name]);
+    const aborted = await h.waitForApp(name, 'aborted', (a) => a.status?.delivery?.phase === 'Aborted');
+    assert.match(
+      aborted.status?.delivery?.message ?? '',
+      /aborted at stage Switched: aborted with mooring abort/,
+    );
+    const back = /traffic back on stable in (\d+)ms/.exec(aborted.status?.delivery?.message ?? '');
+    assert.ok(back);
+    t.diagnostic(
+      `mooring abort after the switch -> active back on the old pods, preview deleted: ${back[1]} ms`,
+    );
+    assert.deepEqual(
+      selectorOf(await h.get('v1', 'Service', 'web')),
+      pinned,
+      'switched back to the old pods',
+    );
+    assert.deepEqual(await imagesBehind(h, pinned), ['registry.example/web:1.0']);
+    const head = await h.waitFor('the revert commit', async () => {
+      const sha = await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main']);
+      return sha === v2 ? undefined : sha;
+    });
+    assert.equal(await git(h.repo.bareDir, ['diff', v1, head, '--', 'app']), '');
+    await h.waitForApp(name, 'synced at the revert', readyAt(head));
+    assert.equal(await h.get('apps/v1', 'Deployment', 'web-preview'), undefined);
     assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web')), { app: 'web' });
   });
 });
