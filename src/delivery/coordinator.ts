@@ -127,6 +127,9 @@ export class DeliveryCoordinator {
         weight: weightsOf(ctx.delivery)[0] ?? 0,
         phase: 'progressing',
         message: `canary of ${shortCommit(revision)} started`,
+        // A newer template replacing a blue-green rollout: Git's selectors as the last sync saw them (the
+        // planned Services now carry the old rollout's pins).
+        ...(current?.blueGreen === undefined ? {} : { blueGreen: current.blueGreen }),
       };
       memory.rollout = rollout;
       if (ctx.delivery.blueGreen === undefined) {
