@@ -137,6 +137,24 @@ describe('progressive delivery: blue-green with a preview Service and Prometheus
       (await h.get('apps/v1', 'Deployment', 'web-preview')) === undefined ? true : undefined,
     );
     assert.equal(await git(h.repo.bareDir, ['rev-parse', 'refs/heads/main']), v2, 'nothing written to Git');
+    // The sync that gave the Deployment the new template ran while users were switched: it applied the
+    // rollout's selector (held back like the template), so it configured the Deployment and not the Service.
+    interface Recorded {
+      revision: string;
+      objects?: { subject: string; action: string }[];
+    }
+    const promotion = (await h.syncRecords(name))
+      .map((r) => r.spec as Recorded)
+      .find(
+        (r) =>
+          r.revision === v2 &&
+          r.objects?.some(
+            (o) => o.subject === `Deployment/${h.destNamespace}/web` && o.action === 'configured',
+          ),
+      );
+    assert.ok(promotion, 'the promotion SyncRecord');
+    const activeOutcome = promotion.objects?.find((o) => o.subject === `Service/${h.destNamespace}/web`);
+    assert.equal(activeOutcome?.action, 'unchanged', JSON.stringify(promotion.objects));
     const after = await h.waitForApp(name, 'in sync at v2', readyAt(v2));
     assert.equal(after.status?.sync?.status, 'Synced');
   });
