@@ -17,6 +17,7 @@ import { recordEvent } from '../controller/events.js';
 import { recordSync, syncRecordFor } from '../controller/records.js';
 import { formatNumber } from './analysis.js';
 import { holdBack, targetOf } from './hold.js';
+import { holdRouting, resolveRouting } from './traffic/plan.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
 import {
@@ -73,7 +74,10 @@ export class DeliveryCoordinator {
       beforeValidate: (planned, live) => {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
+        const routing = resolveRouting(planned, delivery, app.spec.destination.namespace, target);
+        const gitReplicas = (target.object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
+        if (routing !== undefined) holdRouting(routing, target, gitReplicas, live, memory.rollout);
       },
       decision: () => decision,
     };
@@ -90,6 +94,7 @@ export class DeliveryCoordinator {
       namespace: app.spec.destination.namespace,
       app: app.metadata.name,
       stable,
+      planned: memory.planned,
       logger: this.deps.logger,
     };
   }
@@ -122,6 +127,7 @@ export class DeliveryCoordinator {
         weight: weightsOf(ctx.delivery)[0] ?? 0,
         phase: 'progressing',
         message: `canary of ${shortCommit(revision)} started`,
+        routeInGit: current?.routeInGit,
       };
       memory.rollout = rollout;
       await startCanary(ctx, rollout);
@@ -133,7 +139,7 @@ export class DeliveryCoordinator {
     if (current === undefined) return { kind: 'none' };
     if (current.phase === 'promoting') return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
-    await removeCanary(ctx, current.total);
+    await removeCanary(ctx, current, current.total);
     memory.rollout = undefined;
     await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
     return { kind: 'none' };
@@ -150,7 +156,7 @@ export class DeliveryCoordinator {
     }
     if (rollout.phase === 'promoting') {
       if (!(await stableRolledOut(ctx))) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
-      await removeCanary(ctx, undefined);
+      await removeCanary(ctx, rollout, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
       await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
@@ -206,9 +212,8 @@ export class DeliveryCoordinator {
     metrics: { name: string; value?: number | undefined; result: string; message?: string | undefined }[],
   ): Promise<void> {
     const startedAt = new Date();
-    // Traffic first: the stable back to full size and the canary gone, before anything else.
-    await removeCanary(ctx, rollout.total);
-    const backOnStableMs = Date.now() - startedAt.getTime();
+    // Traffic first: all of it on the stable (at full size) and the canary gone, before anything else.
+    const backOnStableMs = await removeCanary(ctx, rollout, rollout.total);
     memory.rollout = undefined;
     const values = metrics
       .filter((m) => m.result === 'Failed')
