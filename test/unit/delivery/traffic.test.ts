@@ -186,7 +186,7 @@ describe('the Services of a routed canary', () => {
       () => stableServiceOf(planned, 'shop', ['docs'], { app: 'web' }, 'HTTPRoute/shop/web', 'web'),
       (e: unknown) =>
         e instanceof MooringError &&
-        /sends to no Service of the app that selects the pods of Deployment web/.test(e.message),
+        e.message.includes('sends to no Service of the app that selects the pods of Deployment web'),
     );
     const two = [...planned, plannedOf(service('web2', { app: 'web' }))];
     assert.throws(
