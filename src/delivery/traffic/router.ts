@@ -10,7 +10,7 @@ import type { KubeObject, ObjectRef } from '../../core/objects.js';
 import { splitReplicas } from '../machine.js';
 import { canaryName, CANARY_FIELD_MANAGER } from '../runner.js';
 import type { ActiveRollout, RunnerContext } from '../runner.js';
-import { rulesPatch, weightedRules } from './httproute.js';
+import { rulesPatch, weightedRoute, weightedRules } from './httproute.js';
 import { canaryIngress, canaryIngressName } from './nginx.js';
 import { resolveRouting, servicesOf } from './plan.js';
 import type { Routing } from './plan.js';
@@ -93,6 +93,8 @@ function routedRouter(ctx: RunnerContext, routing: Routing): TrafficRouter {
         fieldManager: CANARY_FIELD_MANAGER,
         force: true,
       });
+      // The cached plan follows, so a heal the watch starts for this change finds the route as planned.
+      routing.router.object = weightedRoute(inGit, services, weight);
       return;
     }
     const live = await ctx.objects.get('networking.k8s.io/v1', routing.router.ref);
@@ -122,10 +124,11 @@ function routedRouter(ctx: RunnerContext, routing: Routing): TrafficRouter {
       await route(rollout, 0);
     },
     cleanup: async (rollout) => {
-      if (routing.kind === 'httpRoute')
+      if (routing.kind === 'httpRoute') {
         // Git's rules back, owned by the sync's field manager again (the delivery's ownership ends).
         await ctx.objects.apply(routeInGit(rollout));
-      else
+        routing.router.object = routeInGit(rollout);
+      } else
         await deleteQuietly(ctx, 'networking.k8s.io/v1', {
           ...routing.router.ref,
           name: canaryIngressName(routing.router.ref.name),
