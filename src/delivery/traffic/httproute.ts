@@ -93,6 +93,16 @@ export function weightedRoute(
   return copy;
 }
 
+/**
+ * `route` with the rules of `stored` as the API server keeps them (defaults filled in). Rules are an atomic
+ * list: an apply by another manager conflicts unless it sends exactly the stored value, defaults included.
+ */
+export function withRulesOf(route: KubeObject, stored: KubeObject): KubeObject {
+  const copy = structuredClone(route) as KubeObject & RouteShape;
+  copy.spec = { ...copy.spec, rules: structuredClone(rulesOf(stored)) };
+  return copy;
+}
+
 /** What the delivery's field manager applies: only the rules (the rest stays the sync's). */
 export function rulesPatch(route: KubeObject, rules: Rule[]): KubeObject {
   return {

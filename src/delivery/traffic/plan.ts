@@ -11,7 +11,7 @@ import type { DeliverySpec } from '../../crd/delivery.js';
 import { routingKindOf } from '../../crd/traffic.js';
 import type { PlannedObject } from '../../plan/types.js';
 import { TRACK_LABEL } from '../hold.js';
-import { serviceBackendsOf, weightedRules } from './httproute.js';
+import { serviceBackendsOf, weightedRoute, withRulesOf } from './httproute.js';
 import { ingressServices } from './nginx.js';
 import { canaryServiceName, plannedOf, selectStableTrack, stableServiceOf } from './services.js';
 
@@ -118,11 +118,13 @@ export function holdRouting(
     selectStableTrack(routing.service.object);
   if (rollout === undefined || routing.kind !== 'httpRoute') return;
   rollout.routeInGit = structuredClone(routing.router.object);
-  const route = routing.router.object as KubeObject & { spec?: Record<string, unknown> };
-  route.spec = {
-    ...route.spec,
-    rules: weightedRules(rollout.routeInGit, servicesOf(routing), rollout.weight),
-  };
+  // The rules the delivery set, as stored (defaults in): an atomic list another manager owns is applied
+  // without conflict only with exactly its stored value.
+  const liveRoute = live.get(routing.router.id);
+  routing.router.object =
+    liveRoute === undefined
+      ? weightedRoute(rollout.routeInGit, servicesOf(routing), rollout.weight)
+      : withRulesOf(rollout.routeInGit, liveRoute);
 }
 
 export function servicesOf(routing: Routing): { stable: string; canary: string; port?: number | undefined } {

@@ -10,7 +10,7 @@ import type { KubeObject, ObjectRef } from '../../core/objects.js';
 import { splitReplicas } from '../machine.js';
 import { canaryName, CANARY_FIELD_MANAGER } from '../runner.js';
 import type { ActiveRollout, RunnerContext } from '../runner.js';
-import { rulesPatch, weightedRoute, weightedRules } from './httproute.js';
+import { rulesPatch, weightedRules, withRulesOf } from './httproute.js';
 import { canaryIngress, canaryIngressName } from './nginx.js';
 import { resolveRouting, servicesOf } from './plan.js';
 import type { Routing } from './plan.js';
@@ -89,12 +89,12 @@ function routedRouter(ctx: RunnerContext, routing: Routing): TrafficRouter {
   const route = async (rollout: ActiveRollout, weight: number): Promise<void> => {
     if (routing.kind === 'httpRoute') {
       const inGit = routeInGit(rollout);
-      await ctx.objects.apply(rulesPatch(inGit, weightedRules(inGit, services, weight)), {
+      const applied = await ctx.objects.apply(rulesPatch(inGit, weightedRules(inGit, services, weight)), {
         fieldManager: CANARY_FIELD_MANAGER,
         force: true,
       });
       // The cached plan follows, so a heal the watch starts for this change finds the route as planned.
-      routing.router.object = weightedRoute(inGit, services, weight);
+      routing.router.object = withRulesOf(inGit, applied);
       return;
     }
     const live = await ctx.objects.get('networking.k8s.io/v1', routing.router.ref);

@@ -86,20 +86,24 @@ async function setUp(
   (spec.delivery as { trafficRouting?: Routing }).trafficRouting = routing;
   await h.createApp(name, spec);
   if ('httpRoute' in routing) await acceptRoute(h);
-  await h.waitForApp(name, 'synced at v1 (a first deployment is direct)', readyAt(v1));
+  await h.waitForApp(name, 'synced at v1 (a first deployment is direct)', readyAt(v1), 60_000);
   // The stable's pods carry the stable track, so its Service can skip the canary's pods.
-  await h.waitFor('the stable rolled out with the stable track', async () => {
-    const d = await h.get('apps/v1', 'Deployment', 'web');
-    const spec = d?.spec as { template: { metadata: { labels: Record<string, string> } } } | undefined;
-    const status = d?.status as
-      { updatedReplicas?: number; replicas?: number; readyReplicas?: number } | undefined;
-    return spec?.template.metadata.labels[TRACK_LABEL] === 'stable' &&
-      status?.updatedReplicas === 4 &&
-      status.replicas === 4 &&
-      status.readyReplicas === 4
-      ? true
-      : undefined;
-  });
+  await h.waitFor(
+    'the stable rolled out with the stable track',
+    async () => {
+      const d = await h.get('apps/v1', 'Deployment', 'web');
+      const spec = d?.spec as { template: { metadata: { labels: Record<string, string> } } } | undefined;
+      const status = d?.status as
+        { updatedReplicas?: number; replicas?: number; readyReplicas?: number } | undefined;
+      return spec?.template.metadata.labels[TRACK_LABEL] === 'stable' &&
+        status?.updatedReplicas === 4 &&
+        status.replicas === 4 &&
+        status.readyReplicas === 4
+        ? true
+        : undefined;
+    },
+    60_000,
+  );
   return { h, name, metrics, v1 };
 }
 
@@ -186,10 +190,14 @@ describe('canary traffic routing', () => {
     metrics.setMode('good');
     const v2 = await h.publish({ 'web.yaml': [web('2.0'), service, route] });
     // Step 1: 75/25 on the route, the stable at full size, one canary pod behind web-canary.
-    const atStep1 = await h.waitFor('the route at 75/25', async () => {
-      const r = await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web');
-      return r !== undefined && distinctWeights([r])[0] === '75/25' ? r : undefined;
-    });
+    const atStep1 = await h.waitFor(
+      'the route at 75/25',
+      async () => {
+        const r = await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web');
+        return r !== undefined && distinctWeights([r])[0] === '75/25' ? r : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(
       backendNames(atStep1),
       [['docs'], ['web', 'web-canary']],
@@ -217,10 +225,14 @@ describe('canary traffic routing', () => {
       [TRACK_LABEL]: 'stable',
     });
     // Step 2 at 50/50 with two canary pods.
-    await h.waitFor('the route at 50/50', async () => {
-      const r = await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web');
-      return r !== undefined && distinctWeights([r])[0] === '50/50' ? true : undefined;
-    });
+    await h.waitFor(
+      'the route at 50/50',
+      async () => {
+        const r = await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web');
+        return r !== undefined && distinctWeights([r])[0] === '50/50' ? true : undefined;
+      },
+      60_000,
+    );
     assert.equal(replicasOf(await h.get('apps/v1', 'Deployment', 'web-canary')), 2);
     const done = await h.waitForApp(
       name,
