@@ -11,6 +11,7 @@ import type { DeliverySpec } from '../../crd/delivery.js';
 import { routingKindOf } from '../../crd/traffic.js';
 import type { PlannedObject } from '../../plan/types.js';
 import { TRACK_LABEL } from '../hold.js';
+import { CANARY_FIELD_MANAGER } from '../runner.js';
 import { serviceBackendsOf, weightedRoute, withRulesOf } from './httproute.js';
 import { ingressServices } from './nginx.js';
 import { canaryServiceName, plannedOf, selectStableTrack, stableServiceOf } from './services.js';
@@ -116,7 +117,14 @@ export function holdRouting(
   )?.selector;
   if (liveSelector?.[TRACK_LABEL] === 'stable' || stableTrackRolledOut(live.get(target.id)))
     selectStableTrack(routing.service.object);
-  if (rollout === undefined || routing.kind !== 'httpRoute') return;
+  if (routing.kind !== 'httpRoute') return;
+  if (rollout === undefined) {
+    // No rollout known (the controller restarted during one): Git's rules take the route back from the
+    // delivery's field manager; a rollout that starts again sets its weights anew.
+    if (ownedByDelivery(live.get(routing.router.id)))
+      routing.router.options = { ...routing.router.options, force: true };
+    return;
+  }
   rollout.routeInGit = structuredClone(routing.router.object);
   // The rules the delivery set, as stored (defaults in): an atomic list another manager owns is applied
   // without conflict only with exactly its stored value.
@@ -125,6 +133,11 @@ export function holdRouting(
     liveRoute === undefined
       ? weightedRoute(rollout.routeInGit, servicesOf(routing), rollout.weight)
       : withRulesOf(rollout.routeInGit, liveRoute);
+}
+
+function ownedByDelivery(route: KubeObject | undefined): boolean {
+  const managers = (route?.metadata.managedFields ?? []) as { manager?: string }[];
+  return managers.some((m) => m.manager === CANARY_FIELD_MANAGER);
 }
 
 export function servicesOf(routing: Routing): { stable: string; canary: string; port?: number | undefined } {

@@ -294,6 +294,37 @@ describe('the plan of a routed canary', () => {
   });
 });
 
+describe('a route left with the delivery’s weights', () => {
+  it('is taken back by force when no rollout is known (the controller restarted during one)', () => {
+    const delivery = deliverySchema.parse({
+      target: 'web',
+      canary: { steps: [{ weight: 25 }] },
+      trafficRouting: { httpRoute: { name: 'web' } },
+      analysis: { prometheus: { address: 'http://prom:9090' } },
+    });
+    const p = [
+      plannedOf(deployment()),
+      plannedOf(service('web', { app: 'web' })),
+      plannedOf(route(TWO_RULES)),
+    ];
+    const [target, , r] = p;
+    assert.ok(target && r);
+    (r as { options: object }).options = { force: false };
+    const routing = resolveRouting(p, delivery, 'shop', target);
+    assert.ok(routing);
+    const liveRoute = {
+      ...route(TWO_RULES),
+      metadata: { name: 'web', managedFields: [{ manager: 'mooring' }] },
+    };
+    holdRouting(routing, target, 4, new Map([[r.id, liveRoute]]), undefined);
+    assert.equal(r.options.force, false, 'Git owns it alone: no force');
+    liveRoute.metadata.managedFields.push({ manager: 'mooring-delivery' });
+    holdRouting(routing, target, 4, new Map([[r.id, liveRoute]]), undefined);
+    assert.equal(r.options.force, true);
+    assert.deepEqual(r.object, route(TWO_RULES), 'planned as Git has it');
+  });
+});
+
 describe('routed canary replicas', () => {
   it('enough pods for the share, at least one', () => {
     assert.equal(routedCanaryReplicas(4, 25), 1);
