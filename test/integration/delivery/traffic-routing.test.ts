@@ -294,6 +294,33 @@ describe('canary traffic routing', () => {
     assert.equal(replicasOf(stable), 4);
   });
 
+  it('a trafficRouting that names no route of the app fails the sync, naming it, and applies nothing', async (t) => {
+    await installGatewayApiCrds();
+    const h = await controllerHarness(t, { basicAuth: true, allowPush: true });
+    const name = h.uniqueName('misrouted');
+    await h.publish({ 'web.yaml': [web('1.0'), service, route] });
+    const spec = deliverySpec('http://127.0.0.1:9');
+    (spec.delivery as { trafficRouting?: Routing }).trafficRouting = { httpRoute: { name: 'elsewhere' } };
+    await h.createApp(name, spec);
+    const failed = await h.waitForApp(
+      name,
+      'the sync refused',
+      (a) => a.status?.lastSync?.result === 'Rejected',
+      60_000,
+    );
+    assert.match(
+      failed.status?.lastSync?.message ?? '',
+      new RegExp(`names HTTPRoute/${h.destNamespace}/elsewhere, which is not an object of the app`),
+    );
+    assert.equal(
+      failed.status?.conditions?.find((c) => c.type === 'Stalled')?.reason,
+      'WaitingForNewCommit',
+      'a terminal refusal: retried on a new commit, not in a loop',
+    );
+    assert.equal(await h.get('apps/v1', 'Deployment', 'web'), undefined, 'nothing applied');
+    assert.equal(await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web'), undefined);
+  });
+
   it('ingress-nginx: the canary Ingress follows the steps and vanishes at the end', async (t) => {
     const { h, name, metrics } = await setUp(t, { nginx: { ingress: 'web' } }, ingress);
     const seen = recordVersions(t, h, 'networking.k8s.io/v1', 'Ingress', 'web-canary');
