@@ -196,7 +196,12 @@ export const deliveryStatusSchema = z
     phase: z.enum(DELIVERY_PHASES),
     revision: z.string().describe('The commit being rolled out.').optional(),
     step: z.int().min(0).describe('Index of the current step (canary).').optional(),
-    canaryWeight: z.int().min(0).max(100).describe('Percent of the replicas on the new version.').optional(),
+    canaryWeight: z
+      .int()
+      .min(0)
+      .max(100)
+      .describe('Percent of the traffic on the new version (of the replicas, by default).')
+      .optional(),
     failedChecks: z.int().min(0).optional(),
     metrics: z
       .array(
