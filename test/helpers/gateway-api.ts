@@ -5,6 +5,7 @@
  * second run reads the cache.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,15 +21,18 @@ let installed: Promise<void> | undefined;
 
 /** The module's folder in Go's module cache (downloaded on first use). */
 export async function gatewayApiDir(): Promise<string> {
+  // An empty folder: a go.mod in a parent would make `go mod download` resolve within that module.
+  const cwd = await mkdtemp(join(tmpdir(), 'mooring-gateway-api-'));
   const { stdout } = await promisify(execFile)(
     'go',
     ['mod', 'download', '-json', `${MODULE}@${GATEWAY_API_VERSION}`],
     {
-      cwd: tmpdir(),
+      cwd,
       env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
       maxBuffer: 1024 * 1024,
     },
   );
+  await rm(cwd, { recursive: true, force: true });
   const dir = (JSON.parse(stdout) as { Dir?: string; Error?: string }).Dir;
   if (dir === undefined) throw new Error(`go mod download ${MODULE}@${GATEWAY_API_VERSION}: ${stdout}`);
   return dir;
