@@ -13,6 +13,7 @@ import { z } from 'zod';
 
 import { celCountSet, celMeta, countSet, durationSchema, objectNameSchema } from './common.js';
 import type { CelRule } from './common.js';
+import { routingNeedsCanary, trafficRoutingSchema } from './traffic.js';
 
 /** Built-in metrics (Flagger's names): share of non-5xx requests (percent) and the 99th latency (ms). */
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
@@ -123,7 +124,11 @@ export const analysisSchema = z
 
 export const canaryStepSchema = z
   .object({
-    weight: z.int().min(1).max(100).describe('Percent of the replicas (so of the traffic) on the canary.'),
+    weight: z
+      .int()
+      .min(1)
+      .max(100)
+      .describe('Percent of the traffic on the canary (of the replicas, by default).'),
     pause: durationSchema(
       'Time at this weight before the analysis of the step counts.',
       undefined,
@@ -185,15 +190,19 @@ export const deliverySchema = z
           .max(20)
           .describe('Weights in order; the last need not be 100.'),
       })
-      .describe('Canary by replica ratio behind the same Service.')
+      .describe('Canary: the new template beside the stable, traffic moved in steps (see trafficRouting).')
       .optional(),
     blueGreen: blueGreenSchema.optional(),
+    trafficRouting: trafficRoutingSchema.optional(),
     analysis: analysisSchema,
   })
   .refine((d) => countSet(d, ['canary', 'blueGreen']) === 1, { message: strategyOneOf.message })
+  .refine((d) => d.trafficRouting === undefined || d.canary !== undefined, {
+    message: routingNeedsCanary.message,
+  })
   .meta({
     description: 'Progressive delivery of one Deployment of the app.',
-    ...celMeta([strategyOneOf]),
+    ...celMeta([strategyOneOf, routingNeedsCanary]),
   });
 
 export type DeliverySpec = z.infer<typeof deliverySchema>;
@@ -215,7 +224,12 @@ export const deliveryStatusSchema = z
     phase: z.enum(DELIVERY_PHASES),
     revision: z.string().describe('The commit being rolled out.').optional(),
     step: z.int().min(0).describe('Index of the current step (canary).').optional(),
-    canaryWeight: z.int().min(0).max(100).describe('Percent of the replicas on the new version.').optional(),
+    canaryWeight: z
+      .int()
+      .min(0)
+      .max(100)
+      .describe('Percent of the traffic on the new version (of the replicas, by default).')
+      .optional(),
     failedChecks: z.int().min(0).optional(),
     metrics: z
       .array(

@@ -19,6 +19,7 @@ import { formatNumber } from './analysis.js';
 import { holdBlueGreen, restoreOld, startBlueGreen, stepBlueGreen } from './blue-green.js';
 import type { BlueGreenStep } from './blue-green.js';
 import { holdBack, targetOf } from './hold.js';
+import { holdRouting, resolveRouting } from './traffic/plan.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
 import {
@@ -77,8 +78,11 @@ export class DeliveryCoordinator {
       beforeValidate: (planned, live) => {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
+        const routing = resolveRouting(planned, delivery, app.spec.destination.namespace, target);
+        const gitReplicas = (target.object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
         holdBlueGreen(delivery, planned, app.spec.destination.namespace, decision, memory.rollout);
+        if (routing !== undefined) holdRouting(routing, target, gitReplicas, live, memory.rollout);
       },
       decision: () => decision,
     };
@@ -95,6 +99,8 @@ export class DeliveryCoordinator {
       namespace: app.spec.destination.namespace,
       app: app.metadata.name,
       stable,
+      planned: memory.planned,
+      settled: memory.settled,
       logger: this.deps.logger,
     };
   }
@@ -130,6 +136,7 @@ export class DeliveryCoordinator {
         // A newer template replacing a blue-green rollout: Git's selectors as the last sync saw them (the
         // planned Services now carry the old rollout's pins).
         ...(current?.blueGreen === undefined ? {} : { blueGreen: current.blueGreen }),
+        routeInGit: current?.routeInGit,
       };
       memory.rollout = rollout;
       if (ctx.delivery.blueGreen === undefined) {
@@ -146,7 +153,7 @@ export class DeliveryCoordinator {
     if (current === undefined) return { kind: 'none' };
     if (current.phase === 'promoting') return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
-    if (current.blueGreen === undefined) await removeCanary(ctx, current.total);
+    if (current.blueGreen === undefined) await removeCanary(ctx, current, current.total);
     else await restoreOld(ctx, memory, current);
     memory.rollout = undefined;
     await this.writeDelivery(app, deliveryStatusOf(current, 'Aborted', 'Git no longer asks for the canary'));
@@ -165,7 +172,7 @@ export class DeliveryCoordinator {
     if (rollout.blueGreen !== undefined) return this.blueGreenTurn(app, memory, ctx, rollout);
     if (rollout.phase === 'promoting') {
       if (!(await stableRolledOut(ctx))) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
-      await removeCanary(ctx, undefined);
+      await removeCanary(ctx, rollout, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
       await this.writeDelivery(app, deliveryStatusOf({ ...rollout, weight: 0 }, 'Succeeded', message));
@@ -225,11 +232,14 @@ export class DeliveryCoordinator {
       rollout.blueGreen === undefined
         ? `step ${rollout.state.step + 1} (${rollout.weight}%)`
         : `stage ${rollout.blueGreen.stage}`;
-    // Traffic first: the stable back to full size and the canary gone (blue-green: the active Service back
-    // on the old pods, the preview gone), before anything else.
-    if (rollout.blueGreen === undefined) await removeCanary(ctx, rollout.total);
-    else await restoreOld(ctx, memory, rollout);
-    const backOnStableMs = Date.now() - startedAt.getTime();
+    // Traffic first: the stable back to full size and the canary gone, routes back on the stable (blue-green:
+    // the active Service back on the old pods, the preview gone), before anything else.
+    let backOnStableMs: number;
+    if (rollout.blueGreen === undefined) backOnStableMs = await removeCanary(ctx, rollout, rollout.total);
+    else {
+      await restoreOld(ctx, memory, rollout);
+      backOnStableMs = Date.now() - startedAt.getTime();
+    }
     memory.rollout = undefined;
     const values = metrics
       .filter((m) => m.result === 'Failed')
