@@ -13,6 +13,7 @@ import { z } from 'zod';
 
 import { celCountSet, celMeta, countSet, durationSchema, objectNameSchema } from './common.js';
 import type { CelRule } from './common.js';
+import { routingNeedsCanary, trafficRoutingSchema } from './traffic.js';
 
 /** Built-in metrics (Flagger's names): share of non-5xx requests (percent) and the 99th latency (ms). */
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
@@ -123,7 +124,11 @@ export const analysisSchema = z
 
 export const canaryStepSchema = z
   .object({
-    weight: z.int().min(1).max(100).describe('Percent of the replicas (so of the traffic) on the canary.'),
+    weight: z
+      .int()
+      .min(1)
+      .max(100)
+      .describe('Percent of the traffic on the canary (of the replicas, by default).'),
     pause: durationSchema(
       'Time at this weight before the analysis of the step counts.',
       undefined,
@@ -131,6 +136,41 @@ export const canaryStepSchema = z
     ).default('0s'),
   })
   .describe('One step of a canary.');
+
+const distinctServices: CelRule = {
+  rule: 'self.activeService != self.previewService',
+  message: 'activeService and previewService must be two different Services',
+};
+
+/**
+ * Blue-green in Argo Rollouts' words (activeService, previewService, autoPromotionEnabled, a scale-down delay
+ * of 30s by default): the new version runs at full size beside the old one, reached by the preview Service
+ * only; after the analysis (and, with autoPromotionEnabled false, `mooring promote`) the active Service's
+ * selector switches to it; the old version is kept for scaleDownDelay, then replaced.
+ */
+export const blueGreenSchema = z
+  .object({
+    activeService: objectNameSchema(
+      'The Service users reach (a Service of the app); its selector switches on promotion.',
+    ),
+    previewService: objectNameSchema(
+      'The Service (of the app) that reaches only the new version before promotion.',
+    ),
+    autoPromotionEnabled: z
+      .boolean()
+      .describe('false: after the analysis passes, the switch waits for mooring promote (Argo Rollouts).')
+      .default(true),
+    scaleDownDelay: durationSchema(
+      'How long the old version is kept after the switch (an abort then switches back at once).',
+      undefined,
+      32,
+    ).default('30s'),
+  })
+  .refine((b) => b.activeService !== b.previewService, { message: distinctServices.message })
+  .meta({
+    description: 'Blue-green: the new version beside the old one behind a preview Service, then a switch.',
+    ...celMeta([distinctServices]),
+  });
 
 const strategyOneOf: CelRule = {
   rule: `${celCountSet(['canary', 'blueGreen'])} == 1`,
@@ -150,36 +190,33 @@ export const deliverySchema = z
           .max(20)
           .describe('Weights in order; the last need not be 100.'),
       })
-      .describe('Canary by replica ratio behind the same Service.')
+      .describe('Canary: the new template beside the stable, traffic moved in steps (see trafficRouting).')
       .optional(),
-    blueGreen: z
-      .object({
-        activeService: objectNameSchema('The Service users reach; its selector switches on promotion.'),
-        previewService: objectNameSchema('The Service that reaches the new version before promotion.'),
-        scaleDownDelay: durationSchema(
-          'How long the old version is kept after the switch.',
-          undefined,
-          32,
-        ).default('30s'),
-      })
-      .describe('Blue-green: the new version beside the old one, then a switch.')
-      .optional(),
+    blueGreen: blueGreenSchema.optional(),
+    trafficRouting: trafficRoutingSchema.optional(),
     analysis: analysisSchema,
   })
   .refine((d) => countSet(d, ['canary', 'blueGreen']) === 1, { message: strategyOneOf.message })
+  .refine((d) => d.trafficRouting === undefined || d.canary !== undefined, {
+    message: routingNeedsCanary.message,
+  })
   .meta({
     description: 'Progressive delivery of one Deployment of the app.',
-    ...celMeta([strategyOneOf]),
+    ...celMeta([strategyOneOf, routingNeedsCanary]),
   });
 
 export type DeliverySpec = z.infer<typeof deliverySchema>;
 export type AnalysisSpec = z.infer<typeof analysisSchema>;
 export type AnalysisMetric = z.infer<typeof analysisMetricSchema>;
 export type CanaryStep = z.infer<typeof canaryStepSchema>;
+export type BlueGreenSpec = z.infer<typeof blueGreenSchema>;
 export type WebhookSpec = z.infer<typeof webhookSchema>;
 
 export const DELIVERY_PHASES = ['Progressing', 'Waiting', 'Promoting', 'Succeeded', 'Aborted'] as const;
 export type DeliveryPhase = (typeof DELIVERY_PHASES)[number];
+
+export const BLUE_GREEN_STAGES = ['Preview', 'AwaitingPromotion', 'Switched', 'ScalingDown'] as const;
+export type BlueGreenStage = (typeof BLUE_GREEN_STAGES)[number];
 
 /** status.delivery: where the rollout stands, each metric's last value and the last decision. */
 export const deliveryStatusSchema = z
@@ -190,7 +227,12 @@ export const deliveryStatusSchema = z
       .optional(),
     revision: z.string().describe('The commit being rolled out.').optional(),
     step: z.int().min(0).describe('Index of the current step (canary).').optional(),
-    canaryWeight: z.int().min(0).max(100).describe('Percent of the replicas on the new version.').optional(),
+    canaryWeight: z
+      .int()
+      .min(0)
+      .max(100)
+      .describe('Percent of the traffic on the new version (of the replicas, by default).')
+      .optional(),
     failedChecks: z.int().min(0).optional(),
     metrics: z
       .array(
@@ -220,6 +262,27 @@ export const deliveryStatusSchema = z
       .describe(
         'Hash of the stable template annotation the controller last wrote on the Deployment: another one is refused.',
       )
+      .optional(),
+    blueGreen: z
+      .object({
+        stage: z
+          .enum(BLUE_GREEN_STAGES)
+          .describe(
+            'Preview: analysis of the new version; AwaitingPromotion: passed, waiting for mooring promote; Switched: users on the new version, the old one kept; ScalingDown: the Deployment takes the new template.',
+          ),
+        activeRevision: z.string().describe('The commit the active Service reaches.').optional(),
+        previewRevision: z.string().describe('The commit the preview Service reaches.').optional(),
+        activeSelector: z
+          .record(z.string(), z.string())
+          .describe('The active Service selector set.')
+          .optional(),
+        previewSelector: z
+          .record(z.string(), z.string())
+          .describe('The preview Service selector set.')
+          .optional(),
+        scaleDownAt: z.string().describe('When the old version goes (RFC 3339), once switched.').optional(),
+      })
+      .describe('Blue-green: which version each Service reaches.')
       .optional(),
   })
   .describe('Progressive delivery (spec.delivery) state.');

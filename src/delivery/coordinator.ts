@@ -21,7 +21,10 @@ import type { ReportEvent, RequestReport, RolloutEvent, RolloutReport } from '..
 import type { Trigger } from '../app/model.js';
 import { formatNumber } from './analysis.js';
 import type { MetricVerdict } from './analysis.js';
+import { holdBlueGreen, restoreOld, startBlueGreen, stepBlueGreen } from './blue-green.js';
+import type { BlueGreenStep } from './blue-green.js';
 import { holdBack, targetOf } from './hold.js';
+import { holdRouting, resolveRouting } from './traffic/plan.js';
 import type { HoldDecision } from './hold.js';
 import { weightsOf } from './machine.js';
 import {
@@ -41,6 +44,8 @@ import { runGates } from './webhooks.js';
 /** What the coordinator needs of the app's memory (part of the reconciler's AppMemory). */
 export interface DeliveryMemory {
   planned: Map<string, PlannedObject>;
+  /** What the last sync left settled (the reconciler's AppMemory.settled): objects written here leave it. */
+  settled?: Map<string, unknown> | undefined;
   rollout?: ActiveRollout | undefined;
   /** The stable template hash this controller last recorded in status.delivery. */
   stableTemplateHash?: string | undefined;
@@ -96,14 +101,18 @@ export class DeliveryCoordinator {
       beforeValidate: (planned, live) => {
         const target = targetOf(planned, delivery, app.spec.destination.namespace);
         if (target === undefined) return;
-        if (memory.rollout === undefined) {
-          // A restarted controller: the rollout status.delivery describes goes on where it was.
+        if (memory.rollout === undefined && app.status?.delivery?.blueGreen === undefined) {
+          // A restarted controller (canary; a blue-green rollout starts over): the rollout status.delivery describes goes on where it was.
           const git = target.object.spec as { replicas?: number; template: Record<string, unknown> };
           memory.rollout = resumeFromStatus(app.status?.delivery, git.template, git.replicas ?? 1);
           if (memory.rollout !== undefined) this.resumed.add(memory.rollout);
         }
         checkStableTemplate(live.get(target.id), app.status?.delivery, memory.stableTemplateHash);
+        const routing = resolveRouting(planned, delivery, app.spec.destination.namespace, target);
+        const gitReplicas = (target.object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
         decision = holdBack(delivery, target, live.get(target.id), viewOf(memory.rollout));
+        holdBlueGreen(delivery, planned, app.spec.destination.namespace, decision, memory.rollout);
+        if (routing !== undefined) holdRouting(routing, target, gitReplicas, live, memory.rollout);
       },
       decision: () => decision,
     };
@@ -120,6 +129,8 @@ export class DeliveryCoordinator {
       namespace: app.spec.destination.namespace,
       app: app.metadata.name,
       stable,
+      planned: memory.planned,
+      settled: memory.settled,
       logger: this.deps.logger,
       fetch: this.deps.egress.fetch,
     };
@@ -157,6 +168,10 @@ export class DeliveryCoordinator {
         weight: weightsOf(ctx.delivery)[0] ?? 0,
         phase: 'progressing',
         message: `canary of ${shortCommit(revision)} started`,
+        // A newer template replacing a blue-green rollout: Git's selectors as the last sync saw them (the
+        // planned Services now carry the old rollout's pins).
+        ...(current?.blueGreen === undefined ? {} : { blueGreen: current.blueGreen }),
+        routeInGit: current?.routeInGit,
       };
       memory.rollout = rollout;
       // pre-rollout webhooks (Flagger): before any traffic reaches the new version; a refusal aborts.
@@ -170,8 +185,13 @@ export class DeliveryCoordinator {
         await this.abort(app, memory, ctx, rollout, `pre-rollout ${pre.message}`, []);
         return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
       }
-      await startCanary(ctx, rollout);
-      rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
+      if (ctx.delivery.blueGreen === undefined) {
+        await startCanary(ctx, rollout);
+        rollout.message = `step 1 of ${weightsOf(ctx.delivery).length}: ${rollout.weight}% on ${shortCommit(revision)}`;
+      } else {
+        await startBlueGreen(ctx, memory, rollout);
+        rollout.message = `preview of ${shortCommit(revision)} started; the active Service stays on the old pods`;
+      }
       await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'started', {
         events: [{ type: 'Normal', reason: 'RolloutStarted', message: rollout.message }],
       });
@@ -180,7 +200,8 @@ export class DeliveryCoordinator {
     if (current === undefined) return { kind: 'none' };
     if (current.phase === 'promoting') return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
     // Git went back to the stable template while a canary ran: the canary has nothing left to prove.
-    await removeCanary(ctx, current.total);
+    if (current.blueGreen === undefined) await removeCanary(ctx, current, current.total);
+    else await restoreOld(ctx, memory, current);
     memory.rollout = undefined;
     await this.writeDelivery(
       app,
@@ -200,9 +221,10 @@ export class DeliveryCoordinator {
       memory.rollout = undefined;
       return { kind: 'none' };
     }
+    if (rollout.blueGreen !== undefined) return this.blueGreenTurn(app, memory, ctx, rollout);
     if (rollout.phase === 'promoting') {
       if (!(await stableRolledOut(ctx))) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
-      await removeCanary(ctx, undefined);
+      await removeCanary(ctx, rollout, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;
       await this.writeDelivery(
@@ -286,9 +308,18 @@ export class DeliveryCoordinator {
     checked: { check?: RolloutReport['check'] } = {},
   ): Promise<void> {
     const startedAt = new Date();
-    // Traffic first: the stable back to full size and the canary gone, before anything else.
-    await removeCanary(ctx, rollout.total);
-    const backOnStableMs = Date.now() - startedAt.getTime();
+    const step =
+      rollout.blueGreen === undefined
+        ? `step ${rollout.state.step + 1} (${rollout.weight}%)`
+        : `stage ${rollout.blueGreen.stage}`;
+    // Traffic first: the stable back to full size and the canary gone, routes back on the stable (blue-green:
+    // the active Service back on the old pods, the preview gone), before anything else.
+    let backOnStableMs: number;
+    if (rollout.blueGreen === undefined) backOnStableMs = await removeCanary(ctx, rollout, rollout.total);
+    else {
+      await restoreOld(ctx, memory, rollout);
+      backOnStableMs = Date.now() - startedAt.getTime();
+    }
     memory.rollout = undefined;
     const values = metrics
       .filter((m) => m.result === 'Failed')
@@ -296,7 +327,6 @@ export class DeliveryCoordinator {
         (m) => `${m.name}=${m.value === undefined ? '?' : formatNumber(m.value)} (${m.message ?? 'failed'})`,
       )
       .join(', ');
-    const step = `step ${rollout.state.step + 1} (${rollout.weight}%)`;
     const target = rollout.state.stableRevision;
     let gitNote: string;
     let revert: RequestReport | undefined;
@@ -313,7 +343,8 @@ export class DeliveryCoordinator {
         revert = { kind: 'rollback', target, how: 'failed', reason: errorMessage(error) };
       }
     }
-    const message = `canary of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
+    const strategy = rollout.blueGreen === undefined ? 'canary' : 'blue-green';
+    const message = `${strategy} of ${shortCommit(rollout.state.revision)} aborted at ${step}: ${reason}${values === '' ? '' : `; failed metrics: ${values}`}; traffic back on stable in ${backOnStableMs}ms; ${gitNote}`;
     await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Aborted', message), 'aborted', {
       ...checked,
       trigger: 'rollback',
@@ -364,6 +395,60 @@ export class DeliveryCoordinator {
     memory.stableTemplateHash = hash;
     if (app.status?.delivery?.stableTemplateHash === hash) return;
     await this.patchDelivery(app, { stableTemplateHash: hash });
+  }
+
+  /** One turn of a blue-green rollout (blue-green.ts): switch, scale-down, the end, or an abort. */
+  private async blueGreenTurn(
+    app: Application,
+    memory: DeliveryMemory,
+    ctx: RunnerContext,
+    rollout: ActiveRollout,
+  ): Promise<Turn> {
+    let step: BlueGreenStep;
+    try {
+      step = await stepBlueGreen(ctx, memory, rollout, Date.now());
+    } catch (error) {
+      rollout.message = `rollout paused: ${errorMessage(error)}`;
+      await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Waiting'), 'progress');
+      return { kind: 'wait', delayMs: 5000 };
+    }
+    switch (step.kind) {
+      case 'wait':
+        await this.writeDelivery(app, memory, deliveryStatusOf(rollout, step.phase), 'progress');
+        return { kind: 'wait', delayMs: step.delayMs };
+      case 'switched':
+        await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Progressing'), 'step', {
+          events: [{ type: 'Normal', reason: 'RolloutSwitched', message: step.message }],
+        });
+        return { kind: 'wait', delayMs: 1000 };
+      case 'scale-down':
+        await this.writeDelivery(
+          app,
+          memory,
+          deliveryStatusOf(rollout, 'Promoting', step.message),
+          'promoting',
+        );
+        return { kind: 'sync' };
+      case 'abort':
+        await this.abort(app, memory, ctx, rollout, step.message, step.metrics);
+        return { kind: 'wait', delayMs: 1000 };
+      case 'finished': {
+        memory.rollout = undefined;
+        const message = `promoted ${shortCommit(rollout.state.revision)}: ${ctx.delivery.target} runs it behind the active Service, the preview is gone`;
+        await this.writeDelivery(app, memory, deliveryStatusOf(rollout, 'Succeeded', message), 'promoted', {
+          events: [{ type: 'Normal', reason: 'RolloutPromoted', message }],
+        });
+        const told = await runGates(
+          ctx.delivery.analysis.webhooks,
+          'post-rollout',
+          { name: ctx.delivery.target, namespace: ctx.namespace, checksum: rollout.templateHash },
+          ctx.fetch,
+        );
+        if (told !== undefined && !told.passed)
+          await recordEvent(this.deps.objects, app, 'Warning', 'PostRolloutWebhookFailed', told.message);
+        return { kind: 'none' };
+      }
+    }
   }
 
   /** Asks for `mooring promote` / `mooring abort` on the rollout in progress (ignored when there is none). */

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 
-import { MooringError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import type { DeliverySpec } from '../crd/delivery.js';
 import type { PlannedObject } from '../plan/types.js';
@@ -22,7 +21,7 @@ export type HoldDecision =
   | { kind: 'direct'; reason: string }
   /** Same template as the stable: applied, replicas at the rollout's split when one is running. */
   | { kind: 'unchanged' }
-  /** A new template: the stable keeps the old one; the new one goes to the canary. */
+  /** A new template: the stable keeps the old one; the new one goes to the canary (or the preview). */
   | { kind: 'held'; template: Record<string, unknown>; templateHash: string; replicas: number };
 
 /** What the reconciler knows of a rollout in progress. */
@@ -108,17 +107,6 @@ export function holdBack(
     if (rollout !== undefined) object.spec.replicas = splitReplicas(total, rollout.weight).stable;
     return { kind: 'unchanged' };
   }
-  if (delivery.blueGreen !== undefined)
-    throw new MooringError(
-      'INVALID_MANIFEST',
-      `spec.delivery.blueGreen is not implemented yet: the new template of Deployment ${delivery.target} was not applied`,
-      {
-        step: 'validate',
-        retry: 'terminal',
-        subject: `Deployment/${planned.ref.namespace}/${delivery.target}`,
-        hint: 'use spec.delivery.canary, or remove spec.delivery to apply it in one go',
-      },
-    );
   object.spec.template = stable;
   const weight = rollout?.templateHash === hash ? rollout.weight : (weightsOf(delivery)[0] ?? 0);
   object.spec.replicas = splitReplicas(total, weight).stable;

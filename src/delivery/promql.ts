@@ -59,19 +59,30 @@ export function templateQuery(query: string, values: QueryValues): string {
  * The selector of the canary's series: the test's and the documented convention is an instrumented app
  * exporting `http_requests_total{code}` and `http_request_duration_seconds_bucket{le}`, with Prometheus adding
  * namespace, app (the Deployment's name) and track (`canary` for the canary's pods, from their
- * mooring.dev/track label).
+ * mooring.dev/track label; `preview` for the preview pods of a blue-green rollout).
  */
-const CANARY = 'namespace="{{namespace}}",app="{{target}}",track="canary"';
+const selectorOf = (track: string): string => `namespace="{{namespace}}",app="{{target}}",track="${track}"`;
 
-export const BUILTIN_QUERIES: Record<BuiltinMetric, string> = {
-  // Percent of requests that did not answer 5xx.
-  'request-success-rate': `100 * sum(rate(http_requests_total{${CANARY},code!~"5.."}[{{interval}}])) / sum(rate(http_requests_total{${CANARY}}[{{interval}}]))`,
-  // 99th percentile latency in milliseconds.
-  'request-duration': `1000 * histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${CANARY}}[{{interval}}])))`,
-};
+/** The built-in queries on the series of one track (`canary`, or `preview` for blue-green). */
+export function builtinQueriesFor(track: string): Record<BuiltinMetric, string> {
+  const sel = selectorOf(track);
+  return {
+    // Percent of requests that did not answer 5xx.
+    'request-success-rate': `100 * sum(rate(http_requests_total{${sel},code!~"5.."}[{{interval}}])) / sum(rate(http_requests_total{${sel}}[{{interval}}]))`,
+    // 99th percentile latency in milliseconds.
+    'request-duration': `1000 * histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[{{interval}}])))`,
+  };
+}
+
+/** Requests the new version answered in the interval: below the minimum sample size a step waits. */
+export function sampleQueryFor(track: string): string {
+  return `sum(increase(http_requests_total{${selectorOf(track)}}[{{interval}}]))`;
+}
+
+export const BUILTIN_QUERIES: Record<BuiltinMetric, string> = builtinQueriesFor('canary');
 
 /** Requests the canary answered in the interval: below the minimum sample size a step waits. */
-export const SAMPLE_QUERY = `sum(increase(http_requests_total{${CANARY}}[{{interval}}]))`;
+export const SAMPLE_QUERY = sampleQueryFor('canary');
 
 /** Prometheus wants whole seconds or larger units in a range; analysis intervals are at least 1s. */
 export function promDuration(ms: number): string {

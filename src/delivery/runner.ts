@@ -16,10 +16,13 @@ import { evaluateCheck } from './analysis.js';
 import type { CheckVerdict, MetricReading } from './analysis.js';
 import { TRACK_LABEL } from './hold.js';
 import type { RolloutView } from './hold.js';
-import { decideRollout, splitReplicas, weightsOf } from './machine.js';
+import { blueGreenStatusOf } from './blue-green-machine.js';
+import type { BlueGreenProgress } from './blue-green-machine.js';
+import { decideRollout, weightsOf } from './machine.js';
 import type { Action, CanaryHealth, Observation, RolloutState } from './machine.js';
 import { queryPrometheus } from './prometheus.js';
-import { BUILTIN_QUERIES, promDuration, SAMPLE_QUERY, templateQuery } from './promql.js';
+import { builtinQueriesFor, promDuration, sampleQueryFor, templateQuery } from './promql.js';
+import { routerFor } from './traffic/router.js';
 import { runGates } from './webhooks.js';
 
 export const CANARY_FIELD_MANAGER = 'mooring-delivery';
@@ -38,6 +41,10 @@ export interface ActiveRollout {
   lastCheck?: CheckVerdict | undefined;
   /** Manual request from mooring promote / abort. */
   manual?: 'promote' | 'abort' | undefined;
+  /** Blue-green only: where the switch stands (blue-green.ts). */
+  blueGreen?: BlueGreenProgress | undefined;
+  /** trafficRouting.httpRoute: the route as Git has it, restored when the rollout ends. */
+  routeInGit?: KubeObject | undefined;
 }
 
 export function viewOf(rollout: ActiveRollout | undefined): RolloutView | undefined {
@@ -78,6 +85,7 @@ export function canaryDeployment(
   stable: KubeObject,
   template: Record<string, unknown>,
   replicas: number,
+  track: 'canary' | 'preview' = 'canary',
 ): KubeObject {
   const s = stable as Deployment;
   const labels = Object.fromEntries(
@@ -88,9 +96,9 @@ export function canaryDeployment(
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
-      name: canaryName(s.metadata.name),
+      name: `${s.metadata.name}-${track}`.slice(0, 253),
       namespace: s.metadata.namespace ?? 'default',
-      labels: { ...labels, [TRACK_LABEL]: 'canary' },
+      labels: { ...labels, [TRACK_LABEL]: track },
       ownerReferences: [
         {
           apiVersion: 'apps/v1',
@@ -111,13 +119,13 @@ export function canaryDeployment(
       ),
       selector: {
         ...s.spec.selector,
-        matchLabels: { ...s.spec.selector.matchLabels, [TRACK_LABEL]: 'canary' },
+        matchLabels: { ...s.spec.selector.matchLabels, [TRACK_LABEL]: track },
       },
       template: {
         ...tpl,
         metadata: {
           ...tpl.metadata,
-          labels: { ...tpl.metadata?.labels, [TRACK_LABEL]: 'canary' },
+          labels: { ...tpl.metadata?.labels, [TRACK_LABEL]: track },
           annotations: Object.fromEntries(
             Object.entries((tpl.metadata?.annotations as Record<string, string> | undefined) ?? {}).filter(
               ([k]) => k !== TRACKING_ANNOTATION,
@@ -146,52 +154,65 @@ export interface RunnerContext {
   app: string;
   /** The planned stable Deployment of the last sync (applied again with the stable's share of replicas). */
   stable: PlannedObject;
+  /** The planned objects of the last sync (the route, Ingress and Services of trafficRouting). */
+  planned: ReadonlyMap<string, PlannedObject>;
+  /**
+   * What the last sync left settled (the reconciler's AppMemory.settled), by id: a planned object written
+   * here between syncs leaves it, so the next sync compares it again rather than skip it as unchanged.
+   */
+  settled?: Map<string, unknown> | undefined;
   logger: Logger;
   /** Every analysis request goes through the controller's egress policy. */
   fetch: EgressFetch;
 }
 
-/** Creates (or updates) the canary with the first step's share and scales the stable to the rest. */
+/**
+ * Creates (or updates) the canary with the first step's share, then lets the traffic router send it that
+ * share (the stable was sized by the sync that held the template back).
+ */
 export async function startCanary(ctx: RunnerContext, rollout: ActiveRollout): Promise<void> {
   const live = await ctx.objects.get('apps/v1', ctx.stable.ref);
   if (live === undefined) throw new Error(`${ctx.stable.ref.name} is missing`);
-  const split = splitReplicas(rollout.total, rollout.weight);
-  await ctx.objects.apply(canaryDeployment(live, rollout.template, split.canary), {
-    fieldManager: CANARY_FIELD_MANAGER,
-  });
-}
-
-/** Scales stable and canary to `weight` (the stable through the engine's own apply of its planned object). */
-export async function setWeight(ctx: RunnerContext, rollout: ActiveRollout, weight: number): Promise<void> {
-  const split = splitReplicas(rollout.total, weight);
-  rollout.weight = weight;
-  await ctx.objects.mergePatch(
-    'apps/v1',
-    { ...ctx.stable.ref, name: canaryName(ctx.delivery.target) },
-    { spec: { replicas: split.canary } },
+  const router = routerFor(ctx);
+  await ctx.objects.apply(
+    canaryDeployment(live, rollout.template, router.canaryReplicas(rollout.total, rollout.weight)),
     { fieldManager: CANARY_FIELD_MANAGER },
   );
-  await applyStable(ctx, split.stable);
+  await router.prepare(rollout);
 }
 
-export async function applyStable(ctx: RunnerContext, replicas: number): Promise<void> {
-  const object = ctx.stable.object as unknown as Deployment;
-  object.spec.replicas = replicas;
-  await ctx.objects.apply(ctx.stable.object);
+/** Moves the canary's share of traffic to `weight` (see traffic/router.ts). */
+export async function setWeight(ctx: RunnerContext, rollout: ActiveRollout, weight: number): Promise<void> {
+  await routerFor(ctx).setWeight(rollout, weight);
 }
 
-/** Traffic back on the stable at once: the stable at full size first, then the canary deleted. */
-export async function removeCanary(ctx: RunnerContext, stableReplicas: number | undefined): Promise<void> {
-  if (stableReplicas !== undefined) await applyStable(ctx, stableReplicas);
+/**
+ * Traffic back on the stable at once (at `stableReplicas` when given), then the canary deleted and whatever
+ * routed to it. Returns the milliseconds until traffic was back on the stable.
+ */
+export async function removeCanary(
+  ctx: RunnerContext,
+  rollout: ActiveRollout,
+  stableReplicas: number | undefined,
+): Promise<number> {
+  const startedAt = Date.now();
+  const router = routerFor(ctx);
+  await router.reset(rollout, stableReplicas);
+  const backOnStableMs = Date.now() - startedAt;
   await ctx.objects
     .delete('apps/v1', { ...ctx.stable.ref, name: canaryName(ctx.delivery.target) })
     .catch((error: unknown) => {
       ctx.logger.warn({ err: errorMessage(error) }, 'canary delete failed');
     });
+  await router.cleanup(rollout);
+  return backOnStableMs;
 }
 
-export async function canaryHealth(ctx: RunnerContext): Promise<CanaryHealth> {
-  const ref = { ...ctx.stable.ref, name: canaryName(ctx.delivery.target) };
+export async function canaryHealth(
+  ctx: RunnerContext,
+  name: string = canaryName(ctx.delivery.target),
+): Promise<CanaryHealth> {
+  const ref = { ...ctx.stable.ref, name };
   const canary = (await ctx.objects.get('apps/v1', ref)) as Deployment | undefined;
   if (canary === undefined) return { kind: 'failed', message: `${ref.name} is missing` };
   const stuck = canary.status?.conditions?.find(
@@ -255,7 +276,12 @@ export async function stableRolledOut(ctx: RunnerContext): Promise<boolean> {
   );
 }
 
-async function runCheck(ctx: RunnerContext, rollout: ActiveRollout): Promise<CheckVerdict> {
+/** One analysis check of the new version's series (`track`: canary, or preview for blue-green). */
+export async function runCheck(
+  ctx: RunnerContext,
+  rollout: ActiveRollout,
+  track = 'canary',
+): Promise<CheckVerdict> {
   const { analysis } = ctx.delivery;
   const values = {
     app: ctx.app,
@@ -265,10 +291,11 @@ async function runCheck(ctx: RunnerContext, rollout: ActiveRollout): Promise<Che
     interval: promDuration(durationMs(analysis.interval)),
   };
   const address = analysis.prometheus.address;
-  const samples = await queryPrometheus(address, templateQuery(SAMPLE_QUERY, values), ctx.fetch);
+  const samples = await queryPrometheus(address, templateQuery(sampleQueryFor(track), values), ctx.fetch);
+  const builtin = builtinQueriesFor(track);
   const readings = new Map<string, MetricReading>();
   for (const metric of analysis.metrics) {
-    const query = metric.builtin === undefined ? (metric.query ?? '') : BUILTIN_QUERIES[metric.builtin];
+    const query = metric.builtin === undefined ? (metric.query ?? '') : builtin[metric.builtin];
     readings.set(metric.name, await queryPrometheus(address, templateQuery(query, values), ctx.fetch));
   }
   return evaluateCheck(analysis.metrics, readings, samples, analysis.minSampleSize);
@@ -325,5 +352,8 @@ export function deliveryStatusOf(
     stepStartedAt: new Date(rollout.state.stepStartedAt).toISOString(),
     templateHash: rollout.templateHash,
     ...(rollout.state.stableRevision === undefined ? {} : { stableRevision: rollout.state.stableRevision }),
+    ...(rollout.blueGreen === undefined
+      ? {}
+      : { blueGreen: blueGreenStatusOf(rollout.blueGreen, rollout.state.revision) }),
   };
 }

@@ -19,8 +19,13 @@ export function formatStatus(app: StatusSubject): string {
     );
   const d = s.delivery;
   if (d?.phase !== undefined) {
+    const bg = d.blueGreen;
+    const where =
+      bg === undefined
+        ? `step ${(d.step ?? 0) + 1}, canary ${d.canaryWeight ?? 0}%`
+        : `blue-green ${bg.stage}, active on ${bg.activeRevision?.slice(0, 12) ?? 'the old version'}, preview on ${bg.previewRevision?.slice(0, 12) ?? '-'}`;
     lines.push(
-      `  rollout ${d.phase}${d.revision === undefined ? '' : ` of ${d.revision.slice(0, 12)}`}: step ${(d.step ?? 0) + 1}, canary ${d.canaryWeight ?? 0}%, ${d.failedChecks ?? 0} failed checks`,
+      `  rollout ${d.phase}${d.revision === undefined ? '' : ` of ${d.revision.slice(0, 12)}`}: ${where}, ${d.failedChecks ?? 0} failed checks`,
       `    ${d.message ?? ''}`,
     );
     for (const m of d.metrics ?? [])

@@ -11,7 +11,7 @@ export type Mode = 'good' | 'bad' | 'idle';
 /** Pretends to be the canary's pods as Prometheus would see them: every scrape adds a burst of requests. */
 export async function canaryMetrics(
   t: { after: (fn: () => Promise<void>) => void },
-  labels: { namespace: string; app: string },
+  labels: { namespace: string; app: string; track?: string },
 ): Promise<{ target: string; setMode: (mode: Mode) => void; scrapes: () => number }> {
   let mode: Mode = 'idle';
   let scrapes = 0;
@@ -26,7 +26,7 @@ export async function canaryMetrics(
       counts.errors += 10;
       counts.slow += 20;
     }
-    const sel = `namespace="${labels.namespace}",app="${labels.app}",track="canary"`;
+    const sel = `namespace="${labels.namespace}",app="${labels.app}",track="${labels.track ?? 'canary'}"`;
     const total = counts.fast + counts.slow;
     res.setHeader('content-type', 'text/plain; version=0.0.4');
     res.end(

@@ -122,15 +122,16 @@ describe('delivery hold-back', () => {
     assert.equal(spec(p).replicas, 4);
   });
 
-  it('refuses blue-green (not implemented) rather than applying the new template in one go', () => {
+  it('holds a blue-green template back with the old version at full size (the preview runs beside it)', () => {
     const blueGreen = deliverySchema.parse({
       target: 'web',
       blueGreen: { activeService: 'web', previewService: 'web-preview' },
       analysis: { prometheus: { address: 'http://prom:9090' } },
     });
-    assert.throws(
-      () => holdBack(blueGreen, planned('web:2'), live('web:1'), undefined),
-      /blueGreen is not implemented/,
-    );
+    const p = planned('web:2');
+    const decision = holdBack(blueGreen, p, live('web:1'), undefined);
+    assert.equal(decision.kind, 'held');
+    assert.deepEqual(spec(p).template, template('web:1'));
+    assert.equal(spec(p).replicas, 4);
   });
 });
