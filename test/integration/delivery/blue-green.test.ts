@@ -18,7 +18,7 @@ import { packageRoot } from '../../../src/core/package-root.js';
 import { git } from '../../../src/devgit/git-cli.js';
 import { testCluster } from '../../helpers/kube.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
-import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
+import { assertPromoted, canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
 import type { ControllerHarness } from '../controller/harness.js';
 
@@ -120,16 +120,7 @@ describe('progressive delivery: blue-green with a preview Service and Prometheus
       app: 'web',
       'mooring.dev/track': 'preview',
     });
-    const done = await h.waitForApp(
-      name,
-      'promoted',
-      (a) => a.status?.delivery?.phase === 'Succeeded',
-      120_000,
-    );
-    assert.equal(done.status?.delivery?.revision, v2);
-    const promoted = await h.get('apps/v1', 'Deployment', 'web');
-    assert.equal(imageOf(promoted), 'registry.example/web:2.0');
-    assert.equal(replicasOf(promoted), 4);
+    await assertPromoted(h, name, v2);
     // Git's selectors are back and the preview is gone: Git, cluster and history agree.
     assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web')), { app: 'web' });
     assert.deepEqual(selectorOf(await h.get('v1', 'Service', 'web-preview')), { app: 'web' });

@@ -10,7 +10,7 @@ import type { TestContext } from 'node:test';
 
 import { git } from '../../../src/devgit/git-cli.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
-import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
+import { assertPromoted, canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
 import type { ControllerHarness } from '../controller/harness.js';
 
@@ -46,16 +46,7 @@ describe('progressive delivery: canary by replica ratio with Prometheus analysis
     assert.equal(imageOf(stable), 'registry.example/web:1.0', 'the stable keeps the old template');
     assert.equal(replicasOf(stable), 3);
     await h.waitForEvent(name, 'RolloutStep', (m) => m.includes('50%'));
-    const done = await h.waitForApp(
-      name,
-      'promoted',
-      (a) => a.status?.delivery?.phase === 'Succeeded',
-      120_000,
-    );
-    assert.equal(done.status?.delivery?.revision, v2);
-    const promoted = await h.get('apps/v1', 'Deployment', 'web');
-    assert.equal(imageOf(promoted), 'registry.example/web:2.0');
-    assert.equal(replicasOf(promoted), 4);
+    await assertPromoted(h, name, v2);
     await h.waitFor('the canary removed', async () =>
       (await h.get('apps/v1', 'Deployment', 'web-canary')) === undefined ? true : undefined,
     );

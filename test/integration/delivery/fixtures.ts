@@ -1,9 +1,11 @@
 /** Fixtures of the progressive delivery tests: a metrics endpoint standing in for the canary's pods, manifests. */
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { ApplicationSpec } from '../../../src/app/model.js';
 import type { KubeObject } from '../../../src/core/objects.js';
+import type { ControllerHarness } from '../controller/harness.js';
 import { deployment as manifestDeployment } from '../../helpers/manifests.js';
 
 export type Mode = 'good' | 'bad' | 'idle';
@@ -95,4 +97,26 @@ export function deliverySpec(
       },
     },
   } as unknown as Partial<ApplicationSpec>;
+}
+
+/**
+ * Waits for the rollout of `revision` to succeed, then checks the Deployment `web` runs `image` at full size
+ * (4 replicas): the end every strategy (canary, routed canary, blue-green) must reach.
+ */
+export async function assertPromoted(
+  h: ControllerHarness,
+  name: string,
+  revision: string,
+  image = 'registry.example/web:2.0',
+): Promise<void> {
+  const done = await h.waitForApp(
+    name,
+    'promoted',
+    (a) => a.status?.delivery?.phase === 'Succeeded',
+    120_000,
+  );
+  assert.equal(done.status?.delivery?.revision, revision);
+  const promoted = await h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(imageOf(promoted), image);
+  assert.equal(replicasOf(promoted), 4);
 }

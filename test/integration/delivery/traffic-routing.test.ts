@@ -17,7 +17,7 @@ import { installGatewayApiCrds } from '../../helpers/gateway-api.js';
 import { startPrometheus } from '../../helpers/prometheus.js';
 import { controllerHarness, readyAt } from '../controller/harness.js';
 import type { ControllerHarness } from '../controller/harness.js';
-import { canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
+import { assertPromoted, canaryMetrics, deliverySpec, imageOf, replicasOf, web } from './fixtures.js';
 
 const SERVICES = { stable: 'web', canary: 'web-canary' };
 
@@ -234,16 +234,7 @@ describe('canary traffic routing', () => {
       60_000,
     );
     assert.equal(replicasOf(await h.get('apps/v1', 'Deployment', 'web-canary')), 2);
-    const done = await h.waitForApp(
-      name,
-      'promoted',
-      (a) => a.status?.delivery?.phase === 'Succeeded',
-      120_000,
-    );
-    assert.equal(done.status?.delivery?.revision, v2);
-    const promoted = await h.get('apps/v1', 'Deployment', 'web');
-    assert.equal(imageOf(promoted), 'registry.example/web:2.0');
-    assert.equal(replicasOf(promoted), 4);
+    await assertPromoted(h, name, v2);
     // The end: all traffic back on the stable (100/0), then the route exactly as Git has it.
     const final = await h.waitFor('the route back to Git', async () => {
       const r = await h.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web');
