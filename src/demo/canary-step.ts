@@ -28,6 +28,7 @@ import type { SimulatedTraffic } from './canary-traffic.js';
 import type { DemoLayout } from './layout.js';
 import type { Print } from './steps.js';
 import { INDENT } from './steps.js';
+import { stepPrerequisites } from './step-prerequisites.js';
 import { waitForApps } from './wait-apps.js';
 
 /** The example app delivered progressively (examples/canary-web). */
@@ -87,21 +88,17 @@ export async function setUpCanaryApp(options: {
   print: Print;
 }): Promise<CanarySetup | undefined> {
   const { objects, layout, repoURL, print } = options;
-  const binary = findPrometheusBinary();
-  if (binary === undefined) {
-    print(`${INDENT}${PROMETHEUS_MISSING}`);
-    return undefined;
-  }
-  const present = await git(layout.bareDir, ['cat-file', '-e', `main:${MANIFEST}`]).then(
-    () => true,
-    () => false,
+  const binary = await stepPrerequisites(
+    layout,
+    {
+      binary: findPrometheusBinary(),
+      missing: PROMETHEUS_MISSING,
+      appPath: CANARY_DEMO_APP.path,
+      manifest: MANIFEST,
+    },
+    print,
   );
-  if (!present) {
-    print(
-      `${INDENT}skipped: the demo repository kept from an older run has no ${CANARY_DEMO_APP.path}/ (run the demo with --reset)`,
-    );
-    return undefined;
-  }
+  if (binary === undefined) return undefined;
   const started = Date.now();
   let traffic: SimulatedTraffic | undefined;
   let prometheus: LocalPrometheus | undefined;

@@ -21,6 +21,7 @@ import type { DemoApp } from './apps.js';
 import type { DemoLayout } from './layout.js';
 import type { DemoController, Print } from './steps.js';
 import { INDENT } from './steps.js';
+import { stepPrerequisites } from './step-prerequisites.js';
 import { waitForApps } from './wait-apps.js';
 
 /** The example app image automation edits (examples/image-web). */
@@ -91,21 +92,17 @@ export async function runImageStep(options: {
 }): Promise<ImageStepResult | undefined> {
   const { objects, layout, repoURL, controller, print } = options;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const binary = findRegistryBinary();
-  if (binary === undefined) {
-    print(`${INDENT}${REGISTRY_MISSING}`);
-    return undefined;
-  }
-  const present = await git(layout.bareDir, ['cat-file', '-e', `main:${MANIFEST}`]).then(
-    () => true,
-    () => false,
+  const binary = await stepPrerequisites(
+    layout,
+    {
+      binary: findRegistryBinary(),
+      missing: REGISTRY_MISSING,
+      appPath: IMAGE_DEMO_APP.path,
+      manifest: MANIFEST,
+    },
+    print,
   );
-  if (!present) {
-    print(
-      `${INDENT}skipped: the demo repository kept from an older run has no ${IMAGE_DEMO_APP.path}/ (run the demo with --reset)`,
-    );
-    return undefined;
-  }
+  if (binary === undefined) return undefined;
   const registry = await startLocalRegistry({
     binary,
     dir: join(layout.dir, 'registry'),
