@@ -211,7 +211,7 @@ export async function stepBlueGreen(
   const progress = rollout.blueGreen;
   if (progress === undefined) throw new Error('blue-green rollout without progress');
   if (rollout.phase === 'promoting') {
-    if (!(await stableRolledOut(ctx))) {
+    if (!(await stableRolledOut(ctx, rollout.templateHash))) {
       rollout.message = `${ctx.delivery.target} is taking the new template; users stay on the preview pods`;
       return { kind: 'wait', delayMs: 1000, phase: 'Progressing' };
     }

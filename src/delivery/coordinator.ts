@@ -223,7 +223,8 @@ export class DeliveryCoordinator {
     }
     if (rollout.blueGreen !== undefined) return this.blueGreenTurn(app, memory, ctx, rollout);
     if (rollout.phase === 'promoting') {
-      if (!(await stableRolledOut(ctx))) return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
+      if (!(await stableRolledOut(ctx, rollout.templateHash)))
+        return { kind: 'wait', delayMs: PROMOTE_POLL_MS };
       await removeCanary(ctx, rollout, undefined);
       memory.rollout = undefined;
       const message = `promoted ${shortCommit(rollout.state.revision)}: the stable runs it, the canary is gone`;

@@ -14,7 +14,7 @@ import type { PlannedObject } from '../plan/types.js';
 import { TRACKING_ANNOTATION, TRACKING_LABEL } from '../plan/tracking.js';
 import { evaluateCheck } from './analysis.js';
 import type { CheckVerdict, MetricReading } from './analysis.js';
-import { TRACK_LABEL } from './hold.js';
+import { STABLE_TEMPLATE_ANNOTATION, templateHash as templateHashOf, TRACK_LABEL } from './hold.js';
 import type { RolloutView } from './hold.js';
 import { blueGreenStatusOf } from './blue-green-machine.js';
 import type { BlueGreenProgress } from './blue-green-machine.js';
@@ -263,10 +263,16 @@ export async function canaryHealth(
   return { kind: 'progressing', message: `${canary.status?.readyReplicas ?? 0}/${want} canary pods ready` };
 }
 
-/** Whether the stable Deployment finished rolling out (after promotion). */
-export async function stableRolledOut(ctx: RunnerContext): Promise<boolean> {
+/**
+ * Whether the stable Deployment runs the promoted template (`templateHash`) and finished rolling it out. The
+ * stable template annotation says which template the last applied sync gave it: while the promotion sync
+ * has not been applied (it failed, or is still queued), the annotation is the old template and the rollout
+ * is not done, however settled the Deployment looks.
+ */
+export async function stableRolledOut(ctx: RunnerContext, templateHash: string): Promise<boolean> {
   const d = (await ctx.objects.get('apps/v1', ctx.stable.ref)) as Deployment | undefined;
   if (d === undefined) return false;
+  if (!stableRunsTemplate(d.metadata.annotations?.[STABLE_TEMPLATE_ANNOTATION], templateHash)) return false;
   const want = d.spec.replicas ?? 1;
   return (
     (d.status?.observedGeneration ?? 0) >= ((d.metadata.generation as number | undefined) ?? 0) &&
@@ -274,6 +280,16 @@ export async function stableRolledOut(ctx: RunnerContext): Promise<boolean> {
     (d.status?.availableReplicas ?? 0) >= want &&
     (d.status?.replicas ?? 0) <= want
   );
+}
+
+/** Whether a stable template annotation holds the template of `hash` (false when absent or unreadable). */
+export function stableRunsTemplate(annotation: string | undefined, hash: string): boolean {
+  if (annotation === undefined) return false;
+  try {
+    return templateHashOf(JSON.parse(annotation)) === hash;
+  } catch {
+    return false;
+  }
 }
 
 /** One analysis check of the new version's series (`track`: canary, or preview for blue-green). */
