@@ -91,5 +91,7 @@ function judge(metric: AnalysisMetric, reading: MetricReading | undefined): Metr
 }
 
 export function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  // Rounded first: Prometheus' extrapolation leaves ratios a hair off (49.9999999 is shown as 50, not 50.00).
+  const rounded = Math.round(n * 100) / 100;
+  return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(2);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { evaluateCheck } from '../../../src/delivery/analysis.js';
+import { evaluateCheck, formatNumber } from '../../../src/delivery/analysis.js';
 import type { MetricReading } from '../../../src/delivery/analysis.js';
 import type { AnalysisMetric } from '../../../src/crd/delivery.js';
 
@@ -69,5 +69,15 @@ describe('analysis check', () => {
       evaluateCheck(METRICS, readings({ value: 10 }, { empty: true }), { value: 50 }, 10).kind,
       'fail',
     );
+  });
+});
+
+describe('metric values in messages', () => {
+  it('shows integers as integers, even a hair off from extrapolation, and others with two decimals', () => {
+    assert.equal(formatNumber(50), '50');
+    assert.equal(formatNumber(49.99999999), '50');
+    assert.equal(formatNumber(50.0000001), '50');
+    assert.equal(formatNumber(98.5), '98.50');
+    assert.equal(formatNumber(1981.237), '1981.24');
   });
 });
