@@ -24,6 +24,7 @@ import type { IndexedApplication } from './index/summary.js';
 import { indexEntryOf } from './index/summary.js';
 import type { BufferedEvent } from './stream-buffer.js';
 import { EventRing, formatEvent } from './stream-buffer.js';
+import { watchScopes } from '../kube/watch-scopes.js';
 
 /** One change, as the hub buffers it. `entry` is the app's list summary with what the list filters on. */
 export type StreamChange =
@@ -87,8 +88,7 @@ export class StreamHub {
 
   /** Starts the SyncRecord and Event watches; resolves when their initial lists are in. */
   async start(): Promise<void> {
-    const namespaces =
-      this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
+    const namespaces = watchScopes(this.options.namespaces);
     const starts: Promise<void>[] = [];
     for (const namespace of namespaces) {
       starts.push(

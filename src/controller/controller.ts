@@ -34,6 +34,7 @@ import { assessHealthWith } from '../health/custom/index.js';
 import { Egress } from '../net/egress.js';
 import { Notifier } from '../notify/notifier.js';
 import type { HealthContext, HealthResult } from '../health/types.js';
+import { watchScopes } from '../kube/watch-scopes.js';
 
 /** The request protocol lives in app/protocol.ts; re-exported for older imports. */
 export { ROLLBACK_ANNOTATION, SYNC_REQUEST_ANNOTATION, UNPIN_ANNOTATION } from '../app/protocol.js';
@@ -185,7 +186,7 @@ export class Controller {
     await this.notifier?.start();
     const namespaces = this.options.applicationNamespaces ?? [this.options.namespace];
     await Promise.all(
-      (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
+      watchScopes(namespaces).map(
         (namespace) =>
           new Promise<void>((resolve) => {
             const watch = this.options.objects.watch({

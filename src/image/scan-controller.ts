@@ -24,6 +24,8 @@ import type { ClientCertificate } from './registry/http.js';
 import { evaluatePolicy, failedScan, scanRepository } from './scan.js';
 import type { ImageEvent, RepositoryView, ScanTrigger } from './scan.js';
 import type { Egress } from '../net/egress.js';
+import { kindsServed } from '../kube/kinds-served.js';
+import { watchScopes } from '../kube/watch-scopes.js';
 
 /** Where Events and metrics go; each call is best effort. */
 export interface ImageScanSink {
@@ -102,10 +104,10 @@ export class ImageScanController {
 
   /** Watches both kinds; resolves once both are listed. False when the CRDs are not served. */
   async start(): Promise<boolean> {
-    const discovery = this.options.objects.discovery;
-    const served =
-      (await discovery.lookup(MOORING_API_VERSION, IMAGE_REPOSITORY_KIND)) !== undefined &&
-      (await discovery.lookup(MOORING_API_VERSION, IMAGE_POLICY_KIND)) !== undefined;
+    const served = await kindsServed(this.options.objects.discovery, MOORING_API_VERSION, [
+      IMAGE_REPOSITORY_KIND,
+      IMAGE_POLICY_KIND,
+    ]);
     if (!served) {
       this.options.logger.info(
         {},
@@ -113,8 +115,7 @@ export class ImageScanController {
       );
       return false;
     }
-    const namespaces =
-      this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
+    const namespaces = watchScopes(this.options.namespaces);
     await Promise.all(
       namespaces.flatMap((namespace) => [
         this.watch(IMAGE_POLICY_KIND, namespace, (type, obj) => {

@@ -27,6 +27,7 @@ import { observe } from './observe.js';
 import { boundedStates, selects, selectorWarning, timingsOf } from './policy.js';
 import type { HttpOptions, Sink, SinkResult } from './sinks/index.js';
 import { sinksByType } from './sinks/index.js';
+import { watchScopes } from '../kube/watch-scopes.js';
 
 export interface NotifierOptions {
   objects: ObjectsApi;
@@ -118,8 +119,7 @@ export class Notifier {
       );
       return;
     }
-    const namespaces =
-      this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
+    const namespaces = watchScopes(this.options.namespaces);
     await Promise.all(
       namespaces.map(
         (namespace) =>

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ObjectsApi } from '../../kube/objects-api.js';
 import type { Watcher } from '../../kube/watch.js';
 import type { ApplicationIndex } from './app-index.js';
+import { watchScopes } from '../../kube/watch-scopes.js';
 
 /** Watches Applications in `namespaces` ('all': cluster-wide) into `index`; resolves once all have listed. */
 export async function watchApplications(
@@ -18,7 +19,7 @@ export async function watchApplications(
 ): Promise<Watcher> {
   const watchers: Watcher[] = [];
   await Promise.all(
-    (namespaces === 'all' ? [undefined] : [...new Set(namespaces)]).map(
+    watchScopes(namespaces).map(
       (namespace) =>
         new Promise<void>((resolve) => {
           watchers.push(

@@ -20,6 +20,8 @@ import { sameRepository } from './hold.js';
 import type { ImageUpdateReport } from './report.js';
 import { imageUpdateReport } from './report.js';
 import type { Egress } from '../../net/egress.js';
+import { kindsServed } from '../../kube/kinds-served.js';
+import { watchScopes } from '../../kube/watch-scopes.js';
 
 export interface ImageAutomationLoopOptions {
   objects: ObjectsApi;
@@ -64,10 +66,10 @@ export class ImageAutomationLoop {
 
   /** Starts the watches; false (and nothing runs) when the ImageUpdateAutomation or ImagePolicy CRD is not served. */
   async start(): Promise<boolean> {
-    const discovery = this.options.objects.discovery;
-    const served =
-      (await discovery.lookup(MOORING_API_VERSION, IMAGE_UPDATE_AUTOMATION_KIND)) !== undefined &&
-      (await discovery.lookup(MOORING_API_VERSION, 'ImagePolicy')) !== undefined;
+    const served = await kindsServed(this.options.objects.discovery, MOORING_API_VERSION, [
+      IMAGE_UPDATE_AUTOMATION_KIND,
+      'ImagePolicy',
+    ]);
     if (!served) {
       this.options.logger.info(
         {},
@@ -75,8 +77,7 @@ export class ImageAutomationLoop {
       );
       return false;
     }
-    const namespaces =
-      this.options.namespaces === 'all' ? [undefined] : [...new Set(this.options.namespaces)];
+    const namespaces = watchScopes(this.options.namespaces);
     await Promise.all(
       namespaces.flatMap((namespace) => [
         this.watch(IMAGE_UPDATE_AUTOMATION_KIND, namespace, (type, object) => {
